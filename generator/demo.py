@@ -1,0 +1,153 @@
+"""The demo: Chaiyaphum (ชัยภูมิ), fiscal year 2566, built from the figures in the news posts.
+
+The 16 districts and their codes are real; villages, officers and groups are made up but
+plausible and deterministic (a fixed seed). The province's figures are the real ones: 655 กข.คจ.
+villages of which 405 had a group, phase 1 target 71 (20 Jan – 30 Jun 2566, due on the 15th),
+phase 2 target 58 (20 Jul – 31 Aug 2566, due on the 20th).
+
+Nothing here is used outside the demo and the tests: a real province comes from its setup workbook.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from generator.district_template import HEADER_ROW
+from generator.periods import Period
+from generator.schema import GROUPS, STATUS_LABELS_TH
+from generator.setup import Phase, Setup
+
+CHAIYAPHUM_DISTRICTS = [
+    ("3601", "เมืองชัยภูมิ"), ("3602", "บ้านเขว้า"), ("3603", "คอนสวรรค์"), ("3604", "เกษตรสมบูรณ์"),
+    ("3605", "หนองบัวแดง"), ("3606", "จัตุรัส"), ("3607", "บำเหน็จณรงค์"), ("3608", "หนองบัวระเหว"),
+    ("3609", "เทพสถิต"), ("3610", "ภูเขียว"), ("3611", "บ้านแท่น"), ("3612", "แก้งคร้อ"),
+    ("3613", "คอนสาร"), ("3614", "ภักดีชุมพล"), ("3615", "เนินสง่า"), ("3616", "ซับใหญ่"),
+]
+# กข.คจ. villages per district (655 in all) and how many of them had a group (405 in all).
+KKKJ_VILLAGES = [72, 34, 38, 58, 52, 46, 40, 28, 44, 60, 24, 50, 38, 22, 25, 24]
+HAD_GROUP = [46, 21, 23, 36, 32, 28, 25, 17, 27, 37, 15, 31, 24, 14, 15, 14]
+DEMO_PERIOD = Period(2023, 8)
+
+_PLACE = ["โนนสะอาด", "หนองบัว", "โคกสูง", "นาไก่เซา", "หนองแวง", "ดอนแดง", "โพนทอง", "ห้วยยาง", "หนองไผ่",
+          "โนนสำราญ", "สระพัง", "กุดตุ้ม", "นาเสียว", "ห้วยต้อน", "หนองนาแซง", "บุ่งคล้า", "โนนคูณ", "ซับม่วง",
+          "โคกกลาง", "หนองหญ้าปล้อง", "ท่าหินโงม", "นาฝาย", "โนนไฮ", "หนองปลาซิว", "บ้านค่าย", "โคกมั่งงอย",
+          "หนองโดน", "นาวัง", "ทุ่งลุยลาย", "ห้วยบง", "ลาดใหญ่", "โนนเขวา"]
+_SUFFIX = ["", "เหนือ", "ใต้", "ใหม่", "พัฒนา", "สามัคคี", "ทอง", "น้อย"]
+_FIRST = ["สมชาย", "สมศรี", "วิไลวรรณ", "ประเสริฐ", "อรุณี", "กิตติพงษ์", "ณัฐธิดา", "ธีรวัฒน์", "สุนันทา",
+          "พงศกร", "จันทร์เพ็ญ", "อนุชา", "ปราณี", "ศักดิ์ชัย", "รัตนา", "วีระพงษ์", "กนกวรรณ", "ชยพล"]
+_LAST = ["ศรีสุข", "ใจดี", "บุญมา", "ทองคำ", "แก้วประเสริฐ", "พรหมมา", "สุวรรณศรี", "ชัยภักดี", "นามวงศ์",
+         "จันทร์หอม", "ภูมิสถาน", "เพ็ชรรัตน์", "วงศ์ใหญ่", "ดวงแก้ว"]
+
+
+def _split(total: int, weights: list[int]) -> list[int]:
+    """Largest-remainder split of a whole number in proportion to weights."""
+    raw = [total * w / sum(weights) for w in weights]
+    out = [int(x) for x in raw]
+    for i in sorted(range(len(raw)), key=lambda i: raw[i] - out[i], reverse=True)[: total - sum(out)]:
+        out[i] += 1
+    return out
+
+
+def chaiyaphum_setup(seed: int = 2566) -> Setup:
+    rng = random.Random(seed)
+    villages, officers, officer_id = [], [], 1
+    for (code, _name), kkkj, had in zip(CHAIYAPHUM_DISTRICTS, KKKJ_VILLAGES, HAD_GROUP):
+        n_villages = kkkj + rng.randint(kkkj // 3, kkkj // 2)  # plus villages outside the project
+        kkkj_flags = [True] * kkkj + [False] * (n_villages - kkkj)
+        rng.shuffle(kkkj_flags)
+        had_left = had
+        sub, moo = 0, 99
+        for i, is_kkkj in enumerate(kkkj_flags):
+            if moo >= rng.randint(8, 16):
+                sub, moo = sub + 1, 0
+                sub_name = rng.choice(_PLACE)
+            moo += 1
+            if is_kkkj:
+                had_group = had_left > 0 and rng.random() < had_left / max(1, kkkj_flags[i:].count(True))
+                had_left -= had_group
+            else:
+                had_group = rng.random() < 0.5
+            villages.append({
+                "village_code": f"{code}{sub:02d}{moo:02d}", "moo": moo,
+                "village_name": f"{rng.choice(_PLACE)}{rng.choice(_SUFFIX)}", "subdistrict_name": sub_name,
+                "district_code": code, "is_kkkj": is_kkkj, "had_group": bool(had_group),
+            })
+        for _ in range(rng.randint(3, 6)):
+            title = rng.choice(["นาย", "นาง", "นางสาว"])
+            officers.append({"officer_id": f"36{officer_id:03d}",
+                             "officer_name": f"{title}{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+                             "district_code": code})
+            officer_id += 1
+    village_frame = pd.DataFrame(villages)
+    # Make the had-group count exact whatever the dice said.
+    for code, had in zip([d for d, _ in CHAIYAPHUM_DISTRICTS], HAD_GROUP):
+        kk = village_frame.index[(village_frame["district_code"] == code) & village_frame["is_kkkj"]]
+        village_frame.loc[kk, "had_group"] = [True] * had + [False] * (len(kk) - had)
+    without = [k - h for k, h in zip(KKKJ_VILLAGES, HAD_GROUP)]
+    phase1 = _split(71, without)
+    phase2 = _split(58, [w - p for w, p in zip(without, phase1)])
+    codes = [d for d, _ in CHAIYAPHUM_DISTRICTS]
+    targets = pd.DataFrame(
+        [{"district_code": c, "phase": 1, "target_groups": t} for c, t in zip(codes, phase1)]
+        + [{"district_code": c, "phase": 2, "target_groups": t} for c, t in zip(codes, phase2)])
+    return Setup(
+        province_code="36", province_name="ชัยภูมิ", fiscal_year_be=2566,
+        districts=pd.DataFrame(CHAIYAPHUM_DISTRICTS, columns=["district_code", "district_name"]),
+        villages=village_frame, officers=pd.DataFrame(officers),
+        phases=(Phase(1, "ระยะที่ 1", date(2023, 1, 20), date(2023, 6, 30), 15, 71),
+                Phase(2, "ระยะที่ 2", date(2023, 7, 20), date(2023, 8, 31), 20, 58)),
+        targets=targets,
+    )
+
+
+def simulated_groups(setup: Setup, district_code: str, period: Period, seed: int = 0) -> pd.DataFrame:
+    """The groups a district would report: old groups in villages that had one, and new ones."""
+    rng = random.Random(f"{seed}-{district_code}")
+    villages = setup.villages[setup.villages["district_code"] == district_code]
+    officers = list(setup.officers.loc[setup.officers["district_code"] == district_code, "officer_name"])
+    rows = []
+
+    def group(village, founded: date, new: bool):
+        members = rng.randint(25, 60) if new else rng.randint(60, 320)
+        savings = round(members * rng.uniform(800 if new else 6000, 2000 if new else 16000), 2)
+        borrowers = rng.randint(0, members // 3) if new else rng.randint(members // 4, members * 3 // 4)
+        return {"village_code": village.village_code, "group_name": f"กลุ่มออมทรัพย์เพื่อการผลิตบ้าน{village.village_name}",
+                "founded_on": founded, "members": members, "savings_baht": savings, "borrowers": borrowers,
+                "loans_baht": round(savings * rng.uniform(0.4, 0.85), 2) if borrowers else 0,
+                "officer": rng.choice(officers), "status": STATUS_LABELS_TH["active"], "remarks": None}
+
+    for v in villages[villages["had_group"]].itertuples():
+        rows.append(group(v, date(rng.randint(1985, 2021), rng.randint(1, 12), rng.randint(1, 28)), new=False))
+    candidates = list(villages[villages["is_kkkj"] & ~villages["had_group"]].itertuples())
+    rng.shuffle(candidates)
+    targets = setup.targets[setup.targets["district_code"] == district_code].set_index("phase")["target_groups"]
+    for phase in setup.phases:
+        if phase.starts_on > period.last_day:
+            continue
+        want = int(targets.get(phase.number, 0))
+        n = min(len(candidates), max(0, round(want * rng.uniform(0.6, 1.25))))
+        last = min(phase.ends_on, period.last_day)
+        span = (last - phase.starts_on).days
+        for _ in range(n):
+            rows.append(group(candidates.pop(), phase.starts_on + timedelta(days=rng.randint(0, span)), new=True))
+    return pd.DataFrame(rows, columns=[c.key for c in GROUPS.columns if c.key not in ("group_code", "village_name")])
+
+
+def fill_workbook(template: Path, groups: pd.DataFrame, out: Path, as_typed: dict | None = None) -> Path:
+    """Fill a district template the way district staff do: open it, type into the rows, save."""
+    wb = load_workbook(template)
+    ws = wb[GROUPS.sheet_th]
+    for i, record in enumerate(groups.to_dict("records")):
+        for key, value in record.items():
+            col = GROUPS.keys.index(key) + 1
+            ws.cell(row=HEADER_ROW + 1 + i, column=col).value = None if pd.isna(value) else value
+    for (i, key), value in (as_typed or {}).items():
+        ws.cell(row=HEADER_ROW + 1 + i, column=GROUPS.keys.index(key) + 1).value = value
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out

@@ -1,0 +1,209 @@
+"""The district workbook (แบบรายงานประจำเดือนของอำเภอ), one per district and month.
+
+Made hard to fill wrongly: dropdowns for village, officer and status from a very hidden list
+sheet (inline lists longer than 255 characters corrupt the file in Excel), whole-number and date
+ranges with Thai messages, label cells locked, the district, month and due date at the top.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from generator.periods import Period, thai_date
+from generator.schema import GROUPS, LISTS_SHEET, STATUS_LABELS_TH
+from generator.setup import Setup
+from generator.xlsx import (BOX, FONT, INPUT_FILL, NUMBER_FORMATS, add_table, header_row, put,
+                            save_atomic, write_meta)
+
+HEADER_ROW = 5
+EXTRA_ROWS = 20  # empty rows for groups beyond the district's villages
+VILLAGES_WITHOUT_GROUP_SHEET = "หมู่บ้านที่ยังไม่มีกลุ่ม"
+
+
+def district_file_name(period: Period, district_code: str, district_name: str) -> str:
+    safe_name = re.sub(r"[^\w\u0e00-\u0e7f]+", "", district_name)[:40]
+    return f"{period.be_key}_{district_code}_{safe_name}.xlsx"
+
+
+def write_district_workbooks(setup: Setup, period: Period, out_dir: Path,
+                             groups_by_district: dict[str, pd.DataFrame] | None = None) -> list[Path]:
+    out_dir = Path(out_dir)
+    paths = []
+    for code in setup.district_codes:
+        carried = (groups_by_district or {}).get(code)
+        paths.append(write_district_workbook(setup, period, code, out_dir / district_file_name(
+            period, code, setup.district_name(code)), carried))
+    return paths
+
+
+def write_district_workbook(setup: Setup, period: Period, district_code: str, path: Path,
+                            carried: pd.DataFrame | None = None) -> Path:
+    villages = setup.villages[setup.villages["district_code"] == district_code].sort_values("village_code")
+    officers = setup.officers[setup.officers["district_code"] == district_code]
+    due = setup.due_date(period)
+    district = setup.district_name(district_code)
+    wb = Workbook()
+
+    info = wb.active
+    info.title = "คำแนะนำ"
+    _instructions(info, setup, period, district, due)
+
+    ws = wb.create_sheet(GROUPS.sheet_th)
+    lists = wb.create_sheet(LISTS_SHEET)
+    n_rows = len(villages) + EXTRA_ROWS if carried is None else len(carried) + EXTRA_ROWS
+    _lists(wb, lists, villages, officers)
+    _groups_sheet(ws, setup, period, district, due, n_rows, carried)
+    _villages_without_group(wb.create_sheet(VILLAGES_WITHOUT_GROUP_SHEET), villages)
+    lists.sheet_state = "veryHidden"
+    write_meta(wb, {"kind": "district", "province_code": setup.province_code, "district_code": district_code,
+                    "period": period.key, "due_date": due.isoformat(),
+                    "fiscal_year_be": setup.fiscal_year_be}, [GROUPS])
+    wb.active = 1
+    return save_atomic(wb, path)
+
+
+def _instructions(ws, setup: Setup, period: Period, district: str, due: date) -> None:
+    lines = [
+        f"แบบรายงานกลุ่มออมทรัพย์เพื่อการผลิต อำเภอ{district} จังหวัด{setup.province_name}",
+        f"ประจำเดือน {period.thai()}  ส่งภายในวันที่ {thai_date(due)}",
+        "",
+        f"1. กรอกข้อมูลในชีต '{GROUPS.sheet_th}' หนึ่งแถวต่อหนึ่งกลุ่ม ทั้งกลุ่มเดิมและกลุ่มที่จัดตั้งใหม่",
+        "2. ช่องสีเหลืองคือช่องที่กรอกได้ ช่องอื่นถูกล็อกไว้",
+        "3. รหัสหมู่บ้าน พัฒนากร และสถานะ ให้เลือกจากรายการ (คลิกที่ช่องแล้วกดลูกศร)",
+        "4. วันที่จัดตั้ง ใส่เป็นวันที่ เช่น 15/3/2566 (ปี พ.ศ.)",
+        "5. จำนวนสมาชิกและสมาชิกกู้ยืมเป็นจำนวนคน (จำนวนเต็ม) เงินสัจจะสะสมและเงินกู้เป็นบาท",
+        "6. สมาชิกกู้ยืมต้องไม่มากกว่าจำนวนสมาชิก",
+        "7. หนึ่งหมู่บ้าน กข.คจ. นับได้หนึ่งกลุ่มในโครงการ 1 หมู่บ้าน กข.คจ. 1 กลุ่มออมทรัพย์เพื่อการผลิต",
+        "8. กลุ่มที่ยุบเลิก ให้เลือกสถานะ 'ยุบเลิก' และระบุเหตุผลในหมายเหตุ อย่าลบแถว",
+        f"9. ชีต '{VILLAGES_WITHOUT_GROUP_SHEET}' แสดงหมู่บ้าน กข.คจ. ที่ยังไม่มีกลุ่ม (อ่านอย่างเดียว)",
+        "10. ห้ามเปลี่ยนชื่อชีตหรือหัวตาราง บันทึกเป็นไฟล์ .xlsx แล้วส่งกลับจังหวัด",
+        "ก่อนส่ง ตรวจไฟล์ได้ด้วยคำสั่ง: savings-report validate ชื่อไฟล์.xlsx",
+    ]
+    ws.column_dimensions["A"].width = 110
+    for i, line in enumerate(lines, start=1):
+        put(ws, i, 1, line).font = Font(name=FONT, size=16 if i <= 2 else 14, bold=i <= 2)
+    ws.protection.sheet = True
+
+
+def _lists(wb: Workbook, ws, villages: pd.DataFrame, officers: pd.DataFrame) -> None:
+    put(ws, 1, 1, "village_code")
+    put(ws, 1, 2, "village_label")
+    for i, v in enumerate(villages.itertuples(), start=2):
+        put(ws, i, 1, v.village_code, "@")
+        put(ws, i, 2, f"หมู่ที่ {v.moo} บ้าน{v.village_name} ต.{v.subdistrict_name}")
+    put(ws, 1, 4, "officer")
+    for i, name in enumerate(officers["officer_name"], start=2):
+        put(ws, i, 4, name)
+    put(ws, 1, 6, "status")
+    for i, label in enumerate(STATUS_LABELS_TH.values(), start=2):
+        put(ws, i, 6, label)
+    last_v = max(len(villages) + 1, 2)
+    names = {"VILLAGE_CODES": f"$A$2:$A${last_v}", "OFFICERS": f"$D$2:$D${max(len(officers) + 1, 2)}",
+             "STATUSES": f"$F$2:$F${len(STATUS_LABELS_TH) + 1}", "VILLAGE_TABLE": f"$A$2:$B${last_v}"}
+    for name, ref in names.items():
+        wb.defined_names[name] = DefinedName(name, attr_text=f"'{LISTS_SHEET}'!{ref}")
+
+
+def _groups_sheet(ws, setup: Setup, period: Period, district: str, due: date, n_rows: int,
+                  carried: pd.DataFrame | None) -> None:
+    cols = GROUPS.columns
+    last = get_column_letter(len(cols))
+    put(ws, 1, 1, f"แบบรายงานกลุ่มออมทรัพย์เพื่อการผลิต อำเภอ{district} จังหวัด{setup.province_name}").font = \
+        Font(name=FONT, size=18, bold=True)
+    put(ws, 2, 1, f"ประจำเดือน {period.thai()}   ส่งภายในวันที่ {thai_date(due)}").font = Font(name=FONT, size=16, bold=True)
+    put(ws, 3, 1, "กรอกหนึ่งแถวต่อหนึ่งกลุ่ม ช่องสีเหลืองคือช่องที่กรอกได้ เลือกรหัสหมู่บ้าน พัฒนากร และสถานะจากรายการ").font = \
+        Font(name=FONT, size=14)
+    for r in (1, 2, 3):
+        ws.merge_cells(f"A{r}:{last}{r}")
+    header_row(ws, HEADER_ROW, [c.header_th for c in cols])
+    ws.row_dimensions[HEADER_ROW].height = 42
+    first, last_row = HEADER_ROW + 1, HEADER_ROW + n_rows
+    records = [] if carried is None else carried.to_dict("records")
+    for i in range(n_rows):
+        r = first + i
+        record = records[i] if i < len(records) else {}
+        for j, col in enumerate(cols, start=1):
+            if col.kind == "lookup":
+                cell = ws.cell(row=r, column=j, value=f'=IFERROR(VLOOKUP(B{r},VILLAGE_TABLE,2,FALSE),"")')
+            else:
+                cell = put(ws, r, j, record.get(col.key), NUMBER_FORMATS.get(col.kind))
+                cell.fill = INPUT_FILL
+                cell.protection = Protection(locked=False)
+            cell.font = Font(name=FONT, size=14)
+            cell.border = BOX
+            cell.alignment = Alignment(vertical="top", wrap_text=col.kind in ("text", "lookup", "officer"))
+    for j, col in enumerate(cols, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = col.width
+    add_table(ws, GROUPS.key, HEADER_ROW, len(cols), n_rows)
+    _validations(ws, first, last_row, period)
+    ws.cell(row=HEADER_ROW, column=1).comment = Comment(
+        "รหัสกลุ่ม: กลุ่มเดิมมีรหัสแล้ว กลุ่มใหม่เว้นว่างไว้ จังหวัดจะกำหนดให้", "savings-report")
+    ws.freeze_panes = ws.cell(row=first, column=3)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+
+
+def _column_range(key: str, first: int, last: int) -> str:
+    letter = get_column_letter(GROUPS.keys.index(key) + 1)
+    return f"{letter}{first}:{letter}{last}"
+
+
+def _validations(ws, first: int, last: int, period: Period) -> None:
+    def add(dv: DataValidation, *keys: str, title: str, message: str, prompt: str | None = None):
+        dv.errorTitle, dv.error = title, message
+        dv.showErrorMessage = True
+        if prompt:
+            dv.promptTitle, dv.prompt, dv.showInputMessage = title, prompt, True
+        for key in keys:
+            dv.add(_column_range(key, first, last))
+        ws.add_data_validation(dv)
+
+    add(DataValidation(type="list", formula1="=VILLAGE_CODES", allow_blank=True), "village_code",
+        title="รหัสหมู่บ้าน", message="เลือกรหัสหมู่บ้านของอำเภอนี้จากรายการ",
+        prompt="เลือกรหัสหมู่บ้านจากรายการ")
+    add(DataValidation(type="list", formula1="=OFFICERS", allow_blank=True), "officer",
+        title="พัฒนากร", message="เลือกพัฒนากรของอำเภอนี้จากรายการ")
+    add(DataValidation(type="list", formula1="=STATUSES", allow_blank=True), "status",
+        title="สถานะ", message="เลือก ดำเนินการอยู่ หรือ ยุบเลิก")
+    add(DataValidation(type="whole", operator="between", formula1="0", formula2="100000", allow_blank=True),
+        "members", "borrowers", title="จำนวนคน", message="ใส่จำนวนเต็มตั้งแต่ 0 ขึ้นไป ไม่มีทศนิยม")
+    add(DataValidation(type="decimal", operator="between", formula1="0", formula2="10000000000", allow_blank=True),
+        "savings_baht", "loans_baht", title="จำนวนเงิน (บาท)", message="ใส่จำนวนเงินเป็นบาท ตั้งแต่ 0 ขึ้นไป")
+    end = period.last_day
+    add(DataValidation(type="date", operator="between", formula1="DATE(1974,1,1)",
+                       formula2=f"DATE({end.year},{end.month},{end.day})", allow_blank=True),
+        "founded_on", title="วันที่จัดตั้ง",
+        message=f"ใส่วันที่ระหว่าง 1 มกราคม 2517 ถึง {thai_date(end)}",
+        prompt="ใส่วันที่ เช่น 15/3/2566")
+
+
+def _villages_without_group(ws, villages: pd.DataFrame) -> None:
+    without = villages[villages["is_kkkj"] & ~villages["had_group"]]
+    put(ws, 1, 1, "หมู่บ้าน กข.คจ. ที่ยังไม่มีกลุ่มออมทรัพย์เพื่อการผลิตเมื่อต้นปีงบประมาณ").font = \
+        Font(name=FONT, size=16, bold=True)
+    headers = ["รหัสหมู่บ้าน", "หมู่ที่", "ชื่อหมู่บ้าน", "ตำบล"]
+    header_row(ws, 3, headers)
+    for i, v in enumerate(without.itertuples(), start=4):
+        for j, value in enumerate((v.village_code, v.moo, v.village_name, v.subdistrict_name), start=1):
+            put(ws, i, j, value, "@" if j == 1 else None).font = Font(name=FONT, size=14)
+    for j, width in enumerate((16, 8, 26, 20), start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    put(ws, 4 + len(without) + 1, 1, f"รวม {len(without)} หมู่บ้าน").font = Font(name=FONT, size=14, bold=True)
+    ws.protection.sheet = True

@@ -1,0 +1,115 @@
+"""Months, fiscal years and Thai dates.
+
+The fiscal year (ปีงบประมาณ) runs 1 October to 30 September and is named by the Buddhist-era
+year in which it ends (BE = CE + 543). A reporting period is one calendar month, stored as
+``YYYY-MM`` in CE and shown to people in BE with Thai month names.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+BE_OFFSET = 543
+
+THAI_MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม",
+               "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
+THAI_MONTHS_ABBR = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.",
+                    "ต.ค.", "พ.ย.", "ธ.ค.")
+
+
+class PeriodError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """One reporting month, in CE."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Period":
+        """Read ``2566-03`` (BE) or ``2023-03`` (CE); also ``03/2566``."""
+        s = str(text).strip()
+        m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})", s) or None
+        if m:
+            year, month = int(m[1]), int(m[2])
+        else:
+            m = re.fullmatch(r"(\d{1,2})[-/.](\d{4})", s)
+            if not m:
+                raise PeriodError(s)
+            month, year = int(m[1]), int(m[2])
+        if year > 2400:
+            year -= BE_OFFSET
+        if not (1 <= month <= 12) or not (1900 <= year <= 2200):
+            raise PeriodError(s)
+        return cls(year, month)
+
+    @property
+    def key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def be_key(self) -> str:
+        """``2566-08``: how Thai offices write a month, used in file names."""
+        return f"{self.year + BE_OFFSET:04d}-{self.month:02d}"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last_day(self) -> date:
+        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    def day(self, day_of_month: int) -> date:
+        """The given day of this month, clipped to the month's length (a due day of 31 in June)."""
+        return date(self.year, self.month, min(day_of_month, self.last_day.day))
+
+    @property
+    def fiscal_year_be(self) -> int:
+        return fiscal_year_of(self.first_day)
+
+    def thai(self) -> str:
+        return f"{THAI_MONTHS[self.month - 1]} {self.year + BE_OFFSET}"
+
+    def english(self) -> str:
+        return f"{calendar.month_name[self.month]} {self.year + BE_OFFSET} BE"
+
+    def label(self, lang: str = "th") -> str:
+        return self.thai() if lang == "th" else self.english()
+
+    def previous(self) -> "Period":
+        return Period(self.year - 1, 12) if self.month == 1 else Period(self.year, self.month - 1)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+def fiscal_year_of(d: date) -> int:
+    """The BE fiscal year a day belongs to."""
+    return d.year + BE_OFFSET + (1 if d.month >= 10 else 0)
+
+
+def fiscal_year_bounds(fiscal_year_be: int) -> tuple[date, date]:
+    end_ce = fiscal_year_be - BE_OFFSET
+    return date(end_ce - 1, 10, 1), date(end_ce, 9, 30)
+
+
+def thai_date(d: date, short: bool = False) -> str:
+    """``9 มกราคม 2566``, or ``9 ม.ค. 66`` when short."""
+    if short:
+        return f"{d.day} {THAI_MONTHS_ABBR[d.month - 1]} {(d.year + BE_OFFSET) % 100:02d}"
+    return f"{d.day} {THAI_MONTHS[d.month - 1]} {d.year + BE_OFFSET}"
+
+
+def english_date(d: date) -> str:
+    return f"{d.day} {calendar.month_name[d.month]} {d.year + BE_OFFSET} BE"
+
+
+def format_date(d: date, lang: str = "th") -> str:
+    return thai_date(d) if lang == "th" else english_date(d)

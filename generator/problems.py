@@ -1,0 +1,62 @@
+"""A problem found in an input, located to the file, sheet and cell, in Thai and English."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+ERROR = "error"  # the file is rejected
+WARNING = "warning"  # accepted, shown to the district
+
+SEVERITY_LABELS = {
+    "th": {ERROR: "ข้อผิดพลาด", WARNING: "คำเตือน"},
+    "en": {ERROR: "error", WARNING: "warning"},
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule_id: str
+    severity: str
+    file: str
+    sheet: str | None
+    cell: str | None
+    value: str | None
+    message_th: str
+    message_en: str
+    fix_th: str
+    fix_en: str
+    district_code: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def message(self, lang: str = "th") -> str:
+        return self.message_th if lang == "th" else self.message_en
+
+    def fix(self, lang: str = "th") -> str:
+        return self.fix_th if lang == "th" else self.fix_en
+
+    def where(self, lang: str = "th") -> str:
+        """``ไฟล์ x.xlsx ชีต กลุ่มออมทรัพย์ เซลล์ F7``"""
+        words = ("ไฟล์", "ชีต", "เซลล์") if lang == "th" else ("file", "sheet", "cell")
+        parts = [f"{words[0]} {self.file}"]
+        if self.sheet:
+            parts.append(f"{words[1]} {self.sheet}")
+        if self.cell:
+            parts.append(f"{words[2]} {self.cell}")
+        return " ".join(parts)
+
+    def render(self, lang: str = "th") -> str:
+        label = SEVERITY_LABELS[lang][self.severity]
+        found = ""
+        if self.value not in (None, ""):
+            found = f" (พบค่า: {self.value})" if lang == "th" else f" (found: {self.value})"
+        return f"[{label} {self.rule_id}] {self.where(lang)}{found}: {self.message(lang)} {self.fix(lang)}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.is_error]

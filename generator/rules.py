@@ -1,0 +1,257 @@
+"""The catalogue of validation rules, as data.
+
+Every problem the tool can report is a row here: an id, a severity, where it applies, the message
+and the fix in Thai and English, and, for rules over the rows of a district's groups, a vectorised
+check. Messages are `str.format` templates filled from the offending row and the context.
+
+Scopes: ``file`` (the workbook as a whole), ``cell`` (a value that cannot be read as its column
+needs), ``row`` (a check over the parsed groups of one district), ``setup`` (the province setup).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from string import Formatter
+
+import pandas as pd
+
+from generator.problems import ERROR, WARNING, Problem
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    scope: str
+    message_th: str
+    message_en: str
+    fix_th: str
+    fix_en: str
+    # For row rules: the column whose cell is marked, the columns the check reads (rows where any
+    # of them is empty or unreadable are skipped, so a missing value is reported once, by
+    # VALUE_REQUIRED, and not again by every rule that reads it), and the check itself.
+    column: str | None = None
+    inputs: tuple[str, ...] = ()
+    check: Callable[[pd.DataFrame, "RowContext"], pd.Series] | None = field(default=None, repr=False)
+
+    def problem(self, *, file: str, sheet: str | None = None, cell: str | None = None,
+                value: object = None, district_code: str | None = None, **params) -> Problem:
+        """A problem of this rule. A parameter ``x_en`` stands in for ``x`` in the English text."""
+        params.setdefault("value", "" if value is None else value)
+        th = {k: v for k, v in params.items() if not k.endswith("_en")}
+        en = {**th, **{k[:-3]: v for k, v in params.items() if k.endswith("_en")}}
+        return Problem(
+            rule_id=self.id, severity=self.severity, file=file, sheet=sheet, cell=cell,
+            value=None if value is None else str(value),
+            message_th=_fill(self.message_th, th), message_en=_fill(self.message_en, en),
+            fix_th=_fill(self.fix_th, th), fix_en=_fill(self.fix_en, en),
+            district_code=district_code,
+        )
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return "…"
+
+
+def _fill(template: str, params: dict) -> str:
+    # Only named fields are filled; free text such as a group name never becomes a template.
+    if not any(name for _, name, _, _ in Formatter().parse(template)):
+        return template
+    return template.format_map(_Blank(params))
+
+
+@dataclass(frozen=True)
+class RowContext:
+    """What the row checks need to know beyond the rows themselves."""
+
+    district_code: str
+    district_villages: frozenset[str]
+    kkkj_villages: frozenset[str]
+    villages_without_group: frozenset[str]  # กข.คจ. villages with no group when the year began
+    fiscal_start: pd.Timestamp
+    fiscal_end: pd.Timestamp
+    period_end: pd.Timestamp
+
+
+def _founded_this_year(g: pd.DataFrame, ctx: RowContext) -> pd.Series:
+    founded = pd.to_datetime(g["founded_on"])
+    return (founded >= ctx.fiscal_start) & (founded <= ctx.fiscal_end)
+
+
+def _second_new_group_in_village(g: pd.DataFrame, ctx: RowContext) -> pd.Series:
+    new = _founded_this_year(g, ctx)
+    return new & g[new].duplicated("village_code", keep="first").reindex(g.index, fill_value=False)
+
+
+def _village_without_group_but_old_date(g: pd.DataFrame, ctx: RowContext) -> pd.Series:
+    founded = pd.to_datetime(g["founded_on"])
+    return g["village_code"].isin(ctx.villages_without_group) & (founded < ctx.fiscal_start)
+
+
+R = Rule
+CATALOGUE: tuple[Rule, ...] = (
+    # --- the file as a whole -------------------------------------------------------------------
+    R("F_EMPTY", ERROR, "file", "ไฟล์ว่างเปล่า (0 ไบต์)", "The file is empty (0 bytes).",
+      "ส่งไฟล์แบบรายงานที่กรอกแล้วมาใหม่", "Send the filled workbook again."),
+    R("F_NOT_XLSX", ERROR, "file", "ไฟล์นี้ไม่ใช่ไฟล์ Excel (.xlsx)",
+      "This file is not an Excel workbook (.xlsx).",
+      "ใช้แบบรายงานที่จังหวัดส่งให้ แล้วบันทึกเป็นชนิด Excel Workbook (.xlsx)",
+      "Use the workbook the province sent and save it as Excel Workbook (.xlsx)."),
+    R("F_OLD_XLS", ERROR, "file", "ไฟล์เป็น Excel รุ่นเก่า (.xls) ซึ่งอ่านไม่ได้",
+      "The file is an old Excel 97-2003 workbook (.xls), which is not read.",
+      "เปิดไฟล์แล้วเลือก บันทึกเป็น > Excel Workbook (.xlsx) แล้วส่งใหม่",
+      "Open it and use Save As > Excel Workbook (.xlsx), then send it again."),
+    R("F_ENCRYPTED", ERROR, "file", "ไฟล์ถูกตั้งรหัสผ่านไว้ จึงเปิดอ่านไม่ได้",
+      "The workbook is protected with a password and cannot be opened.",
+      "ยกเลิกรหัสผ่านการเปิดไฟล์ (ไฟล์ > ข้อมูล > ป้องกันเวิร์กบุ๊ก) แล้วส่งใหม่",
+      "Remove the opening password (File > Info > Protect Workbook) and send it again."),
+    R("F_CORRUPT", ERROR, "file", "ไฟล์เสียหรือไม่ครบ เปิดอ่านไม่ได้ ({detail})",
+      "The file is damaged or incomplete and cannot be read ({detail}).",
+      "เปิดไฟล์ใน Excel ให้ได้ก่อน บันทึกใหม่ แล้วส่งอีกครั้ง",
+      "Make sure it opens in Excel, save it again and resend it."),
+    R("F_TOO_LARGE", ERROR, "file", "ไฟล์ใหญ่เกินกว่าที่แบบรายงานจะเป็นได้ ({detail})",
+      "The file is far larger than a report can be ({detail}).",
+      "ส่งเฉพาะแบบรายงานของอำเภอ ลบชีตหรือแถวที่ไม่เกี่ยวข้องออก",
+      "Send only the district's report, without unrelated sheets or rows."),
+    R("F_MACROS", WARNING, "file", "ไฟล์มีแมโคร (VBA) ซึ่งไม่ได้ถูกเรียกใช้", "The file contains macros (VBA); they were not run.",
+      "บันทึกเป็น Excel Workbook (.xlsx) ที่ไม่มีแมโคร", "Save it as a macro-free Excel Workbook (.xlsx)."),
+    R("F_NOT_OURS", ERROR, "file", "ไม่ใช่แบบรายงานที่โปรแกรมนี้สร้าง (ไม่พบชีต _meta)",
+      "This is not a workbook made by this tool (no _meta sheet).",
+      "กรอกข้อมูลลงในแบบรายงานที่จังหวัดส่งให้ อย่าคัดลอกไปไฟล์ใหม่",
+      "Fill in the workbook the province sent rather than copying into a new file."),
+    R("F_TEMPLATE_VERSION", ERROR, "file", "แบบรายงานรุ่น {value} เป็นรุ่นที่โปรแกรมไม่อ่านแล้ว",
+      "Template version {value} is no longer read by this tool.",
+      "ขอแบบรายงานเดือนนี้ฉบับใหม่จากจังหวัด แล้วกรอกใหม่", "Ask the province for this month's workbook and fill it in."),
+    R("F_OTHER_PROVINCE", ERROR, "file", "เป็นแบบรายงานของจังหวัดรหัส {value} ไม่ใช่ของจังหวัด{province}",
+      "The workbook belongs to province {value}, not {province}.",
+      "ใช้แบบรายงานที่จังหวัด{province}ส่งให้", "Use the workbook sent by {province}."),
+    R("F_UNKNOWN_DISTRICT", ERROR, "file", "รหัสอำเภอ {value} ไม่มีในข้อมูลตั้งต้นของจังหวัด",
+      "District code {value} is not in the province setup.",
+      "ใช้แบบรายงานที่จังหวัดส่งให้อำเภอของท่าน", "Use the workbook the province sent for your district."),
+    R("F_OTHER_PERIOD", ERROR, "file", "เป็นแบบรายงานประจำเดือน{found} ไม่ใช่เดือน{expected}",
+      "The workbook is for {found}, not {expected}.",
+      "กรอกข้อมูลลงในแบบรายงานประจำเดือน{expected}", "Fill in the workbook for {expected}."),
+    R("F_NO_TABLE", ERROR, "file", "ไม่พบชีตหรือหัวตาราง '{value}'", "Sheet or table header '{value}' not found.",
+      "อย่าลบหรือเปลี่ยนชื่อชีตและหัวตารางของแบบรายงาน", "Do not delete or rename the report's sheets or headers."),
+    R("F_MISSING_COLUMN", ERROR, "file", "ไม่พบคอลัมน์ '{value}' ในตาราง", "Column '{value}' is missing from the table.",
+      "ใส่คอลัมน์ '{value}' กลับคืน หรือใช้แบบรายงานฉบับใหม่", "Put column '{value}' back, or use a fresh workbook."),
+    R("F_DUPLICATE_DISTRICT", WARNING, "file",
+      "อำเภอ{district} ส่งไฟล์ของเดือนนี้มากกว่าหนึ่งไฟล์ ใช้ไฟล์ที่ได้รับล่าสุด ({value})",
+      "{district} sent more than one file for this month; the last received ({value}) is used.",
+      "ตรวจว่าไฟล์ที่ใช้เป็นฉบับล่าสุดที่ถูกต้อง", "Check that the file used is the latest correct one."),
+    # --- a value that cannot be read as its column needs --------------------------------------
+    R("VALUE_REQUIRED", ERROR, "cell", "ยังไม่ได้กรอก '{column}'", "'{column}' is empty.",
+      "กรอก '{column}' ของกลุ่มนี้", "Fill in '{column}' for this group."),
+    R("VALUE_NOT_NUMBER", ERROR, "cell", "'{column}' ต้องเป็นตัวเลข", "'{column}' must be a number.",
+      "พิมพ์เป็นตัวเลขเท่านั้น เช่น 1250", "Type digits only, for example 1250."),
+    R("VALUE_NEGATIVE", ERROR, "cell", "'{column}' ติดลบไม่ได้", "'{column}' cannot be negative.",
+      "ใส่จำนวนตั้งแต่ 0 ขึ้นไป", "Enter zero or more."),
+    R("VALUE_NOT_WHOLE", ERROR, "cell", "'{column}' ต้องเป็นจำนวนเต็ม", "'{column}' must be a whole number.",
+      "ใส่จำนวนเต็ม ไม่มีทศนิยม", "Enter a whole number without decimals."),
+    R("VALUE_PERCENT", ERROR, "cell", "'{column}' ต้องเป็นจำนวน ไม่ใช่ร้อยละ", "'{column}' must be a count, not a percentage.",
+      "ใส่จำนวนจริง (คนหรือบาท) แทนร้อยละ", "Enter the actual number (people or baht) instead of a percentage."),
+    R("VALUE_NOT_DATE", ERROR, "cell", "'{column}' อ่านเป็นวันที่ไม่ได้", "'{column}' is not a date that can be read.",
+      "พิมพ์วันที่แบบ วัน/เดือน/ปี พ.ศ. เช่น 15/3/2566", "Type the date as day/month/year, e.g. 15/3/2566."),
+    R("VALUE_NOT_CODE", ERROR, "cell", "'{column}' ต้องเป็นรหัสตัวเลข", "'{column}' must be a numeric code.",
+      "เลือกรหัสจากรายการ", "Pick the code from the list."),
+    R("VALUE_NOT_YESNO", ERROR, "cell", "'{column}' ต้องเป็น ใช่ หรือ ไม่ใช่", "'{column}' must be yes or no.",
+      "พิมพ์ ใช่/ไม่ใช่ (หรือ มี/ไม่มี, 1/0)", "Type yes/no (or 1/0)."),
+    R("VALUE_NOT_CHOICE", ERROR, "cell", "'{column}' ต้องเลือกจากรายการ", "'{column}' must be one of the listed values.",
+      "เลือกจากรายการ: {choices}", "Pick one of: {choices}."),
+    R("VALUE_INTERPRETED", WARNING, "cell", "'{column}' {how}", "'{column}' {how}",
+      "ตรวจว่าถูกต้อง ครั้งต่อไปพิมพ์เป็นตัวเลขหรือวันที่ของ Excel",
+      "Check it is right; next time type a plain number or an Excel date."),
+    # --- checks over a district's groups --------------------------------------------------------
+    R("G_VILLAGE_NOT_IN_DISTRICT", ERROR, "row", "หมู่บ้านรหัส {village_code} ไม่อยู่ในอำเภอนี้",
+      "Village {village_code} is not in this district.",
+      "เลือกรหัสหมู่บ้านจากรายการ (ชีต {villages_sheet})", "Pick the village code from the list.",
+      column="village_code", inputs=("village_code",),
+      check=lambda g, ctx: ~g["village_code"].isin(ctx.district_villages)),
+    R("G_BORROWERS_GT_MEMBERS", ERROR, "row", "สมาชิกกู้ยืม ({borrowers} คน) มากกว่าจำนวนสมาชิก ({members} คน)",
+      "Members with loans ({borrowers}) exceed members ({members}).",
+      "ตรวจจำนวนสมาชิกและสมาชิกกู้ยืมของกลุ่มนี้", "Check the members and borrowers of this group.",
+      column="borrowers", inputs=("borrowers", "members"),
+      check=lambda g, ctx: g["borrowers"] > g["members"]),
+    R("G_FOUNDED_AFTER_PERIOD", ERROR, "row", "วันที่จัดตั้ง {founded_on} อยู่หลังเดือนที่รายงาน",
+      "Founding date {founded_on} is after the month reported.",
+      "ตรวจวันที่จัดตั้ง (ปี พ.ศ. หรือ ค.ศ.)", "Check the founding date (BE or CE year).",
+      column="founded_on", inputs=("founded_on",),
+      check=lambda g, ctx: pd.to_datetime(g["founded_on"]) > ctx.period_end),
+    R("G_FOUNDED_OUTSIDE_YEAR", ERROR, "row",
+      "วันที่จัดตั้ง {founded_on} อยู่นอกปีงบประมาณ แต่หมู่บ้านนี้ยังไม่มีกลุ่มเมื่อต้นปี",
+      "Founding date {founded_on} is outside the fiscal year, but this village had no group when the year began.",
+      "กลุ่มใหม่ต้องจัดตั้งระหว่าง {fiscal_start} ถึง {fiscal_end}: ตรวจวันที่",
+      "A new group must be founded between {fiscal_start} and {fiscal_end}: check the date.",
+      column="founded_on", inputs=("founded_on", "village_code"),
+      check=_village_without_group_but_old_date),
+    R("G_SECOND_NEW_GROUP_IN_VILLAGE", ERROR, "row",
+      "หมู่บ้าน {village_code} มีกลุ่มจัดตั้งใหม่ในปีนี้มากกว่าหนึ่งกลุ่ม",
+      "Village {village_code} founded more than one group this year.",
+      "หนึ่งหมู่บ้านนับได้หนึ่งกลุ่มในโครงการ: ตรวจว่ากรอกซ้ำหรือรหัสหมู่บ้านผิด",
+      "The campaign counts one group per village: check for a repeated row or a wrong village code.",
+      column="village_code", inputs=("village_code", "founded_on"),
+      check=_second_new_group_in_village),
+    R("G_DUPLICATE_GROUP_CODE", ERROR, "row", "รหัสกลุ่ม {group_code} ซ้ำกับแถวอื่น",
+      "Group code {group_code} appears on more than one row.",
+      "แต่ละกลุ่มต้องมีรหัสไม่ซ้ำกัน: ลบแถวที่ซ้ำ", "Each group has its own code: remove the repeated row.",
+      column="group_code", inputs=("group_code",),
+      check=lambda g, ctx: g["group_code"].duplicated(keep="first")),
+    R("G_NEW_GROUP_NOT_KKKJ", WARNING, "row",
+      "หมู่บ้าน {village_code} ไม่ใช่หมู่บ้าน กข.คจ. กลุ่มนี้จึงไม่นับรวมในเป้าหมาย",
+      "Village {village_code} is not a KKKJ village, so this group does not count toward the target.",
+      "ตรวจรหัสหมู่บ้าน ถ้าถูกต้องไม่ต้องแก้ไข", "Check the village code; if it is right, nothing to do.",
+      column="village_code", inputs=("village_code", "founded_on"),
+      check=lambda g, ctx: _founded_this_year(g, ctx)
+      & g["village_code"].isin(ctx.district_villages) & ~g["village_code"].isin(ctx.kkkj_villages)),
+    R("G_OFFICER_UNKNOWN", WARNING, "row", "ไม่พบพัฒนากร '{officer}' ในรายชื่อพัฒนากรของอำเภอนี้",
+      "Officer '{officer}' is not among this district's officers.",
+      "เลือกชื่อพัฒนากรจากรายการ", "Pick the officer from the list.",
+      column="officer", inputs=("officer",),
+      check=lambda g, ctx: g["officer_id"].isna()),
+    R("G_DISSOLVED_NO_REMARK", WARNING, "row", "กลุ่มยุบเลิกแต่ไม่ได้ระบุเหตุผลในหมายเหตุ",
+      "A dissolved group has no remark.", "ระบุเหตุผลที่ยุบเลิกในช่องหมายเหตุ", "Give the reason in the remarks.",
+      column="remarks", inputs=("status",),
+      check=lambda g, ctx: (g["status"] == "dissolved") & g["remarks"].isna()),
+    # --- the province setup ----------------------------------------------------------------------
+    R("S_MISSING_SHEET", ERROR, "setup", "ไม่พบชีต '{value}' ในไฟล์ข้อมูลตั้งต้น", "Sheet '{value}' is missing from the setup workbook.",
+      "สร้างไฟล์ใหม่ด้วยคำสั่ง init-setup แล้วคัดลอกข้อมูลลงไป", "Create a fresh one with init-setup and copy the data in."),
+    R("S_EMPTY_TABLE", ERROR, "setup", "ตาราง '{value}' ยังไม่มีข้อมูล", "Table '{value}' has no rows.",
+      "กรอกข้อมูลในชีตนี้", "Fill in this sheet."),
+    R("S_DUPLICATE", ERROR, "setup", "'{column}' {value} ซ้ำกับแถวอื่น", "'{column}' {value} appears twice.",
+      "ลบแถวที่ซ้ำหรือแก้รหัส", "Remove the repeated row or fix the code."),
+    R("S_CODE_FORMAT", ERROR, "setup", "'{column}' ต้องเป็นตัวเลข {digits} หลัก", "'{column}' must have {digits} digits.",
+      "แก้รหัสตามทะเบียนของกรมการปกครอง", "Correct the code to the official one."),
+    R("S_CODE_NESTING", ERROR, "setup", "รหัส {value} ไม่ขึ้นต้นด้วยรหัส{parent} {parent_code}",
+      "Code {value} does not start with its {parent} code {parent_code}.",
+      "แก้รหัสให้ขึ้นต้นด้วยรหัส{parent}", "Correct the code so it starts with its {parent} code."),
+    R("S_UNKNOWN_DISTRICT", ERROR, "setup", "รหัสอำเภอ {value} ไม่มีในชีตอำเภอ", "District code {value} is not in the districts sheet.",
+      "เพิ่มอำเภอในชีตอำเภอ หรือแก้รหัส", "Add the district to the districts sheet or fix the code."),
+    R("S_UNKNOWN_PHASE", ERROR, "setup", "ระยะที่ {value} ไม่มีในชีตระยะ", "Phase {value} is not in the phases sheet.",
+      "แก้เลขระยะให้ตรงกับชีตระยะ", "Use a phase number from the phases sheet."),
+    R("S_TARGET_SUM", ERROR, "setup", "เป้าหมายอำเภอของระยะที่ {phase} รวมได้ {total} ไม่เท่ากับเป้าหมายจังหวัด {target}",
+      "District targets of phase {phase} add up to {total}, not the province target {target}.",
+      "แก้เป้าหมายอำเภอหรือเป้าหมายจังหวัดให้ตรงกัน", "Make the district targets add up to the province target."),
+    R("S_PHASE_DATES", ERROR, "setup", "วันที่ของระยะที่ {phase} ({value}) อยู่นอกปีงบประมาณ {fiscal_year} หรือวันเริ่มอยู่หลังวันสิ้นสุด",
+      "Dates of phase {phase} ({value}) lie outside fiscal year {fiscal_year}, or start after they end.",
+      "ใส่วันที่ระหว่าง {fiscal_start} ถึง {fiscal_end}", "Use dates between {fiscal_start} and {fiscal_end}."),
+    R("S_DUE_DAY", ERROR, "setup", "วันส่งรายงาน {value} ต้องอยู่ระหว่าง 1 ถึง 31", "Due day {value} must be between 1 and 31.",
+      "ใส่วันที่ของเดือน เช่น 15", "Enter a day of the month, e.g. 15."),
+    R("S_ONE_PROVINCE", ERROR, "setup", "ชีตจังหวัดต้องมีข้อมูลหนึ่งแถวพอดี", "The province sheet must have exactly one row.",
+      "เหลือไว้แถวเดียว", "Keep exactly one row."),
+)
+
+RULES: dict[str, Rule] = {r.id: r for r in CATALOGUE}
+ROW_RULES = tuple(r for r in CATALOGUE if r.scope == "row")
+
+# Reader errors (from generator.values) to the rule that reports them.
+VALUE_ERROR_RULES = {
+    "not_number": "VALUE_NOT_NUMBER", "negative": "VALUE_NEGATIVE", "not_whole": "VALUE_NOT_WHOLE",
+    "percent": "VALUE_PERCENT", "not_date": "VALUE_NOT_DATE", "not_code": "VALUE_NOT_CODE",
+    "not_yesno": "VALUE_NOT_YESNO", "not_choice": "VALUE_NOT_CHOICE",
+}
+
+
+def rule(rule_id: str) -> Rule:
+    return RULES[rule_id]

@@ -1,0 +1,270 @@
+"""The province setup workbook (ข้อมูลตั้งต้นของจังหวัด): write it, load it, check it.
+
+Everything about a province (districts, villages, officers, phases, targets, the fiscal year)
+comes from here; nothing about any one province lives in the code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from generator.parsing import ROW, parse_table
+from generator.periods import Period, fiscal_year_bounds, thai_date
+from generator.problems import Problem, errors
+from generator.reading import FileRejected, find_table, open_workbook, read_meta
+from generator.rules import rule
+from generator.schema import (DISTRICTS, OFFICERS, PHASES, PROVINCE, SETUP_TABLES, TARGETS, VILLAGES,
+                              Table)
+from generator.xlsx import FONT, put, save_atomic, write_meta, write_table
+
+
+@dataclass(frozen=True)
+class Phase:
+    number: int
+    name: str
+    starts_on: date
+    ends_on: date
+    due_day: int
+    target_groups: int
+
+
+@dataclass(frozen=True)
+class Setup:
+    province_code: str
+    province_name: str
+    fiscal_year_be: int
+    districts: pd.DataFrame = field(repr=False)  # district_code, district_name
+    villages: pd.DataFrame = field(repr=False)  # village_code, moo, village_name, subdistrict_name, district_code, is_kkkj, had_group
+    officers: pd.DataFrame = field(repr=False)  # officer_id, officer_name, district_code
+    phases: tuple[Phase, ...] = ()
+    targets: pd.DataFrame = field(default=None, repr=False)  # district_code, phase, target_groups
+
+    @property
+    def office_name(self) -> str:
+        return f"สำนักงานพัฒนาชุมชนจังหวัด{self.province_name}"
+
+    @property
+    def fiscal_bounds(self) -> tuple[date, date]:
+        return fiscal_year_bounds(self.fiscal_year_be)
+
+    @property
+    def district_codes(self) -> list[str]:
+        return list(self.districts["district_code"])
+
+    def district_name(self, code: str) -> str:
+        match = self.districts.loc[self.districts["district_code"] == code, "district_name"]
+        return match.iloc[0] if len(match) else code
+
+    def phase_for(self, period: Period) -> Phase:
+        """The phase a month reports under: the one covering it, else the last one begun, else the first."""
+        for p in self.phases:
+            if p.starts_on <= period.last_day and p.ends_on >= period.first_day:
+                return p
+        begun = [p for p in self.phases if p.starts_on <= period.last_day]
+        return begun[-1] if begun else self.phases[0]
+
+    def due_date(self, period: Period) -> date:
+        return period.day(self.phase_for(period).due_day)
+
+    @property
+    def total_target(self) -> int:
+        return sum(p.target_groups for p in self.phases)
+
+
+class SetupInvalid(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problems in the setup workbook")
+        self.problems = problems
+
+
+INSTRUCTIONS_TH = [
+    "ข้อมูลตั้งต้นของจังหวัด สำหรับโปรแกรมรายงานกลุ่มออมทรัพย์เพื่อการผลิต (savings-report)",
+    "กรอกปีละครั้งโดยสำนักงานพัฒนาชุมชนจังหวัด แล้วใช้ไฟล์นี้สร้างแบบรายงานของอำเภอทุกเดือน",
+    "",
+    "ชีต จังหวัด: รหัสจังหวัด 2 หลัก ชื่อจังหวัด และปีงบประมาณ พ.ศ. (หนึ่งแถว)",
+    "ชีต อำเภอ: รหัสอำเภอ 4 หลัก (ขึ้นต้นด้วยรหัสจังหวัด) และชื่ออำเภอ",
+    "ชีต หมู่บ้าน: รหัสหมู่บ้าน 8 หลัก (ขึ้นต้นด้วยรหัสอำเภอ) หมู่ที่ ชื่อหมู่บ้าน ตำบล รหัสอำเภอ",
+    "    เป็นหมู่บ้าน กข.คจ. หรือไม่ และมีกลุ่มออมทรัพย์ฯ อยู่แล้วเมื่อต้นปีงบประมาณหรือไม่ (ใช่/ไม่ใช่)",
+    "ชีต พัฒนากร: รหัส ชื่อ-สกุล และรหัสอำเภอที่รับผิดชอบ",
+    "ชีต ระยะ: ระยะที่ ชื่อ วันเริ่ม วันสิ้นสุด (ต้องอยู่ในปีงบประมาณ) วันที่ส่งรายงานของทุกเดือน และเป้าหมายจังหวัด",
+    "ชีต เป้าหมายอำเภอ: เป้าหมายของแต่ละอำเภอในแต่ละระยะ ผลรวมต้องเท่ากับเป้าหมายจังหวัดของระยะนั้น",
+    "",
+    "ช่องใช่/ไม่ใช่ รับ: ใช่/ไม่ใช่, มี/ไม่มี, yes/no, 1/0, TRUE/FALSE",
+    "วันที่: ใส่เป็นวันที่ของ Excel หรือพิมพ์ วัน/เดือน/ปี พ.ศ. เช่น 20/1/2566",
+    "ห้ามเปลี่ยนชื่อชีต หัวตาราง หรือชีตที่ซ่อนอยู่ (_meta)",
+]
+
+
+def write_setup_workbook(path: Path, setup: Setup | None = None) -> Path:
+    """A setup workbook: blank (for init-setup) or holding a setup (the demo)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "คำแนะนำ"
+    ws.column_dimensions["A"].width = 110
+    for i, line in enumerate(INSTRUCTIONS_TH, start=1):
+        put(ws, i, 1, line).font = Font(name=FONT, size=14, bold=(i == 1))
+    data = _rows(setup) if setup else {t.key: [] for t in SETUP_TABLES}
+    for table in SETUP_TABLES:
+        sheet = wb.create_sheet(table.sheet_th)
+        write_table(sheet, table, data[table.key])
+        for row in sheet.iter_rows(min_row=1, max_row=1):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="center")
+    write_meta(wb, {"kind": "setup", "province_code": setup.province_code if setup else ""}, SETUP_TABLES)
+    return save_atomic(wb, path)
+
+
+def _yes_no(value: bool) -> str:
+    return "ใช่" if value else "ไม่ใช่"
+
+
+def _rows(setup: Setup) -> dict[str, list[dict]]:
+    villages = setup.villages.assign(is_kkkj=setup.villages["is_kkkj"].map(_yes_no),
+                                     had_group=setup.villages["had_group"].map(_yes_no))
+    return {
+        "province": [{"province_code": setup.province_code, "province_name": setup.province_name,
+                      "fiscal_year_be": setup.fiscal_year_be}],
+        "districts": setup.districts.to_dict("records"),
+        "villages": villages.to_dict("records"),
+        "officers": setup.officers.to_dict("records"),
+        "phases": [{"phase": p.number, "phase_name": p.name, "starts_on": p.starts_on, "ends_on": p.ends_on,
+                    "due_day": p.due_day, "target_groups": p.target_groups} for p in setup.phases],
+        "targets": setup.targets.to_dict("records"),
+    }
+
+
+def load_setup(path: Path) -> Setup:
+    """Read and check a setup workbook; raises SetupInvalid with every problem found."""
+    path = Path(path)
+    name = path.name
+    try:
+        wb, _ = open_workbook(path)
+        meta = read_meta(wb, name)
+    except FileRejected as exc:
+        raise SetupInvalid([exc.problem]) from None
+    problems: list[Problem] = []
+    frames: dict[str, pd.DataFrame] = {}
+    sheets: dict[str, str] = {}
+    for table in SETUP_TABLES:
+        try:
+            found = find_table(wb, table, meta, name)
+        except FileRejected as exc:
+            raise SetupInvalid([exc.problem]) from None
+        if found is None:
+            problems.append(rule("S_MISSING_SHEET").problem(file=name, value=table.sheet_th))
+            continue
+        for key in found.missing:
+            problems.append(rule("F_MISSING_COLUMN").problem(file=name, sheet=found.sheet,
+                                                             value=table.column(key).header_th))
+        frame, cell_problems = parse_table(found, table, name)
+        problems += cell_problems
+        frames[table.key], sheets[table.key] = frame, found.sheet
+        if frame.empty:
+            problems.append(rule("S_EMPTY_TABLE").problem(file=name, sheet=found.sheet, value=table.sheet_th))
+    if errors(problems):
+        raise SetupInvalid(problems)
+    problems += check_setup(frames, sheets, name)
+    if errors(problems):
+        raise SetupInvalid(problems)
+    return _build(frames)
+
+
+def _cell(table: Table, sheet_col: str, row: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(table.keys.index(sheet_col) + 1)}{row}"
+
+
+def check_setup(frames: dict[str, pd.DataFrame], sheets: dict[str, str], file: str) -> list[Problem]:
+    """Codes nest, nothing repeats, targets add up, phases lie inside the fiscal year."""
+    out: list[Problem] = []
+    tables = {t.key: t for t in SETUP_TABLES}
+
+    def at(table_key: str, row, key: str, rule_id: str, value, **params):
+        table = tables[table_key]
+        out.append(rule(rule_id).problem(
+            file=file, sheet=sheets[table_key], cell=_cell(table, key, int(row[ROW])), value=value,
+            column=table.column(key).header_th, column_en=table.column(key).header_en, **params))
+
+    province = frames["province"]
+    if len(province) != 1:
+        out.append(rule("S_ONE_PROVINCE").problem(file=file, sheet=sheets["province"]))
+    prow = province.iloc[0]
+    pcode = prow["province_code"]
+    if len(pcode) != 2:
+        at("province", prow, "province_code", "S_CODE_FORMAT", pcode, digits=2)
+
+    def codes(table_key, key, digits, parent_key=None, parent_codes=None, parent_word=("", "")):
+        frame = frames[table_key]
+        for _, row in frame[frame[key].duplicated(keep="first")].iterrows():
+            at(table_key, row, key, "S_DUPLICATE", row[key])
+        for _, row in frame.iterrows():
+            code = row[key]
+            if digits and len(code) != digits:
+                at(table_key, row, key, "S_CODE_FORMAT", code, digits=digits)
+            elif parent_key and parent_codes is not None and row[parent_key] in parent_codes \
+                    and not code.startswith(row[parent_key]):
+                at(table_key, row, key, "S_CODE_NESTING", code, parent=parent_word[0], parent_en=parent_word[1],
+                   parent_code=row[parent_key])
+
+    codes("districts", "district_code", 4)
+    for _, row in frames["districts"].iterrows():
+        if not row["district_code"].startswith(pcode):
+            at("districts", row, "district_code", "S_CODE_NESTING", row["district_code"],
+               parent="จังหวัด", parent_en="province", parent_code=pcode)
+    district_codes = set(frames["districts"]["district_code"])
+    for table_key in ("villages", "officers", "targets"):
+        for _, row in frames[table_key].iterrows():
+            if row["district_code"] not in district_codes:
+                at(table_key, row, "district_code", "S_UNKNOWN_DISTRICT", row["district_code"])
+    codes("villages", "village_code", 8, "district_code", district_codes, ("อำเภอ", "district"))
+    codes("officers", "officer_id", None)
+
+    fy = int(prow["fiscal_year_be"])
+    fy_start, fy_end = fiscal_year_bounds(fy)
+    phases = frames["phases"]
+    for _, row in phases[phases["phase"].duplicated(keep="first")].iterrows():
+        at("phases", row, "phase", "S_DUPLICATE", row["phase"])
+    for _, row in phases.iterrows():
+        if not (fy_start <= row["starts_on"] <= row["ends_on"] <= fy_end):
+            at("phases", row, "starts_on", "S_PHASE_DATES", f"{thai_date(row['starts_on'])} – {thai_date(row['ends_on'])}",
+               phase=row["phase"], fiscal_year=fy, fiscal_start=thai_date(fy_start), fiscal_end=thai_date(fy_end),
+               fiscal_start_en=fy_start.isoformat(), fiscal_end_en=fy_end.isoformat())
+        if not 1 <= row["due_day"] <= 31:
+            at("phases", row, "due_day", "S_DUE_DAY", row["due_day"])
+    targets = frames["targets"]
+    phase_numbers = set(phases["phase"])
+    for _, row in targets.iterrows():
+        if row["phase"] not in phase_numbers:
+            at("targets", row, "phase", "S_UNKNOWN_PHASE", row["phase"])
+    for _, row in targets[targets.duplicated(["district_code", "phase"], keep="first")].iterrows():
+        at("targets", row, "district_code", "S_DUPLICATE", f"{row['district_code']} / {row['phase']}")
+    for _, row in phases.iterrows():
+        total = int(targets.loc[targets["phase"] == row["phase"], "target_groups"].sum())
+        if total != row["target_groups"]:
+            at("phases", row, "target_groups", "S_TARGET_SUM", row["target_groups"], phase=row["phase"],
+               total=total, target=row["target_groups"])
+    return out
+
+
+def _build(frames: dict[str, pd.DataFrame]) -> Setup:
+    prow = frames["province"].iloc[0]
+    phases = tuple(
+        Phase(int(r.phase), r.phase_name, r.starts_on, r.ends_on, int(r.due_day), int(r.target_groups))
+        for r in frames["phases"].sort_values("phase").itertuples())
+    villages = frames["villages"].drop(columns=[ROW]).astype({"moo": int, "is_kkkj": bool, "had_group": bool})
+    targets = frames["targets"].drop(columns=[ROW]).astype({"phase": int, "target_groups": int})
+    return Setup(
+        province_code=prow["province_code"], province_name=prow["province_name"],
+        fiscal_year_be=int(prow["fiscal_year_be"]),
+        districts=frames["districts"].drop(columns=[ROW]).reset_index(drop=True),
+        villages=villages.reset_index(drop=True),
+        officers=frames["officers"].drop(columns=[ROW]).reset_index(drop=True),
+        phases=phases, targets=targets.reset_index(drop=True),
+    )

@@ -1,0 +1,264 @@
+"""Reading the values people really type into a cell.
+
+Each reader takes what the spreadsheet library gave for one cell (None, str, int, float, date,
+datetime, bool) and returns a `Reading`: the value understood, and either nothing more (read
+literally), an ``interpreted`` note saying how it was understood (shown to the district as a
+warning), or an ``error`` naming the rule it breaks. Readers never raise.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from generator.periods import BE_OFFSET, THAI_MONTHS, THAI_MONTHS_ABBR
+
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+UNIT_WORDS = re.compile(r"\s*(บาท|คน|กลุ่ม|ราย|baht|thb|persons?|people)\.?\s*$", re.I)
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
+@dataclass(frozen=True)
+class Reading:
+    value: object = None
+    # How a value not read literally was understood, for a warning: (Thai, English).
+    interpreted: tuple[str, str] | None = None
+    # The rule id a value breaks, when it cannot be understood.
+    error: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.value is None and self.error is None
+
+
+EMPTY = Reading()
+
+
+def is_blank(raw: object) -> bool:
+    if raw is None:
+        return True
+    if isinstance(raw, float) and math.isnan(raw):
+        return True
+    return isinstance(raw, str) and clean_text(raw) == ""
+
+
+def clean_text(raw: str) -> str:
+    return ZERO_WIDTH.sub("", raw).replace("\u00a0", " ").strip()
+
+
+def read_text(raw: object) -> Reading:
+    if is_blank(raw):
+        return EMPTY
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = str(raw)
+    cleaned = " ".join(clean_text(text).split())
+    if ZERO_WIDTH.search(text):
+        return Reading(cleaned, ("ตัดอักขระที่มองไม่เห็นออก", "removed invisible characters"))
+    return Reading(cleaned)
+
+
+def read_code(raw: object) -> Reading:
+    """A government code (digits). A code typed as a number loses nothing we need: codes here
+    never start with 0, but a float like 36010101.0 must come back as '36010101'."""
+    if is_blank(raw):
+        return EMPTY
+    if isinstance(raw, bool):
+        return Reading(error="not_code")
+    if isinstance(raw, (int, float)):
+        if isinstance(raw, float) and not raw.is_integer():
+            return Reading(error="not_code")
+        return Reading(str(int(raw)))
+    text = clean_text(str(raw)).translate(THAI_DIGITS).replace(" ", "").replace("-", "")
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    if not text.isdigit():
+        return Reading(clean_text(str(raw)), error="not_code")
+    if text != str(raw):
+        return Reading(text, (f"อ่านเป็นรหัส {text}", f"read as code {text}"))
+    return Reading(text)
+
+
+def _number_from_text(text: str) -> tuple[float | None, list[str]]:
+    """Digits out of what people type; returns the number and what had to be done to get it."""
+    done = []
+    s = clean_text(text)
+    if s.translate(THAI_DIGITS) != s:
+        done.append("thai_digits")
+        s = s.translate(THAI_DIGITS)
+    if UNIT_WORDS.search(s):
+        done.append("unit")
+        s = UNIT_WORDS.sub("", s)
+    if "," in s or " " in s:
+        done.append("separators")
+        s = s.replace(",", "").replace(" ", "")
+    if s.endswith("%"):
+        return None, ["percent"]
+    try:
+        value = float(s)
+    except ValueError:
+        return None, done
+    if not math.isfinite(value):
+        return None, done
+    done.append("text")
+    return value, done
+
+
+_HOW_TH = {"thai_digits": "เลขไทย", "unit": "มีหน่วยต่อท้าย", "separators": "มีจุลภาคหรือช่องว่าง",
+           "text": "พิมพ์เป็นข้อความ"}
+_HOW_EN = {"thai_digits": "Thai digits", "unit": "a unit after the number",
+           "separators": "thousands separators or spaces", "text": "typed as text"}
+
+
+def _number(raw: object, whole: bool) -> Reading:
+    if is_blank(raw):
+        return EMPTY
+    if isinstance(raw, bool) or isinstance(raw, (date, datetime)):
+        return Reading(error="not_number")
+    interpreted = None
+    if isinstance(raw, (int, float)):
+        value = float(raw)
+        if not math.isfinite(value):
+            return Reading(error="not_number")
+    else:
+        value, done = _number_from_text(str(raw))
+        if value is None:
+            return Reading(clean_text(str(raw)), error="percent" if "percent" in done else "not_number")
+        shown = f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+        interpreted = (f"อ่านเป็น {shown} ({', '.join(_HOW_TH[d] for d in done)})",
+                       f"read as {shown} ({', '.join(_HOW_EN[d] for d in done)})")
+    if value < 0:
+        return Reading(value, error="negative")
+    if whole:
+        if not value.is_integer():
+            return Reading(value, error="not_whole")
+        return Reading(int(value), interpreted)
+    return Reading(round(value, 2), interpreted)
+
+
+def read_whole_number(raw: object) -> Reading:
+    """A count: a whole number, zero or more."""
+    return _number(raw, whole=True)
+
+
+def read_money(raw: object) -> Reading:
+    """An amount in baht: zero or more, satang allowed."""
+    return _number(raw, whole=False)
+
+
+_MONTH_WORDS = {name: i + 1 for i, name in enumerate(THAI_MONTHS)}
+_MONTH_WORDS.update({abbr.replace(".", ""): i + 1 for i, abbr in enumerate(THAI_MONTHS_ABBR)})
+_THAI_DATE = re.compile(r"(\d{1,2})\s*([ก-๙.]+?)\s*(\d{2,4})$")
+_NUMERIC_DATE = re.compile(r"(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})$")
+
+
+def _year(y: int) -> tuple[int, bool]:
+    """A typed year to CE; two-digit years are BE (66 → 2566), as Thai offices write them."""
+    if y < 100:
+        y += 2500
+    if y > 2400:
+        return y - BE_OFFSET, True
+    return y, False
+
+
+def _safe_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def read_date(raw: object) -> Reading:
+    if is_blank(raw):
+        return EMPTY
+    if isinstance(raw, bool):
+        return Reading(error="not_date")
+    if isinstance(raw, datetime):
+        raw = raw.date()
+    if isinstance(raw, date):
+        if raw.year > 2400:
+            # A BE year typed into a real date cell is stored as that year in CE.
+            fixed = _safe_date(raw.year - BE_OFFSET, raw.month, raw.day)
+            if fixed is None:
+                return Reading(error="not_date")
+            return Reading(fixed, (f"ปี {raw.year} เป็น พ.ศ. อ่านเป็นวันที่ {_th(fixed)}",
+                                   f"year {raw.year} taken as BE: {fixed.isoformat()}"))
+        return Reading(raw)
+    if isinstance(raw, (int, float)):
+        if not (1 <= raw <= 2958465):
+            return Reading(error="not_date")
+        d = EXCEL_EPOCH + timedelta(days=int(raw))
+        return Reading(d, (f"เลขวันที่ของ Excel {int(raw)} อ่านเป็น {_th(d)}",
+                           f"Excel serial {int(raw)} read as {d.isoformat()}"))
+    text = clean_text(str(raw)).translate(THAI_DIGITS)
+    m = _NUMERIC_DATE.match(text)
+    if m:
+        a, b, c = (int(x) for x in m.groups())
+        if a > 31:  # ISO, yyyy-mm-dd
+            (y, is_be), mo, d = _year(a), b, c
+        else:
+            (y, is_be), mo, d = _year(c), b, a
+    else:
+        m = _THAI_DATE.match(text)
+        month = _MONTH_WORDS.get(m[2].replace(".", "")) if m else None
+        if not m or month is None:
+            return Reading(clean_text(str(raw)), error="not_date")
+        d, mo = int(m[1]), month
+        y, is_be = _year(int(m[3]))
+    result = _safe_date(y, mo, d)
+    if result is None:
+        return Reading(clean_text(str(raw)), error="not_date")
+    era = ("พ.ศ.", "BE") if is_be else ("ค.ศ.", "CE")
+    return Reading(result, (f"พิมพ์เป็นข้อความ ({era[0]}) อ่านเป็น {_th(result)}",
+                            f"typed as text ({era[1]}), read as {result.isoformat()}"))
+
+
+def _th(d: date) -> str:
+    from generator.periods import thai_date
+
+    return thai_date(d)
+
+
+_YES = {"ใช่", "มี", "yes", "y", "1", "true", "จริง", "✓"}
+_NO = {"ไม่ใช่", "ไม่มี", "no", "n", "0", "false", "เท็จ", "-"}
+
+
+def read_yesno(raw: object) -> Reading:
+    """ใช่/ไม่ใช่, มี/ไม่มี, yes/no, 1/0 and TRUE/FALSE."""
+    if is_blank(raw):
+        return EMPTY
+    if isinstance(raw, bool):
+        return Reading(raw)
+    if isinstance(raw, (int, float)) and raw in (0, 1):
+        return Reading(bool(raw))
+    text = clean_text(str(raw)).translate(THAI_DIGITS).lower()
+    if text in _YES:
+        return Reading(True)
+    if text in _NO:
+        return Reading(False)
+    return Reading(clean_text(str(raw)), error="not_yesno")
+
+
+def read_choice(raw: object, words: dict[str, str]) -> Reading:
+    """One of a fixed set of words (status), matched without case or surrounding spaces."""
+    if is_blank(raw):
+        return EMPTY
+    text = clean_text(str(raw)).lower()
+    if text in words:
+        return Reading(words[text])
+    return Reading(clean_text(str(raw)), error="not_choice")
+
+
+READERS = {
+    "code": read_code,
+    "text": read_text,
+    "officer": read_text,
+    "lookup": read_text,
+    "int": read_whole_number,
+    "money": read_money,
+    "date": read_date,
+    "yesno": read_yesno,
+}

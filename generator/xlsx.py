@@ -1,0 +1,143 @@
+"""Writing workbooks with openpyxl: Excel Tables, the hidden `_meta` sheet, safe text and atomic saves.
+
+Shared by every workbook the tool writes (setup, district templates, feedback, summary).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.table import Table as ExcelTable
+from openpyxl.worksheet.table import TableStyleInfo
+
+from generator.schema import META_SHEET, TEMPLATE_VERSION, Table, meta_column_key
+
+FONT = "TH Sarabun New"
+HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
+INPUT_FILL = PatternFill("solid", fgColor="FFFDE7")
+ERROR_FILL = PatternFill("solid", fgColor="FF9C9C")
+WARNING_FILL = PatternFill("solid", fgColor="FFE699")
+THIN = Side(style="thin", color="999999")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+NUMBER_FORMATS = {"int": "#,##0", "money": "#,##0.00", "date": "d/m/yyyy", "code": "@"}
+
+
+def put(ws, row: int, col: int, value, number_format: str | None = None):
+    """Write one value; text is always stored as text, so '=HYPERLINK(…)' typed by someone
+    else never becomes a live formula in a workbook we hand out."""
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, datetime):
+        value = value.date()
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def header_row(ws, row: int, headers: Sequence[str], first_col: int = 1) -> None:
+    for i, text in enumerate(headers):
+        cell = put(ws, row, first_col + i, text)
+        cell.font = Font(name=FONT, bold=True, size=14)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        cell.border = BOX
+
+
+def add_table(ws, name: str, first_row: int, n_cols: int, n_rows: int, first_col: int = 1) -> None:
+    """An Excel Table over a header row and n_rows rows (at least one, as Excel requires)."""
+    last_col = get_column_letter(first_col + n_cols - 1)
+    ref = f"{get_column_letter(first_col)}{first_row}:{last_col}{first_row + max(n_rows, 1)}"
+    table = ExcelTable(displayName=name, ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(table)
+
+
+def write_table(ws, table: Table, rows: Iterable[dict], first_row: int = 1, lang: str = "th",
+                table_name: str | None = None) -> int:
+    """Header and rows of a schema table, as an Excel Table; returns the number of rows written."""
+    header_row(ws, first_row, [c.header_th if lang == "th" else c.header_en for c in table.columns])
+    n = 0
+    for n, record in enumerate(rows, start=1):
+        for j, col in enumerate(table.columns, start=1):
+            value = record.get(col.key)
+            cell = put(ws, first_row + n, j, value, NUMBER_FORMATS.get(col.kind))
+            cell.font = Font(name=FONT, size=14)
+    for j, col in enumerate(table.columns, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = col.width
+    add_table(ws, table_name or table.key, first_row, len(table.columns), n)
+    ws.freeze_panes = ws.cell(row=first_row + 1, column=1)
+    return n
+
+
+def write_meta(wb: Workbook, items: dict[str, str], tables: Sequence[Table] = ()) -> None:
+    """The hidden `_meta` sheet: name and value, with one row per table column's header."""
+    ws = wb.create_sheet(META_SHEET)
+    rows = [("name", "value"), ("template_version", TEMPLATE_VERSION)]
+    rows += [(k, str(v)) for k, v in items.items()]
+    for table in tables:
+        rows.append((f"sheet:{table.key}", table.sheet_th))
+        rows += [(meta_column_key(table, c), c.header_th) for c in table.columns]
+    for i, (name, value) in enumerate(rows, start=1):
+        put(ws, i, 1, name)
+        put(ws, i, 2, value)
+    ws.sheet_state = "hidden"
+
+
+def save_atomic(wb: Workbook, path: Path) -> Path:
+    """Write next to the target and rename, so a failure never leaves half a file behind."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def as_cell_value(value):
+    """pandas values to what openpyxl writes: NaN/NaT to empty, Timestamps to dates."""
+    if value is None:
+        return None
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+        if isinstance(value, pd.Timestamp):
+            return value.date()
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if isinstance(value, date):
+        return value
+    return value
