@@ -151,3 +151,54 @@ def fill_workbook(template: Path, groups: pd.DataFrame, out: Path, as_typed: dic
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
+
+
+def build_demo(out_dir: Path, period: Period = DEMO_PERIOD):
+    """Everything a province does in a month, for Chaiyaphum: setup, templates, filled returns, run.
+
+    A few districts make the usual mistakes; one does not report; one sends a corrected file.
+    """
+    from generator.district_template import write_district_workbooks
+    from generator.pipeline import run_month
+    from generator.setup import load_setup, write_setup_workbook
+
+    out_dir = Path(out_dir)
+    setup_path = write_setup_workbook(out_dir / "setup_36_2566.xlsx", chaiyaphum_setup())
+    setup = load_setup(setup_path)  # through the file, as a province would
+    templates = write_district_workbooks(setup, period, out_dir / "templates")
+    inbox = out_dir / "inbox"
+    if inbox.exists():
+        for old in inbox.iterdir():
+            old.unlink()
+    due = setup.due_date(period)
+    for path, code in zip(templates, setup.district_codes):
+        if code == "3614":  # ภักดีชุมพล does not report this month
+            continue
+        groups = simulated_groups(setup, code, period)
+        typed = {}
+        if code == "3605":  # typed by hand: Thai digits, commas and units, a BE date as text
+            typed = {(0, "members"): "๑๒๐", (1, "savings_baht"): "1,250,000 บาท",
+                     (len(groups) - 1, "founded_on"): _be_text(groups.iloc[-1]["founded_on"])}
+        if code == "3609":  # more borrowers than members, and a village of another district
+            typed = {(2, "borrowers"): int(groups.iloc[2]["members"]) + 15, (4, "village_code"): "36010101"}
+        if code == "3612":  # an officer typed instead of picked
+            typed = {(1, "officer"): "พัฒนากรอำเภอ (ไม่ระบุชื่อ)"}
+        if code == "3603":  # first sent with a member count missing, then corrected
+            first = fill_workbook(path, groups, inbox / f"{code}_first.xlsx", {(3, "members"): None})
+            _received(first, due.replace(day=due.day - 3))
+        filled = fill_workbook(path, groups, inbox / path.name, typed)
+        _received(filled, due.replace(day=due.day - (2 if code != "3616" else -4)))
+    return run_month(setup, period, inbox, out_dir, made_on=due)
+
+
+def _be_text(d: date) -> str:
+    return f"{d.day}/{d.month}/{d.year + 543}"
+
+
+def _received(path: Path, day: date) -> None:
+    """Stamp the day a file arrived, as a mail client saving an attachment would."""
+    import os
+    from datetime import datetime
+
+    stamp = datetime(day.year, day.month, day.day, 10, 0).timestamp()
+    os.utime(path, (stamp, stamp))

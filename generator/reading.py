@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from generator.problems import Problem
@@ -129,9 +130,10 @@ class FoundTable:
     rows: list[list]  # raw rows below the header
 
     def cell(self, key: str, row_offset: int) -> str:
-        from openpyxl.utils import get_column_letter
+        return self.cell_at(key, self.header_row + 1 + row_offset)
 
-        return f"{get_column_letter(self.columns[key] + 1)}{self.header_row + 1 + row_offset}"
+    def cell_at(self, key: str, excel_row: int) -> str:
+        return f"{get_column_letter(self.columns[key] + 1)}{excel_row}"
 
 
 def _norm(text: object) -> str:

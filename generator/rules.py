@@ -166,7 +166,7 @@ CATALOGUE: tuple[Rule, ...] = (
     # --- checks over a district's groups --------------------------------------------------------
     R("G_VILLAGE_NOT_IN_DISTRICT", ERROR, "row", "หมู่บ้านรหัส {village_code} ไม่อยู่ในอำเภอนี้",
       "Village {village_code} is not in this district.",
-      "เลือกรหัสหมู่บ้านจากรายการ (ชีต {villages_sheet})", "Pick the village code from the list.",
+      "เลือกรหัสหมู่บ้านจากรายการในช่องนี้ (กดลูกศรท้ายช่อง)", "Pick the village code from the cell's dropdown list.",
       column="village_code", inputs=("village_code",),
       check=lambda g, ctx: ~g["village_code"].isin(ctx.district_villages)),
     R("G_BORROWERS_GT_MEMBERS", ERROR, "row", "สมาชิกกู้ยืม ({borrowers} คน) มากกว่าจำนวนสมาชิก ({members} คน)",

@@ -1,0 +1,55 @@
+"""Merging the accepted districts' groups into one table for the province (pure).
+
+Each group gets its district and village names from the setup, and the phase it counts toward:
+a group counts toward the campaign "1 หมู่บ้าน กข.คจ. 1 กลุ่มออมทรัพย์เพื่อการผลิต" when it was
+founded inside a phase, in a กข.คจ. village that had no group when the year began, and is the
+first such group of its village.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from generator.schema import GROUPS
+from generator.setup import Setup
+
+MERGED_COLUMNS = ["district_code", "district_name", "subdistrict_name", "is_kkkj", "had_group", "phase",
+                  "source_file"] + GROUPS.keys + ["officer_id"]
+
+
+def merge_groups(setup: Setup, accepted: dict[str, pd.DataFrame], source_files: dict[str, str] | None = None
+                 ) -> pd.DataFrame:
+    """accepted: district code -> that district's parsed groups (one file per district)."""
+    frames = []
+    for code, groups in sorted(accepted.items()):
+        if groups.empty:
+            continue
+        frames.append(groups.assign(district_code=code, source_file=(source_files or {}).get(code)))
+    if not frames:
+        return pd.DataFrame(columns=MERGED_COLUMNS)
+    merged = pd.concat(frames, ignore_index=True).drop(columns=["village_name"], errors="ignore")
+    # The village name is the setup's, whatever the workbook's lookup column held.
+    merged = merged.merge(setup.villages[["village_code", "village_name", "subdistrict_name", "is_kkkj", "had_group"]],
+                          on="village_code", how="left")
+    merged = merged.merge(setup.districts, on="district_code", how="left")
+    merged["is_kkkj"] = merged["is_kkkj"].fillna(False).astype(bool)
+    merged["had_group"] = merged["had_group"].fillna(False).astype(bool)
+    merged["phase"] = campaign_phase(setup, merged)
+    return merged.reindex(columns=MERGED_COLUMNS)
+
+
+def campaign_phase(setup: Setup, groups: pd.DataFrame) -> pd.Series:
+    """The phase a group counts toward, or <NA> when it does not count."""
+    founded = pd.to_datetime(groups["founded_on"])
+    phase = pd.Series(pd.NA, index=groups.index, dtype="Int64")
+    for p in setup.phases:
+        inside = (founded >= pd.Timestamp(p.starts_on)) & (founded <= pd.Timestamp(p.ends_on))
+        phase = phase.mask(inside & phase.isna(), p.number)
+    eligible = groups["is_kkkj"] & ~groups["had_group"]
+    phase = phase.where(eligible)
+    # One group per village: the earliest founded counts.
+    order = founded.sort_values(kind="stable").index
+    first = ~groups.loc[order].assign(_p=phase.loc[order]).dropna(subset=["_p"]).duplicated("village_code")
+    counted = pd.Series(False, index=groups.index)
+    counted.loc[first[first].index] = True
+    return phase.where(counted)

@@ -1,0 +1,182 @@
+"""The monthly run from inbox to outputs, and the other whole jobs the CLI offers.
+
+    intake ─► validation ─► choose one file per district ─► merge ─► summary ─► Excel, PDF, feedback
+
+The clock and the file system are touched here and in the modules at the edges; `made_on` is
+passed in so that a run can be repeated exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from generator.feedback import feedback_file_name, write_feedback
+from generator.intake import inbox_files, read_submission
+from generator.merge import merge_groups
+from generator.periods import Period
+from generator.problems import Problem
+from generator.reading import DEFAULT_LIMITS, Limits
+from generator.rules import rule
+from generator.setup import Setup
+from generator.summary import ACCEPTED, MISSING, REJECTED, FileOutcome, MonthSummary, summarise
+from generator.validation import Checked, validate_submission
+from generator.xlsx import write_bytes_atomic
+
+# Exit statuses of the run command.
+EXIT_OK, EXIT_REJECTED, EXIT_CANNOT_RUN = 0, 1, 2
+
+
+@dataclass
+class RunResult:
+    summary: MonthSummary
+    checked: list[Checked]
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_REJECTED if any(f.status == REJECTED for f in self.summary.files) else EXIT_OK
+
+
+def check_files(paths: list[Path], setup: Setup, period: Period, limits: Limits = DEFAULT_LIMITS,
+                progress: Callable[[Path], None] | None = None) -> list[Checked]:
+    checked = []
+    for path in paths:
+        if progress:
+            progress(path)
+        checked.append(validate_submission(read_submission(path, setup, period, limits), setup, period))
+    return checked
+
+
+def choose_per_district(checked: list[Checked], setup: Setup) -> tuple[dict[str, Checked], list[Problem]]:
+    """One file counts per district: the latest received of its accepted files, else none.
+
+    Every other file of that district stays in the record as superseded, and a warning says so.
+    """
+    by_district: dict[str, list[Checked]] = {}
+    for c in checked:
+        if c.submission.district_code:
+            by_district.setdefault(c.submission.district_code, []).append(c)
+    chosen: dict[str, Checked] = {}
+    notes: list[Problem] = []
+    for code, files in by_district.items():
+        files.sort(key=lambda c: (c.submission.received_at, c.submission.name))
+        accepted = [c for c in files if c.accepted]
+        if accepted:
+            chosen[code] = accepted[-1]
+        used = chosen[code] if code in chosen else files[-1]
+        for c in files:
+            if c is not used:
+                notes.append(rule("F_DUPLICATE_DISTRICT").problem(
+                    file=c.submission.name, value=used.submission.name, district=setup.district_name(code),
+                    district_en=code, district_code=code))
+    return chosen, notes
+
+
+def outcomes(checked: list[Checked], chosen: dict[str, Checked], setup: Setup) -> list[FileOutcome]:
+    out = []
+    for c in checked:
+        code = c.submission.district_code
+        errs = [p for p in c.problems if p.is_error]
+        if c.accepted:
+            status = ACCEPTED if chosen.get(code) is c else "superseded"
+        else:
+            status = REJECTED
+        out.append(FileOutcome(
+            file=c.submission.name, district_code=code, district_name=setup.district_name(code) if code else None,
+            status=status, errors=len(errs), warnings=len(c.problems) - len(errs),
+            first_error=errs[0].message("th") if errs else None, first_error_en=errs[0].message("en") if errs else None))
+    return out
+
+
+def assign_group_codes(groups: pd.DataFrame) -> pd.DataFrame:
+    """New groups have no code yet: give them one, the village code and a running number."""
+    if groups.empty:
+        return groups
+    groups = groups.copy()
+    missing = groups["group_code"].isna()
+    seq = groups[missing].groupby("village_code").cumcount() + 1
+    used = set(groups["group_code"].dropna())
+    codes = []
+    for village, n in zip(groups.loc[missing, "village_code"], seq):
+        code = f"{village}-{n:02d}"
+        while code in used:
+            n += 1
+            code = f"{village}-{n:02d}"
+        used.add(code)
+        codes.append(code)
+    groups.loc[missing, "group_code"] = codes
+    return groups
+
+
+def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on: date, lang: str = "th",
+              limits: Limits = DEFAULT_LIMITS, progress: Callable[[Path], None] | None = None,
+              render: bool = True) -> RunResult:
+    checked = check_files(inbox_files(inbox), setup, period, limits, progress)
+    chosen, duplicate_notes = choose_per_district(checked, setup)
+    files = outcomes(checked, chosen, setup)
+    reports = {code: MISSING for code in setup.district_codes}
+    for c in checked:
+        if c.submission.district_code in reports:
+            reports[c.submission.district_code] = REJECTED
+    reports.update({code: ACCEPTED for code in chosen})
+    accepted = {code: assign_group_codes(c.groups) for code, c in chosen.items()}
+    merged = merge_groups(setup, accepted, {code: c.submission.name for code, c in chosen.items()})
+    problems = [p for c in checked for p in c.problems] + duplicate_notes
+    summary = summarise(setup, period, merged, reports, files, problems, made_on)
+    result = RunResult(summary, checked)
+    if render:
+        result.outputs = write_outputs(result, setup, period, Path(out_dir), lang)
+    return result
+
+
+def output_names(setup: Setup, period: Period) -> dict[str, str]:
+    stem = f"{setup.province_code}_{period.be_key}"
+    return {"pdf": f"report_{stem}.pdf", "excel": f"summary_{stem}.xlsx", "json": f"result_{stem}.json"}
+
+
+def write_outputs(result: RunResult, setup: Setup, period: Period, out_dir: Path, lang: str) -> dict[str, Path]:
+    from generator.render_excel import write_summary_workbook
+    from generator.render_pdf import write_pdf
+
+    names = output_names(setup, period)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    outputs = {"excel": write_summary_workbook(result.summary, out_dir / names["excel"])}
+    outputs["pdf"] = write_pdf(result.summary, out_dir / names["pdf"], attachments=[outputs["excel"]], lang=lang)
+    for c in result.checked:
+        code = c.submission.district_code
+        if c.problems and code:
+            name = feedback_file_name(code, period)
+            if sum(x.submission.district_code == code for x in result.checked) > 1:
+                name = name.replace(".xlsx", f"_{c.submission.sha256[:8]}.xlsx")
+            title = (f"ผลการตรวจแบบรายงาน อำเภอ{setup.district_name(code)} ประจำเดือน {period.thai()}"
+                     f" (ไฟล์ {c.submission.name})")
+            source = c.submission.path if c.submission.table is not None else None
+            outputs[f"feedback:{c.submission.name}"] = write_feedback(
+                source, c.problems, out_dir / "feedback" / name, title, lang)
+    outputs["json"] = write_bytes_atomic(out_dir / names["json"], result_json(result).encode("utf-8"))
+    return outputs
+
+
+def result_json(result: RunResult) -> str:
+    """A machine-readable record of the run: every file, every district and every problem."""
+    s = result.summary
+    data = {
+        "province_code": s.province_code, "period": s.period.key, "made_on": s.made_on.isoformat(),
+        "phases": [{"label": p.label, "target": p.target, "founded": p.founded, "percent": p.percent}
+                   for p in s.phases],
+        "year": {"target": s.year.target, "founded": s.year.founded, "percent": s.year.percent},
+        "kkkj_villages": s.kkkj_villages, "villages_with_group": s.villages_with_group,
+        "districts": [{"district_code": d.district_code, "report": d.report, "founded": d.year.founded,
+                       "target": d.year.target, "groups": d.groups, "members": d.members,
+                       "savings_baht": d.savings_baht, "borrowers": d.borrowers, "loans_baht": d.loans_baht,
+                       "officers": d.officers, "officers_with_group": d.officers_with_group} for d in s.districts],
+        "files": [f.__dict__ for f in s.files],
+        "problems": [p.to_dict() for p in s.problems],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1)

@@ -1,0 +1,223 @@
+"""The figures of a month (pure): progress against targets, districts, money, officers, reporting.
+
+Everything the PDF and the Excel summary show is computed here, once, from the merged groups,
+the setup and what happened to each file. Renderers only format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from generator.periods import Period
+from generator.problems import Problem
+from generator.setup import Setup
+
+# สถานะเทียบเป้าหมาย
+REACHED, ON_TRACK, BEHIND, NOT_STARTED = "reached", "on_track", "behind", "not_started"
+STATUS_TH = {REACHED: "บรรลุเป้าหมาย", ON_TRACK: "เป็นไปตามแผน", BEHIND: "ต่ำกว่าแผน", NOT_STARTED: "ยังไม่เริ่ม"}
+STATUS_EN = {REACHED: "reached", ON_TRACK: "on track", BEHIND: "behind", NOT_STARTED: "not started"}
+
+# What happened to a district's report this month.
+ACCEPTED, REJECTED, MISSING = "accepted", "rejected", "missing"
+REPORT_TH = {ACCEPTED: "ส่งแล้ว ผ่านการตรวจ", REJECTED: "ส่งแล้ว ไม่ผ่านการตรวจ", MISSING: "ยังไม่ส่ง"}
+
+
+def percent(part: float, whole: float) -> float | None:
+    """ร้อยละ, as the department writes it: two decimals."""
+    return None if not whole else round(100.0 * part / whole, 2)
+
+
+def expected_share(starts_on: date, ends_on: date, as_of: date) -> float:
+    """The share of a phase's time gone by at a date: the target path a phase should follow."""
+    if as_of < starts_on:
+        return 0.0
+    if as_of >= ends_on:
+        return 1.0
+    return ((as_of - starts_on).days + 1) / ((ends_on - starts_on).days + 1)
+
+
+def status_of(founded: int, target: int, share_expected: float) -> str:
+    if target and founded >= target:
+        return REACHED
+    if share_expected <= 0:
+        return NOT_STARTED
+    return ON_TRACK if founded >= target * share_expected else BEHIND
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Founded against target, for a phase or the year, for the province or a district."""
+
+    label: str
+    target: int
+    founded: int
+    expected: float  # share of the target expected by now (0..1)
+
+    @property
+    def percent(self) -> float | None:
+        return percent(self.founded, self.target)
+
+    @property
+    def status(self) -> str:
+        return status_of(self.founded, self.target, self.expected)
+
+    @property
+    def status_th(self) -> str:
+        return STATUS_TH[self.status]
+
+
+@dataclass(frozen=True)
+class DistrictFigures:
+    district_code: str
+    district_name: str
+    report: str  # accepted | rejected | missing
+    phases: tuple[Progress, ...]
+    year: Progress
+    groups: int
+    members: int
+    savings_baht: float
+    borrowers: int
+    loans_baht: float
+    officers: int
+    officers_with_group: int
+    kkkj_villages: int
+    villages_with_group: int
+
+    @property
+    def borrowers_percent(self) -> float | None:
+        return percent(self.borrowers, self.members)
+
+    @property
+    def savings_per_member(self) -> float | None:
+        return None if not self.members else round(self.savings_baht / self.members, 2)
+
+    @property
+    def officers_percent(self) -> float | None:
+        return percent(self.officers_with_group, self.officers)
+
+    @property
+    def report_th(self) -> str:
+        return REPORT_TH[self.report]
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """One file found in the inbox and what became of it."""
+
+    file: str
+    district_code: str | None
+    district_name: str | None
+    status: str  # accepted | rejected | superseded
+    errors: int
+    warnings: int
+    first_error: str | None = None
+    first_error_en: str | None = None
+
+
+@dataclass(frozen=True)
+class MonthSummary:
+    province_code: str
+    province_name: str
+    office_name: str
+    fiscal_year_be: int
+    period: Period
+    made_on: date
+    due_date: date
+    phases: tuple[Progress, ...]
+    year: Progress
+    kkkj_villages: int
+    villages_with_group_start: int
+    villages_with_group: int
+    districts: tuple[DistrictFigures, ...]
+    total: DistrictFigures
+    files: tuple[FileOutcome, ...]
+    problems: tuple[Problem, ...] = ()
+    groups: pd.DataFrame = field(default=None, repr=False)  # merged, accepted groups
+    founded_in_month: pd.DataFrame = field(default=None, repr=False)
+
+    @property
+    def coverage_start_percent(self) -> float | None:
+        return percent(self.villages_with_group_start, self.kkkj_villages)
+
+    @property
+    def coverage_percent(self) -> float | None:
+        return percent(self.villages_with_group, self.kkkj_villages)
+
+    @property
+    def reported(self) -> list[DistrictFigures]:
+        return [d for d in self.districts if d.report == ACCEPTED]
+
+    @property
+    def rejected(self) -> list[DistrictFigures]:
+        return [d for d in self.districts if d.report == REJECTED]
+
+    @property
+    def missing(self) -> list[DistrictFigures]:
+        return [d for d in self.districts if d.report == MISSING]
+
+    @property
+    def reporting_rate(self) -> float | None:
+        return percent(len(self.reported), len(self.districts))
+
+
+def _progress(label: str, target: int, founded: int, expected: float) -> Progress:
+    return Progress(label, int(target), int(founded), expected)
+
+
+def summarise(setup: Setup, period: Period, groups: pd.DataFrame, reports: dict[str, str],
+              files: list[FileOutcome], problems: list[Problem], made_on: date) -> MonthSummary:
+    """reports: district code -> accepted | rejected | missing."""
+    as_of = period.last_day
+    expected = {p.number: expected_share(p.starts_on, p.ends_on, as_of) for p in setup.phases}
+    total_target = setup.total_target
+    year_expected = (sum(p.target_groups * expected[p.number] for p in setup.phases) / total_target
+                     if total_target else 0.0)
+    active = groups[groups["status"] != "dissolved"] if len(groups) else groups
+    counted = groups[groups["phase"].notna()] if len(groups) else groups
+    villages = setup.villages
+    kkkj = villages[villages["is_kkkj"]]
+    officers = setup.officers
+    founded_start = pd.Timestamp(setup.fiscal_bounds[0])
+
+    def figures(code: str | None, name: str, report: str) -> DistrictFigures:
+        def part(frame):
+            return frame if code is None or not len(frame) else frame[frame["district_code"] == code]
+
+        g, c, a = part(groups), part(counted), part(active)
+        t = setup.targets if code is None else setup.targets[setup.targets["district_code"] == code]
+        phases = tuple(
+            _progress(p.name, t.loc[t["phase"] == p.number, "target_groups"].sum(),
+                      (c["phase"] == p.number).sum() if len(c) else 0, expected[p.number])
+            for p in setup.phases)
+        year = _progress("ทั้งปี", sum(p.target for p in phases), sum(p.founded for p in phases), year_expected)
+        k = part(kkkj) if code is None else kkkj[kkkj["district_code"] == code]
+        o = officers if code is None else officers[officers["district_code"] == code]
+        new_this_year = g[pd.to_datetime(g["founded_on"]) >= founded_start] if len(g) else g
+        with_group = set(new_this_year["officer_id"].dropna()) if len(new_this_year) else set()
+        return DistrictFigures(
+            district_code=code or setup.province_code, district_name=name, report=report,
+            phases=phases, year=year, groups=len(a),
+            members=int(a["members"].sum()) if len(a) else 0,
+            savings_baht=float(a["savings_baht"].sum()) if len(a) else 0.0,
+            borrowers=int(a["borrowers"].sum()) if len(a) else 0,
+            loans_baht=float(a["loans_baht"].sum()) if len(a) else 0.0,
+            officers=len(o), officers_with_group=len(set(o["officer_id"]) & with_group),
+            kkkj_villages=len(k), villages_with_group=int(k["had_group"].sum()) + year.founded,
+        )
+
+    districts = tuple(figures(code, setup.district_name(code), reports.get(code, MISSING))
+                      for code in setup.district_codes)
+    total = figures(None, f"รวมจังหวัด{setup.province_name}", ACCEPTED)
+    in_month = groups[(pd.to_datetime(groups["founded_on"]) >= pd.Timestamp(period.first_day))
+                      & (pd.to_datetime(groups["founded_on"]) <= pd.Timestamp(period.last_day))] if len(groups) else groups
+    return MonthSummary(
+        province_code=setup.province_code, province_name=setup.province_name, office_name=setup.office_name,
+        fiscal_year_be=setup.fiscal_year_be, period=period, made_on=made_on, due_date=setup.due_date(period),
+        phases=total.phases, year=total.year, kkkj_villages=len(kkkj),
+        villages_with_group_start=int(kkkj["had_group"].sum()), villages_with_group=total.villages_with_group,
+        districts=districts, total=total, files=tuple(files), problems=tuple(problems),
+        groups=groups, founded_in_month=in_month.sort_values(["district_code", "founded_on"]) if len(in_month) else in_month,
+    )
