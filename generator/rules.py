@@ -217,7 +217,7 @@ CATALOGUE: tuple[Rule, ...] = (
     # --- the province setup ----------------------------------------------------------------------
     R("S_MISSING_SHEET", ERROR, "setup", "ไม่พบชีต '{value}' ในไฟล์ข้อมูลตั้งต้น", "Sheet '{value}' is missing from the setup workbook.",
       "สร้างไฟล์ใหม่ด้วยคำสั่ง init-setup แล้วคัดลอกข้อมูลลงไป", "Create a fresh one with init-setup and copy the data in."),
-    R("S_EMPTY_TABLE", ERROR, "setup", "ตาราง '{value}' ยังไม่มีข้อมูล", "Table '{value}' has no rows.",
+    R("S_EMPTY_TABLE", ERROR, "setup", "ตาราง '{table}' ยังไม่มีข้อมูล", "Table '{table}' has no rows.",
       "กรอกข้อมูลในชีตนี้", "Fill in this sheet."),
     R("S_DUPLICATE", ERROR, "setup", "'{column}' {value} ซ้ำกับแถวอื่น", "'{column}' {value} appears twice.",
       "ลบแถวที่ซ้ำหรือแก้รหัส", "Remove the repeated row or fix the code."),

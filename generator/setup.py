@@ -166,7 +166,8 @@ def load_setup(path: Path) -> Setup:
         problems += cell_problems
         frames[table.key], sheets[table.key] = frame, found.sheet
         if frame.empty:
-            problems.append(rule("S_EMPTY_TABLE").problem(file=name, sheet=found.sheet, value=table.sheet_th))
+            problems.append(rule("S_EMPTY_TABLE").problem(file=name, sheet=found.sheet, table=table.sheet_th,
+                                                           table_en=table.key))
     if errors(problems):
         raise SetupInvalid(problems)
     problems += check_setup(frames, sheets, name)

@@ -1,0 +1,36 @@
+# Two commands on a fresh Debian/Ubuntu machine: `make demo` and `make test`.
+# Each installs what is missing (system libraries through apt-get when run as root or with sudo,
+# then a virtual environment in .venv with the project and its test tools) and runs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test system clean
+
+demo: $(VENV)/.installed
+	$(BIN)/savings-report demo
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest -q
+
+# WeasyPrint needs Pango; the tests read PDFs with poppler's pdftotext/pdffonts/pdftoppm.
+system:
+	@missing=""; \
+	$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || missing="$$missing python3-venv"; \
+	ldconfig -p | grep -q "libpango-1.0.so" || missing="$$missing libpango-1.0-0"; \
+	ldconfig -p | grep -q "libpangoft2-1.0.so" || missing="$$missing libpangoft2-1.0-0"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages:$$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml | system
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf $(VENV) output/demo

@@ -1,0 +1,208 @@
+"""The `savings-report` command: parses arguments, calls the pipeline, prints with Rich.
+
+Progress and messages go to stderr, results (`--json`) to stdout. Exit status: 0 everything went
+through, 1 some files were rejected, 2 the run could not proceed (bad setup, bad arguments).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from generator import messages as M
+from generator.periods import Period, PeriodError, thai_date
+from generator.pipeline import EXIT_CANNOT_RUN, EXIT_OK, EXIT_REJECTED
+from generator.problems import Problem
+from generator.setup import Setup, SetupInvalid, load_setup
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="รายงานกลุ่มออมทรัพย์เพื่อการผลิต / Monthly savings-group reports.")
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+_state = {"lang": "th"}
+
+
+def _t(key: str, **params) -> str:
+    return M.text(key, _state["lang"], **params)
+
+
+def _fail(key: str, **params) -> typer.Exit:
+    err.print(f"[bold red]{_t(key, **params)}[/]")
+    return typer.Exit(EXIT_CANNOT_RUN)
+
+
+@app.callback()
+def _options(lang: Annotated[str, typer.Option("--lang", help="th | en")] = "th") -> None:
+    if lang not in ("th", "en"):
+        raise _fail("bad_lang", value=lang)
+    _state["lang"] = lang
+
+
+def _period(text: str) -> Period:
+    try:
+        return Period.parse(text)
+    except PeriodError:
+        raise _fail("bad_period", value=text) from None
+
+
+def _setup(path: Path) -> Setup:
+    if not path.is_file():
+        raise _fail("no_file", path=path)
+    try:
+        return load_setup(path)
+    except SetupInvalid as exc:
+        _print_problems(exc.problems)
+        raise _fail("setup_invalid", path=path) from None
+
+
+def _print_problems(problems: list[Problem], limit: int = 200) -> None:
+    lang = _state["lang"]
+    for p in problems[:limit]:
+        colour = "red" if p.is_error else "yellow"
+        err.print(f"[{colour}]{p.render(lang)}[/]", markup=True, soft_wrap=True)
+    if len(problems) > limit:
+        err.print(_t("more_problems", n=len(problems) - limit))
+
+
+@app.command("init-setup")
+def init_setup(path: Annotated[Path, typer.Argument(help="ไฟล์ .xlsx ที่จะสร้าง")],
+               force: Annotated[bool, typer.Option("--force", help="เขียนทับไฟล์เดิม")] = False) -> None:
+    """เขียนไฟล์ข้อมูลตั้งต้นของจังหวัดเปล่า / Write a blank province setup workbook."""
+    from generator.setup import write_setup_workbook
+
+    if path.exists() and not force:
+        raise _fail("exists", path=path)
+    write_setup_workbook(path)
+    err.print(_t("wrote", path=path))
+
+
+@app.command()
+def templates(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้อมูลตั้งต้น")],
+              period: Annotated[str, typer.Option("--period", help="เดือน เช่น 2566-03 หรือ 2023-03")],
+              out: Annotated[Path, typer.Option("--out", help="โฟลเดอร์ที่จะเขียน")]) -> None:
+    """สร้างแบบรายงานของทุกอำเภอสำหรับเดือนหนึ่ง / Write one workbook per district for a month."""
+    from generator.district_template import write_district_workbooks
+
+    s, p = _setup(setup), _period(period)
+    paths = write_district_workbooks(s, p, out)
+    err.print(_t("templates_done", n=len(paths), out=out, due=thai_date(s.due_date(p))))
+
+
+@app.command()
+def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้อมูลตั้งต้น")],
+        period: Annotated[str, typer.Option("--period", help="เดือน เช่น 2566-03 หรือ 2023-03")],
+        inbox: Annotated[Path, typer.Option("--inbox", help="โฟลเดอร์ไฟล์ที่อำเภอส่งกลับ")],
+        out: Annotated[Path, typer.Option("--out", help="โฟลเดอร์ผลลัพธ์")] = Path("output"),
+        made_on: Annotated[Optional[str], typer.Option("--made-on", help="วันที่จัดทำรายงาน (YYYY-MM-DD)")] = None,
+        ) -> None:
+    """รวมแบบรายงานของเดือน ตรวจ และออกรายงาน PDF/Excel / Merge a month and write the reports."""
+    from generator.pipeline import run_month
+
+    s, p = _setup(setup), _period(period)
+    if not inbox.is_dir():
+        raise _fail("no_inbox", path=inbox)
+    try:
+        day = date.fromisoformat(made_on) if made_on else date.today()
+    except ValueError:
+        raise _fail("bad_date", value=made_on) from None
+    with err.status(_t("reading")) as status:
+        result = run_month(s, p, inbox, out, day, _state["lang"],
+                           progress=lambda path: status.update(_t("reading_file", name=path.name)))
+    _report_run(result)
+    raise typer.Exit(result.exit_code)
+
+
+def _report_run(result) -> None:
+    s = result.summary
+    lang = _state["lang"]
+    table = Table(title=_t("files_title", period=s.period.label(lang)))
+    for col in ("col_file", "col_district", "col_status", "col_errors", "col_warnings"):
+        table.add_column(_t(col))
+    for f in s.files:
+        colour = {"accepted": "green", "rejected": "red"}.get(f.status, "yellow")
+        table.add_row(f.file, f.district_name or "-", f"[{colour}]{_t('status_' + f.status)}[/]",
+                      str(f.errors), str(f.warnings))
+    err.print(table)
+    _print_problems([p for p in s.problems if p.is_error])
+    err.print(_t("run_totals", read=len(s.files), accepted=sum(f.status == "accepted" for f in s.files),
+                 rejected=sum(f.status == "rejected" for f in s.files), missing=len(s.missing)))
+    if s.missing:
+        err.print(_t("missing", names=", ".join(d.district_name for d in s.missing)))
+    err.print(_t("headline", founded=s.year.founded, target=s.year.target, percent=f"{s.year.percent or 0:.2f}"))
+    for key, path in result.outputs.items():
+        err.print(f"  {path}")
+
+
+@app.command()
+def validate(files: Annotated[list[Path], typer.Argument(help="ไฟล์ที่จะตรวจ")],
+             setup: Annotated[Optional[Path], typer.Option("--setup", help="ไฟล์ข้อมูลตั้งต้น (ถ้ามี ตรวจครบทุกกฎ)")] = None,
+             as_json: Annotated[bool, typer.Option("--json", help="พิมพ์ผลเป็น JSON")] = False) -> None:
+    """ตรวจไฟล์ทีละไฟล์โดยไม่รวม / Check files one by one without merging."""
+    from generator.intake import read_submission
+    from generator.validation import validate_submission
+
+    s = _setup(setup) if setup else None
+    results, worst = [], EXIT_OK
+    for path in files:
+        if not path.is_file():
+            raise _fail("no_file", path=path)
+        sub = read_submission(path, s, None)
+        if s is not None and sub.table is not None and sub.period is not None:
+            problems = validate_submission(sub, s, sub.period).problems
+        else:
+            problems = sub.problems
+            if sub.table is not None and s is None:
+                from generator.parsing import parse_table
+                from generator.schema import GROUPS
+
+                problems = problems + parse_table(sub.table, GROUPS, sub.name, sub.district_code)[1]
+        ok = not any(p.is_error for p in problems)
+        worst = max(worst, EXIT_OK if ok else EXIT_REJECTED)
+        results.append({"file": str(path), "ok": ok, "problems": [p.to_dict() for p in problems]})
+        if not as_json:
+            err.print(_t("valid_ok" if ok else "valid_bad", name=path.name))
+            _print_problems(problems)
+    if as_json:
+        sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
+    raise typer.Exit(worst)
+
+
+@app.command()
+def rules() -> None:
+    """พิมพ์รายการกฎการตรวจ / Print the catalogue of validation rules."""
+    from generator.rules import CATALOGUE
+
+    lang = _state["lang"]
+    table = Table(title=_t("rules_title"))
+    for col in ("col_rule", "col_severity", "col_scope", "col_message", "col_fix"):
+        table.add_column(_t(col))
+    for r in CATALOGUE:
+        table.add_row(r.id, _t("sev_" + r.severity), r.scope, r.message_th if lang == "th" else r.message_en,
+                      r.fix_th if lang == "th" else r.fix_en)
+    out.print(table)
+
+
+@app.command()
+def demo(out: Annotated[Path, typer.Option("--out", help="โฟลเดอร์ผลลัพธ์")] = Path("output/demo")) -> None:
+    """สาธิต: จังหวัดชัยภูมิ ปีงบประมาณ 2566 / Demo: Chaiyaphum, fiscal year 2566."""
+    from generator.demo import build_demo
+
+    with err.status(_t("demo_running")):
+        result = build_demo(out)
+    _report_run(result)
+    err.print(_t("demo_done", pdf=result.outputs.get("pdf")))
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print(_t("interrupted"))
+        sys.exit(EXIT_CANNOT_RUN)
