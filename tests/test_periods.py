@@ -1,0 +1,33 @@
+from datetime import date
+
+import pytest
+
+from generator.periods import Period, PeriodError, fiscal_year_bounds, fiscal_year_of, thai_date
+
+
+@pytest.mark.parametrize("text", ["2566-03", "2023-03", "03/2566", "2566/3"])
+def test_a_month_is_read_in_be_or_ce(text):
+    assert Period.parse(text) == Period(2023, 3)
+
+
+@pytest.mark.parametrize("text", ["2566-13", "march", "", "66-03"])
+def test_a_month_that_cannot_be_read_is_refused(text):
+    with pytest.raises(PeriodError):
+        Period.parse(text)
+
+
+def test_fiscal_year_runs_october_to_september_named_by_its_end():
+    assert fiscal_year_bounds(2566) == (date(2022, 10, 1), date(2023, 9, 30))
+    assert fiscal_year_of(date(2022, 10, 1)) == 2566
+    assert fiscal_year_of(date(2022, 9, 30)) == 2565
+
+
+def test_thai_dates_are_buddhist_era_with_thai_month_names():
+    assert thai_date(date(2023, 1, 9)) == "9 มกราคม 2566"
+    assert thai_date(date(2023, 1, 9), short=True) == "9 ม.ค. 66"
+    assert Period(2023, 8).thai() == "สิงหาคม 2566"
+    assert Period(2023, 8).be_key == "2566-08"
+
+
+def test_due_day_is_clipped_to_the_month():
+    assert Period(2023, 2).day(31) == date(2023, 2, 28)
