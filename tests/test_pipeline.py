@@ -1,0 +1,142 @@
+"""The monthly run: filled returns merged into the right totals, one file per district, feedback."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from generator.demo import simulated_groups
+from generator.feedback import PROBLEMS_SHEET
+from generator.merge import merge_groups
+from generator.pipeline import EXIT_OK, EXIT_REJECTED, assign_group_codes, run_month
+from generator.schema import GROUPS
+from generator.summary import ACCEPTED, MISSING, REJECTED
+
+
+def _expected_new(setup, groups, code):
+    """Groups that count toward the campaign, computed independently of the merge."""
+    v = setup.villages.set_index("village_code")
+    start, end = setup.fiscal_bounds
+    new = groups[(groups["founded_on"] >= start) & (groups["founded_on"] <= end)]
+    eligible = new[new["village_code"].map(lambda c: bool(v.loc[c, "is_kkkj"] and not v.loc[c, "had_group"]))]
+    per_phase = {}
+    for p in setup.phases:
+        inside = eligible[(eligible["founded_on"] >= p.starts_on) & (eligible["founded_on"] <= p.ends_on)]
+        per_phase[p.number] = len(inside)
+    return per_phase
+
+
+def test_filled_returns_merge_into_the_right_totals(filled, setup, period, tmp_path):
+    codes = ["3601", "3602", "3610"]
+    for code in codes:
+        filled(code)
+    result = run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25), render=False)
+    s = result.summary
+    expected = {c: simulated_groups(setup, c, period) for c in codes}
+    assert s.total.members == sum(int(g["members"].sum()) for g in expected.values())
+    assert s.total.savings_baht == pytest.approx(sum(g["savings_baht"].sum() for g in expected.values()))
+    assert s.total.loans_baht == pytest.approx(sum(g["loans_baht"].sum() for g in expected.values()))
+    assert s.total.borrowers == sum(int(g["borrowers"].sum()) for g in expected.values())
+    assert s.total.groups == sum(len(g) for g in expected.values())
+    per_phase = {1: 0, 2: 0}
+    for code, g in expected.items():
+        for k, n in _expected_new(setup, g, code).items():
+            per_phase[k] += n
+    assert [p.founded for p in s.phases] == [per_phase[1], per_phase[2]]
+    assert [p.target for p in s.phases] == [71, 58] and s.year.target == 129
+    assert s.kkkj_villages == 655 and s.villages_with_group_start == 405
+    assert s.villages_with_group == 405 + per_phase[1] + per_phase[2]
+    assert {d.district_code for d in s.reported} == set(codes)
+    assert len(s.missing) == 13 and result.exit_code == EXIT_OK
+    # district figures add up to the province's
+    assert sum(d.members for d in s.districts) == s.total.members
+    assert sum(d.year.founded for d in s.districts) == s.year.founded
+
+
+def test_officers_with_a_group_this_year(filled, setup, period, tmp_path):
+    filled("3601")
+    s = run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25), render=False).summary
+    g = simulated_groups(setup, "3601", period)
+    names = set(g.loc[g["founded_on"] >= date(2022, 10, 1), "officer"])
+    d = next(d for d in s.districts if d.district_code == "3601")
+    assert d.officers_with_group == len(names)
+    assert d.officers == int((setup.officers["district_code"] == "3601").sum())
+
+
+def test_a_rejected_file_is_not_counted_and_others_are(filled, setup, period, tmp_path):
+    filled("3601")
+    filled("3602", {(0, "members"): "ไม่ทราบ"})
+    result = run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25), render=False)
+    reports = {d.district_code: d.report for d in result.summary.districts}
+    assert reports["3601"] == ACCEPTED and reports["3602"] == REJECTED and reports["3603"] == MISSING
+    assert result.summary.total.members == int(simulated_groups(setup, "3601", period)["members"].sum())
+    assert result.exit_code == EXIT_REJECTED
+
+
+def test_the_latest_received_accepted_file_of_a_district_counts(filled, setup, period, tmp_path):
+    first_count = int(simulated_groups(setup, "3601", period).iloc[0]["members"])
+    old = filled("3601", {(0, "members"): first_count + 3}, name="old.xlsx")
+    new = filled("3601", name="new.xlsx")
+    os.utime(old, (1_690_000_000, 1_690_000_000))
+    os.utime(new, (1_690_100_000, 1_690_100_000))
+    result = run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25), render=False)
+    status = {f.file: f.status for f in result.summary.files}
+    assert status == {"old.xlsx": "superseded", "new.xlsx": "accepted"}
+    assert result.summary.total.members == int(simulated_groups(setup, "3601", period)["members"].sum())
+    notes = [p for p in result.summary.problems if p.rule_id == "F_DUPLICATE_DISTRICT"]
+    assert [(p.file, p.value) for p in notes] == [("old.xlsx", "new.xlsx")]
+
+
+def test_new_groups_get_stable_codes_and_keep_given_ones():
+    import pandas as pd
+
+    g = pd.DataFrame({"group_code": [None, "36010101-01", None], "village_code": ["36010101"] * 3})
+    codes = list(assign_group_codes(g)["group_code"])
+    assert codes[1] == "36010101-01" and len(set(codes)) == 3
+    assert codes == list(assign_group_codes(g)["group_code"])
+
+
+def test_group_counts_once_per_village(setup, period):
+    groups = simulated_groups(setup, "3601", period).assign(officer_id=None)
+    new = groups[groups["founded_on"] >= date(2023, 1, 20)]
+    doubled = pd_concat(groups, new.iloc[[0]])
+    once = merge_groups(setup, {"3601": groups})["phase"].notna().sum()
+    assert merge_groups(setup, {"3601": doubled})["phase"].notna().sum() == once
+
+
+def pd_concat(a, b):
+    import pandas as pd
+
+    return pd.concat([a, b], ignore_index=True)
+
+
+def test_feedback_workbook_marks_the_cells_and_lists_every_problem(filled, setup, period, tmp_path):
+    from generator.feedback import write_feedback
+    from generator.intake import read_submission
+    from generator.validation import validate_submission
+
+    groups = simulated_groups(setup, "3601", period)
+    path = filled("3601", {(2, "borrowers"): int(groups.iloc[2]["members"]) + 5, (0, "members"): "๑๒๐"})
+    c = validate_submission(read_submission(path, setup, period), setup, period)
+    out = write_feedback(path, c.problems, tmp_path / "fb.xlsx", "ผลการตรวจ")
+    wb = load_workbook(out)
+    assert wb.sheetnames[0] == PROBLEMS_SHEET
+    listed = [r for r in wb[PROBLEMS_SHEET].iter_rows(min_row=5, values_only=True) if r[0]]
+    assert {(r[3], r[7]) for r in listed} == {("H8", "G_BORROWERS_GT_MEMBERS"), ("F6", "VALUE_INTERPRETED")}
+    link = next(c for c in wb[PROBLEMS_SHEET]["D"] if c.value == "H8")
+    assert link.hyperlink.location == f"'{GROUPS.sheet_th}'!H8" or "H8" in str(link.hyperlink.target or link.hyperlink.location)
+    ws = wb[GROUPS.sheet_th]
+    assert ws["H8"].fill.fgColor.rgb.endswith("FF9C9C") and ws["H8"].comment is not None
+    assert ws["F6"].fill.fgColor.rgb.endswith("FFE699")
+    assert ws["A6"].value == groups.iloc[0]["village_code"] or ws["B6"].value == groups.iloc[0]["village_code"]
+
+
+def test_inputs_are_never_changed(filled, setup, period, tmp_path):
+    paths = [filled("3601"), filled("3602", {(0, "members"): -1})]
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+    run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25), render=False)
+    assert before == {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
