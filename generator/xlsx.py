@@ -94,6 +94,18 @@ def write_meta(wb: Workbook, items: dict[str, str], tables: Sequence[Table] = ()
     ws.sheet_state = "hidden"
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _publish(tmp: str, path: Path) -> None:
+    # mkstemp makes files readable by their owner only; outputs are ordinary files.
+    os.chmod(tmp, 0o666 & ~_umask())
+    os.replace(tmp, path)
+
+
 def save_atomic(wb: Workbook, path: Path) -> Path:
     """Write next to the target and rename, so a failure never leaves half a file behind."""
     path = Path(path)
@@ -102,7 +114,7 @@ def save_atomic(wb: Workbook, path: Path) -> Path:
     os.close(fd)
     try:
         wb.save(tmp)
-        os.replace(tmp, path)
+        _publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -116,7 +128,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        os.replace(tmp, path)
+        _publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
