@@ -182,7 +182,7 @@ def rules() -> None:
     lang = _state["lang"]
     table = Table(title=_t("rules_title"))
     for col in ("col_rule", "col_severity", "col_scope", "col_message", "col_fix"):
-        table.add_column(_t(col))
+        table.add_column(_t(col), no_wrap=col == "col_rule")
     for r in CATALOGUE:
         table.add_row(r.id, _t("sev_" + r.severity), r.scope, r.message_th if lang == "th" else r.message_en,
                       r.fix_th if lang == "th" else r.fix_en)

@@ -1,0 +1,96 @@
+"""The command line, as provincial and district staff use it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from generator.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_init_setup_writes_a_blank_workbook_and_refuses_to_overwrite(tmp_path):
+    path = tmp_path / "setup.xlsx"
+    assert invoke("init-setup", path).exit_code == 0 and path.exists()
+    again = invoke("init-setup", path)
+    assert again.exit_code == 2 and "--force" in again.output
+
+
+def test_run_with_a_blank_setup_cannot_proceed_and_says_why_in_thai(tmp_path):
+    invoke("init-setup", tmp_path / "s.xlsx")
+    (tmp_path / "inbox").mkdir()
+    result = invoke("run", "--setup", tmp_path / "s.xlsx", "--period", "2566-08", "--inbox", tmp_path / "inbox",
+                    "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "ยังไม่มีข้อมูล" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_period_and_missing_inbox_exit_2_in_english_too(setup_path, tmp_path):
+    r = invoke("--lang", "en", "run", "--setup", setup_path, "--period", "2566-13", "--inbox", tmp_path)
+    assert r.exit_code == 2 and "2566-03 (BE)" in r.output
+    r = invoke("run", "--setup", setup_path, "--period", "2566-08", "--inbox", tmp_path / "nope")
+    assert r.exit_code == 2 and "ไม่พบโฟลเดอร์" in r.output
+
+
+def test_run_exit_status_is_0_when_all_pass_and_1_when_a_file_is_rejected(filled, setup_path, tmp_path):
+    filled("3601")
+    ok = invoke("run", "--setup", setup_path, "--period", "2566-08", "--inbox", tmp_path / "inbox",
+                "--out", tmp_path / "out", "--made-on", "2023-08-21")
+    assert ok.exit_code == 0, ok.output
+    assert (tmp_path / "out" / "report_36_2566-08.pdf").exists()
+    assert (tmp_path / "out" / "summary_36_2566-08.xlsx").exists()
+    assert "ยังไม่ส่ง" in ok.output  # 15 districts did not report
+    filled("3602", {(0, "members"): -5})
+    bad = invoke("run", "--setup", setup_path, "--period", "2023-08", "--inbox", tmp_path / "inbox",
+                 "--out", tmp_path / "out", "--made-on", "2023-08-21")
+    assert bad.exit_code == 1
+    assert (tmp_path / "out" / "feedback" / "feedback_3602_2566-08.xlsx").exists()
+    assert "VALUE_NEGATIVE" in bad.output and "Traceback" not in bad.output
+    record = json.loads((tmp_path / "out" / "result_36_2566-08.json").read_text(encoding="utf-8"))
+    assert {f["file"]: f["status"] for f in record["files"]} == {"3601.xlsx": "accepted", "3602.xlsx": "rejected"}
+
+
+def test_validate_reports_each_file_and_json_for_other_tools(filled, setup_path, tmp_path):
+    good, bad = filled("3601"), filled("3602", {(1, "members"): 3.5})
+    r = invoke("validate", good, bad, "--setup", setup_path, "--json")
+    assert r.exit_code == 1
+    data = json.loads(r.stdout)
+    assert [d["ok"] for d in data] == [True, False]
+    assert [(p["rule_id"], p["cell"]) for p in data[1]["problems"]] == [("VALUE_NOT_WHOLE", "F7")]
+
+
+def test_validate_without_setup_still_checks_the_file(tmp_path):
+    (tmp_path / "x.xlsx").write_text("not a workbook")
+    r = invoke("validate", tmp_path / "x.xlsx")
+    assert r.exit_code == 1 and "ไม่ใช่ไฟล์ Excel" in r.output
+
+
+def test_rules_prints_the_catalogue():
+    from generator.rules import CATALOGUE
+
+    r = invoke("rules")
+    assert r.exit_code == 0
+    assert all(rule.id in r.output for rule in CATALOGUE)
+
+
+def test_readme_lists_every_rule():
+    from pathlib import Path
+
+    from generator.rules import CATALOGUE
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert [r.id for r in CATALOGUE if f"`{r.id}`" not in readme] == []
+
+
+def test_python_dash_m_generator_is_the_same_command():
+    r = subprocess.run([sys.executable, "-m", "generator", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "init-setup" in r.stdout
