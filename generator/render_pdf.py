@@ -1,0 +1,490 @@
+"""The monthly PDF for managers: Jinja2 HTML laid out by WeasyPrint in Sarabun.
+
+The figures come computed in a `MonthSummary`; this module only orders and formats them. The
+template is `report_templates/report.html` with `report.css`. WeasyPrint fetches nothing but the
+two Sarabun font files and our own stylesheet folder: every other URL (file:, http:, data:, …) is
+refused by `AssetFetcher`, so text from district workbooks can never make the PDF read or embed a
+local file. Jinja2 autoescaping is on, so such text is printed, never interpreted.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import threading
+import warnings
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+import jinja2
+import pandas as pd
+
+from generator.periods import format_date, thai_date
+from generator.problems import SEVERITY_LABELS
+from generator.summary import (ACCEPTED, BEHIND, MISSING, NOT_STARTED, ON_TRACK, REACHED, REJECTED, STATUS_EN,
+                               STATUS_TH, DistrictFigures, MonthSummary)
+from generator.xlsx import write_bytes_atomic
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "report_templates"
+TEMPLATE = "report.html"
+STYLESHEET = "report.css"
+FONT_FILES = {400: "Sarabun-Regular.ttf", 700: "Sarabun-Bold.ttf"}
+PROBLEM_ROWS_MAX = 40  # rows of the rejected files' problems printed; the rest are in the Excel file
+
+# A district's state as the report shows it: its year status, or why it has no figures.
+NO_REPORT = {MISSING: "missing", REJECTED: "rejected"}
+ATTENTION_ORDER = {"rejected": 0, "missing": 1, BEHIND: 2, NOT_STARTED: 3, ON_TRACK: 4, REACHED: 5}
+
+LABELS = {
+    "th": {
+        "status": {**STATUS_TH, "missing": "ยังไม่ส่งรายงาน", "rejected": "รายงานไม่ผ่านการตรวจ"},
+        "report": {ACCEPTED: "ส่งแล้ว ผ่านการตรวจ", REJECTED: "ส่งแล้ว ไม่ผ่านการตรวจ", MISSING: "ยังไม่ส่ง",
+                   "superseded": "มีไฟล์ใหม่กว่าแทน"},
+        "report_short": {ACCEPTED: "ผ่านการตรวจ", REJECTED: "ไม่ผ่านการตรวจ", MISSING: "ยังไม่ส่ง",
+                         "superseded": "มีไฟล์ใหม่กว่า"},
+        "severity": SEVERITY_LABELS["th"],
+        "title": "รายงานผลการดำเนินงานกลุ่มออมทรัพย์เพื่อการผลิต",
+        "province": "จังหวัด",
+        "month": "ประจำเดือน",
+        "data_as_of": "ข้อมูล ณ วันที่",
+        "fiscal_year": "ปีงบประมาณ",
+        "due": "กำหนดส่งรายงานของเดือนนี้",
+        "page": "หน้า",
+        "headline": "สรุปผลการดำเนินงาน",
+        "target": "เป้าหมาย",
+        "founded": "จัดตั้งแล้ว",
+        "percent": "ร้อยละ",
+        "groups_unit": "กลุ่ม",
+        "villages_unit": "หมู่บ้าน",
+        "districts_unit": "อำเภอ",
+        "people_unit": "คน",
+        "baht_unit": "บาท",
+        "year": "ทั้งปี",
+        "coverage": "หมู่บ้าน กข.คจ. ที่มีกลุ่มออมทรัพย์ฯ",
+        "start_of_year": "ต้นปีงบประมาณ",
+        "now": "ปัจจุบัน",
+        "reporting": "การส่งรายงานของอำเภอ",
+        "reported": "ส่งรายงานและผ่านการตรวจ",
+        "expected_mark": "เส้นแนวตั้ง = ผลที่ควรได้ตามแผน ณ สิ้นเดือน",
+        "districts_title": "ผลการดำเนินงานรายอำเภอเทียบเป้าหมาย",
+        "districts_caption": ("เรียงอำเภอที่ต้องติดตามไว้ก่อน: อำเภอที่รายงานไม่ผ่านการตรวจหรือยังไม่ส่งรายงาน "
+                              "(ยังไม่มีผลของเดือนนี้) แล้วจึงอำเภอที่ต่ำกว่าแผน เป็นไปตามแผน และบรรลุเป้าหมาย "
+                              "ภายในกลุ่มเดียวกันเรียงตามร้อยละของเป้าหมายทั้งปีจากน้อยไปมาก"),
+        "no": "ที่",
+        "district": "อำเภอ",
+        "status_col": "สถานะ",
+        "total": "รวม",
+        "reporting_title": "การส่งรายงานประจำเดือน",
+        "report_status": "สถานะรายงาน",
+        "file": "ไฟล์",
+        "note": "ข้อผิดพลาดแรกที่พบ / หมายเหตุ",
+        "errors": "ข้อผิดพลาด",
+        "warnings": "คำเตือน",
+        "unknown_district": "ระบุอำเภอไม่ได้",
+        "files_attention": "ไฟล์ที่ต้องติดตาม",
+        "superseded_note": "ไม่นำมาใช้ เพราะอำเภอส่งไฟล์ที่ผ่านการตรวจซึ่งใหม่กว่ามาแล้ว",
+        "warnings_note": ("ไฟล์ที่ผ่านการตรวจแต่มีคำเตือน {n} ไฟล์: ส่งผลการตรวจให้อำเภอทราบแล้ว "
+                          "ดูรายละเอียดในไฟล์ Excel ที่แนบ (ชีต ปัญหา)"),
+        "money_title": "ข้อมูลกลุ่มออมทรัพย์เพื่อการผลิตที่ดำเนินการอยู่",
+        "money_caption": ("นับเฉพาะกลุ่มที่ยังดำเนินการอยู่ (ไม่รวมกลุ่มที่ยุบเลิก) จากรายงานที่ผ่านการตรวจ"),
+        "groups": "กลุ่ม",
+        "members": "สมาชิก (คน)",
+        "savings": "เงินสัจจะสะสม (บาท)",
+        "borrowers": "สมาชิกกู้ยืม (คน)",
+        "loans": "จำนวนเงินกู้ (บาท)",
+        "borrowers_percent": "ร้อยละ สมาชิกกู้ยืม",
+        "savings_per_member": "เงินสัจจะ ต่อสมาชิก (บาท)",
+        "no_data": "ไม่มีข้อมูล",
+        "officers_title": "โครงการ 1 พัฒนากร 1 กลุ่มออมทรัพย์เพื่อการผลิต",
+        "officers_caption": ("พัฒนากรที่เป็นผู้รับผิดชอบกลุ่มที่จัดตั้งในปีงบประมาณนี้อย่างน้อย 1 กลุ่ม "
+                             "เทียบกับพัฒนากรทั้งหมดของอำเภอ"),
+        "officers": "พัฒนากรทั้งหมด (คน)",
+        "officers_with_group": "จัดตั้งกลุ่มแล้ว (คน)",
+        "quality_title": "คุณภาพข้อมูล",
+        "rule": "รหัสกฎ",
+        "severity_col": "ระดับ",
+        "count": "จำนวน",
+        "files_count": "ไฟล์",
+        "example": "ตัวอย่าง",
+        "no_problems": "ไม่พบปัญหาในไฟล์ที่ได้รับ",
+        "rejected_problems": "ปัญหาในไฟล์ที่ไม่ผ่านการตรวจ",
+        "where": "ตำแหน่ง",
+        "problem": "ปัญหา / วิธีแก้",
+        "more_rows": "และอีก {n} รายการ ดูทั้งหมดในไฟล์ Excel ที่แนบมากับ PDF นี้ (ชีต ปัญหา)",
+        "appendix_title": "ภาคผนวก กลุ่มที่จัดตั้งในเดือน",
+        "subdistrict": "ตำบล",
+        "subdistrict_abbr": "ต.",
+        "village": "หมู่บ้าน",
+        "group_name": "ชื่อกลุ่ม",
+        "founded_on": "วันที่จัดตั้ง",
+        "counts_as": "นับเป็นผล",
+        "phase_n": "ระยะที่ {n}",
+        "not_counted": "ไม่นับ",
+        "none_in_month": "ไม่มีกลุ่มที่จัดตั้งในเดือนนี้",
+        "attachment": "สรุปข้อมูลประจำเดือน (Excel)",
+    },
+    "en": {
+        "status": {**STATUS_EN, "missing": "no report", "rejected": "report rejected"},
+        "report": {ACCEPTED: "received, accepted", REJECTED: "received, rejected", MISSING: "not received",
+                   "superseded": "replaced by a newer file"},
+        "report_short": {ACCEPTED: "accepted", REJECTED: "rejected", MISSING: "not received",
+                         "superseded": "superseded"},
+        "severity": SEVERITY_LABELS["en"],
+        "title": "Savings Groups for Production: Monthly Progress Report",
+        "province": "Province: ",
+        "month": "Report for",
+        "data_as_of": "Data as of",
+        "fiscal_year": "Fiscal year",
+        "due": "Reports for this month were due on",
+        "page": "Page",
+        "headline": "Summary",
+        "target": "target",
+        "founded": "founded",
+        "percent": "percent",
+        "groups_unit": "groups",
+        "villages_unit": "villages",
+        "districts_unit": "districts",
+        "people_unit": "people",
+        "baht_unit": "baht",
+        "year": "Whole year",
+        "coverage": "KKKJ villages with a savings group",
+        "start_of_year": "start of year",
+        "now": "now",
+        "reporting": "District reports",
+        "reported": "received and accepted",
+        "expected_mark": "vertical line = where the plan expects to be at the end of the month",
+        "districts_title": "Progress by district",
+        "districts_caption": ("Districts needing attention come first: rejected or missing reports (no figures "
+                              "this month), then behind plan, on track and reached; within each, by the "
+                              "percentage of the year's target, lowest first."),
+        "no": "#",
+        "district": "District",
+        "status_col": "Status",
+        "total": "Total",
+        "reporting_title": "Reports received this month",
+        "report_status": "Report",
+        "file": "File",
+        "note": "Note / first error found",
+        "errors": "errors",
+        "warnings": "warnings",
+        "unknown_district": "district unknown",
+        "files_attention": "Files needing attention",
+        "superseded_note": "not used: the district sent a newer file that was accepted",
+        "warnings_note": "{n} accepted files had warnings; see the attached Excel file (sheet ปัญหา).",
+        "money_title": "Active savings groups",
+        "money_caption": "Active groups only (dissolved groups left out), from accepted reports.",
+        "groups": "Groups",
+        "members": "Members",
+        "savings": "Accumulated savings (baht)",
+        "borrowers": "Members with loans",
+        "loans": "Amount lent (baht)",
+        "borrowers_percent": "% borrowing",
+        "savings_per_member": "Savings per member (baht)",
+        "no_data": "no data",
+        "officers_title": "One field officer, one savings group",
+        "officers_caption": ("Field officers responsible for at least one group founded this fiscal year, "
+                             "against all the district's officers."),
+        "officers": "Officers",
+        "officers_with_group": "With a group",
+        "quality_title": "Data quality",
+        "rule": "Rule",
+        "severity_col": "Severity",
+        "count": "Count",
+        "files_count": "Files",
+        "example": "Example",
+        "no_problems": "No problems found in the files received.",
+        "rejected_problems": "Problems in rejected files",
+        "where": "Where",
+        "problem": "Problem / fix",
+        "more_rows": "and {n} more: see the Excel file attached to this PDF (sheet ปัญหา).",
+        "appendix_title": "Appendix: groups founded in",
+        "subdistrict": "Subdistrict",
+        "subdistrict_abbr": "",
+        "village": "Village",
+        "group_name": "Group",
+        "founded_on": "Founded",
+        "counts_as": "Counts for",
+        "phase_n": "phase {n}",
+        "not_counted": "not counted",
+        "none_in_month": "No group was founded this month.",
+        "attachment": "Monthly summary (Excel)",
+    },
+}
+
+
+# --- formatting filters ---------------------------------------------------------------------
+
+def _missing(value) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_int(value) -> str:
+    """1,234"""
+    return "–" if _missing(value) else f"{int(round(float(value))):,}"
+
+
+def fmt_baht(value) -> str:
+    """1,234.50"""
+    return "–" if _missing(value) else f"{float(value):,.2f}"
+
+
+def fmt_percent(value) -> str:
+    """22.40 (ร้อยละ, two decimals)"""
+    return "–" if _missing(value) else f"{float(value):,.2f}"
+
+
+def _as_date(value) -> date | None:
+    if _missing(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return pd.Timestamp(value).date()
+
+
+def fmt_date(value, lang: str = "th") -> str:
+    """9 มกราคม 2566"""
+    d = _as_date(value)
+    return "–" if d is None else format_date(d, lang)
+
+
+def fmt_date_short(value, lang: str = "th") -> str:
+    """9 ม.ค. 66"""
+    d = _as_date(value)
+    if d is None:
+        return "–"
+    return thai_date(d, short=True) if lang == "th" else f"{d.day}/{d.month}/{d.year + 543}"
+
+
+def bar_width(value) -> str:
+    """A progress bar's width in percent, capped at 100."""
+    return "0" if _missing(value) else f"{max(0.0, min(100.0, float(value))):.1f}"
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment, one per process."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=True, default=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters.update(num=fmt_int, baht=fmt_baht, pct=fmt_percent, bedate=fmt_date, bedate_short=fmt_date_short,
+                       barw=bar_width)
+    return env
+
+
+# --- what the template shows ----------------------------------------------------------------
+
+def district_state(d: DistrictFigures) -> str:
+    """The year status of a district that reported, or why it has no figures this month."""
+    return NO_REPORT.get(d.report, d.year.status)
+
+
+def attention_order(districts) -> list[DistrictFigures]:
+    """Districts that need attention first, then by year percent, lowest first."""
+    return sorted(districts, key=lambda d: (ATTENTION_ORDER[district_state(d)],
+                                            d.year.percent if d.year.percent is not None else -1,
+                                            d.district_code))
+
+
+def _problem_rules(summary: MonthSummary, lang: str) -> list[dict]:
+    by_rule: dict[tuple[str, str], list] = {}
+    for p in summary.problems:
+        by_rule.setdefault((p.severity, p.rule_id), []).append(p)
+    rows = [{"rule_id": rule_id, "severity": severity, "count": len(ps), "files": len({p.file for p in ps}),
+             "example": ps[0].message(lang)} for (severity, rule_id), ps in by_rule.items()]
+    return sorted(rows, key=lambda r: (r["severity"] != "error", -r["count"], r["rule_id"]))
+
+
+def _rejected_problems(summary: MonthSummary) -> list:
+    rejected_files = {f.file for f in summary.files if f.status == REJECTED}
+    ps = [p for p in summary.problems if p.file in rejected_files]
+    return sorted(ps, key=lambda p: (p.file, not p.is_error))  # stable: keeps the cell order within a file
+
+
+def _attention_files(summary: MonthSummary) -> list:
+    """Files a manager should know about: rejected, replaced by a newer file, or of no known district."""
+    known = {d.district_code for d in summary.districts}
+    return [f for f in summary.files if f.status != ACCEPTED or f.district_code not in known]
+
+
+def _founded_rows(summary: MonthSummary) -> list[dict]:
+    frame = summary.founded_in_month
+    if frame is None or not len(frame):
+        return []
+    rows = []
+    for r in frame.to_dict("records"):
+        phase = r.get("phase")
+        rows.append({**r, "phase": None if _missing(phase) else int(phase)})
+    return rows
+
+
+def context(summary: MonthSummary, lang: str = "th") -> dict:
+    """Everything the template needs, already ordered."""
+    if lang not in LABELS:
+        raise ValueError(f"unknown language {lang!r}: use one of {sorted(LABELS)}")
+    L = LABELS[lang]
+    by_state = Counter(district_state(d) for d in summary.districts)
+    rejected_problems = _rejected_problems(summary)
+    period = summary.period.label(lang)
+    if lang == "th":
+        title = f"{L['title']} จังหวัด{summary.province_name} ประจำเดือน {period}"
+    else:
+        title = f"{L['title']}, {summary.province_name}, {period}"
+    return {
+        "s": summary, "L": L, "lang": lang, "title": title, "period": period,
+        "districts_sorted": attention_order(summary.districts),
+        "state": district_state, "by_state": by_state,
+        "behind": [d for d in attention_order(summary.reported) if d.year.status == BEHIND],
+        "attention_files": _attention_files(summary),
+        "accepted_with_warnings": sum(1 for f in summary.files if f.status == ACCEPTED and f.warnings),
+        "problem_rules": _problem_rules(summary, lang),
+        "rejected_problems": rejected_problems[:PROBLEM_ROWS_MAX],
+        "rejected_problems_more": max(0, len(rejected_problems) - PROBLEM_ROWS_MAX),
+        "founded_rows": _founded_rows(summary),
+        "errors_total": sum(1 for p in summary.problems if p.is_error),
+        "warnings_total": sum(1 for p in summary.problems if not p.is_error),
+    }
+
+
+def render_html(summary: MonthSummary, lang: str = "th") -> str:
+    """The report as HTML (autoescaped)."""
+    return environment().get_template(TEMPLATE).render(**context(summary, lang))
+
+
+# --- WeasyPrint: fonts, the URL fetcher, the PDF --------------------------------------------
+
+def font_dir() -> Path:
+    import fontpkg
+
+    return Path(fontpkg.path("Sarabun")).resolve().parent
+
+
+def _file_url_path(url: str) -> Path | None:
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost") or parts.query or parts.fragment:
+        return None
+    return Path(url2pathname(unquote(parts.path))).resolve()
+
+
+try:
+    from weasyprint.urls import URLFetcher as _URLFetcher
+    from weasyprint.urls import URLFetcherResponse as _URLFetcherResponse
+except ImportError:  # pragma: no cover - WeasyPrint is a dependency; this only keeps render_html importable
+    _URLFetcher, _URLFetcherResponse = object, None
+
+
+class AssetFetcher(_URLFetcher):
+    """Serves the Sarabun font files and the stylesheets of report_templates/, and nothing else.
+
+    Every other URL, whatever its scheme (file:, http:, https:, data:, ftp:, …), raises, and is
+    recorded in `refused`. No network handler is ever used and redirects are off.
+    """
+
+    MEDIA_TYPES = {".ttf": "font/ttf", ".css": "text/css"}
+
+    def __init__(self, extra_files: tuple[Path, ...] = ()):
+        super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=False)
+        fonts = font_dir()
+        self.allowed = {(fonts / name).resolve() for name in FONT_FILES.values()}
+        self.allowed |= {p.resolve() for p in TEMPLATES.glob("*.css")}
+        self.allowed |= {Path(p).resolve() for p in extra_files}
+        self.refused: list[str] = []
+        self.served: list[str] = []
+
+    def fetch(self, url, headers=None):
+        path = _file_url_path(str(url))
+        if path is None or path not in self.allowed or not path.is_file():
+            self.refused.append(str(url))
+            raise ValueError(f"refused to fetch {str(url)[:200]!r}: only the report's own fonts and stylesheet")
+        self.served.append(str(url))
+        media_type = self.MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
+        return _URLFetcherResponse(path.as_uri(), _read_asset(path), {"Content-Type": media_type})
+
+    def open(self, url, data=None, timeout=None):  # never the urllib opener
+        return self.fetch(url.full_url if hasattr(url, "full_url") else url)
+
+
+@functools.cache
+def _read_asset(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def font_face_css() -> str:
+    rules = []
+    for weight, name in FONT_FILES.items():
+        url = (font_dir() / name).as_uri()
+        rules.append(f'@font-face {{ font-family: "Sarabun"; font-style: normal; font-weight: {weight}; '
+                     f'src: url("{url}") format("truetype"); }}')
+    return "\n".join(rules) + "\n"
+
+
+_lock = threading.Lock()
+
+
+@functools.cache
+def _style():
+    """FontConfiguration and the stylesheet with its @font-face rules: loaded once per process."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
+    css_path = TEMPLATES / STYLESHEET
+    fetcher = AssetFetcher()
+    css = CSS(string=font_face_css() + css_path.read_text(encoding="utf-8"), base_url=css_path.as_uri(),
+              url_fetcher=fetcher, font_config=font_config)
+    if fetcher.refused:  # our own stylesheet asked for something outside the allowed files
+        raise RuntimeError(f"report.css refers to files that are not served: {fetcher.refused}")
+    return font_config, css
+
+
+def install_text_fix() -> bool:
+    """generator.pdf_text.install() corrects WeasyPrint's Thai text layer, when that module exists."""
+    try:
+        from generator import pdf_text
+    except ImportError as error:
+        if getattr(error, "name", None) != "generator.pdf_text":  # present but broken: say so, render anyway
+            warnings.warn(f"generator.pdf_text could not be loaded ({error}); PDF text may extract wrongly",
+                          RuntimeWarning, stacklevel=2)
+        return False
+    return bool(pdf_text.install())
+
+
+def html_to_pdf(html: str, attachments=(), url_fetcher: AssetFetcher | None = None, lang: str = "th",
+                base_url: str | None = None) -> bytes:
+    """Lay out report HTML with the report stylesheet and Sarabun; attachments are files we wrote."""
+    from weasyprint import HTML, Attachment
+
+    install_text_fix()
+    fetcher = url_fetcher or AssetFetcher()
+    with _lock:  # FontConfiguration is shared; keep one layout at a time per process
+        font_config, css = _style()
+        files = []
+        for path in attachments:
+            path = Path(path)
+            files.append(Attachment(
+                file_obj=io.BytesIO(path.read_bytes()), name=path.name, url_fetcher=fetcher,
+                description=LABELS.get(lang, LABELS["th"])["attachment"] if path.suffix == ".xlsx" else path.name,
+                created=datetime.fromtimestamp(path.stat().st_mtime), modified=datetime.fromtimestamp(path.stat().st_mtime),
+                relationship="Data"))
+        document = HTML(string=html, base_url=base_url or (TEMPLATES / TEMPLATE).as_uri(), url_fetcher=fetcher)
+        return document.write_pdf(stylesheets=[css], font_config=font_config, attachments=files,
+                                  uncompressed_pdf=False)
+
+
+def write_pdf(summary: MonthSummary, path: Path, attachments: list[Path] = (), lang: str = "th", *,
+              url_fetcher: AssetFetcher | None = None) -> Path:
+    """Render the report and write it atomically (a failure never leaves half a PDF behind)."""
+    data = html_to_pdf(render_html(summary, lang), attachments, url_fetcher, lang)
+    return write_bytes_atomic(Path(path), data)

@@ -1,0 +1,136 @@
+"""The Excel summary: written with openpyxl, read back with openpyxl, no mocks."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from generator.demo import DEMO_PERIOD, chaiyaphum_setup, simulated_groups
+from generator.merge import merge_groups
+from generator.render_excel import SHEETS, write_summary_workbook
+from generator.rules import rule
+from generator.summary import FileOutcome, summarise
+
+FORMULA_NAME = '=HYPERLINK("http://example.com","x")'
+
+
+@pytest.fixture(scope="module")
+def summary():
+    s = chaiyaphum_setup()
+    acc = {c: simulated_groups(s, c, DEMO_PERIOD).assign(officer_id=None)
+           for c in s.district_codes if c not in ("3614", "3609")}
+    acc["3601"].loc[acc["3601"].index[0], "group_name"] = FORMULA_NAME
+    merged = merge_groups(s, acc, {c: f"{c}.xlsx" for c in acc})
+    problems = [rule("G_BORROWERS_GT_MEMBERS").problem(file="3609.xlsx", sheet="กลุ่มออมทรัพย์", cell="H7",
+                                                       value=90, borrowers=90, members=80, district_code="3609"),
+                rule("G_OFFICER_UNKNOWN").problem(file="3601.xlsx", sheet="กลุ่มออมทรัพย์", cell="J9",
+                                                  value="=1+1", officer="=1+1", district_code="3601")]
+    files = [FileOutcome(f"{c}.xlsx", c, s.district_name(c), "accepted", 0, int(c == "3601")) for c in acc]
+    files += [FileOutcome("3609.xlsx", "3609", "เทพสถิต", "rejected", 1, 0, problems[0].message_th),
+              FileOutcome("unknown.xlsx", None, None, "rejected", 1, 0, "ไม่ใช่แบบรายงาน")]
+    reports = {c: "accepted" for c in acc} | {"3609": "rejected"}
+    return summarise(s, DEMO_PERIOD, merged, reports, files, problems, date(2023, 9, 21))
+
+
+@pytest.fixture(scope="module")
+def workbook(summary, tmp_path_factory):
+    path = write_summary_workbook(summary, tmp_path_factory.mktemp("xlsx") / "summary.xlsx")
+    return load_workbook(path)
+
+
+def rows(ws, first: int = 2):
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, r)) for r in ws.iter_rows(min_row=first, values_only=True)]
+
+
+def test_sheets_and_tables(workbook):
+    assert workbook.sheetnames == list(SHEETS.values())
+    names = []
+    for key, title in SHEETS.items():
+        ws = workbook[title]
+        assert list(ws.tables) == [key]
+        assert ws.tables[key].ref.startswith("A1:")
+        assert ws.freeze_panes == "A2"
+        assert ws.page_setup.orientation == "landscape"
+        assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
+        assert all(isinstance(c.value, str) and c.value for c in ws[1])  # Thai headers
+        names += list(ws.tables)
+    assert len(set(names)) == len(names) and all(n.isascii() for n in names)
+
+
+def test_district_rows_and_total(summary, workbook):
+    ws = workbook[SHEETS["districts"]]
+    table_rows = rows(ws)
+    total = table_rows[-1]
+    districts = table_rows[:-1]
+    assert [r["รหัสอำเภอ"] for r in districts] == [d.district_code for d in summary.districts]
+    assert ws.tables["districts"].ref.endswith(str(1 + len(summary.districts)))  # total row outside the table
+    assert total["อำเภอ"] == summary.total.district_name
+    assert total["ทั้งปี เป้าหมาย (กลุ่ม)"] == 129
+    assert total["ทั้งปี จัดตั้งแล้ว (กลุ่ม)"] == summary.year.founded
+    assert total["สมาชิก (คน)"] == summary.total.members
+    assert total["เงินสัจจะสะสม (บาท)"] == pytest.approx(summary.total.savings_baht)
+    assert total["จำนวนเงินกู้ (บาท)"] == pytest.approx(summary.total.loans_baht)
+    # The rows add up to the total (districts without an accepted report have no figures).
+    assert sum(r["สมาชิก (คน)"] or 0 for r in districts) == summary.total.members
+    assert sum(r["ระยะที่ 1 จัดตั้งแล้ว (กลุ่ม)"] or 0 for r in districts) == summary.phases[0].founded
+    missing = next(r for r in districts if r["รหัสอำเภอ"] == "3614")
+    assert missing["สมาชิก (คน)"] is None and missing["สถานะเทียบเป้าหมาย"] == "ไม่มีข้อมูล"
+    savings_col = [c.value for c in ws[1]].index("เงินสัจจะสะสม (บาท)") + 1
+    assert ws.cell(row=2, column=savings_col).number_format == "#,##0.00"
+    assert ws.cell(row=2, column=1).data_type == "s"  # codes stay text
+
+
+def test_summary_sheet_key_figures(summary, workbook):
+    figures = {r["รายการ"]: r["ค่า"] for r in rows(workbook[SHEETS["summary"]])}
+    assert figures["จังหวัด"] == "ชัยภูมิ"
+    assert figures["ระยะที่ 1: เป้าหมาย"] == 71
+    assert figures["ระยะที่ 2: เป้าหมาย"] == 58
+    assert figures["ทั้งปี: เป้าหมาย"] == 129
+    assert figures["ทั้งปี: ร้อยละของเป้าหมาย"] == pytest.approx(round(100 * summary.year.founded / 129, 2))
+    assert figures["อำเภอที่ส่งรายงานและผ่านการตรวจ"] == 14
+    assert figures["ข้อมูล ณ วันที่"].date() == date(2023, 9, 21)
+
+
+def test_groups_sheet_keeps_text_as_text(summary, workbook):
+    ws = workbook[SHEETS["groups"]]
+    data = rows(ws)
+    assert len(data) == len(summary.groups)
+    assert sum(r["จำนวนสมาชิก (คน)"] for r in data) == int(summary.groups["members"].sum())
+    name_col = [c.value for c in ws[1]].index("ชื่อกลุ่ม") + 1
+    cells = [ws.cell(row=i, column=name_col) for i in range(2, ws.max_row + 1)]
+    hostile = [c for c in cells if c.value == FORMULA_NAME]
+    assert len(hostile) == 1 and hostile[0].data_type == "s"
+    date_col = [c.value for c in ws[1]].index("วันที่จัดตั้ง") + 1
+    assert ws.cell(row=2, column=date_col).number_format == "d/m/yyyy"
+    assert {r["ไฟล์ที่มา"] for r in data} == {f"{c}.xlsx" for c in summary.groups["district_code"].unique()}
+
+
+def test_officers_completeness_and_problems(summary, workbook):
+    officers = rows(workbook[SHEETS["officers"]])
+    assert officers[-1]["พัฒนากรทั้งหมด (คน)"] == summary.total.officers
+    assert sum(r["พัฒนากรทั้งหมด (คน)"] for r in officers[:-1]) == summary.total.officers
+
+    completeness = rows(workbook[SHEETS["completeness"]])
+    by_code = {r["รหัสอำเภอ"]: r for r in completeness}
+    assert by_code["3614"]["สถานะรายงานของอำเภอ"] == "ยังไม่ส่ง" and by_code["3614"]["ไฟล์"] is None
+    assert by_code["3609"]["ข้อผิดพลาดแรกที่พบ"] == summary.problems[0].message_th
+    assert any(r["ไฟล์"] == "unknown.xlsx" for r in completeness)
+
+    ws = workbook[SHEETS["problems"]]
+    problems = rows(ws)
+    assert len(problems) == len(summary.problems)
+    assert problems[0]["เซลล์"] == "H7" and problems[0]["ระดับ"] == "ข้อผิดพลาด"
+    value_col = [c.value for c in ws[1]].index("ค่าที่พบ") + 1
+    assert ws.cell(row=3, column=value_col).value == "=1+1"
+    assert ws.cell(row=3, column=value_col).data_type == "s"
+
+
+def test_empty_month(tmp_path):
+    s = chaiyaphum_setup()
+    empty = summarise(s, DEMO_PERIOD, merge_groups(s, {}), {}, [], [], date(2023, 9, 21))
+    wb = load_workbook(write_summary_workbook(empty, tmp_path / "empty.xlsx"))
+    assert wb.sheetnames == list(SHEETS.values())
+    assert wb[SHEETS["groups"]].tables["groups"].ref == "A1:S2"

@@ -1,0 +1,226 @@
+"""The PDF for managers: real renders read back with poppler and pypdf, no mocks."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from generator.demo import DEMO_PERIOD, chaiyaphum_setup, simulated_groups
+from generator.merge import merge_groups
+from generator.render_excel import write_summary_workbook
+from generator.render_pdf import AssetFetcher, font_dir, html_to_pdf, render_html, write_pdf
+from generator.rules import rule
+from generator.summary import FileOutcome, summarise
+
+EVIL_NAME = '<img src="file:///etc/passwd"></td></tr></table>'
+FORMULA_NAME = '=HYPERLINK("http://example.com","x")'
+REJECTED_FILE = "3609_เทพสถิต.xlsx"
+N_REJECTED_PROBLEMS = 45
+
+needs_poppler = pytest.mark.skipif(not (shutil.which("pdftotext") and shutil.which("pdffonts")),
+                                   reason="poppler-utils (pdftotext, pdffonts) not installed")
+
+
+def build_summary(setup=None):
+    """The demo province in August 2566: 14 districts accepted, เทพสถิต rejected, ภักดีชุมพล missing.
+
+    Two groups of เมืองชัยภูมิ founded in the month carry hostile names (HTML, a formula)."""
+    s = setup or chaiyaphum_setup()
+    acc = {c: simulated_groups(s, c, DEMO_PERIOD).assign(officer_id=None)
+           for c in s.district_codes if c not in ("3614", "3609")}
+    g = acc["3601"]
+    in_month = g.index[g["founded_on"].map(lambda d: d >= DEMO_PERIOD.first_day)]
+    assert len(in_month) >= 2, "the demo should found groups in เมืองชัยภูมิ in August"
+    g.loc[in_month[0], "group_name"] = EVIL_NAME
+    g.loc[in_month[1], "group_name"] = FORMULA_NAME
+    merged = merge_groups(s, acc)
+    reports = {c: "accepted" for c in acc} | {"3609": "rejected"}
+    problems = [rule("G_BORROWERS_GT_MEMBERS").problem(
+        file=REJECTED_FILE, sheet="กลุ่มออมทรัพย์", cell=f"H{7 + i}", value=90 + i, borrowers=90 + i, members=80,
+        district_code="3609") for i in range(N_REJECTED_PROBLEMS)]
+    problems.append(rule("G_OFFICER_UNKNOWN").problem(
+        file="3601.xlsx", sheet="กลุ่มออมทรัพย์", cell="J9", value="<b>นายสมชาย</b>", officer="<b>นายสมชาย</b>",
+        district_code="3601"))
+    files = [FileOutcome(f"{c}.xlsx", c, s.district_name(c), "accepted", 0, int(c == "3601")) for c in acc]
+    files.append(FileOutcome(REJECTED_FILE, "3609", "เทพสถิต", "rejected", N_REJECTED_PROBLEMS, 0,
+                             problems[0].message_th, problems[0].message_en))
+    return summarise(s, DEMO_PERIOD, merged, reports, files, problems, date(2023, 9, 21))
+
+
+def pdftotext(path: Path, layout: bool = True) -> str:
+    args = ["pdftotext", "-enc", "UTF-8"] + (["-layout"] if layout else []) + [str(path), "-"]
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
+
+
+def loose(text: str) -> str:
+    """Whitespace and the marks a broken Thai text layer gets wrong (สระอำ, nikhahit, tone marks) removed."""
+    return re.sub(r"[\s\u0e33\u0e32\u0e4d\u0e48-\u0e4b]", "", text)
+
+
+@pytest.fixture(scope="module")
+def summary():
+    return build_summary()
+
+
+@pytest.fixture(scope="module")
+def rendered(summary, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pdf")
+    excel = write_summary_workbook(summary, folder / "summary_36_2566-08.xlsx")
+    fetcher = AssetFetcher()
+    pdf = write_pdf(summary, folder / "report_36_2566-08.pdf", attachments=[excel], url_fetcher=fetcher)
+    return {"pdf": pdf, "excel": excel, "fetcher": fetcher, "folder": folder}
+
+
+@needs_poppler
+def test_text_answers_are_we_on_target(summary, rendered):
+    text = pdftotext(rendered["pdf"])
+    assert "ชัยภูมิ" in text
+    assert "สิงหาคม 2566" in text
+    assert re.search(r"หน้า 1 / \d+", text)
+    # Targets from the seeds, and founded / target with the percentage formatted here, independently.
+    assert [p.target for p in summary.phases] == [71, 58] and summary.year.target == 129
+    for p in (*summary.phases, summary.year):
+        assert re.search(rf"\b{p.founded}\s*/\s*{p.target}\b", text), (p.founded, p.target)
+        assert f"{100 * p.founded / p.target:.2f}" in text
+        assert f"เป้าหมาย {p.target} กลุ่ม" in text or f"({p.target} กลุ่ม)" in text
+    assert f"{summary.total.members:,}" in text
+    assert f"{summary.total.savings_baht:,.2f}" in text
+    flat = loose(text)
+    for d in summary.districts:
+        assert loose(d.district_name) in flat, d.district_name
+
+
+@needs_poppler
+def test_page_one_holds_the_headline(summary, rendered):
+    first = pdftotext(rendered["pdf"]).split("\f")[0]
+    year = summary.year
+    assert f"{100 * year.founded / year.target:.2f}" in first
+    assert "ต่ำกว่าแผน" in first  # the year's status in words, not only in colour
+    assert "ภักดีชุมพล" in first and "เทพสถิต" in first  # who did not report
+    assert "ร้อยละ 87.50" in first  # 14 of 16 districts reported
+
+
+@needs_poppler
+def test_every_page_has_header_and_footer(rendered):
+    pages = [p for p in pdftotext(rendered["pdf"]).split("\f") if p.strip()]
+    assert len(pages) >= 5
+    for n, page in enumerate(pages, start=1):
+        assert loose("สำนักงานพัฒนาชุมชนจังหวัดชัยภูมิ") in loose(page)
+        assert f"หน้า {n} / {len(pages)}" in page
+        assert "สิงหาคม 2566" in page
+
+
+@needs_poppler
+def test_only_sarabun_embedded(rendered):
+    out = subprocess.run(["pdffonts", str(rendered["pdf"])], check=True, capture_output=True, text=True).stdout
+    rows = out.splitlines()[2:]
+    assert rows, out
+    for row in rows:
+        name, emb = row.split()[0], row.split()[-5]
+        assert "+Sarabun" in name, row
+        assert emb == "yes", row
+
+
+def test_metadata_attachment_and_outline(summary, rendered):
+    from pypdf import PdfReader
+
+    reader = PdfReader(rendered["pdf"])
+    title = reader.metadata.title
+    assert "ชัยภูมิ" in title and "สิงหาคม 2566" in title
+    assert reader.trailer["/Root"]["/Lang"] == "th"
+    attachments = reader.attachments
+    assert list(attachments) == [rendered["excel"].name]
+    assert attachments[rendered["excel"].name][0] == rendered["excel"].read_bytes()
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert len(outline) >= 7 and outline[0].startswith("1.")
+    assert len(reader.pages) >= 5
+
+
+@needs_poppler
+def test_problem_list_is_capped(rendered):
+    text = pdftotext(rendered["pdf"])
+    assert f"และอีก {N_REJECTED_PROBLEMS - 40} รายการ" in text
+    assert "H46" in text and "H47" not in text  # rows 1..40 shown (cells H7..H46)
+
+
+@needs_poppler
+def test_html_in_data_is_printed_as_text_and_nothing_is_fetched(summary, rendered):
+    html = render_html(summary)
+    assert EVIL_NAME not in html and "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
+    assert "<b>นายสมชาย</b>" not in html
+    text = pdftotext(rendered["pdf"], layout=False)
+    # A long name wraps in its cell, and the cell beside it may come between the lines.
+    assert '<img src="file:///etc/' in text and 'passwd"></td></tr></table>' in text
+    assert '=HYPERLINK("http://' in text
+    fetcher = rendered["fetcher"]
+    assert fetcher.refused == [] and fetcher.served == []  # fonts come from the per-process stylesheet
+
+
+def test_fetcher_serves_only_the_fonts():
+    fetcher = AssetFetcher()
+    regular = (font_dir() / "Sarabun-Regular.ttf").as_uri()
+    response = fetcher.fetch(regular)
+    assert response.read()[:4] in (b"\x00\x01\x00\x00", b"true")
+    refused = [
+        "file:///etc/passwd",
+        (font_dir() / ".." / ".." / ".." / "etc" / "passwd").as_uri(),
+        (font_dir() / "Sarabun-Italic.ttf").as_uri(),
+        "http://127.0.0.1:9/font.ttf",
+        "https://example.com/x.css",
+        "data:text/plain,hello",
+        "ftp://example.com/x",
+        regular + "?x=1",
+        "file://otherhost" + (font_dir() / "Sarabun-Regular.ttf").as_posix(),
+    ]
+    for url in refused:
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    assert fetcher.refused == refused
+
+
+def test_fetcher_is_what_weasyprint_uses(tmp_path):
+    """Raw HTML asking for local files and the network gets nothing: no image, no attachment."""
+    from pypdf import PdfReader
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("top secret")
+    fetcher = AssetFetcher()
+    html = (f'<html><head><link rel="attachment" href="{secret.as_uri()}">'
+            f'<link rel="stylesheet" href="http://127.0.0.1:9/x.css"></head>'
+            f'<body><p>ทดสอบ</p><img src="file:///etc/passwd"><a rel="attachment" href="{secret.as_uri()}">x</a>'
+            f'<img src="data:image/png;base64,iVBORw0KGgo="></body></html>')
+    data = html_to_pdf(html, url_fetcher=fetcher)
+    out = tmp_path / "raw.pdf"
+    out.write_bytes(data)
+    assert b"top secret" not in data
+    assert PdfReader(out).attachments == {}
+    assert secret.as_uri() in fetcher.refused
+    assert "file:///etc/passwd" in fetcher.refused
+    assert "http://127.0.0.1:9/x.css" in fetcher.refused
+    assert any(u.startswith("data:") for u in fetcher.refused)
+
+
+def test_write_is_atomic_and_english_renders(summary, tmp_path):
+    target = tmp_path / "out" / "report_en.pdf"
+    path = write_pdf(summary, target, lang="en")
+    assert path == target and target.read_bytes().startswith(b"%PDF-")
+    assert [p.name for p in target.parent.iterdir()] == ["report_en.pdf"]
+    assert "Progress by district" in render_html(summary, lang="en")
+    with pytest.raises(ValueError):
+        render_html(summary, lang="fr")
+
+
+@needs_poppler
+def test_a_month_with_no_reports(tmp_path):
+    s = chaiyaphum_setup()
+    empty = summarise(s, DEMO_PERIOD, merge_groups(s, {}), {}, [], [], date(2023, 9, 21))
+    path = write_pdf(empty, tmp_path / "empty.pdf")
+    text = pdftotext(path)
+    assert "ไม่มีกลุ่มที่จัดตั้งในเดือนนี้" in text
+    assert "ไม่พบปัญหาในไฟล์ที่ได้รับ" in text
+    assert "0 / 129" in text
