@@ -14,12 +14,13 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -q
 
-# WeasyPrint needs Pango; the tests read PDFs with poppler's pdftotext/pdffonts/pdftoppm.
+# WeasyPrint needs Pango (and HarfBuzz's subsetter, to embed font subsets quickly); the tests read PDFs with poppler's pdftotext/pdffonts/pdftoppm.
 system:
 	@missing=""; \
 	$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || missing="$$missing python3-venv"; \
 	ldconfig -p | grep -q "libpango-1.0.so" || missing="$$missing libpango-1.0-0"; \
 	ldconfig -p | grep -q "libpangoft2-1.0.so" || missing="$$missing libpangoft2-1.0-0"; \
+	ldconfig -p | grep -q "libharfbuzz-subset.so" || missing="$$missing libharfbuzz-subset0"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing system packages:$$missing"; \
