@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -106,33 +107,32 @@ def _publish(tmp: str, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def save_atomic(wb: Workbook, path: Path) -> Path:
-    """Write next to the target and rename, so a failure never leaves half a file behind."""
+@contextmanager
+def atomic_path(path: Path):
+    """A temporary path beside `path`, renamed onto it when the block succeeds and removed when
+    it fails, so a failure never leaves half a file behind."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     try:
-        wb.save(tmp)
+        yield Path(tmp)
         _publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
+
+
+def save_atomic(wb: Workbook, path: Path) -> Path:
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return Path(path)
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        _publish(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
 
 
 def as_cell_value(value):
