@@ -9,6 +9,9 @@ passed in so that a run can be repeated exactly.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -141,13 +144,34 @@ def output_names(setup: Setup, period: Period) -> dict[str, str]:
 
 
 def write_outputs(result: RunResult, setup: Setup, period: Period, out_dir: Path, lang: str) -> dict[str, Path]:
+    """Everything is written into a staging folder first and moved into place only when all of it
+    was made, so a run that fails part-way leaves the previous month's outputs as they were."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    try:
+        staged = _render_all(result, setup, period, staging, lang)
+        final = {}
+        for key, path in staged.items():
+            target = out_dir / path.relative_to(staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+            final[key] = target
+        # A district that has since sent a clean file must not find last run's feedback here.
+        for old in (out_dir / "feedback").glob(f"feedback_*_{period.be_key}*.xlsx"):
+            if old not in final.values():
+                old.unlink()
+        return final
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, lang: str) -> dict[str, Path]:
     from generator.render_excel import write_summary_workbook
     from generator.render_pdf import write_pdf
 
     names = output_names(setup, period)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    outputs = {"excel": write_summary_workbook(result.summary, out_dir / names["excel"])}
-    outputs["pdf"] = write_pdf(result.summary, out_dir / names["pdf"], attachments=[outputs["excel"]], lang=lang)
+    outputs = {"excel": write_summary_workbook(result.summary, folder / names["excel"])}
+    outputs["pdf"] = write_pdf(result.summary, folder / names["pdf"], attachments=[outputs["excel"]], lang=lang)
     for c in result.checked:
         code = c.submission.district_code
         if c.problems and code:
@@ -158,8 +182,8 @@ def write_outputs(result: RunResult, setup: Setup, period: Period, out_dir: Path
                      f" (ไฟล์ {c.submission.name})")
             source = c.submission.path if c.submission.table is not None else None
             outputs[f"feedback:{c.submission.name}"] = write_feedback(
-                source, c.problems, out_dir / "feedback" / name, title, lang)
-    outputs["json"] = write_bytes_atomic(out_dir / names["json"], result_json(result).encode("utf-8"))
+                source, c.problems, folder / "feedback" / name, title, lang)
+    outputs["json"] = write_bytes_atomic(folder / names["json"], result_json(result).encode("utf-8"))
     return outputs
 
 

@@ -140,3 +140,41 @@ def test_inputs_are_never_changed(filled, setup, period, tmp_path):
     before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
     run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25), render=False)
     assert before == {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+
+
+def test_a_run_that_fails_part_way_leaves_the_previous_outputs_whole(filled, setup, period, tmp_path, monkeypatch):
+    import generator.render_pdf as render_pdf
+
+    filled("3601")
+    out = tmp_path / "out"
+    first = run_month(setup, period, tmp_path / "inbox", out, date(2023, 8, 25))
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    filled("3602")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(render_pdf, "html_to_pdf", broken)
+    with pytest.raises(RuntimeError):
+        run_month(setup, period, tmp_path / "inbox", out, date(2023, 8, 25))
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert [p.name for p in out.iterdir()] == [p.name for p in out.iterdir() if not p.name.startswith(".")]
+
+
+def test_running_the_same_month_twice_gives_the_same_figures(filled, setup, period, tmp_path):
+    filled("3601")
+    filled("3602", {(0, "members"): -1})
+    a = run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25))
+    record = a.outputs["json"].read_bytes()
+    b = run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25))
+    assert b.outputs["json"].read_bytes() == record
+    assert sorted(p.name for p in (tmp_path / "out" / "feedback").iterdir()) == ["feedback_3602_2566-08.xlsx"]
+
+
+def test_feedback_of_a_district_that_has_since_sent_a_clean_file_is_removed(filled, setup, period, tmp_path):
+    filled("3602", {(0, "members"): -1})
+    run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25))
+    assert (tmp_path / "out" / "feedback" / "feedback_3602_2566-08.xlsx").exists()
+    filled("3602")  # the corrected file replaces the bad one in the inbox
+    run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25))
+    assert list((tmp_path / "out" / "feedback").iterdir()) == []
