@@ -8,11 +8,12 @@ reorders columns, or adds sheets, is still read, and a deleted column is named.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from python_calamine import CalamineWorkbook
 
 from generator.problems import Problem
@@ -83,9 +84,39 @@ def check_container(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Problem
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
         raise _reject("F_NOT_XLSX", name)
+    with zipfile.ZipFile(path) as zf:
+        for i in infos:
+            if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml"):
+                rows, cols = _sheet_extent(zf, i.filename)
+                if rows > limits.max_rows or cols > limits.max_cols:
+                    raise _reject("F_TOO_LARGE", name, detail=f"{rows:,} × {cols:,}")
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         return [rule("F_MACROS").problem(file=name)]
     return []
+
+
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d{1,7})"')
+
+
+def _sheet_extent(zf: zipfile.ZipFile, entry: str) -> tuple[int, int]:
+    """The furthest row and column a sheet's XML mentions, read as a stream.
+
+    The reader allocates a dense grid up to the furthest cell, so one cell at XFD1048576 would
+    ask for billions of cells: that has to be known before the sheet is handed to it.
+    """
+    max_row = max_col = 0
+    tail = b""
+    with zf.open(entry) as f:
+        while chunk := f.read(1 << 20):
+            data = tail + chunk
+            for m in _CELL_REF.finditer(data):
+                max_row = max(max_row, int(m[2]))
+                max_col = max(max_col, column_index_from_string(m[1].decode()))
+            for m in _ROW_REF.finditer(data):
+                max_row = max(max_row, int(m[1]))
+            tail = data[-256:]
+    return max_row, max_col
 
 
 def open_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[CalamineWorkbook, list[Problem]]:
@@ -97,7 +128,10 @@ def open_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[Calamine
 
 
 def sheet_rows(wb: CalamineWorkbook, sheet: str, name: str, limits: Limits = DEFAULT_LIMITS) -> list[list]:
-    ws = wb.get_sheet_by_name(sheet)
+    try:
+        ws = wb.get_sheet_by_name(sheet)
+    except Exception as exc:  # damaged or hostile sheet XML (calamine refuses entity declarations)
+        raise _reject("F_CORRUPT", name, detail=type(exc).__name__) from None
     if ws.total_height > limits.max_rows or ws.total_width > limits.max_cols:
         raise _reject("F_TOO_LARGE", name, detail=f"{sheet}: {ws.total_height:,} × {ws.total_width:,}")
     try:
