@@ -17,10 +17,9 @@ from openpyxl.styles import Alignment, Font
 from generator.parsing import ROW, parse_table
 from generator.periods import Period, fiscal_year_bounds, thai_date
 from generator.problems import Problem, errors
-from generator.reading import FileRejected, find_table, open_workbook, read_meta
+from generator.reading import FileRejected, FoundTable, find_table, open_workbook, read_meta
 from generator.rules import rule
-from generator.schema import (DISTRICTS, OFFICERS, PHASES, PROVINCE, SETUP_TABLES, TARGETS, VILLAGES,
-                              Table)
+from generator.schema import (SETUP_TABLES)
 from generator.xlsx import FONT, put, save_atomic, write_meta, write_table
 
 
@@ -150,7 +149,7 @@ def load_setup(path: Path) -> Setup:
         raise SetupInvalid([exc.problem]) from None
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
-    sheets: dict[str, str] = {}
+    found_tables: dict[str, FoundTable] = {}
     for table in SETUP_TABLES:
         try:
             found = find_table(wb, table, meta, name)
@@ -164,25 +163,19 @@ def load_setup(path: Path) -> Setup:
                                                              value=table.column(key).header_th))
         frame, cell_problems = parse_table(found, table, name)
         problems += cell_problems
-        frames[table.key], sheets[table.key] = frame, found.sheet
+        frames[table.key], found_tables[table.key] = frame, found
         if frame.empty:
             problems.append(rule("S_EMPTY_TABLE").problem(file=name, sheet=found.sheet, table=table.sheet_th,
                                                            table_en=table.key))
     if errors(problems):
         raise SetupInvalid(problems)
-    problems += check_setup(frames, sheets, name)
+    problems += check_setup(frames, found_tables, name)
     if errors(problems):
         raise SetupInvalid(problems)
     return _build(frames)
 
 
-def _cell(table: Table, sheet_col: str, row: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return f"{get_column_letter(table.keys.index(sheet_col) + 1)}{row}"
-
-
-def check_setup(frames: dict[str, pd.DataFrame], sheets: dict[str, str], file: str) -> list[Problem]:
+def check_setup(frames: dict[str, pd.DataFrame], found: dict[str, FoundTable], file: str) -> list[Problem]:
     """Codes nest, nothing repeats, targets add up, phases lie inside the fiscal year."""
     out: list[Problem] = []
     tables = {t.key: t for t in SETUP_TABLES}
@@ -190,12 +183,12 @@ def check_setup(frames: dict[str, pd.DataFrame], sheets: dict[str, str], file: s
     def at(table_key: str, row, key: str, rule_id: str, value, **params):
         table = tables[table_key]
         out.append(rule(rule_id).problem(
-            file=file, sheet=sheets[table_key], cell=_cell(table, key, int(row[ROW])), value=value,
+            file=file, sheet=found[table_key].sheet, cell=found[table_key].cell_at(key, int(row[ROW])), value=value,
             column=table.column(key).header_th, column_en=table.column(key).header_en, **params))
 
     province = frames["province"]
     if len(province) != 1:
-        out.append(rule("S_ONE_PROVINCE").problem(file=file, sheet=sheets["province"]))
+        out.append(rule("S_ONE_PROVINCE").problem(file=file, sheet=found["province"].sheet))
     prow = province.iloc[0]
     pcode = prow["province_code"]
     if len(pcode) != 2:

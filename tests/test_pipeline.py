@@ -147,7 +147,7 @@ def test_a_run_that_fails_part_way_leaves_the_previous_outputs_whole(filled, set
 
     filled("3601")
     out = tmp_path / "out"
-    first = run_month(setup, period, tmp_path / "inbox", out, date(2023, 8, 25))
+    run_month(setup, period, tmp_path / "inbox", out, date(2023, 8, 25))
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     filled("3602")
 
