@@ -201,8 +201,17 @@ def demo(out: Annotated[Path, typer.Option("--out", help="โฟลเดอร�
 
 
 def main() -> None:
+    # Usage mistakes are handled by Typer itself (exit status 2); anything else ends here, so
+    # that the user sees a sentence and never a traceback.
     try:
         app()
     except KeyboardInterrupt:
         err.print(_t("interrupted"))
+        sys.exit(EXIT_CANNOT_RUN)
+    except OSError as exc:  # a folder that cannot be written, a disk that is full
+        detail = f"{exc.strerror or exc}: {exc.filename or ''}"
+        err.print(f"[bold red]{_t('os_error', detail=detail)}[/]")
+        sys.exit(EXIT_CANNOT_RUN)
+    except Exception as exc:
+        err.print(f"[bold red]{_t('unexpected', detail=f'{type(exc).__name__}: {exc}')}[/]")
         sys.exit(EXIT_CANNOT_RUN)

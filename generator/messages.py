@@ -44,6 +44,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sev_warning": ("คำเตือน", "warning"),
     "demo_running": ("กำลังสร้างข้อมูลสาธิต จังหวัดชัยภูมิ...", "Building the Chaiyaphum demo..."),
     "demo_done": ("เสร็จแล้ว รายงาน PDF อยู่ที่ {pdf}", "Done. The PDF report is at {pdf}"),
+    "os_error": ("เขียนหรืออ่านไฟล์ไม่ได้ ({detail}) ตรวจสิทธิ์ของโฟลเดอร์และพื้นที่ว่างในดิสก์",
+                 "Cannot read or write a file ({detail}): check the folder's permissions and free disk space."),
+    "unexpected": ("เกิดข้อผิดพลาดที่ไม่คาดคิด ({detail}) ไฟล์ผลลัพธ์เดิมไม่ถูกแก้ไข กรุณาแจ้งผู้ดูแลพร้อมข้อความนี้",
+                   "Unexpected error ({detail}); earlier outputs are untouched. Please report it with this message."),
     "interrupted": ("หยุดการทำงาน ไม่มีไฟล์ผลลัพธ์ที่เขียนไม่ครบ", "Stopped; no output was left half-written."),
 }
 

@@ -94,3 +94,14 @@ def test_readme_lists_every_rule():
 def test_python_dash_m_generator_is_the_same_command():
     r = subprocess.run([sys.executable, "-m", "generator", "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and "init-setup" in r.stdout
+
+
+def test_an_output_folder_that_cannot_be_made_is_a_sentence_not_a_traceback(filled, setup_path, tmp_path):
+    filled("3601")
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the output folder should be")
+    r = subprocess.run([sys.executable, "-m", "generator", "run", "--setup", str(setup_path), "--period", "2566-08",
+                        "--inbox", str(tmp_path / "inbox"), "--out", str(blocker / "x")],
+                       capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr and "เขียนหรืออ่านไฟล์ไม่ได้" in r.stderr
