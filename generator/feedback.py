@@ -96,3 +96,6 @@ def _problem_list(ws, problems: list[Problem], title: str, lang: str, linkable: 
     ws.freeze_panes = "A5"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = "4:4"
