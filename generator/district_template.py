@@ -22,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from generator.periods import Period, thai_date
 from generator.schema import GROUPS, LISTS_SHEET, STATUS_LABELS_TH
 from generator.setup import Setup
-from generator.xlsx import (BOX, FONT, INPUT_FILL, NUMBER_FORMATS, add_table, header_row, put,
+from generator.xlsx import (BOX, FONT, INPUT_FILL, NUMBER_FORMATS, add_table, header_row, print_a4_landscape, put,
                             save_atomic, write_meta)
 
 HEADER_ROW = 5
@@ -152,12 +152,7 @@ def _groups_sheet(ws, setup: Setup, period: Period, district: str, due: date, n_
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToHeight = 0
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    print_a4_landscape(ws, HEADER_ROW)
 
 
 def _column_range(key: str, first: int, last: int) -> str:

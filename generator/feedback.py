@@ -17,7 +17,8 @@ from openpyxl.utils import get_column_letter
 
 from generator.periods import Period
 from generator.problems import SEVERITY_LABELS, Problem
-from generator.xlsx import ERROR_FILL, FONT, WARNING_FILL, add_table, header_row, put, save_atomic
+from generator.xlsx import (ERROR_FILL, FONT, WARNING_FILL, add_table, header_row, print_a4_landscape, put,
+                            save_atomic)
 
 PROBLEMS_SHEET = "ปัญหาที่พบ"
 HEADERS = {
@@ -94,8 +95,4 @@ def _problem_list(ws, problems: list[Problem], title: str, lang: str, linkable: 
         ws.column_dimensions[get_column_letter(j)].width = width
     add_table(ws, "problems", 4, len(HEADERS[lang]), len(problems))
     ws.freeze_panes = "A5"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.print_title_rows = "4:4"
+    print_a4_landscape(ws, 4)

@@ -20,7 +20,8 @@ from openpyxl.utils import get_column_letter
 from generator.problems import SEVERITY_LABELS
 from generator.schema import GROUPS, STATUS_LABELS_TH
 from generator.summary import ACCEPTED, REPORT_TH, DistrictFigures, MonthSummary
-from generator.xlsx import BOX, FONT, NUMBER_FORMATS, add_table, as_cell_value, header_row, put, save_atomic
+from generator.xlsx import (BOX, FONT, NUMBER_FORMATS, add_table, as_cell_value, header_row, print_a4_landscape,
+                            put, save_atomic)
 
 INT, MONEY, DATE, CODE = (NUMBER_FORMATS[k] for k in ("int", "money", "date", "code"))
 PCT = "0.00"  # ร้อยละ as a number with two decimals (22.40), as the department writes it
@@ -44,12 +45,7 @@ class Col:
 
 def _sheet(wb: Workbook, key: str, title: str | None = None):
     ws = wb.create_sheet(SHEETS[key])
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
+    print_a4_landscape(ws, 1)
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     if title:

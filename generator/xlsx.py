@@ -64,6 +64,15 @@ def add_table(ws, name: str, first_row: int, n_cols: int, n_rows: int, first_col
     ws.add_table(table)
 
 
+def print_a4_landscape(ws, header_row_number: int) -> None:
+    """Print on A4 landscape, one page wide, repeating the header row on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row_number}:{header_row_number}"
+
+
 def write_table(ws, table: Table, rows: Iterable[dict], first_row: int = 1, lang: str = "th",
                 table_name: str | None = None) -> int:
     """Header and rows of a schema table, as an Excel Table; returns the number of rows written."""
