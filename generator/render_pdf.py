@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import io
 import threading
-import warnings
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ from urllib.request import url2pathname
 import jinja2
 import pandas as pd
 
+from generator import pdf_text
 from generator.periods import format_date, thai_date
 from generator.problems import SEVERITY_LABELS
 from generator.summary import (ACCEPTED, BEHIND, MISSING, NOT_STARTED, ON_TRACK, REACHED, REJECTED, STATUS_EN,
@@ -449,24 +449,12 @@ def _style():
     return font_config, css
 
 
-def install_text_fix() -> bool:
-    """generator.pdf_text.install() corrects WeasyPrint's Thai text layer, when that module exists."""
-    try:
-        from generator import pdf_text
-    except ImportError as error:
-        if getattr(error, "name", None) != "generator.pdf_text":  # present but broken: say so, render anyway
-            warnings.warn(f"generator.pdf_text could not be loaded ({error}); PDF text may extract wrongly",
-                          RuntimeWarning, stacklevel=2)
-        return False
-    return bool(pdf_text.install())
-
-
 def html_to_pdf(html: str, attachments=(), url_fetcher: AssetFetcher | None = None, lang: str = "th",
                 base_url: str | None = None) -> bytes:
     """Lay out report HTML with the report stylesheet and Sarabun; attachments are files we wrote."""
     from weasyprint import HTML, Attachment
 
-    install_text_fix()
+    pdf_text.install()  # WeasyPrint's Thai text layer, corrected (see generator.pdf_text)
     fetcher = url_fetcher or AssetFetcher()
     with _lock:  # FontConfiguration is shared; keep one layout at a time per process
         font_config, css = _style()
