@@ -184,17 +184,16 @@ def summarise(setup: Setup, period: Period, groups: pd.DataFrame, reports: dict[
 
     def figures(code: str | None, name: str, report: str) -> DistrictFigures:
         def part(frame):
+            """The rows of one district, or all of them for the province."""
             return frame if code is None or not len(frame) else frame[frame["district_code"] == code]
 
-        g, c, a = part(groups), part(counted), part(active)
-        t = setup.targets if code is None else setup.targets[setup.targets["district_code"] == code]
+        g, c, a, t = part(groups), part(counted), part(active), part(setup.targets)
         phases = tuple(
             _progress(p.name, t.loc[t["phase"] == p.number, "target_groups"].sum(),
                       (c["phase"] == p.number).sum() if len(c) else 0, expected[p.number])
             for p in setup.phases)
         year = _progress("ทั้งปี", sum(p.target for p in phases), sum(p.founded for p in phases), year_expected)
-        k = part(kkkj) if code is None else kkkj[kkkj["district_code"] == code]
-        o = officers if code is None else officers[officers["district_code"] == code]
+        k, o = part(kkkj), part(officers)
         new_this_year = g[pd.to_datetime(g["founded_on"]) >= founded_start] if len(g) else g
         with_group = set(new_this_year["officer_id"].dropna()) if len(new_this_year) else set()
         return DistrictFigures(
@@ -211,8 +210,8 @@ def summarise(setup: Setup, period: Period, groups: pd.DataFrame, reports: dict[
     districts = tuple(figures(code, setup.district_name(code), reports.get(code, MISSING))
                       for code in setup.district_codes)
     total = figures(None, f"รวมจังหวัด{setup.province_name}", ACCEPTED)
-    in_month = groups[(pd.to_datetime(groups["founded_on"]) >= pd.Timestamp(period.first_day))
-                      & (pd.to_datetime(groups["founded_on"]) <= pd.Timestamp(period.last_day))] if len(groups) else groups
+    founded = pd.to_datetime(groups["founded_on"])
+    in_month = groups[founded.between(pd.Timestamp(period.first_day), pd.Timestamp(period.last_day))]
     return MonthSummary(
         province_code=setup.province_code, province_name=setup.province_name, office_name=setup.office_name,
         fiscal_year_be=setup.fiscal_year_be, period=period, made_on=made_on, due_date=setup.due_date(period),
