@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,9 +71,18 @@ def check_container(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Problem
         raise _reject("F_NOT_XLSX", name)
     try:
         with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            names = _check_archive(zf, name, limits)
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError) as exc:
+        # A damaged directory, or a damaged entry found while scanning the sheets.
         raise _reject("F_CORRUPT", name, detail=type(exc).__name__) from None
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        return [rule("F_MACROS").problem(file=name)]
+    return []
+
+
+def _check_archive(zf: zipfile.ZipFile, name: str, limits: Limits) -> set[str]:
+    """Sizes from the zip directory first, then each sheet's extent; returns the entry names."""
+    infos = zf.infolist()
     if len(infos) > limits.max_entries:
         raise _reject("F_TOO_LARGE", name, detail=f"{len(infos)} entries")
     total = sum(i.file_size for i in infos)
@@ -80,19 +90,17 @@ def check_container(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Problem
         raise _reject("F_TOO_LARGE", name, detail=f"{total:,} bytes unpacked")
     for i in infos:
         if i.file_size > 1_000_000 and i.file_size > limits.max_ratio * max(i.compress_size, 1):
-            raise _reject("F_TOO_LARGE", name, detail=f"{i.filename} compressed {i.file_size // max(i.compress_size, 1)}:1")
+            raise _reject("F_TOO_LARGE", name,
+                          detail=f"{i.filename} compressed {i.file_size // max(i.compress_size, 1)}:1")
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
         raise _reject("F_NOT_XLSX", name)
-    with zipfile.ZipFile(path) as zf:
-        for i in infos:
-            if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml"):
-                rows, cols = _sheet_extent(zf, i.filename)
-                if rows > limits.max_rows or cols > limits.max_cols:
-                    raise _reject("F_TOO_LARGE", name, detail=f"{rows:,} × {cols:,}")
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        return [rule("F_MACROS").problem(file=name)]
-    return []
+    for i in infos:
+        if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml"):
+            rows, cols = _sheet_extent(zf, i.filename)
+            if rows > limits.max_rows or cols > limits.max_cols:
+                raise _reject("F_TOO_LARGE", name, detail=f"{rows:,} × {cols:,}")
+    return names
 
 
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')

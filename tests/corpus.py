@@ -86,4 +86,17 @@ def make_corpus(folder: Path, valid: Path) -> dict[str, tuple[Path, str]]:
         return d
 
     corpus["macros"] = (_rewrite(valid, folder / "macro.xlsm", macros), "F_MACROS")
+    corpus["damaged_entry"] = (damaged_sheet_entry(valid, folder / "garbled.xlsx"), "F_CORRUPT")
     return corpus
+
+
+def damaged_sheet_entry(valid: Path, target: Path) -> Path:
+    """The zip directory is whole, but the compressed bytes of the groups sheet are garbled."""
+    data = bytearray(valid.read_bytes())
+    with zipfile.ZipFile(valid) as z:
+        info = z.getinfo(_first_sheet_name(valid))
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for k in range(start + 10, start + min(info.compress_size, 400)):
+        data[k] ^= 0x5A
+    target.write_bytes(bytes(data))
+    return target
