@@ -93,7 +93,8 @@ def outcomes(checked: list[Checked], chosen: dict[str, Checked], setup: Setup) -
         out.append(FileOutcome(
             file=c.submission.name, district_code=code, district_name=setup.district_name(code) if code else None,
             status=status, errors=len(errs), warnings=len(c.problems) - len(errs),
-            first_error=errs[0].message("th") if errs else None, first_error_en=errs[0].message("en") if errs else None))
+            first_error=errs[0].message("th") if errs else None, first_error_en=errs[0].message("en") if errs else None,
+            received_on=c.submission.received_at.date()))
     return out
 
 
@@ -200,7 +201,11 @@ def result_json(result: RunResult) -> str:
                        "target": d.year.target, "groups": d.groups, "members": d.members,
                        "savings_baht": d.savings_baht, "borrowers": d.borrowers, "loans_baht": d.loans_baht,
                        "officers": d.officers, "officers_with_group": d.officers_with_group} for d in s.districts],
-        "files": [f.__dict__ for f in s.files],
+        "on_time_rate": s.on_time_rate, "year_reporting_rate": s.year_reporting_rate,
+        "year_on_time_rate": s.year_on_time_rate,
+        "reporting": s.reporting.to_dict("records"),
+        "files": [{**f.__dict__, "received_on": f.received_on.isoformat() if f.received_on else None}
+                  for f in s.files],
         "problems": [p.to_dict() for p in s.problems],
     }
     return json.dumps(data, ensure_ascii=False, indent=1)

@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from generator.periods import Period
+from generator.periods import Period, thai_date
 from generator.problems import Problem
 from generator.setup import Setup
 
@@ -23,6 +23,13 @@ STATUS_EN = {REACHED: "reached", ON_TRACK: "on track", BEHIND: "behind", NOT_STA
 # What happened to a district's report this month.
 ACCEPTED, REJECTED, MISSING = "accepted", "rejected", "missing"
 REPORT_TH = {ACCEPTED: "ส่งแล้ว ผ่านการตรวจ", REJECTED: "ส่งแล้ว ไม่ผ่านการตรวจ", MISSING: "ยังไม่ส่ง"}
+
+# How a district's report of one month arrived, for the district × month grid: an accepted report
+# is on time when the file counted was received on or before the due day of that month's phase.
+ON_TIME, LATE = "on_time", "late"
+TIMELINESS = (ON_TIME, LATE, REJECTED, MISSING)
+TIMELINESS_TH = {ON_TIME: "ตรงเวลา", LATE: "ล่าช้า", REJECTED: "ไม่ผ่านการตรวจ", MISSING: "ไม่ส่ง"}
+TIMELINESS_EN = {ON_TIME: "on time", LATE: "late", REJECTED: "rejected", MISSING: "missing"}
 
 
 def percent(part: float, whole: float) -> float | None:
@@ -115,6 +122,7 @@ class FileOutcome:
     warnings: int
     first_error: str | None = None
     first_error_en: str | None = None
+    received_on: date | None = None  # when the province first saw the file
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,13 @@ class MonthSummary:
     problems: tuple[Problem, ...] = ()
     groups: pd.DataFrame = field(default=None, repr=False)  # merged, accepted groups
     founded_in_month: pd.DataFrame = field(default=None, repr=False)
+    # One row per district and month of the fiscal year so far: district_code, district_name,
+    # month (Period key), status (on_time | late | rejected | missing).
+    reporting: pd.DataFrame = field(default=None, repr=False)
+    # Cumulative groups counted toward the campaign at the end of each month of the fiscal year
+    # so far, against the target path: scope (province or district code), month, month_th,
+    # founded, target_path (groups expected by then), target (whole target of the phases begun).
+    progress_by_month: pd.DataFrame = field(default=None, repr=False)
 
     @property
     def coverage_start_percent(self) -> float | None:
@@ -162,14 +177,90 @@ class MonthSummary:
     def reporting_rate(self) -> float | None:
         return percent(len(self.reported), len(self.districts))
 
+    def _this_month(self) -> pd.DataFrame:
+        r = self.reporting
+        return r[r["month"] == self.period.key] if r is not None and len(r) else pd.DataFrame(columns=["status"])
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """อัตราการส่งตรงเวลา: reports of this month accepted and received by the due day."""
+        return percent(int((self._this_month()["status"] == ON_TIME).sum()), len(self.districts))
+
+    @property
+    def year_reporting_rate(self) -> float | None:
+        r = self.reporting
+        return None if r is None or not len(r) else percent(int(r["status"].isin([ON_TIME, LATE]).sum()), len(r))
+
+    @property
+    def year_on_time_rate(self) -> float | None:
+        r = self.reporting
+        return None if r is None or not len(r) else percent(int((r["status"] == ON_TIME).sum()), len(r))
+
 
 def _progress(label: str, target: int, founded: int, expected: float) -> Progress:
     return Progress(label, int(target), int(founded), expected)
 
 
+def fiscal_months(setup: Setup, period: Period) -> list[Period]:
+    """The months of the fiscal year from its first up to the one reported on."""
+    start = setup.fiscal_bounds[0]
+    months, m = [], Period(start.year, start.month)
+    while m <= period:
+        months.append(m)
+        m = Period(m.year + 1, 1) if m.month == 12 else Period(m.year, m.month + 1)
+    return months
+
+
+def timeliness(report: str, received_on: date | None, due: date) -> str:
+    if report != ACCEPTED:
+        return report
+    return ON_TIME if received_on is not None and received_on <= due else LATE
+
+
+def month_reporting(setup: Setup, period: Period, reports: dict[str, str],
+                    received_on: dict[str, date | None]) -> pd.DataFrame:
+    """This month's row of the grid, from what happened to each district's report."""
+    due = setup.due_date(period)
+    return pd.DataFrame([
+        {"district_code": code, "district_name": setup.district_name(code), "month": period.key,
+         "status": timeliness(reports.get(code, MISSING), received_on.get(code), due)}
+        for code in setup.district_codes], columns=["district_code", "district_name", "month", "status"])
+
+
+def progress_by_month(setup: Setup, groups: pd.DataFrame, months: list[Period]) -> pd.DataFrame:
+    """Cumulative counted groups by founding date, month by month, for the province and each district."""
+    counted = groups[groups["phase"].notna()] if len(groups) else groups
+    founded = pd.to_datetime(counted["founded_on"]) if len(counted) else pd.Series(dtype="datetime64[ns]")
+    scopes = [(setup.province_code, None)] + [(code, code) for code in setup.district_codes]
+    rows = []
+    for scope, code in scopes:
+        mask = (counted["district_code"] == code) if code and len(counted) else pd.Series(True, index=counted.index)
+        t = setup.targets if code is None else setup.targets[setup.targets["district_code"] == code]
+        phase_target = {p.number: int(t.loc[t["phase"] == p.number, "target_groups"].sum()) for p in setup.phases}
+        for m in months:
+            end = m.last_day
+            rows.append({
+                "scope": scope, "month": m.key, "month_th": _abbr(m),
+                "founded": int((mask & (founded <= pd.Timestamp(end))).sum()) if len(counted) else 0,
+                "target_path": round(sum(phase_target[p.number] * expected_share(p.starts_on, p.ends_on, end)
+                                         for p in setup.phases), 2),
+                "target": sum(phase_target[p.number] for p in setup.phases if p.starts_on <= end),
+            })
+    return pd.DataFrame(rows, columns=["scope", "month", "month_th", "founded", "target_path", "target"])
+
+
+def _abbr(m: Period) -> str:
+    """ส.ค. 66: the short month a chart axis shows."""
+    return thai_date(m.first_day, short=True).split(" ", 1)[1]
+
+
 def summarise(setup: Setup, period: Period, groups: pd.DataFrame, reports: dict[str, str],
-              files: list[FileOutcome], problems: list[Problem], made_on: date) -> MonthSummary:
-    """reports: district code -> accepted | rejected | missing."""
+              files: list[FileOutcome], problems: list[Problem], made_on: date,
+              past_reporting: pd.DataFrame | None = None) -> MonthSummary:
+    """reports: district code -> accepted | rejected | missing.
+
+    past_reporting: the grid rows of earlier months of the fiscal year, from the history store;
+    without it the grid holds this month only."""
     as_of = period.last_day
     expected = {p.number: expected_share(p.starts_on, p.ends_on, as_of) for p in setup.phases}
     total_target = setup.total_target
@@ -212,6 +303,11 @@ def summarise(setup: Setup, period: Period, groups: pd.DataFrame, reports: dict[
     total = figures(None, f"รวมจังหวัด{setup.province_name}", ACCEPTED)
     founded = pd.to_datetime(groups["founded_on"])
     in_month = groups[founded.between(pd.Timestamp(period.first_day), pd.Timestamp(period.last_day))]
+    received = {f.district_code: f.received_on for f in files if f.status == ACCEPTED}
+    reporting = month_reporting(setup, period, reports, received)
+    if past_reporting is not None and len(past_reporting):
+        earlier = past_reporting[past_reporting["month"] < period.key]
+        reporting = pd.concat([earlier[reporting.columns], reporting], ignore_index=True)
     return MonthSummary(
         province_code=setup.province_code, province_name=setup.province_name, office_name=setup.office_name,
         fiscal_year_be=setup.fiscal_year_be, period=period, made_on=made_on, due_date=setup.due_date(period),
@@ -219,4 +315,5 @@ def summarise(setup: Setup, period: Period, groups: pd.DataFrame, reports: dict[
         villages_with_group_start=int(kkkj["had_group"].sum()), villages_with_group=total.villages_with_group,
         districts=districts, total=total, files=tuple(files), problems=tuple(problems),
         groups=groups, founded_in_month=in_month.sort_values(["district_code", "founded_on"]) if len(in_month) else in_month,
+        reporting=reporting, progress_by_month=progress_by_month(setup, groups, fiscal_months(setup, period)),
     )
