@@ -83,15 +83,41 @@ def init_setup(path: Annotated[Path, typer.Argument(help="ไฟล์ .xlsx ท
     err.print(_t("wrote", path=path))
 
 
+StoreOption = Annotated[Optional[Path], typer.Option(
+    "--store", help="ฐานข้อมูลประวัติ (ค่าเริ่มต้น: output/history_<รหัสจังหวัด>.sqlite)")]
+
+
+def _store(path: Path | None, setup: Setup, out: Path = Path("output"), must_exist: bool = False):
+    from generator.history import HistoryStore, StoreError, default_store_path
+
+    path = path or default_store_path(out, setup.province_code)
+    if must_exist and not path.is_file():
+        return None, path
+    try:
+        return HistoryStore.open(path, setup.province_code), path
+    except StoreError as exc:
+        raise _fail(exc.key, **exc.params) from None
+
+
 @app.command()
 def templates(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้อมูลตั้งต้น")],
               period: Annotated[str, typer.Option("--period", help="เดือน เช่น 2566-03 หรือ 2023-03")],
-              out: Annotated[Path, typer.Option("--out", help="โฟลเดอร์ที่จะเขียน")]) -> None:
-    """สร้างแบบรายงานของทุกอำเภอสำหรับเดือนหนึ่ง / Write one workbook per district for a month."""
+              out: Annotated[Path, typer.Option("--out", help="โฟลเดอร์ที่จะเขียน")],
+              store: StoreOption = None) -> None:
+    """สร้างแบบรายงานของทุกอำเภอสำหรับเดือนหนึ่ง / Write one workbook per district for a month.
+
+    เติมกลุ่มที่อำเภอส่งล่าสุดให้ล่วงหน้า เมื่อมีฐานข้อมูลประวัติ / Pre-filled from the history store when there is one."""
+    from generator.carry import carried_groups
     from generator.district_template import write_district_workbooks
 
     s, p = _setup(setup), _period(period)
-    paths = write_district_workbooks(s, p, out)
+    history, path = _store(store, s, must_exist=True)
+    carried = None
+    if history is not None:
+        with history:
+            carried = carried_groups(s, history.previous_groups(p))
+    paths = write_district_workbooks(s, p, out, carried)
+    err.print(_t("carried", n=len(carried), path=path) if carried else _t("not_carried"))
     err.print(_t("templates_done", n=len(paths), out=out, due=thai_date(s.due_date(p))))
 
 
@@ -101,22 +127,38 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
         inbox: Annotated[Path, typer.Option("--inbox", help="โฟลเดอร์ไฟล์ที่อำเภอส่งกลับ")],
         out: Annotated[Path, typer.Option("--out", help="โฟลเดอร์ผลลัพธ์")] = Path("output"),
         made_on: Annotated[Optional[str], typer.Option("--made-on", help="วันที่จัดทำรายงาน (YYYY-MM-DD)")] = None,
+        store: StoreOption = None,
+        received_on: Annotated[Optional[str], typer.Option(
+            "--received-on", help="วันที่ได้รับไฟล์ที่นำเข้ามาภายหลัง (YYYY-MM-DD) ใช้กับไฟล์ที่ยังไม่เคยเห็น")] = None,
+        archive: Annotated[bool, typer.Option("--archive", help="สำเนาไฟล์ที่ได้รับไว้ใน <out>/archive/<เดือน>")] = False,
         ) -> None:
     """รวมแบบรายงานของเดือน ตรวจ และออกรายงาน PDF/Excel / Merge a month and write the reports."""
+    from datetime import datetime
+
+    from generator.history import StoreError
     from generator.pipeline import run_month
 
     s, p = _setup(setup), _period(period)
     if not inbox.is_dir():
         raise _fail("no_inbox", path=inbox)
+    day, received = _date(made_on) or date.today(), _date(received_on)
+    history, _ = _store(store, s, out)
     try:
-        day = date.fromisoformat(made_on) if made_on else date.today()
-    except ValueError:
-        raise _fail("bad_date", value=made_on) from None
-    with err.status(_t("reading")) as status:
-        result = run_month(s, p, inbox, out, day, _state["lang"],
-                           progress=lambda path: status.update(_t("reading_file", name=path.name)))
+        with history, err.status(_t("reading")) as status:
+            result = run_month(s, p, inbox, out, day, _state["lang"], store=history, received_on=received,
+                               now=datetime.now(), archive=archive,
+                               progress=lambda path: status.update(_t("reading_file", name=path.name)))
+    except StoreError as exc:
+        raise _fail(exc.key, **exc.params) from None
     _report_run(result)
     raise typer.Exit(result.exit_code)
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        raise _fail("bad_date", value=text) from None
 
 
 def _report_run(result) -> None:
@@ -172,6 +214,49 @@ def validate(files: Annotated[list[Path], typer.Argument(help="ไฟล์ท�
     if as_json:
         sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
     raise typer.Exit(worst)
+
+
+@app.command()
+def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้อมูลตั้งต้น")],
+            store: StoreOption = None,
+            files: Annotated[bool, typer.Option("--files", help="แสดงทุกไฟล์ที่ได้รับ")] = False,
+            as_json: Annotated[bool, typer.Option("--json", help="พิมพ์ผลเป็น JSON")] = False) -> None:
+    """ประวัติการส่งรายงานรายอำเภอรายเดือน / What each district sent and what was accepted, by month."""
+    from generator.summary import TIMELINESS_EN, TIMELINESS_TH
+
+    s = _setup(setup)
+    history_store, path = _store(store, s, must_exist=True)
+    if history_store is None:
+        raise _fail("no_store", path=path)
+    with history_store:
+        received = history_store.files()
+        grid = history_store.reporting(sorted({Period.parse(m) for m in received["period"]}))
+    if as_json:
+        sys.stdout.write(json.dumps({"reports": grid.to_dict("records"), "files": received.to_dict("records")},
+                                    ensure_ascii=False, indent=1) + "\n")
+        return
+    lang = _state["lang"]
+    words = TIMELINESS_TH if lang == "th" else TIMELINESS_EN
+    months = sorted(set(grid["month"]))
+    table = Table(title=_t("history_title", province=s.province_name))
+    table.add_column(_t("col_district"))
+    for m in months:
+        table.add_column(Period.parse(m).label(lang), justify="center")
+    colours = {"on_time": "green", "late": "yellow", "rejected": "red", "missing": "dim"}
+    for code in s.district_codes:
+        cells = {r.month: r.status for r in grid[grid["district_code"] == code].itertuples()}
+        table.add_row(s.district_name(code), *(
+            f"[{colours[cells[m]]}]{words[cells[m]]}[/]" if m in cells else "-" for m in months))
+    out.print(table)
+    if files:
+        listing = Table(title=_t("history_files"))
+        for col in ("col_month", "col_file", "col_district", "col_received", "col_status"):
+            listing.add_column(_t(col))
+        for f in received.itertuples():
+            listing.add_row(Period.parse(f.period).label(lang), f.file_name,
+                            s.district_name(f.district_code) if f.district_code else "-",
+                            f.received_at.replace("T", " "), _t("status_" + f.status))
+        out.print(listing)
 
 
 @app.command()

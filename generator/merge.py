@@ -12,6 +12,7 @@ import pandas as pd
 
 from generator.schema import GROUPS
 from generator.setup import Setup
+from generator.values import clean_text
 
 MERGED_COLUMNS = ["district_code", "district_name", "subdistrict_name", "is_kkkj", "had_group", "phase",
                   "source_file"] + GROUPS.keys + ["officer_id"]
@@ -53,3 +54,42 @@ def campaign_phase(setup: Setup, groups: pd.DataFrame) -> pd.Series:
     counted = pd.Series(False, index=groups.index)
     counted.loc[first[first].index] = True
     return phase.where(counted)
+
+
+def group_name_key(name) -> str:
+    """A group's name as compared across months: no spaces or invisible characters, any case."""
+    return "".join(clean_text(str(name)).split()).lower() if isinstance(name, str) else ""
+
+
+def assign_group_codes(groups: pd.DataFrame, known: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Codes for the rows that have none, and the codes given for the first time.
+
+    A group typed again without its code (the district added a row instead of updating the
+    carried one) gets back the code it was given before, found by village and name; a new group
+    gets its village code and the next running number never used in that village, so codes stay
+    stable from month to month and are never reused.
+
+    known: the store's registry (group_code, village_code, name_key). Returns the groups with
+    codes and the registry rows to add (group_code, village_code, name_key).
+    """
+    known = known if known is not None else pd.DataFrame(columns=["group_code", "village_code", "name_key"])
+    groups = groups.copy()
+    keys = groups["group_name"].map(group_name_key)
+    used = set(known["group_code"]) | set(groups["group_code"].dropna())
+    by_name = {(v, k): c for c, v, k in zip(known["group_code"], known["village_code"], known["name_key"])}
+    taken = set(groups["group_code"].dropna())
+    for i in groups.index[groups["group_code"].isna()]:
+        village = groups.at[i, "village_code"]
+        code = by_name.get((village, keys[i]))
+        if code is None or code in taken:
+            n = 1
+            while f"{village}-{n:02d}" in used:
+                n += 1
+            code = f"{village}-{n:02d}"
+            used.add(code)
+        taken.add(code)
+        groups.at[i, "group_code"] = code
+    fresh = ~groups["group_code"].isin(set(known["group_code"]))
+    registry = pd.DataFrame({"group_code": groups.loc[fresh, "group_code"],
+                             "village_code": groups.loc[fresh, "village_code"], "name_key": keys[fresh]})
+    return groups, registry.drop_duplicates("group_code").reset_index(drop=True)

@@ -14,20 +14,22 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from contextlib import nullcontext
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pandas as pd
 
 from generator.feedback import feedback_file_name, write_feedback
 from generator.intake import inbox_files, read_submission
-from generator.merge import merge_groups
+from generator.history import HistoryStore
+from generator.merge import assign_group_codes, merge_groups
 from generator.periods import Period
 from generator.problems import Problem
 from generator.reading import DEFAULT_LIMITS, Limits
 from generator.rules import rule
 from generator.setup import Setup
-from generator.summary import ACCEPTED, MISSING, REJECTED, FileOutcome, MonthSummary, summarise
+from generator.summary import ACCEPTED, MISSING, REJECTED, FileOutcome, MonthSummary, fiscal_months, summarise
 from generator.validation import Checked, validate_submission
 from generator.xlsx import write_bytes_atomic
 
@@ -98,45 +100,104 @@ def outcomes(checked: list[Checked], chosen: dict[str, Checked], setup: Setup) -
     return out
 
 
-def assign_group_codes(groups: pd.DataFrame) -> pd.DataFrame:
-    """New groups have no code yet: give them one, the village code and a running number."""
-    if groups.empty:
-        return groups
-    groups = groups.copy()
-    missing = groups["group_code"].isna()
-    seq = groups[missing].groupby("village_code").cumcount() + 1
-    used = set(groups["group_code"].dropna())
-    codes = []
-    for village, n in zip(groups.loc[missing, "village_code"], seq):
-        code = f"{village}-{n:02d}"
-        while code in used:
-            n += 1
-            code = f"{village}-{n:02d}"
-        used.add(code)
-        codes.append(code)
-    groups.loc[missing, "group_code"] = codes
-    return groups
+def stamp_received(checked: list[Checked], store: HistoryStore | None, received_on: date | None,
+                   now: datetime | None) -> None:
+    """When each file was received: its first sighting in the store, which never changes.
+
+    A file not seen before was received when it landed in the inbox (its modification time,
+    never later than now), or on the day given with ``--received-on`` for files brought in late.
+    """
+    seen = store.first_seen([c.submission.sha256 for c in checked]) if store else {}
+    for c in checked:
+        sub = c.submission
+        if sub.sha256 in seen:
+            sub.received_at = seen[sub.sha256]
+        elif received_on is not None:
+            sub.received_at = datetime.combine(received_on, time())
+        elif now is not None and sub.received_at > now:
+            sub.received_at = now
+        sub.received_at = sub.received_at.replace(microsecond=0)
 
 
 def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on: date, lang: str = "th",
               limits: Limits = DEFAULT_LIMITS, progress: Callable[[Path], None] | None = None,
-              render: bool = True) -> RunResult:
-    checked = check_files(inbox_files(inbox), setup, period, limits, progress)
-    chosen, duplicate_notes = choose_per_district(checked, setup)
-    files = outcomes(checked, chosen, setup)
-    reports = {code: MISSING for code in setup.district_codes}
-    for c in checked:
-        if c.submission.district_code in reports:
-            reports[c.submission.district_code] = REJECTED
-    reports.update({code: ACCEPTED for code in chosen})
-    accepted = {code: assign_group_codes(c.groups) for code, c in chosen.items()}
-    merged = merge_groups(setup, accepted, {code: c.submission.name for code, c in chosen.items()})
-    problems = [p for c in checked for p in c.problems] + duplicate_notes
-    summary = summarise(setup, period, merged, reports, files, problems, made_on)
-    result = RunResult(summary, checked)
-    if render:
-        result.outputs = write_outputs(result, setup, period, Path(out_dir), lang)
+              render: bool = True, store: HistoryStore | None = None, received_on: date | None = None,
+              now: datetime | None = None, archive: bool = False) -> RunResult:
+    """One month, from the inbox to the outputs. With a store, everything the run learns is
+    recorded in one transaction, committed only once the outputs are in place."""
+    with store.transaction() if store else nullcontext():
+        checked = check_files(inbox_files(inbox), setup, period, limits, progress)
+        stamp_received(checked, store, received_on, now)
+        chosen, duplicate_notes = choose_per_district(checked, setup)
+        files = outcomes(checked, chosen, setup)
+        reports = {code: MISSING for code in setup.district_codes}
+        for c in checked:
+            if c.submission.district_code in reports:
+                reports[c.submission.district_code] = REJECTED
+        reports.update({code: ACCEPTED for code in chosen})
+        known = store.group_codes() if store else None
+        accepted, new_codes = {}, []
+        for code, c in sorted(chosen.items()):
+            accepted[code], fresh = assign_group_codes(c.groups, known)
+            new_codes.append(fresh.assign(district_code=code, first_period=period.key))
+        merged = merge_groups(setup, accepted, {code: c.submission.name for code, c in chosen.items()})
+        problems = [p for c in checked for p in c.problems] + duplicate_notes
+        past = store.reporting(fiscal_months(setup, period)[:-1]) if store else None
+        summary = summarise(setup, period, merged, reports, files, problems, made_on, past_reporting=past)
+        result = RunResult(summary, checked)
+        if store:
+            store.record_month(period, **month_record(result, chosen, merged, new_codes))
+        if render:
+            result.outputs = write_outputs(result, setup, period, Path(out_dir), lang)
+        if archive:
+            result.outputs.update(archive_inputs(checked, Path(out_dir) / "archive" / period.be_key))
     return result
+
+
+def month_record(result: RunResult, chosen: dict[str, Checked], merged: pd.DataFrame,
+                 new_codes: list[pd.DataFrame]) -> dict:
+    """What the store keeps of a run: files, the grid row of the month, accepted rows, problems."""
+    s = result.summary
+    sha_of = {c.submission.name: c.submission.sha256 for c in result.checked}
+    files = [{"sha256": c.submission.sha256, "file_name": c.submission.name,
+              "district_code": c.submission.district_code, "received_at": c.submission.received_at.isoformat(),
+              "status": f.status, "errors": f.errors, "warnings": f.warnings, "first_error": f.first_error}
+             for c, f in zip(result.checked, s.files)]
+    month = s.reporting[s.reporting["month"] == s.period.key]
+    reports = [{"district_code": r.district_code, "status": r.status,
+                "sha256": chosen[r.district_code].submission.sha256 if r.district_code in chosen else None,
+                "received_at": chosen[r.district_code].submission.received_at.isoformat()
+                if r.district_code in chosen else None} for r in month.itertuples()]
+    groups = merged.assign(sha256=merged["district_code"].map(
+        {code: c.submission.sha256 for code, c in chosen.items()}))
+    seq: dict[str, int] = {}
+    problems = []
+    for p in s.problems:
+        n = seq[p.file] = seq.get(p.file, 0) + 1
+        problems.append({"file_name": p.file, "seq": n, "sha256": sha_of.get(p.file), "district_code": p.district_code,
+                         "rule_id": p.rule_id, "severity": p.severity, "sheet": p.sheet, "cell": p.cell,
+                         "value": p.value, "message_th": p.message_th, "fix_th": p.fix_th,
+                         "message_en": p.message_en, "fix_en": p.fix_en})
+    codes = pd.concat(new_codes, ignore_index=True) if new_codes else pd.DataFrame(
+        columns=["group_code", "village_code", "name_key", "district_code", "first_period"])
+    return {"files": files, "reports": reports, "groups": groups, "problems": problems, "new_codes": codes}
+
+
+def archive_inputs(checked: list[Checked], folder: Path) -> dict[str, Path]:
+    """Copies of the month's input files (never moved), kept by month; the same file is copied once."""
+    folder.mkdir(parents=True, exist_ok=True)
+    copied = {}
+    for c in checked:
+        path = c.submission.path
+        target = folder / path.name
+        if target.exists() and target.read_bytes() != path.read_bytes():
+            target = folder / f"{path.stem}_{c.submission.sha256[:8]}{path.suffix}"
+        if not target.exists():
+            tmp = target.with_name(f".{target.name}.part")
+            shutil.copy2(path, tmp)
+            os.replace(tmp, target)
+        copied[f"archive:{path.name}"] = target
+    return copied
 
 
 def output_names(setup: Setup, period: Period) -> dict[str, str]:

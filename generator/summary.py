@@ -306,7 +306,9 @@ def summarise(setup: Setup, period: Period, groups: pd.DataFrame, reports: dict[
     received = {f.district_code: f.received_on for f in files if f.status == ACCEPTED}
     reporting = month_reporting(setup, period, reports, received)
     if past_reporting is not None and len(past_reporting):
-        earlier = past_reporting[past_reporting["month"] < period.key]
+        earlier = past_reporting[(past_reporting["month"] < period.key)
+                                 & past_reporting["district_code"].isin(setup.district_codes)]
+        earlier = earlier.assign(district_name=earlier["district_code"].map(setup.district_name))
         reporting = pd.concat([earlier[reporting.columns], reporting], ignore_index=True)
     return MonthSummary(
         province_code=setup.province_code, province_name=setup.province_name, office_name=setup.office_name,

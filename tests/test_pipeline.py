@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from generator.demo import simulated_groups
 from generator.feedback import PROBLEMS_SHEET
 from generator.merge import merge_groups
-from generator.pipeline import EXIT_OK, EXIT_REJECTED, assign_group_codes, run_month
+from generator.pipeline import EXIT_OK, EXIT_REJECTED, run_month
 from generator.schema import GROUPS
 from generator.summary import ACCEPTED, MISSING, REJECTED
 
@@ -89,15 +89,6 @@ def test_the_latest_received_accepted_file_of_a_district_counts(filled, setup, p
     assert result.summary.total.members == int(simulated_groups(setup, "3601", period)["members"].sum())
     notes = [p for p in result.summary.problems if p.rule_id == "F_DUPLICATE_DISTRICT"]
     assert [(p.file, p.value) for p in notes] == [("old.xlsx", "new.xlsx")]
-
-
-def test_new_groups_get_stable_codes_and_keep_given_ones():
-    import pandas as pd
-
-    g = pd.DataFrame({"group_code": [None, "36010101-01", None], "village_code": ["36010101"] * 3})
-    codes = list(assign_group_codes(g)["group_code"])
-    assert codes[1] == "36010101-01" and len(set(codes)) == 3
-    assert codes == list(assign_group_codes(g)["group_code"])
 
 
 def test_group_counts_once_per_village(setup, period):

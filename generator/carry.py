@@ -1,0 +1,30 @@
+"""Carry-forward (pure): last month's accepted groups, as a district's new workbook shows them.
+
+A district then only updates what changed and adds its new groups; each carried row keeps the
+code the tool gave the group, so the group is recognised next month whatever its name becomes.
+Values are written as the dropdowns offer them (officer name, Thai status), not as stored.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from generator.schema import GROUPS, STATUS_LABELS_TH
+from generator.setup import Setup
+from generator.xlsx import as_cell_value
+
+
+def carried_groups(setup: Setup, previous: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """district code -> rows for the template, for the districts of the setup that have history."""
+    names = dict(zip(setup.officers["officer_id"], setup.officers["officer_name"]))
+    out = {}
+    for code, groups in previous.items():
+        if code not in setup.district_codes or groups.empty:
+            continue
+        rows = groups.sort_values(["village_code", "group_code"]).copy()
+        rows["officer"] = [names.get(i, typed) for i, typed in zip(rows["officer_id"], rows["officer"])]
+        rows["status"] = rows["status"].map(lambda s: STATUS_LABELS_TH.get(s, s))
+        rows = rows.reindex(columns=[k for k in GROUPS.keys if k != "village_name"])
+        out[code] = pd.DataFrame([{k: as_cell_value(v) for k, v in r.items()} for r in rows.to_dict("records")],
+                                 columns=rows.columns)
+    return out

@@ -1,0 +1,248 @@
+"""The province's history store: every file received, every accepted row and every problem, by month.
+
+One SQLite file per province (beside the outputs unless given). It answers what the monthly run
+cannot know from one inbox: when a file was first seen (timeliness), what a district last reported
+(carry-forward and the month-on-month checks), which code a group was given (stable codes) and
+how every earlier month of the year went (the reporting grid).
+
+A run writes inside one transaction, begun with ``BEGIN IMMEDIATE`` so that a second run on the
+same store waits for the first and then refuses instead of interleaving; a run that fails rolls
+back and leaves the store as it was. The schema is versioned with ``PRAGMA user_version`` and
+brought up to date by the migrations below, in order, each in its own transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from generator.periods import Period
+
+# Each entry takes the store from version i to i + 1. Never edit one that has shipped: add another.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    -- Every file seen in a month's inbox. received_at is set when the file is first seen and
+    -- never changed. status is that of the month's latest run.
+    CREATE TABLE files (
+        period TEXT NOT NULL, sha256 TEXT NOT NULL, file_name TEXT NOT NULL, district_code TEXT,
+        received_at TEXT NOT NULL, status TEXT NOT NULL, errors INTEGER NOT NULL, warnings INTEGER NOT NULL,
+        first_error TEXT, PRIMARY KEY (period, sha256));
+    CREATE INDEX files_by_sha ON files (sha256);
+    -- What counted for each district and month: the grid of completeness and timeliness.
+    CREATE TABLE reports (
+        period TEXT NOT NULL, district_code TEXT NOT NULL, status TEXT NOT NULL, sha256 TEXT,
+        received_at TEXT, PRIMARY KEY (period, district_code));
+    -- Every accepted row of every month, as counted.
+    CREATE TABLE groups (
+        period TEXT NOT NULL, district_code TEXT NOT NULL, group_code TEXT NOT NULL, village_code TEXT,
+        group_name TEXT, founded_on TEXT, members INTEGER, savings_baht REAL, borrowers INTEGER,
+        loans_baht REAL, officer TEXT, officer_id TEXT, status TEXT, remarks TEXT, phase INTEGER,
+        sha256 TEXT, PRIMARY KEY (period, group_code));
+    -- The code each group was given when it first appeared: codes never change or get reused.
+    CREATE TABLE group_codes (
+        group_code TEXT PRIMARY KEY, district_code TEXT NOT NULL, village_code TEXT NOT NULL,
+        name_key TEXT NOT NULL, first_period TEXT NOT NULL);
+    CREATE TABLE problems (
+        period TEXT NOT NULL, file_name TEXT NOT NULL, seq INTEGER NOT NULL, sha256 TEXT,
+        district_code TEXT, rule_id TEXT NOT NULL, severity TEXT NOT NULL, sheet TEXT, cell TEXT,
+        value TEXT, message_th TEXT, fix_th TEXT, message_en TEXT, fix_en TEXT,
+        PRIMARY KEY (period, file_name, seq));
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+GROUP_COLUMNS = ["group_code", "village_code", "group_name", "founded_on", "members", "savings_baht",
+                 "borrowers", "loans_baht", "officer", "officer_id", "status", "remarks"]
+
+
+class StoreError(Exception):
+    """The store cannot be used; ``key`` names the message in `generator.messages`."""
+
+    def __init__(self, key: str, **params):
+        super().__init__(key)
+        self.key, self.params = key, params
+
+
+def default_store_path(out_dir: Path, province_code: str) -> Path:
+    return Path(out_dir) / f"history_{province_code}.sqlite"
+
+
+@dataclass
+class HistoryStore:
+    path: Path
+    connection: sqlite3.Connection
+
+    @classmethod
+    def open(cls, path: Path, province_code: str, wait_seconds: float = 30.0) -> "HistoryStore":
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = sqlite3.connect(path, timeout=wait_seconds, isolation_level=None)
+            con.execute("PRAGMA foreign_keys = ON")
+            store = cls(path, con)
+            store._migrate()
+            store._claim(province_code)
+        except sqlite3.DatabaseError as exc:
+            raise _as_store_error(exc, path) from None
+        return store
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> "HistoryStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- schema ---------------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        version = self.connection.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError("store_newer", path=self.path, version=version, supported=SCHEMA_VERSION)
+        for number in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                # Another process may have migrated while this one waited for the lock.
+                if self.connection.execute("PRAGMA user_version").fetchone()[0] > number:
+                    continue
+                for statement in _statements(MIGRATIONS[number]):
+                    self.connection.execute(statement)
+                self.connection.execute(f"PRAGMA user_version = {number + 1}")
+
+    def _claim(self, province_code: str) -> None:
+        """A store belongs to one province: another province's run must not write into it."""
+        row = self.connection.execute("SELECT value FROM store_info WHERE key = 'province_code'").fetchone()
+        if row is None:
+            with self.transaction():
+                self.connection.execute("INSERT OR IGNORE INTO store_info VALUES ('province_code', ?)", (province_code,))
+        elif row[0] != province_code:
+            raise StoreError("store_other_province", path=self.path, found=row[0], expected=province_code)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes of one run: committed together, or not at all."""
+        try:
+            self.connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _as_store_error(exc, self.path) from None
+        try:
+            yield
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        else:
+            self.connection.execute("COMMIT")
+
+    # --- reading --------------------------------------------------------------------------------
+    def first_seen(self, sha256s: list[str]) -> dict[str, datetime]:
+        """When each of these files was first seen, for those seen before."""
+        out: dict[str, datetime] = {}
+        for sha in set(sha256s):
+            row = self.connection.execute("SELECT MIN(received_at) FROM files WHERE sha256 = ?", (sha,)).fetchone()
+            if row and row[0]:
+                out[sha] = datetime.fromisoformat(row[0])
+        return out
+
+    def previous_groups(self, period: Period) -> dict[str, pd.DataFrame]:
+        """Each district's groups as last accepted in a month before this one."""
+        frame = pd.read_sql_query(
+            """SELECT g.* FROM groups g
+               JOIN (SELECT district_code, MAX(period) AS period FROM groups WHERE period < ?
+                     GROUP BY district_code) last
+               ON g.district_code = last.district_code AND g.period = last.period
+               ORDER BY g.district_code, g.group_code""", self.connection, params=(period.key,))
+        frame["founded_on"] = pd.to_datetime(frame["founded_on"]).dt.date
+        return {code: part[GROUP_COLUMNS + ["period"]].reset_index(drop=True)
+                for code, part in frame.groupby("district_code")}
+
+    def group_codes(self) -> pd.DataFrame:
+        return pd.read_sql_query("SELECT * FROM group_codes ORDER BY group_code", self.connection)
+
+    def reporting(self, months: list[Period]) -> pd.DataFrame:
+        """The grid rows (district_code, month, status) recorded for these months."""
+        keys = [m.key for m in months]
+        if not keys:
+            return pd.DataFrame(columns=["district_code", "month", "status"])
+        marks = ",".join("?" * len(keys))
+        return pd.read_sql_query(
+            f"SELECT district_code, period AS month, status FROM reports WHERE period IN ({marks})"
+            " ORDER BY period, district_code", self.connection, params=keys)
+
+    def files(self, period: Period | None = None) -> pd.DataFrame:
+        where, params = ("WHERE period = ?", (period.key,)) if period else ("", ())
+        return pd.read_sql_query(f"SELECT * FROM files {where} ORDER BY period, district_code, received_at, file_name",
+                                 self.connection, params=params)
+
+    def dump(self) -> dict[str, list[tuple]]:
+        """Every row of every table, in a stable order: what a re-run must leave unchanged."""
+        tables = [r[0] for r in self.connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {t: self.connection.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3").fetchall() for t in tables}
+
+    # --- writing (inside `transaction`) ----------------------------------------------------------
+    def record_month(self, period: Period, files: list[dict], reports: list[dict], groups: pd.DataFrame,
+                     problems: list[dict], new_codes: pd.DataFrame) -> None:
+        """Replace what the store holds for this month by this run's record.
+
+        Files are kept from earlier runs (a file since taken out of the inbox stays on record);
+        their first sighting is never changed.
+        """
+        con, key = self.connection, period.key
+        con.executemany(
+            """INSERT INTO files VALUES (:period, :sha256, :file_name, :district_code, :received_at, :status,
+                                         :errors, :warnings, :first_error)
+               ON CONFLICT (period, sha256) DO UPDATE SET file_name = excluded.file_name,
+                   district_code = excluded.district_code, status = excluded.status,
+                   errors = excluded.errors, warnings = excluded.warnings, first_error = excluded.first_error""",
+            [{**f, "period": key} for f in files])
+        for table in ("reports", "groups", "problems"):
+            con.execute(f"DELETE FROM {table} WHERE period = ?", (key,))
+        con.executemany("INSERT INTO reports VALUES (:period, :district_code, :status, :sha256, :received_at)",
+                        [{**r, "period": key} for r in reports])
+        rows = groups.reindex(columns=["district_code", "phase", "sha256"] + GROUP_COLUMNS).copy()
+        rows["founded_on"] = rows["founded_on"].map(_iso)
+        rows["phase"] = rows["phase"].astype("object").where(rows["phase"].notna(), None)
+        rows = rows.astype(object).where(rows.notna(), None)
+        con.executemany(
+            """INSERT INTO groups VALUES (:period, :district_code, :group_code, :village_code, :group_name,
+                   :founded_on, :members, :savings_baht, :borrowers, :loans_baht, :officer, :officer_id,
+                   :status, :remarks, :phase, :sha256)""",
+            [{**r, "period": key, "phase": None if r["phase"] is None else int(r["phase"])}
+             for r in rows.to_dict("records")])
+        con.executemany(
+            """INSERT INTO problems VALUES (:period, :file_name, :seq, :sha256, :district_code, :rule_id,
+                   :severity, :sheet, :cell, :value, :message_th, :fix_th, :message_en, :fix_en)""",
+            [{**p, "period": key} for p in problems])
+        con.executemany("INSERT OR IGNORE INTO group_codes VALUES (:group_code, :district_code, :village_code,"
+                        " :name_key, :first_period)", new_codes.to_dict("records"))
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a migration, one at a time (``executescript`` would commit on its own)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending
+            pending = ""
+
+
+def _iso(value) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value.date().isoformat() if isinstance(value, datetime) else value.isoformat() \
+        if isinstance(value, date) else str(value)
+
+
+def _as_store_error(exc: sqlite3.DatabaseError, path: Path) -> StoreError:
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return StoreError("store_busy", path=path)
+    return StoreError("store_broken", path=path, detail=str(exc))
