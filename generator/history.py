@@ -184,7 +184,7 @@ class HistoryStore:
         """Every row of every table, in a stable order: what a re-run must leave unchanged."""
         tables = [r[0] for r in self.connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {t: self.connection.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3").fetchall() for t in tables}
+        return {t: sorted(self.connection.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
 
     # --- writing (inside `transaction`) ----------------------------------------------------------
     def record_month(self, period: Period, files: list[dict], reports: list[dict], groups: pd.DataFrame,

@@ -66,7 +66,8 @@ def assign_group_codes(groups: pd.DataFrame, known: pd.DataFrame | None = None) 
 
     A group typed again without its code (the district added a row instead of updating the
     carried one) gets back the code it was given before, found by village and name; a new group
-    gets its village code and the next running number never used in that village, so codes stay
+    gets its village code followed by the next two-digit number never used in that village
+    (digits only, like every government code, so it reads back as typed), so codes stay
     stable from month to month and are never reused.
 
     known: the store's registry (group_code, village_code, name_key). Returns the groups with
@@ -83,9 +84,9 @@ def assign_group_codes(groups: pd.DataFrame, known: pd.DataFrame | None = None) 
         code = by_name.get((village, keys[i]))
         if code is None or code in taken:
             n = 1
-            while f"{village}-{n:02d}" in used:
+            while f"{village}{n:02d}" in used:
                 n += 1
-            code = f"{village}-{n:02d}"
+            code = f"{village}{n:02d}"
             used.add(code)
         taken.add(code)
         groups.at[i, "group_code"] = code

@@ -148,7 +148,7 @@ def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on:
         if store:
             store.record_month(period, **month_record(result, chosen, merged, new_codes))
         if render:
-            result.outputs = write_outputs(result, setup, period, Path(out_dir), lang)
+            result.outputs = write_outputs(result, setup, period, Path(out_dir), lang, exclusive=store is not None)
         if archive:
             result.outputs.update(archive_inputs(checked, Path(out_dir) / "archive" / period.be_key))
     return result
@@ -205,10 +205,14 @@ def output_names(setup: Setup, period: Period) -> dict[str, str]:
     return {"pdf": f"report_{stem}.pdf", "excel": f"summary_{stem}.xlsx", "json": f"result_{stem}.json"}
 
 
-def write_outputs(result: RunResult, setup: Setup, period: Period, out_dir: Path, lang: str) -> dict[str, Path]:
+def write_outputs(result: RunResult, setup: Setup, period: Period, out_dir: Path, lang: str,
+                  exclusive: bool = False) -> dict[str, Path]:
     """Everything is written into a staging folder first and moved into place only when all of it
     was made, so a run that fails part-way leaves the previous month's outputs as they were."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    if exclusive:  # only this run can be writing here: anything staged before was left by a killed run
+        for stale in out_dir.glob(".staging-*"):
+            shutil.rmtree(stale, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
     try:
         staged = _render_all(result, setup, period, staging, lang)

@@ -105,3 +105,48 @@ def test_an_output_folder_that_cannot_be_made_is_a_sentence_not_a_traceback(fill
                        capture_output=True, text=True)
     assert r.returncode == 2
     assert "Traceback" not in r.stderr and "เขียนหรืออ่านไฟล์ไม่ได้" in r.stderr
+
+
+def test_the_store_remembers_each_month_and_history_shows_it(filled, setup_path, tmp_path):
+    filled("3601")
+    args = ("--setup", setup_path, "--period", "2566-08", "--inbox", tmp_path / "inbox", "--out", tmp_path / "out",
+            "--made-on", "2023-08-21")
+    assert invoke("run", *args, "--archive").exit_code == 0
+    store = tmp_path / "out" / "history_36.sqlite"
+    assert store.exists()
+    assert (tmp_path / "out" / "archive" / "2566-08" / "3601.xlsx").read_bytes() == \
+        (tmp_path / "inbox" / "3601.xlsx").read_bytes()
+    shown = invoke("history", "--setup", setup_path, "--store", store, "--json")
+    assert shown.exit_code == 0
+    record = json.loads(shown.stdout)
+    statuses = {r["district_code"]: r["status"] for r in record["reports"]}
+    assert len(statuses) == 16 and statuses["3602"] == "missing" and statuses["3601"] in ("on_time", "late")
+    assert [f["file_name"] for f in record["files"]] == ["3601.xlsx"]
+    table = invoke("history", "--setup", setup_path, "--store", store, "--files")
+    assert "ไม่ส่ง" in table.output and "3601.xlsx" in table.output
+
+
+def test_templates_are_pre_filled_from_the_store(filled, setup_path, tmp_path):
+    from openpyxl import load_workbook
+
+    filled("3601")
+    store = tmp_path / "h.sqlite"
+    invoke("run", "--setup", setup_path, "--period", "2566-08", "--inbox", tmp_path / "inbox",
+           "--out", tmp_path / "out", "--store", store)
+    made = invoke("templates", "--setup", setup_path, "--period", "2566-09", "--out", tmp_path / "t",
+                  "--store", store)
+    assert made.exit_code == 0 and "เติมข้อมูล" in made.output
+    ws = load_workbook(next((tmp_path / "t").glob("2566-09_3601_*.xlsx")))["กลุ่มออมทรัพย์"]
+    assert str(ws["A6"].value).startswith("3601") and len(str(ws["A6"].value)) == 10  # the group's code
+
+
+def test_history_without_a_store_and_a_store_of_another_province_say_so(setup_path, tmp_path):
+    r = invoke("history", "--setup", setup_path, "--store", tmp_path / "none.sqlite")
+    assert r.exit_code == 2 and "ยังไม่มีฐานข้อมูลประวัติ" in r.output
+    from generator.history import HistoryStore
+
+    HistoryStore.open(tmp_path / "other.sqlite", "40").close()
+    (tmp_path / "inbox").mkdir()
+    r = invoke("run", "--setup", setup_path, "--period", "2566-08", "--inbox", tmp_path / "inbox",
+               "--out", tmp_path / "out", "--store", tmp_path / "other.sqlite")
+    assert r.exit_code == 2 and "เป็นของจังหวัดรหัส 40" in r.output and "Traceback" not in r.output

@@ -10,25 +10,25 @@ def groups(*rows):
 
 
 def test_new_groups_get_the_next_free_number_of_their_village_and_typed_codes_are_kept():
-    g = groups((None, "36010101", "กลุ่ม ก"), ("36010101-01", "36010101", "กลุ่ม ข"), (None, "36010101", "กลุ่ม ค"))
+    g = groups((None, "36010101", "กลุ่ม ก"), ("3601010101", "36010101", "กลุ่ม ข"), (None, "36010101", "กลุ่ม ค"))
     coded, fresh = assign_group_codes(g)
-    assert list(coded["group_code"]) == ["36010101-02", "36010101-01", "36010101-03"]
-    assert sorted(fresh["group_code"]) == ["36010101-01", "36010101-02", "36010101-03"]
+    assert list(coded["group_code"]) == ["3601010102", "3601010101", "3601010103"]
+    assert sorted(fresh["group_code"]) == ["3601010101", "3601010102", "3601010103"]
 
 
 def test_a_group_typed_again_without_its_code_gets_its_old_code_back():
-    known = pd.DataFrame({"group_code": ["36010101-01", "36010101-02"], "village_code": ["36010101"] * 2,
+    known = pd.DataFrame({"group_code": ["3601010101", "3601010102"], "village_code": ["36010101"] * 2,
                           "name_key": [group_name_key("กลุ่มออมทรัพย์ บ้านนา"), group_name_key("กลุ่มเก่า")]})
     # Typed with different spacing and a zero-width space: still the same group.
     g = groups((None, "36010101", " กลุ่มออมทรัพย์\u200bบ้านนา "), (None, "36010101", "กลุ่มใหม่"))
     coded, fresh = assign_group_codes(g, known)
-    assert list(coded["group_code"]) == ["36010101-01", "36010101-03"]  # -02 is taken even if not sent
-    assert list(fresh["group_code"]) == ["36010101-03"]
+    assert list(coded["group_code"]) == ["3601010101", "3601010103"]  # 02 is taken even if not sent
+    assert list(fresh["group_code"]) == ["3601010103"]
 
 
 def test_codes_do_not_depend_on_how_often_they_are_assigned():
     g = groups((None, "36010101", "ก"), (None, "36010102", "ข"))
     first, fresh = assign_group_codes(g)
     again, none_new = assign_group_codes(g, fresh)
-    assert list(first["group_code"]) == list(again["group_code"]) == ["36010101-01", "36010102-01"]
+    assert list(first["group_code"]) == list(again["group_code"]) == ["3601010101", "3601010201"]
     assert none_new.empty
