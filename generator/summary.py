@@ -187,6 +187,21 @@ class MonthSummary:
         return percent(int((self._this_month()["status"] == ON_TIME).sum()), len(self.districts))
 
     @property
+    def completeness(self) -> pd.DataFrame:
+        """Per month of the year so far: expected reports (every district), received, accepted,
+        on time, late, rejected, missing, and the reporting and on-time rates."""
+        r = self.reporting if self.reporting is not None else pd.DataFrame(columns=["month", "status"])
+        counts = pd.crosstab(r["month"], r["status"]).reindex(columns=list(TIMELINESS), fill_value=0)
+        counts = counts.reindex(sorted(set(r["month"])), fill_value=0)
+        table = counts.assign(expected=counts.sum(axis=1), accepted=counts[ON_TIME] + counts[LATE])
+        table["received"] = table["accepted"] + table[REJECTED]
+        table["reporting_rate"] = [percent(a, e) for a, e in zip(table["accepted"], table["expected"])]
+        table["on_time_rate"] = [percent(o, e) for o, e in zip(table[ON_TIME], table["expected"])]
+        table = table.reset_index().rename(columns={"index": "month"})
+        return table[["month", "expected", "received", "accepted", ON_TIME, LATE, REJECTED, MISSING,
+                      "reporting_rate", "on_time_rate"]]
+
+    @property
     def year_reporting_rate(self) -> float | None:
         r = self.reporting
         return None if r is None or not len(r) else percent(int(r["status"].isin([ON_TIME, LATE]).sum()), len(r))

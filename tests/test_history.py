@@ -283,3 +283,14 @@ def test_a_run_killed_part_way_leaves_the_store_and_the_outputs_as_they_were(pro
     assert second.summary.total.members != first.summary.total.members
     assert not list((tmp_path / "out").glob(".staging-*"))
     assert reopened.dump() != before
+
+
+def test_completeness_by_month(year):
+    table = year["results"][LAST.key].summary.completeness.set_index("month")
+    assert list(table.index) == [m.key for m in MONTHS]
+    assert table.loc["2023-04"].to_dict() == {
+        "expected": 4, "received": 4, "accepted": 4, "on_time": 2, "late": 2, "rejected": 0, "missing": 0,
+        "reporting_rate": 100.0, "on_time_rate": 50.0}
+    assert table.loc["2023-06", "rejected"] == 1 and table.loc["2023-06", "received"] == 4
+    assert table.loc["2023-07", "missing"] == 1 and table.loc["2023-07", "reporting_rate"] == 75.0
+    assert table["expected"].sum() == 24 and table["accepted"].sum() == 22
