@@ -153,42 +153,87 @@ def fill_workbook(template: Path, groups: pd.DataFrame, out: Path, as_typed: dic
     return out
 
 
-def build_demo(out_dir: Path, period: Period = DEMO_PERIOD):
-    """Everything a province does in a month, for Chaiyaphum: setup, templates, filled returns, run.
+def groups_as_of(setup: Setup, code: str, month: Period, final: Period = DEMO_PERIOD) -> pd.DataFrame:
+    """What a district really has at the end of a month of the demo year: the groups founded by
+    then, their savings growing a little each month."""
+    groups = simulated_groups(setup, code, final)
+    groups = groups[groups["founded_on"] <= month.last_day].copy()
+    months_to_go = (final.year - month.year) * 12 + final.month - month.month
+    groups["savings_baht"] = (groups["savings_baht"] * (1 - 0.01 * months_to_go)).round(2)
+    return groups.reset_index(drop=True)
 
-    A few districts make the usual mistakes; one does not report; one sends a corrected file.
+
+def updated_return(template: Path, carried: pd.DataFrame | None, groups: pd.DataFrame, out: Path,
+                   as_typed: dict | None = None) -> Path:
+    """A district updates its pre-filled workbook: carried groups keep their rows and codes (found
+    by village and name), new groups go below them."""
+    codes = {} if carried is None else {
+        (v, n): c for c, v, n in zip(carried["group_code"], carried["village_code"], carried["group_name"])}
+    order = {c: i for i, c in enumerate(codes.values())}
+    groups = groups.assign(group_code=[codes.get((v, n)) for v, n in zip(groups["village_code"], groups["group_name"])])
+    groups = groups.assign(_order=groups["group_code"].map(lambda c: order.get(c, len(order))))
+    groups = groups.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+    return fill_workbook(template, groups, out, as_typed)
+
+
+# The months before the demo month that went through the store, and what went wrong in them.
+DEMO_HISTORY = (Period(2023, 6), Period(2023, 7))
+_LATE = {Period(2023, 6): ("3610",), Period(2023, 7): ("3602", "3614"), DEMO_PERIOD: ("3616",)}
+_MISSING = {Period(2023, 6): ("3614",), Period(2023, 7): (), DEMO_PERIOD: ("3614",)}
+
+
+def build_demo(out_dir: Path, period: Period = DEMO_PERIOD, history: tuple[Period, ...] = DEMO_HISTORY):
+    """Everything a province does over a few months, for Chaiyaphum: setup, templates pre-filled
+    from the history store, filled returns, a run each month.
+
+    A few districts make the usual mistakes; some report late; one does not report; one sends a
+    corrected file. Only the last month is rendered; the earlier ones feed the store.
     """
+    from generator.carry import carried_groups
     from generator.district_template import write_district_workbooks
+    from generator.history import HistoryStore, default_store_path
     from generator.pipeline import run_month
     from generator.setup import load_setup, write_setup_workbook
 
     out_dir = Path(out_dir)
     setup_path = write_setup_workbook(out_dir / "setup_36_2566.xlsx", chaiyaphum_setup())
     setup = load_setup(setup_path)  # through the file, as a province would
-    templates = write_district_workbooks(setup, period, out_dir / "templates")
-    inbox = out_dir / "inbox"
-    if inbox.exists():
-        for old in inbox.iterdir():
-            old.unlink()
-    due = setup.due_date(period)
-    for path, code in zip(templates, setup.district_codes):
-        if code == "3614":  # ภักดีชุมพล does not report this month
-            continue
-        groups = simulated_groups(setup, code, period)
-        typed = {}
-        if code == "3605":  # typed by hand: Thai digits, commas and units, a BE date as text
-            typed = {(0, "members"): "๑๒๐", (1, "savings_baht"): "1,250,000 บาท",
-                     (len(groups) - 1, "founded_on"): _be_text(groups.iloc[-1]["founded_on"])}
-        if code == "3609":  # more borrowers than members, and a village of another district
-            typed = {(2, "borrowers"): int(groups.iloc[2]["members"]) + 15, (4, "village_code"): "36010101"}
-        if code == "3612":  # an officer typed instead of picked
-            typed = {(1, "officer"): "พัฒนากรอำเภอ (ไม่ระบุชื่อ)"}
-        if code == "3603":  # first sent with a member count missing, then corrected
-            first = fill_workbook(path, groups, inbox / f"{code}_first.xlsx", {(3, "members"): None})
-            _received(first, due.replace(day=due.day - 3))
-        filled = fill_workbook(path, groups, inbox / path.name, typed)
-        _received(filled, due.replace(day=due.day - (2 if code != "3616" else -4)))
-    return run_month(setup, period, inbox, out_dir, made_on=due)
+    store_path = default_store_path(out_dir, setup.province_code)
+    store_path.unlink(missing_ok=True)  # the demo starts its year afresh
+    with HistoryStore.open(store_path, setup.province_code) as store:
+        for month in [m for m in history if m < period] + [period]:
+            last = month == period
+            inbox = out_dir / "inbox" if last else out_dir / "history_inbox" / month.be_key
+            if inbox.exists():
+                for old in inbox.iterdir():
+                    old.unlink()
+            carried = carried_groups(setup, store.previous_groups(month))
+            templates = write_district_workbooks(setup, month, out_dir / "templates" / month.be_key, carried)
+            due = setup.due_date(month)
+            for path, code in zip(templates, setup.district_codes):
+                if code in _MISSING.get(month, ()):
+                    continue
+                groups = groups_as_of(setup, code, month, period)
+                typed = _mistakes(code, groups) if last else {}
+                if last and code == "3603":  # first sent with a member count missing, then corrected
+                    first = updated_return(path, carried.get(code), groups, inbox / f"{code}_first.xlsx",
+                                           {(3, "members"): None})
+                    _received(first, due - timedelta(days=3))
+                sent = updated_return(path, carried.get(code), groups, inbox / path.name, typed)
+                _received(sent, due + timedelta(days=4 if code in _LATE.get(month, ()) else -2))
+            result = run_month(setup, month, inbox, out_dir, made_on=due, store=store, render=last)
+    return result
+
+
+def _mistakes(code: str, groups: pd.DataFrame) -> dict:
+    if code == "3605":  # typed by hand: Thai digits, commas and units, a BE date as text
+        return {(0, "members"): "๑๒๐", (1, "savings_baht"): "1,250,000 บาท",
+                (len(groups) - 1, "founded_on"): _be_text(groups.iloc[-1]["founded_on"])}
+    if code == "3609":  # more borrowers than members, and a village of another district
+        return {(2, "borrowers"): int(groups.iloc[2]["members"]) + 15, (4, "village_code"): "36010101"}
+    if code == "3612":  # an officer typed instead of picked
+        return {(1, "officer"): "พัฒนากรอำเภอ (ไม่ระบุชื่อ)"}
+    return {}
 
 
 def _be_text(d: date) -> str:

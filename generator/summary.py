@@ -197,7 +197,7 @@ class MonthSummary:
         table["received"] = table["accepted"] + table[REJECTED]
         table["reporting_rate"] = [percent(a, e) for a, e in zip(table["accepted"], table["expected"])]
         table["on_time_rate"] = [percent(o, e) for o, e in zip(table[ON_TIME], table["expected"])]
-        table = table.reset_index().rename(columns={"index": "month"})
+        table = table.rename_axis(index="month", columns=None).reset_index()
         return table[["month", "expected", "received", "accepted", ON_TIME, LATE, REJECTED, MISSING,
                       "reporting_rate", "on_time_rate"]]
 

@@ -22,7 +22,7 @@ import pytest
 from openpyxl import load_workbook
 
 from generator.carry import carried_groups
-from generator.demo import fill_workbook, simulated_groups
+from generator.demo import groups_as_of, updated_return
 from generator.district_template import HEADER_ROW, write_district_workbook
 from generator.history import HistoryStore, StoreError
 from generator.periods import Period
@@ -49,25 +49,13 @@ def province(setup) -> Setup:
     return small_province(setup)
 
 
-def truth(province: Setup, code: str, month: Period) -> pd.DataFrame:
-    """What the district really has at the end of a month: groups founded by then, savings growing."""
-    groups = simulated_groups(province, code, LAST)
-    groups = groups[groups["founded_on"] <= month.last_day].copy()
-    growth = 1 + 0.01 * MONTHS.index(month)
-    groups["savings_baht"] = (groups["savings_baht"] * growth).round(2)
-    return groups.reset_index(drop=True)
-
-
 def district_sends(province: Setup, store: HistoryStore, code: str, month: Period, folder: Path,
                    received: datetime, name: str | None = None, typed: dict | None = None) -> Path:
     """The district opens this month's workbook (pre-filled from the store), updates it, sends it."""
-    template = write_district_workbook(province, month, code, folder / "templates" / f"{code}.xlsx",
-                                       carried_groups(province, store.previous_groups(month)).get(code))
-    carried = _carried_codes(template)
-    groups = truth(province, code, month)
-    groups.insert(0, "group_code", [carried.get((v, n)) for v, n in zip(groups["village_code"], groups["group_name"])])
-    groups = groups.sort_values(["group_code", "village_code"], na_position="last", key=_code_order(carried))
-    path = fill_workbook(template, groups, folder / "inbox" / (name or f"{code}.xlsx"), typed)
+    carried = carried_groups(province, store.previous_groups(month)).get(code)
+    template = write_district_workbook(province, month, code, folder / "templates" / f"{code}.xlsx", carried)
+    path = updated_return(template, carried, groups_as_of(province, code, month, LAST),
+                          folder / "inbox" / (name or f"{code}.xlsx"), typed)
     os.utime(path, (received.timestamp(), received.timestamp()))
     return path
 
@@ -80,12 +68,6 @@ def _carried_codes(template: Path) -> dict[tuple[str, str], str]:
         if row[col["group_code"]]:
             out[(row[col["village_code"]], row[col["group_name"]])] = row[col["group_code"]]
     return out
-
-
-def _code_order(carried: dict):
-    """Carried rows first, in the order the template lists them."""
-    order = {code: i for i, code in enumerate(carried.values())}
-    return lambda s: s.map(lambda c: order.get(c, len(order))) if s.name == "group_code" else s
 
 
 def run(province, store, month, folder, **kw):
