@@ -29,6 +29,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "status_superseded": ("มีฉบับใหม่กว่า", "superseded"),
     "run_totals": ("อ่าน {read} ไฟล์: ผ่าน {accepted} ไม่ผ่าน {rejected} อำเภอที่ยังไม่ส่ง {missing}",
                    "Read {read} files: {accepted} accepted, {rejected} rejected, {missing} districts missing."),
+    "timeliness": ("ส่งตรงเวลา {on_time} อำเภอ ล่าช้า {late} อำเภอ อัตราการส่งตรงเวลา ร้อยละ {rate}",
+                   "{on_time} districts on time, {late} late: on-time rate {rate} %."),
     "missing": ("ยังไม่ส่ง: {names}", "Not reported: {names}"),
     "headline": ("จัดตั้งกลุ่มในหมู่บ้าน กข.คจ. แล้ว {founded} จากเป้าหมาย {target} กลุ่ม (ร้อยละ {percent})",
                  "Groups founded in KKKJ villages: {founded} of a target of {target} ({percent} %)."),
