@@ -297,7 +297,7 @@ CATALOGUE: tuple[Rule, ...] = (
     R("G_OFFICER_OTHER_DISTRICT", WARNING, "row",
       "'{officer}' เป็นพัฒนากรของอำเภอ{officer_district_name} ไม่ใช่อำเภอนี้ "
       "กลุ่มนี้จึงไม่นับในโครงการ 1 พัฒนากร 1 กลุ่ม ของอำเภอนี้",
-      "'{officer}' is an officer of {officer_district_name_en}, not of this district, so the group does not "
+      "'{officer}' is an officer of {officer_district_name}, not of this district, so the group does not "
       "count toward this district's '1 officer, 1 group' campaign.",
       "เลือกพัฒนากรของอำเภอนี้จากรายการ ถ้าพัฒนากรย้ายมาแล้ว แจ้งจังหวัดให้แก้ข้อมูลตั้งต้น",
       "Pick an officer of this district from the list; if the officer has moved here, ask the province to "

@@ -92,7 +92,8 @@ def validate_submission(sub: Submission, setup: Setup, period: Period,
     groups["officer_district"] = officer_districts(groups, setup)
     groups["officer_district_name"] = groups["officer_district"].map(
         lambda c: setup.district_name(c) if isinstance(c, str) else None)
-    groups["officer_district_name_en"] = groups["officer_district"]
+    groups["officer_district_name_en"] = groups["officer_district"].map(
+        lambda c: f"district {c}" if isinstance(c, str) else None)
     ctx = row_context(setup, sub.district_code, period)
     if previous is None:
         problems += check_rows(groups, ctx, sub, setup)
