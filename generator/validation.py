@@ -90,8 +90,8 @@ def validate_submission(sub: Submission, setup: Setup, period: Period,
     problems += cell_problems
     groups["officer_id"] = match_officers(groups, setup, sub.district_code)
     groups["officer_district"] = officer_districts(groups, setup)
-    groups["officer_district_name"] = groups["officer_district"].map(
-        lambda c: setup.district_name(c) if isinstance(c, str) else None)
+    names = dict(zip(setup.districts["district_code"], setup.districts["district_name"]))
+    groups["officer_district_name"] = groups["officer_district"].map(names)
     groups["officer_district_name_en"] = groups["officer_district"].map(
         lambda c: f"district {c}" if isinstance(c, str) else None)
     ctx = row_context(setup, sub.district_code, period)
@@ -148,12 +148,17 @@ def check_rows(groups: pd.DataFrame, ctx: RowContext, sub: Submission, setup: Se
         return out
     context = _context(setup)
     confirm_column = CONFIRM_KEY in sub.table.columns
+    usable_rows: dict[tuple[str, ...], pd.DataFrame] = {}
     for r in rules:
-        usable = groups.dropna(subset=list(r.inputs)) if r.inputs else groups
+        if r.inputs not in usable_rows:
+            usable_rows[r.inputs] = groups.dropna(subset=list(r.inputs)) if r.inputs else groups
+        usable = usable_rows[r.inputs]
         if usable.empty:
             continue
-        hits = usable[r.check(usable, ctx).fillna(False).astype(bool)]
-        for record in hits.to_dict("records"):
+        hit = r.check(usable, ctx).fillna(False).astype(bool)
+        if not hit.any():
+            continue
+        for record in usable[hit].to_dict("records"):
             shown = {k: _shown(v) for k, v in record.items() if k != CONFIRM_KEY}
             row = int(record[ROW])
             column = r.column if r.column in sub.table.columns else None
