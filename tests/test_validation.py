@@ -424,3 +424,33 @@ def test_readme_rule_table_is_the_catalogue():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     # To refresh: python -c "from generator.rules import catalogue_markdown; print(catalogue_markdown())"
     assert catalogue_markdown() in readme, "README's rule table differs from generator/rules.py"
+
+
+def test_previous_groups_as_a_store_gives_them_back(filled, setup, period):
+    """Codes as numbers, figures as text, extra columns and no status: still matched on the code."""
+    groups = _with_codes(setup, period)
+    previous = pd.DataFrame({
+        "group_code": groups["group_code"].astype("int64"),
+        "members": groups["members"].astype(str),
+        "savings_baht": (groups["savings_baht"] + 1000).map(lambda x: f"{x:.2f}"),
+        "district_code": "3601", "period": "2023-07"})
+    c = check(filled("3601", groups=groups), setup, period, previous)
+    fell = [p.cell for p in c.problems if p.rule_id == "H_SAVINGS_FELL"]
+    assert fell == [cell("savings_baht", i) for i in range(len(groups))]
+    assert not any(p.rule_id in ("H_MEMBERS_HALVED", "H_NO_HISTORY", "H_GROUP_MISSING") for p in c.problems)
+    empty = check(filled("3601", groups=groups, name="b.xlsx"), setup, period, pd.DataFrame())
+    assert empty.accepted and [p.rule_id for p in empty.problems] == []  # history known: nothing before
+
+
+def test_extra_sheets_added_by_the_district_are_ignored(filled, setup, period):
+    path = filled("3601")
+    wb = load_workbook(path)
+    notes = wb.create_sheet("สรุปของอำเภอ", 0)
+    notes.append(["หมายเหตุของอำเภอ"])
+    copy = wb.create_sheet("สำเนา")
+    copy.append([c.header_th for c in GROUPS.columns])  # a copy of the header, with a row of its own
+    copy.append(["", "36010101", "", "กลุ่มทดลอง", "x", "x"])
+    wb.save(path)
+    c = check(path, setup, period)
+    assert c.accepted and len(c.groups) == len(simulated_groups(setup, "3601", period))
+    assert {p.sheet for p in c.problems if p.sheet} <= {GROUPS.sheet_th}
