@@ -160,6 +160,7 @@ def check_rows(groups: pd.DataFrame, ctx: RowContext, sub: Submission, setup: Se
             continue
         for record in usable[hit].to_dict("records"):
             shown = {k: _shown(v) for k, v in record.items() if k != CONFIRM_KEY}
+            shown.update({f"{k}_en": _shown_en(v) for k, v in record.items() if _is_date(v)})
             row = int(record[ROW])
             column = r.column if r.column in sub.table.columns else None
             extra = {}
@@ -264,6 +265,14 @@ def _shown(value) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)
+
+
+def _is_date(value) -> bool:
+    return hasattr(value, "year") and hasattr(value, "month") and not pd.isna(value)
+
+
+def _shown_en(value) -> str:
+    return (value.date() if isinstance(value, pd.Timestamp) else value).isoformat()
 
 
 def _row_of(cell: str | None) -> int:

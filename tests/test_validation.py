@@ -196,7 +196,8 @@ def _problem(checked, rule_id, where):
 def test_a_founding_date_before_1974_is_an_error_at_its_cell(filled, setup, period):
     c = check(filled("3601", {(2, "founded_on"): date(1973, 12, 31)}), setup, period)
     assert not c.accepted and ("G_FOUNDED_BEFORE_1974", cell("founded_on", 2)) in found(c)
-    assert "2517" in _problem(c, "G_FOUNDED_BEFORE_1974", cell("founded_on", 2)).message_th
+    p = _problem(c, "G_FOUNDED_BEFORE_1974", cell("founded_on", 2))
+    assert "31 ธันวาคม 2516" in p.message_th and "2517" in p.message_th and "1973-12-31" in p.message_en
     ok = check(filled("3601", {(2, "founded_on"): date(1974, 1, 1)}, name="ok.xlsx"), setup, period)
     assert "G_FOUNDED_BEFORE_1974" not in {p.rule_id for p in ok.problems}
 
