@@ -20,12 +20,13 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from generator.periods import Period, thai_date
-from generator.schema import GROUPS, LISTS_SHEET, STATUS_LABELS_TH
+from generator.schema import CONFIRM_KEY, GROUPS, LISTS_SHEET, STATUS_LABELS_TH
 from generator.setup import Setup
 from generator.xlsx import (BOX, FONT, INPUT_FILL, NUMBER_FORMATS, add_table, header_row, print_a4_landscape, put,
                             save_atomic, write_meta)
 
 HEADER_ROW = 5
+YES_TH, NO_TH = "ใช่", "ไม่ใช่"  # what the confirm column's dropdown offers
 EXTRA_ROWS = 20  # empty rows for groups beyond the district's villages
 VILLAGES_WITHOUT_GROUP_SHEET = "หมู่บ้านที่ยังไม่มีกลุ่ม"
 
@@ -87,6 +88,8 @@ def _instructions(ws, setup: Setup, period: Period, district: str, due: date) ->
         "8. กลุ่มที่ยุบเลิก ให้เลือกสถานะ 'ยุบเลิก' และระบุเหตุผลในหมายเหตุ อย่าลบแถว",
         f"9. ชีต '{VILLAGES_WITHOUT_GROUP_SHEET}' แสดงหมู่บ้าน กข.คจ. ที่ยังไม่มีกลุ่ม (อ่านอย่างเดียว)",
         "10. ห้ามเปลี่ยนชื่อชีตหรือหัวตาราง บันทึกเป็นไฟล์ .xlsx แล้วส่งกลับจังหวัด",
+        f"11. คอลัมน์ '{GROUPS.column(CONFIRM_KEY).header_th}' เว้นว่างไว้ ใช้เฉพาะเมื่อผลการตรวจแจ้งว่าตัวเลขของกลุ่มใด"
+        "ผิดปกติ (เช่น เงินสัจจะลดลง) และตัวเลขนั้นถูกต้องจริง ให้เลือก ใช่ ในแถวของกลุ่มนั้น",
         "ก่อนส่ง ตรวจไฟล์ได้ด้วยคำสั่ง: savings-report validate ชื่อไฟล์.xlsx",
     ]
     ws.column_dimensions["A"].width = 110
@@ -107,9 +110,13 @@ def _lists(wb: Workbook, ws, villages: pd.DataFrame, officers: pd.DataFrame) -> 
     put(ws, 1, 6, "status")
     for i, label in enumerate(STATUS_LABELS_TH.values(), start=2):
         put(ws, i, 6, label)
+    put(ws, 1, 8, "yesno")
+    put(ws, 2, 8, YES_TH)
+    put(ws, 3, 8, NO_TH)
     last_v = max(len(villages) + 1, 2)
     names = {"VILLAGE_CODES": f"$A$2:$A${last_v}", "OFFICERS": f"$D$2:$D${max(len(officers) + 1, 2)}",
-             "STATUSES": f"$F$2:$F${len(STATUS_LABELS_TH) + 1}", "VILLAGE_TABLE": f"$A$2:$B${last_v}"}
+             "STATUSES": f"$F$2:$F${len(STATUS_LABELS_TH) + 1}", "VILLAGE_TABLE": f"$A$2:$B${last_v}",
+             "YESNO": "$H$2:$H$3"}
     for name, ref in names.items():
         wb.defined_names[name] = DefinedName(name, attr_text=f"'{LISTS_SHEET}'!{ref}")
 
@@ -132,6 +139,7 @@ def _groups_sheet(ws, setup: Setup, period: Period, district: str, due: date, n_
     for i in range(n_rows):
         r = first + i
         record = records[i] if i < len(records) else {}
+        record = {k: v for k, v in record.items() if k != CONFIRM_KEY}  # a confirmation is for one month
         for j, col in enumerate(cols, start=1):
             if col.kind == "lookup":
                 cell = ws.cell(row=r, column=j, value=f'=IFERROR(VLOOKUP(B{r},VILLAGE_TABLE,2,FALSE),"")')
@@ -148,6 +156,8 @@ def _groups_sheet(ws, setup: Setup, period: Period, district: str, due: date, n_
     _validations(ws, first, last_row, period)
     ws.cell(row=HEADER_ROW, column=1).comment = Comment(
         "รหัสกลุ่ม: กลุ่มเดิมมีรหัสแล้ว กลุ่มใหม่เว้นว่างไว้ จังหวัดจะกำหนดให้", "savings-report")
+    ws.cell(row=HEADER_ROW, column=GROUPS.keys.index(CONFIRM_KEY) + 1).comment = Comment(
+        "เว้นว่างไว้ เลือก ใช่ เฉพาะเมื่อผลการตรวจแจ้งว่าตัวเลขในแถวนี้ผิดปกติ และตัวเลขนั้นถูกต้องจริง", "savings-report")
     ws.freeze_panes = ws.cell(row=first, column=3)
     ws.protection.sheet = True
     ws.protection.formatColumns = False
@@ -177,6 +187,9 @@ def _validations(ws, first: int, last: int, period: Period) -> None:
         title="พัฒนากร", message="เลือกพัฒนากรของอำเภอนี้จากรายการ")
     add(DataValidation(type="list", formula1="=STATUSES", allow_blank=True), "status",
         title="สถานะ", message="เลือก ดำเนินการอยู่ หรือ ยุบเลิก")
+    add(DataValidation(type="list", formula1="=YESNO", allow_blank=True), CONFIRM_KEY,
+        title="ยืนยันข้อมูลถูกต้อง", message=f"เลือก {YES_TH} หรือ {NO_TH} หรือเว้นว่างไว้",
+        prompt="เลือก ใช่ เฉพาะเมื่อผลการตรวจขอให้ยืนยันตัวเลขในแถวนี้")
     add(DataValidation(type="whole", operator="between", formula1="0", formula2="100000", allow_blank=True),
         "members", "borrowers", title="จำนวนคน", message="ใส่จำนวนเต็มตั้งแต่ 0 ขึ้นไป ไม่มีทศนิยม")
     add(DataValidation(type="decimal", operator="between", formula1="0", formula2="10000000000", allow_blank=True),

@@ -1,6 +1,7 @@
 """The feedback workbook sent back to a district whose file has problems.
 
-It is the district's own file with each problem cell filled (red: error, yellow: warning) and
+It is the district's own file with each problem cell filled (red: error; orange: a value to
+confirm, which rejects the file until confirmed; yellow: warning; green: a value confirmed) and
 commented, and a first sheet listing every problem in Thai: the cell as a link, the value found,
 what is wrong and how to fix it. When the file could not be opened at all, the workbook holds
 the list alone. Only this district's own file and problems go into it.
@@ -12,18 +13,34 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from generator.periods import Period
-from generator.problems import SEVERITY_LABELS, Problem
+from generator.problems import (CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, SEVERITY_LABELS, WARNING, Problem,
+                                 errors, warnings)
 from generator.xlsx import (ERROR_FILL, FONT, WARNING_FILL, add_table, header_row, print_a4_landscape, put,
                             save_atomic)
 
 PROBLEMS_SHEET = "ปัญหาที่พบ"
+CONFIRM_FILL = PatternFill("solid", fgColor="F4B183")
+CONFIRMED_FILL = PatternFill("solid", fgColor="C6EFCE")
+NOTE_FILL = PatternFill("solid", fgColor="DDEBF7")
+FILLS = {ERROR: ERROR_FILL, NEEDS_CONFIRMATION: CONFIRM_FILL, WARNING: WARNING_FILL, CONFIRMED: CONFIRMED_FILL,
+         NOTE: NOTE_FILL}
+# When one cell has problems of several severities, the most pressing one colours it.
+_PRECEDENCE = (ERROR, NEEDS_CONFIRMATION, WARNING, CONFIRMED, NOTE)
 HEADERS = {
     "th": ["ลำดับ", "ระดับ", "ชีต", "เซลล์", "ค่าที่พบ", "ปัญหา", "วิธีแก้ไข", "รหัสกฎ"],
     "en": ["No.", "Severity", "Sheet", "Cell", "Value found", "Problem", "How to fix", "Rule"],
+}
+
+
+LEGEND = {
+    "th": "สีของเซลล์: แดง = ข้อผิดพลาด ต้องแก้ไข | ส้ม = ตัวเลขผิดปกติ ถ้าผิดให้แก้ ถ้าถูกต้องเลือก ใช่ ในคอลัมน์ "
+          "'ยืนยันข้อมูลถูกต้อง' ของแถวนั้น | เหลือง = คำเตือน ตรวจดู | เขียว = ยืนยันแล้ว",
+    "en": "Cell colours: red = error, fix it | orange = unusual figure: fix it, or if it is right choose ใช่ in the "
+          "row's 'Confirmed correct' column | yellow = warning, check it | green = confirmed",
 }
 
 
@@ -63,20 +80,43 @@ def _mark_cells(wb, problems: list[Problem], lang: str) -> None:
             notes.setdefault((p.sheet, p.cell), []).append(p)
     for (sheet, ref), found in notes.items():
         cell = wb[sheet][ref]
-        cell.fill = ERROR_FILL if any(p.is_error for p in found) else WARNING_FILL
+        cell.fill = FILLS[min((p.severity for p in found), key=_rank)]
         text = "\n".join(f"{SEVERITY_LABELS[lang][p.severity]}: {p.message(lang)} {p.fix(lang)}" for p in found)
         comment = Comment(text[:2000], "savings-report")
         comment.width, comment.height = 320, 140
         cell.comment = comment
 
 
+def _rank(severity: str) -> int:
+    return _PRECEDENCE.index(severity) if severity in _PRECEDENCE else len(_PRECEDENCE)
+
+
 def _problem_list(ws, problems: list[Problem], title: str, lang: str, linkable: set[str]) -> None:
     put(ws, 1, 1, title).font = Font(name=FONT, size=18, bold=True)
-    n_errors = sum(p.is_error for p in problems)
-    summary = (f"พบข้อผิดพลาด {n_errors} รายการ (ต้องแก้ไขแล้วส่งใหม่) และคำเตือน {len(problems) - n_errors} รายการ"
-               if lang == "th" else
-               f"{n_errors} errors (fix and resend) and {len(problems) - n_errors} warnings")
+    n_errors = sum(p.severity == ERROR for p in problems)
+    n_confirm = sum(p.severity == NEEDS_CONFIRMATION for p in problems)
+    n_warnings = len(warnings(problems))
+    n_notes = sum(p.severity == NOTE for p in problems)
+    if lang == "th":
+        summary = f"พบข้อผิดพลาด {n_errors} รายการ"
+        if n_confirm:
+            summary += f" ตัวเลขที่ต้องยืนยัน {n_confirm} รายการ"
+        summary += f" และคำเตือน {n_warnings} รายการ"
+        if errors(problems):
+            summary += " (แก้ไขหรือยืนยันแล้วส่งใหม่)"
+        if n_notes:
+            summary += f" หมายเหตุ {n_notes} รายการ"
+    else:
+        summary = f"{n_errors} errors"
+        if n_confirm:
+            summary += f", {n_confirm} values to confirm"
+        summary += f" and {n_warnings} warnings"
+        if errors(problems):
+            summary += " (fix or confirm, then resend)"
+        if n_notes:
+            summary += f"; {n_notes} notes"
     put(ws, 2, 1, summary).font = Font(name=FONT, size=14, bold=True)
+    put(ws, 3, 1, LEGEND[lang]).font = Font(name=FONT, size=12)
     header_row(ws, 4, HEADERS[lang])
     for i, p in enumerate(problems, start=1):
         r = 4 + i
@@ -86,7 +126,7 @@ def _problem_list(ws, problems: list[Problem], title: str, lang: str, linkable: 
             cell = put(ws, r, j, value)
             cell.font = Font(name=FONT, size=14)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.cell(row=r, column=2).fill = ERROR_FILL if p.is_error else WARNING_FILL
+        ws.cell(row=r, column=2).fill = FILLS.get(p.severity, WARNING_FILL)
         if p.sheet in linkable and p.cell and p.cell[0].isalpha():
             link = ws.cell(row=r, column=4)
             link.hyperlink = f"#'{p.sheet}'!{p.cell}"

@@ -44,6 +44,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_fix": ("วิธีแก้ไข", "Fix"),
     "sev_error": ("ข้อผิดพลาด", "error"),
     "sev_warning": ("คำเตือน", "warning"),
+    "sev_needs_confirmation": ("ต้องยืนยัน (ไม่ผ่านจนกว่าจะยืนยัน)", "needs confirmation (rejected until confirmed)"),
+    "sev_note": ("หมายเหตุ", "note"),
     "demo_running": ("กำลังสร้างข้อมูลสาธิต จังหวัดชัยภูมิ...", "Building the Chaiyaphum demo..."),
     "demo_done": ("เสร็จแล้ว รายงาน PDF อยู่ที่ {pdf}", "Done. The PDF report is at {pdf}"),
     "os_error": ("เขียนหรืออ่านไฟล์ไม่ได้ ({detail}) ตรวจสิทธิ์ของโฟลเดอร์และพื้นที่ว่างในดิสก์",

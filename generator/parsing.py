@@ -12,7 +12,7 @@ import pandas as pd
 from generator.problems import Problem
 from generator.reading import FoundTable
 from generator.rules import VALUE_ERROR_RULES, rule
-from generator.schema import STATUS_LABELS_TH, STATUS_WORDS, Table
+from generator.schema import CONFIRM_KEY, STATUS_LABELS_TH, STATUS_WORDS, Table
 from generator.values import READERS, is_blank, read_choice
 
 ROW = "_row"  # the Excel row number a record came from
@@ -25,13 +25,14 @@ def parse_table(found: FoundTable, table: Table, file: str,
     present = [c for c in table.columns if c.key in found.columns]
     for offset, raw_row in enumerate(found.rows):
         raw = {c.key: _get(raw_row, found.columns[c.key]) for c in present}
-        if all(is_blank(v) for k, v in raw.items() if table.column(k).kind != "lookup"):
+        # The lookup column holds a formula on every row, and a confirmation alone is no group.
+        if all(is_blank(v) for k, v in raw.items() if table.column(k).kind != "lookup" and k != CONFIRM_KEY):
             continue
         record = {ROW: found.header_row + 1 + offset}
         for col in present:
             value = raw[col.key]
             if col.kind == "status":
-                reading = read_choice(value, STATUS_WORDS)
+                reading = read_choice(value, STATUS_WORDS, STATUS_LABELS_TH)
             else:
                 reading = READERS[col.kind](value)
             where = dict(file=file, sheet=found.sheet, cell=found.cell(col.key, offset),

@@ -25,12 +25,12 @@ from generator.intake import inbox_files, read_submission
 from generator.history import HistoryStore
 from generator.merge import assign_group_codes, merge_groups
 from generator.periods import Period
-from generator.problems import Problem
+from generator.problems import Problem, errors, warnings
 from generator.reading import DEFAULT_LIMITS, Limits
 from generator.rules import rule
 from generator.setup import Setup
 from generator.summary import ACCEPTED, MISSING, REJECTED, FileOutcome, MonthSummary, fiscal_months, summarise
-from generator.validation import Checked, validate_submission
+from generator.validation import Checked, check_province, validate_submission
 from generator.xlsx import write_bytes_atomic
 
 # Exit statuses of the run command.
@@ -49,12 +49,16 @@ class RunResult:
 
 
 def check_files(paths: list[Path], setup: Setup, period: Period, limits: Limits = DEFAULT_LIMITS,
-                progress: Callable[[Path], None] | None = None) -> list[Checked]:
+                progress: Callable[[Path], None] | None = None,
+                previous: dict[str, pd.DataFrame] | None = None) -> list[Checked]:
+    """previous: district code -> that district's last accepted groups, for the history rules."""
     checked = []
     for path in paths:
         if progress:
             progress(path)
-        checked.append(validate_submission(read_submission(path, setup, period, limits), setup, period))
+        sub = read_submission(path, setup, period, limits)
+        last = None if previous is None else previous.get(sub.district_code)
+        checked.append(validate_submission(sub, setup, period, last))
     return checked
 
 
@@ -94,7 +98,7 @@ def outcomes(checked: list[Checked], chosen: dict[str, Checked], setup: Setup) -
             status = REJECTED
         out.append(FileOutcome(
             file=c.submission.name, district_code=code, district_name=setup.district_name(code) if code else None,
-            status=status, errors=len(errs), warnings=len(c.problems) - len(errs),
+            status=status, errors=len(errs), warnings=len(warnings(c.problems)),
             first_error=errs[0].message("th") if errs else None, first_error_en=errs[0].message("en") if errs else None,
             received_on=c.submission.received_at.date()))
     return out
@@ -126,9 +130,11 @@ def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on:
     """One month, from the inbox to the outputs. With a store, everything the run learns is
     recorded in one transaction, committed only once the outputs are in place."""
     with store.transaction() if store else nullcontext():
-        checked = check_files(inbox_files(inbox), setup, period, limits, progress)
+        previous = store.previous_groups(period) if store else None
+        checked = check_files(inbox_files(inbox), setup, period, limits, progress, previous=previous)
         stamp_received(checked, store, received_on, now)
         chosen, duplicate_notes = choose_per_district(checked, setup)
+        check_province(list(chosen.values()), setup)  # outliers, added to each file's problems
         files = outcomes(checked, chosen, setup)
         reports = {code: MISSING for code in setup.district_codes}
         for c in checked:
@@ -240,7 +246,7 @@ def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, l
     outputs["pdf"] = write_pdf(result.summary, folder / names["pdf"], attachments=[outputs["excel"]], lang=lang)
     for c in result.checked:
         code = c.submission.district_code
-        if c.problems and code:
+        if code and (errors(c.problems) or warnings(c.problems)):  # a note alone needs no feedback
             name = feedback_file_name(code, period)
             if sum(x.submission.district_code == code for x in result.checked) > 1:
                 name = name.replace(".xlsx", f"_{c.submission.sha256[:8]}.xlsx")

@@ -6,11 +6,21 @@ from dataclasses import asdict, dataclass
 
 ERROR = "error"  # the file is rejected
 WARNING = "warning"  # accepted, shown to the district
+# A value that is possible but unusual (savings that fell, members halved): the file is rejected
+# until the district types ใช่ in the row's confirm column. A rule of this severity reports an
+# unconfirmed row as NEEDS_CONFIRMATION (rejects) and a confirmed one as CONFIRMED (accepted, shown).
+NEEDS_CONFIRMATION = "needs_confirmation"
+CONFIRMED = "confirmed"
+NOTE = "note"  # information only (a check that could not be made): neither error nor warning
 
 SEVERITY_LABELS = {
-    "th": {ERROR: "ข้อผิดพลาด", WARNING: "คำเตือน"},
-    "en": {ERROR: "error", WARNING: "warning"},
+    "th": {ERROR: "ข้อผิดพลาด", WARNING: "คำเตือน", NEEDS_CONFIRMATION: "ต้องยืนยัน", CONFIRMED: "ยืนยันแล้ว",
+           NOTE: "หมายเหตุ"},
+    "en": {ERROR: "error", WARNING: "warning", NEEDS_CONFIRMATION: "needs confirmation", CONFIRMED: "confirmed",
+           NOTE: "note"},
 }
+BLOCKING = frozenset({ERROR, NEEDS_CONFIRMATION})
+SHOWN_AS_WARNING = frozenset({WARNING, CONFIRMED})
 
 
 @dataclass(frozen=True)
@@ -29,7 +39,12 @@ class Problem:
 
     @property
     def is_error(self) -> bool:
-        return self.severity == ERROR
+        """Whether this problem rejects the file (an error, or a value still to be confirmed)."""
+        return self.severity in BLOCKING
+
+    @property
+    def is_warning(self) -> bool:
+        return self.severity in SHOWN_AS_WARNING
 
     def message(self, lang: str = "th") -> str:
         return self.message_th if lang == "th" else self.message_en
@@ -55,8 +70,14 @@ class Problem:
         return f"[{label} {self.rule_id}] {self.where(lang)}{found}: {self.message(lang)} {self.fix(lang)}"
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # `rejects_file` spares other tools from knowing which severities block a file.
+        return {**asdict(self), "rejects_file": self.is_error}
 
 
 def errors(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.is_error]
+
+
+def warnings(problems: list[Problem]) -> list[Problem]:
+    """What is shown as a warning: warnings and confirmed values, not notes."""
+    return [p for p in problems if p.is_warning]

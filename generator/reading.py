@@ -97,9 +97,15 @@ def _check_archive(zf: zipfile.ZipFile, name: str, limits: Limits) -> set[str]:
         raise _reject("F_NOT_XLSX", name)
     for i in infos:
         if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml"):
-            rows, cols = _sheet_extent(zf, i.filename)
-            if rows > limits.max_rows or cols > limits.max_cols:
-                raise _reject("F_TOO_LARGE", name, detail=f"{rows:,} × {cols:,}")
+            rows, cols = _sheet_extent(zf, i.filename, limits)
+            if rows > limits.max_rows:
+                raise _reject("F_TOO_LARGE", name,
+                              detail=f"ชีตมีเกิน {limits.max_rows:,} แถว: พบแถวที่ {rows:,}",
+                              detail_en=f"a sheet has more than {limits.max_rows:,} rows: row {rows:,} found")
+            if cols > limits.max_cols:
+                raise _reject("F_TOO_LARGE", name,
+                              detail=f"ชีตมีเกิน {limits.max_cols:,} คอลัมน์: พบคอลัมน์ที่ {cols:,}",
+                              detail_en=f"a sheet has more than {limits.max_cols:,} columns: column {cols:,} found")
     return names
 
 
@@ -107,8 +113,10 @@ _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
 _ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d{1,7})"')
 
 
-def _sheet_extent(zf: zipfile.ZipFile, entry: str) -> tuple[int, int]:
-    """The furthest row and column a sheet's XML mentions, read as a stream.
+def _sheet_extent(zf: zipfile.ZipFile, entry: str, limits: Limits = DEFAULT_LIMITS) -> tuple[int, int]:
+    """The furthest row and column a sheet's XML mentions, read as a stream, megabyte by
+    megabyte, and given up as soon as it passes the limits (a sheet of a million rows is
+    refused after its first megabyte, in constant memory).
 
     The reader allocates a dense grid up to the furthest cell, so one cell at XFD1048576 would
     ask for billions of cells: that has to be known before the sheet is handed to it.
@@ -123,6 +131,8 @@ def _sheet_extent(zf: zipfile.ZipFile, entry: str) -> tuple[int, int]:
                 max_col = max(max_col, column_index_from_string(m[1].decode()))
             for m in _ROW_REF.finditer(data):
                 max_row = max(max_row, int(m[1]))
+            if max_row > limits.max_rows or max_col > limits.max_cols:
+                break
             tail = data[-256:]
     return max_row, max_col
 

@@ -5,7 +5,13 @@ and the fix in Thai and English, and, for rules over the rows of a district's gr
 check. Messages are `str.format` templates filled from the offending row and the context.
 
 Scopes: ``file`` (the workbook as a whole), ``cell`` (a value that cannot be read as its column
-needs), ``row`` (a check over the parsed groups of one district), ``setup`` (the province setup).
+needs), ``row`` (a check over the parsed groups of one district), ``history`` (a district's groups
+against its last accepted month), ``province`` (a group against all the groups of the province
+this month), ``setup`` (the province setup).
+
+Severities (generator.problems): *error* rejects the file; *warning* is shown; *needs
+confirmation* rejects the file until the district types ใช่ in the row's confirm column, and is
+then shown as confirmed; *note* says that a check could not be made.
 """
 
 from __future__ import annotations
@@ -16,7 +22,22 @@ from string import Formatter
 
 import pandas as pd
 
-from generator.problems import ERROR, WARNING, Problem
+from generator.problems import CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, WARNING, Problem
+from generator.values import clean_text
+
+# Amount lent above this multiple of the accumulated savings is unusual: a group lends its
+# members' savings plus what it has earned on them, so lending twice its savings means outside
+# money (which the remarks should name) or, far more often, a typo: a digit too many, or the
+# savings and loans columns swapped.
+LOANS_TO_SAVINGS_FACTOR = 2
+# Founding dates before this year are impossible: the Community Development Department began
+# promoting savings groups for production in 1974 (พ.ศ. 2517).
+FIRST_FOUNDING_YEAR = 1974
+# A modified z-score (Iglewicz and Hoaglin, 1993) above this, in absolute value, marks an outlier.
+OUTLIER_Z = 3.5
+OUTLIER_MIN_GROUPS = 10  # below this many groups in the province the test says nothing
+CONFIRMED_FIX = ("ยืนยันแล้วในคอลัมน์ 'ยืนยันข้อมูลถูกต้อง' ไม่ต้องแก้ไข",
+                 "Confirmed in the 'Confirmed correct' column; nothing to do.")
 
 
 @dataclass(frozen=True)
@@ -36,17 +57,23 @@ class Rule:
     check: Callable[[pd.DataFrame, "RowContext"], pd.Series] | None = field(default=None, repr=False)
 
     def problem(self, *, file: str, sheet: str | None = None, cell: str | None = None,
-                value: object = None, district_code: str | None = None, **params) -> Problem:
-        """A problem of this rule. A parameter ``x_en`` stands in for ``x`` in the English text."""
+                value: object = None, district_code: str | None = None, confirmed: bool = False,
+                **params) -> Problem:
+        """A problem of this rule. A parameter ``x_en`` stands in for ``x`` in the English text.
+
+        ``confirmed``: for a needs-confirmation rule, the district typed ใช่ in the row's confirm
+        column, so the problem is shown as confirmed and does not reject the file."""
         params.setdefault("value", "" if value is None else value)
         th = {k: v for k, v in params.items() if not k.endswith("_en")}
         en = {**th, **{k[:-3]: v for k, v in params.items() if k.endswith("_en")}}
+        severity, fix_th, fix_en = self.severity, _fill(self.fix_th, th), _fill(self.fix_en, en)
+        if confirmed and self.severity == NEEDS_CONFIRMATION:
+            severity, (fix_th, fix_en) = CONFIRMED, CONFIRMED_FIX
         return Problem(
-            rule_id=self.id, severity=self.severity, file=file, sheet=sheet, cell=cell,
+            rule_id=self.id, severity=severity, file=file, sheet=sheet, cell=cell,
             value=None if value is None else str(value),
             message_th=_fill(self.message_th, th), message_en=_fill(self.message_en, en),
-            fix_th=_fill(self.fix_th, th), fix_en=_fill(self.fix_en, en),
-            district_code=district_code,
+            fix_th=fix_th, fix_en=fix_en, district_code=district_code,
         )
 
 
@@ -73,11 +100,43 @@ class RowContext:
     fiscal_start: pd.Timestamp
     fiscal_end: pd.Timestamp
     period_end: pd.Timestamp
+    phases: tuple[tuple[pd.Timestamp, pd.Timestamp], ...] = ()  # first and last day of each phase
+
+
+def name_key(name: object) -> str:
+    """A name as compared for sameness: no spaces or invisible characters, any case."""
+    return "".join(clean_text(str(name)).split()).lower() if isinstance(name, str) else ""
 
 
 def _founded_this_year(g: pd.DataFrame, ctx: RowContext) -> pd.Series:
     founded = pd.to_datetime(g["founded_on"])
     return (founded >= ctx.fiscal_start) & (founded <= ctx.fiscal_end)
+
+
+def _claimed_new_outside_every_phase(g: pd.DataFrame, ctx: RowContext) -> pd.Series:
+    """A group in a กข.คจ. village that had none, founded this fiscal year but in no phase."""
+    if not ctx.phases:
+        return pd.Series(False, index=g.index)
+    founded = pd.to_datetime(g["founded_on"])
+    inside = pd.Series(False, index=g.index)
+    for first, last in ctx.phases:
+        inside |= (founded >= first) & (founded <= last)
+    return g["village_code"].isin(ctx.villages_without_group) & _founded_this_year(g, ctx) & ~inside
+
+
+def _same_name_in_village(g: pd.DataFrame, ctx: RowContext) -> pd.Series:
+    # A dissolved group's row stays in the table, and a new group may take its old name.
+    live = g[g["status"].ne("dissolved")]
+    keys = pd.DataFrame({"village": live["village_code"], "name": live["group_name"].map(name_key)})
+    return keys.duplicated(keep="first").reindex(g.index, fill_value=False)
+
+
+def _live(g: pd.DataFrame) -> pd.Series:
+    return g["status"].ne("dissolved")
+
+
+def _number(column: pd.Series) -> pd.Series:
+    return pd.to_numeric(column, errors="coerce")
 
 
 def _second_new_group_in_village(g: pd.DataFrame, ctx: RowContext) -> pd.Series:
@@ -179,6 +238,13 @@ CATALOGUE: tuple[Rule, ...] = (
       "ตรวจวันที่จัดตั้ง (ปี พ.ศ. หรือ ค.ศ.)", "Check the founding date (BE or CE year).",
       column="founded_on", inputs=("founded_on",),
       check=lambda g, ctx: pd.to_datetime(g["founded_on"]) > ctx.period_end),
+    R("G_FOUNDED_BEFORE_1974", ERROR, "row",
+      "วันที่จัดตั้ง {founded_on} อยู่ก่อนปี พ.ศ. 2517 ซึ่งเป็นปีที่เริ่มส่งเสริมกลุ่มออมทรัพย์เพื่อการผลิต",
+      "Founding date {founded_on} is before 1974, when savings groups for production began to be promoted.",
+      "ตรวจปีที่จัดตั้ง: พิมพ์ปี พ.ศ. เต็ม 4 หลัก เช่น 15/3/2566",
+      "Check the year: type the full four-digit BE year, e.g. 15/3/2566.",
+      column="founded_on", inputs=("founded_on",),
+      check=lambda g, ctx: pd.to_datetime(g["founded_on"]) < pd.Timestamp(FIRST_FOUNDING_YEAR, 1, 1)),
     R("G_FOUNDED_OUTSIDE_YEAR", ERROR, "row",
       "วันที่จัดตั้ง {founded_on} อยู่นอกปีงบประมาณ แต่หมู่บ้านนี้ยังไม่มีกลุ่มเมื่อต้นปี",
       "Founding date {founded_on} is outside the fiscal year, but this village had no group when the year began.",
@@ -186,6 +252,15 @@ CATALOGUE: tuple[Rule, ...] = (
       "A new group must be founded between {fiscal_start} and {fiscal_end}: check the date.",
       column="founded_on", inputs=("founded_on", "village_code"),
       check=_village_without_group_but_old_date),
+    R("G_FOUNDED_OUTSIDE_PHASE", WARNING, "row",
+      "วันที่จัดตั้ง {founded_on} ไม่อยู่ในช่วงระยะใดของโครงการ ({phases}) กลุ่มใหม่นี้จึงยังไม่นับรวมในเป้าหมาย",
+      "Founding date {founded_on} is in no phase of the campaign ({phases}), so this new group does not "
+      "count toward the target.",
+      "ตรวจวันที่จัดตั้ง ถ้าถูกต้องไม่ต้องแก้ไข กลุ่มยังนับรวมในจำนวนกลุ่ม สมาชิก และเงินสัจจะของอำเภอ",
+      "Check the founding date; if it is right, nothing to do: the group still counts in the district's "
+      "groups, members and savings.",
+      column="founded_on", inputs=("founded_on", "village_code"),
+      check=_claimed_new_outside_every_phase),
     R("G_SECOND_NEW_GROUP_IN_VILLAGE", ERROR, "row",
       "หมู่บ้าน {village_code} มีกลุ่มจัดตั้งใหม่ในปีนี้มากกว่าหนึ่งกลุ่ม",
       "Village {village_code} founded more than one group this year.",
@@ -198,22 +273,88 @@ CATALOGUE: tuple[Rule, ...] = (
       "แต่ละกลุ่มต้องมีรหัสไม่ซ้ำกัน: ลบแถวที่ซ้ำ", "Each group has its own code: remove the repeated row.",
       column="group_code", inputs=("group_code",),
       check=lambda g, ctx: g["group_code"].duplicated(keep="first")),
+    R("G_DUPLICATE_GROUP_NAME", ERROR, "row", "ชื่อกลุ่ม '{group_name}' ซ้ำกับกลุ่มอื่นในหมู่บ้าน {village_code}",
+      "Group name '{group_name}' appears twice in village {village_code}.",
+      "ถ้าเป็นกลุ่มเดียวกัน ให้ลบแถวที่ซ้ำ ถ้าเป็นคนละกลุ่ม ให้ตั้งชื่อให้ต่างกัน เช่น เติม 'กลุ่มที่ 2'",
+      "If it is the same group, delete the repeated row; if not, make the names differ, e.g. add 'group 2'.",
+      column="group_name", inputs=("group_name", "village_code"),
+      check=_same_name_in_village),
     R("G_NEW_GROUP_NOT_KKKJ", WARNING, "row",
-      "หมู่บ้าน {village_code} ไม่ใช่หมู่บ้าน กข.คจ. กลุ่มนี้จึงไม่นับรวมในเป้าหมาย",
-      "Village {village_code} is not a KKKJ village, so this group does not count toward the target.",
+      "หมู่บ้าน {village_code} ไม่ใช่หมู่บ้าน กข.คจ. กลุ่มใหม่นี้จึงไม่นับในเป้าหมาย 1 หมู่บ้าน กข.คจ. 1 กลุ่ม "
+      "แต่นับรวมในจำนวนกลุ่ม สมาชิก เงินสัจจะ และโครงการ 1 พัฒนากร 1 กลุ่ม",
+      "Village {village_code} is not a KKKJ village, so this new group does not count toward the "
+      "'1 KKKJ village, 1 group' target; it is counted in the groups, members, savings and the "
+      "'1 officer, 1 group' campaign.",
       "ตรวจรหัสหมู่บ้าน ถ้าถูกต้องไม่ต้องแก้ไข", "Check the village code; if it is right, nothing to do.",
       column="village_code", inputs=("village_code", "founded_on"),
       check=lambda g, ctx: _founded_this_year(g, ctx)
       & g["village_code"].isin(ctx.district_villages) & ~g["village_code"].isin(ctx.kkkj_villages)),
-    R("G_OFFICER_UNKNOWN", WARNING, "row", "ไม่พบพัฒนากร '{officer}' ในรายชื่อพัฒนากรของอำเภอนี้",
-      "Officer '{officer}' is not among this district's officers.",
+    R("G_OFFICER_UNKNOWN", WARNING, "row", "ไม่พบพัฒนากร '{officer}' ในรายชื่อพัฒนากรของจังหวัด",
+      "Officer '{officer}' is not among the province's officers.",
       "เลือกชื่อพัฒนากรจากรายการ", "Pick the officer from the list.",
       column="officer", inputs=("officer",),
-      check=lambda g, ctx: g["officer_id"].isna()),
+      check=lambda g, ctx: g["officer_id"].isna() & g["officer_district"].isna()),
+    R("G_OFFICER_OTHER_DISTRICT", WARNING, "row",
+      "'{officer}' เป็นพัฒนากรของอำเภอ{officer_district_name} ไม่ใช่อำเภอนี้ "
+      "กลุ่มนี้จึงไม่นับในโครงการ 1 พัฒนากร 1 กลุ่ม ของอำเภอนี้",
+      "'{officer}' is an officer of {officer_district_name}, not of this district, so the group does not "
+      "count toward this district's '1 officer, 1 group' campaign.",
+      "เลือกพัฒนากรของอำเภอนี้จากรายการ ถ้าพัฒนากรย้ายมาแล้ว แจ้งจังหวัดให้แก้ข้อมูลตั้งต้น",
+      "Pick an officer of this district from the list; if the officer has moved here, ask the province to "
+      "update the setup.",
+      column="officer", inputs=("officer",),
+      check=lambda g, ctx: g["officer_id"].isna() & g["officer_district"].notna()),
     R("G_DISSOLVED_NO_REMARK", WARNING, "row", "กลุ่มยุบเลิกแต่ไม่ได้ระบุเหตุผลในหมายเหตุ",
       "A dissolved group has no remark.", "ระบุเหตุผลที่ยุบเลิกในช่องหมายเหตุ", "Give the reason in the remarks.",
       column="remarks", inputs=("status",),
       check=lambda g, ctx: (g["status"] == "dissolved") & g["remarks"].isna()),
+    R("G_LOANS_FAR_ABOVE_SAVINGS", WARNING, "row",
+      "จำนวนเงินกู้ {loans_baht} บาท มากกว่าเงินสัจจะสะสม {savings_baht} บาท เกิน {factor} เท่า",
+      "Amount lent ({loans_baht} baht) is more than {factor} times the accumulated savings ({savings_baht} baht).",
+      "ตรวจว่าพิมพ์ตัวเลขเกิน หรือสลับช่องเงินกู้กับเงินสัจจะหรือไม่ ถ้าถูกต้อง ระบุแหล่งเงินทุนอื่นในหมายเหตุ",
+      "Check for an extra digit or swapped savings and loans; if it is right, name the other source of funds "
+      "in the remarks.",
+      column="loans_baht", inputs=("loans_baht", "savings_baht"),
+      check=lambda g, ctx: (g["loans_baht"] > 0) & (g["loans_baht"] > LOANS_TO_SAVINGS_FACTOR * g["savings_baht"])),
+    # --- against the district's last accepted month ----------------------------------------------
+    R("H_SAVINGS_FELL", NEEDS_CONFIRMATION, "history",
+      "เงินสัจจะสะสมลดลงจาก {prev_savings_baht} บาท (เดือนก่อน) เป็น {savings_baht} บาท",
+      "Accumulated savings fell from {prev_savings_baht} baht last month to {savings_baht} baht.",
+      "ตรวจตัวเลข ถ้าผิดให้แก้ ถ้าถูกต้อง (เช่น สมาชิกลาออกและถอนเงินสัจจะ) พิมพ์ ใช่ ในคอลัมน์ "
+      "'ยืนยันข้อมูลถูกต้อง' {confirm_where}",
+      "Check the figure and correct it if wrong; if it is right (members left and took their savings), type "
+      "ใช่ (yes) in the 'Confirmed correct' column {confirm_where}.",
+      column="savings_baht", inputs=("savings_baht", "prev_savings_baht"),
+      check=lambda g, ctx: _live(g) & (g["savings_baht"] < _number(g["prev_savings_baht"]) - 0.005)),
+    R("H_MEMBERS_HALVED", NEEDS_CONFIRMATION, "history",
+      "จำนวนสมาชิกลดลงเกินครึ่ง จาก {prev_members} คน (เดือนก่อน) เป็น {members} คน",
+      "Members fell by more than half, from {prev_members} last month to {members}.",
+      "ตรวจตัวเลข ถ้าผิดให้แก้ ถ้าถูกต้อง พิมพ์ ใช่ ในคอลัมน์ 'ยืนยันข้อมูลถูกต้อง' {confirm_where}",
+      "Check the figure and correct it if wrong; if it is right, type ใช่ (yes) in the 'Confirmed correct' "
+      "column {confirm_where}.",
+      column="members", inputs=("members", "prev_members"),
+      check=lambda g, ctx: _live(g) & (g["members"] * 2 < _number(g["prev_members"]))),
+    R("H_GROUP_MISSING", WARNING, "history",
+      "กลุ่ม '{group_name}' (รหัส {group_code}) หมู่บ้าน {village_code} มีในรายงานเดือนก่อน แต่ไม่มีในไฟล์นี้",
+      "Group '{group_name}' (code {group_code}) of village {village_code} was in last month's report but is "
+      "not in this file.",
+      "อย่าลบแถวของกลุ่ม ถ้ากลุ่มยุบเลิก ให้ใส่แถวคืนพร้อมรหัสกลุ่มเดิมแล้วเลือกสถานะ 'ยุบเลิก'",
+      "Do not delete a group's row: if it was dissolved, put the row back with its code and set the status "
+      "to dissolved."),
+    R("H_NO_HISTORY", NOTE, "history",
+      "ไม่มีข้อมูลที่ผ่านการตรวจของเดือนก่อนสำหรับอำเภอนี้ จึงยังไม่ได้เทียบกับเดือนก่อน "
+      "(เงินสัจจะที่ลดลง สมาชิกที่ลดลงเกินครึ่ง กลุ่มที่หายไป)",
+      "There are no accepted figures of an earlier month for this district, so the comparison with last "
+      "month (savings that fell, members that halved, groups that disappeared) was skipped.",
+      "ไม่ต้องแก้ไข", "Nothing to do."),
+    # --- against the other groups of the province -------------------------------------------------
+    R("P_OUTLIER", WARNING, "province",
+      "'{column}' {value} ต่างจากกลุ่มอื่นทั้งจังหวัดมากผิดปกติ (ค่ามัธยฐานของจังหวัด {median}, "
+      "modified z-score {z})",
+      "'{column}' {value} is far from the other groups of the province (province median {median}, "
+      "modified z-score {z}).",
+      "ตรวจว่าพิมพ์ตัวเลขเกินหรือผิดหน่วย (เช่น เติมศูนย์เกิน) ถ้าถูกต้องไม่ต้องแก้ไข",
+      "Check for an extra digit or a wrong unit; if it is right, nothing to do."),
     # --- the province setup ----------------------------------------------------------------------
     R("S_MISSING_SHEET", ERROR, "setup", "ไม่พบชีต '{value}' ในไฟล์ข้อมูลตั้งต้น", "Sheet '{value}' is missing from the setup workbook.",
       "สร้างไฟล์ใหม่ด้วยคำสั่ง init-setup แล้วคัดลอกข้อมูลลงไป", "Create a fresh one with init-setup and copy the data in."),
@@ -244,6 +385,7 @@ CATALOGUE: tuple[Rule, ...] = (
 
 RULES: dict[str, Rule] = {r.id: r for r in CATALOGUE}
 ROW_RULES = tuple(r for r in CATALOGUE if r.scope == "row")
+HISTORY_RULES = tuple(r for r in CATALOGUE if r.scope == "history" and r.check is not None)
 
 # Reader errors (from generator.values) to the rule that reports them.
 VALUE_ERROR_RULES = {
@@ -255,3 +397,25 @@ VALUE_ERROR_RULES = {
 
 def rule(rule_id: str) -> Rule:
     return RULES[rule_id]
+
+
+SEVERITY_WORDS = {ERROR: "error", WARNING: "warning", NEEDS_CONFIRMATION: "needs confirmation", NOTE: "note"}
+
+
+def catalogue_markdown() -> str:
+    """The README's rule table, made from the catalogue (a test keeps the two the same)."""
+    def text(template: str) -> str:
+        out = []
+        for literal, name, _, _ in Formatter().parse(template):
+            out.append(literal.replace("|", "\\|"))
+            if name is not None:
+                out.append(f"‹{name}›")
+        return "".join(out)
+
+    lines = ["| id | severity | scope | skipped when empty | message (Thai) | message (English) |",
+             "|---|---|---|---|---|---|"]
+    for r in CATALOGUE:
+        inputs = ", ".join(f"`{i}`" for i in r.inputs) or "–"
+        lines.append(f"| `{r.id}` | {SEVERITY_WORDS[r.severity]} | {r.scope} | {inputs} | {text(r.message_th)} | "
+                     f"{text(r.message_en)} |")
+    return "\n".join(lines)

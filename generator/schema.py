@@ -91,6 +91,8 @@ TARGETS = Table("targets", "เป้าหมายอำเภอ", (
 
 SETUP_TABLES = (PROVINCE, DISTRICTS, VILLAGES, OFFICERS, PHASES, TARGETS)
 
+CONFIRM_KEY = "confirmed"
+
 # กลุ่มออมทรัพย์เพื่อการผลิต: one row per savings group of the district.
 GROUPS = Table("groups", "กลุ่มออมทรัพย์", (
     Column("group_code", "รหัสกลุ่ม", "Group code", "code", False, 14),
@@ -105,6 +107,9 @@ GROUPS = Table("groups", "กลุ่มออมทรัพย์", (
     Column("officer", "พัฒนากรผู้รับผิดชอบ", "Responsible officer", "officer", True, 24),
     Column("status", "สถานะ", "Status", "status", True, 14),
     Column("remarks", "หมายเหตุ", "Remarks", "text", False, 28),
+    # ยืนยันข้อมูลถูกต้อง: ใช่ accepts a value that a needs-confirmation rule flags on this row.
+    # Last and optional, so a workbook made before it existed reads exactly as before.
+    Column(CONFIRM_KEY, "ยืนยันข้อมูลถูกต้อง", "Confirmed correct", "yesno", False, 14),
 ))
 
 # สถานะกลุ่ม: what the dropdown offers, and the words also understood when typed.

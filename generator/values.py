@@ -18,6 +18,9 @@ from generator.periods import BE_OFFSET, THAI_MONTHS, THAI_MONTHS_ABBR
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 UNIT_WORDS = re.compile(r"\s*(บาท|คน|กลุ่ม|ราย|baht|thb|persons?|people)\.?\s*$", re.I)
+CURRENCY = re.compile(r"^\s*(฿|thb|บาท)\s*", re.I)
+BAHT_DASH = re.compile(r"\.-\s*$")  # "1,250.-": how amounts are written on Thai forms
+PERCENT_WORDS = re.compile(r"%|ร้อยละ|เปอร์เซ็นต์|เปอร์เซนต์|percent", re.I)
 EXCEL_EPOCH = date(1899, 12, 30)
 
 
@@ -89,14 +92,18 @@ def _number_from_text(text: str) -> tuple[float | None, list[str]]:
     if s.translate(THAI_DIGITS) != s:
         done.append("thai_digits")
         s = s.translate(THAI_DIGITS)
-    if UNIT_WORDS.search(s):
+    if PERCENT_WORDS.search(s):
+        return None, ["percent"]
+    if UNIT_WORDS.search(s) or CURRENCY.search(s):
         done.append("unit")
-        s = UNIT_WORDS.sub("", s)
+        s = CURRENCY.sub("", UNIT_WORDS.sub("", s))
+    if BAHT_DASH.search(s):
+        if "unit" not in done:
+            done.append("unit")
+        s = BAHT_DASH.sub("", s)
     if "," in s or " " in s:
         done.append("separators")
         s = s.replace(",", "").replace(" ", "")
-    if s.endswith("%"):
-        return None, ["percent"]
     try:
         value = float(s)
     except ValueError:
@@ -107,9 +114,9 @@ def _number_from_text(text: str) -> tuple[float | None, list[str]]:
     return value, done
 
 
-_HOW_TH = {"thai_digits": "เลขไทย", "unit": "มีหน่วยต่อท้าย", "separators": "มีจุลภาคหรือช่องว่าง",
+_HOW_TH = {"thai_digits": "เลขไทย", "unit": "มีหน่วยหรือเครื่องหมายเงิน", "separators": "มีจุลภาคหรือช่องว่าง",
            "text": "พิมพ์เป็นข้อความ"}
-_HOW_EN = {"thai_digits": "Thai digits", "unit": "a unit after the number",
+_HOW_EN = {"thai_digits": "Thai digits", "unit": "a unit or currency sign",
            "separators": "thousands separators or spaces", "text": "typed as text"}
 
 
@@ -133,6 +140,9 @@ def _number(raw: object, whole: bool) -> Reading:
     if value < 0:
         return Reading(value, error="negative")
     if whole:
+        if 0 < value < 1:
+            # A count of 0.35 is a percentage: a cell formatted as % stores 35 % as 0.35.
+            return Reading(value, error="percent")
         if not value.is_integer():
             return Reading(value, error="not_whole")
         return Reading(int(value), interpreted)
@@ -151,7 +161,12 @@ def read_money(raw: object) -> Reading:
 
 _MONTH_WORDS = {name: i + 1 for i, name in enumerate(THAI_MONTHS)}
 _MONTH_WORDS.update({abbr.replace(".", ""): i + 1 for i, abbr in enumerate(THAI_MONTHS_ABBR)})
-_THAI_DATE = re.compile(r"(\d{1,2})\s*([ก-๙.]+?)\s*(\d{2,4})$")
+_MONTH_WORDS.update({name: i + 1 for i, name in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"])})
+_MONTH_WORDS.update({name[:3]: number for name, number in list(_MONTH_WORDS.items()) if name.isascii()})
+_THAI_DATE = re.compile(r"(\d{1,2})[\s\-/]*([ก-๙A-Za-z.]+?)[\s\-/]*(?:พ\.?ศ\.?|ค\.?ศ\.?)?\s*(\d{2,4})$")
+_DATE_LEAD = re.compile(r"^(วันที่|วันที|ว\.)\s*")
 _NUMERIC_DATE = re.compile(r"(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})$")
 
 
@@ -193,7 +208,7 @@ def read_date(raw: object) -> Reading:
         d = EXCEL_EPOCH + timedelta(days=int(raw))
         return Reading(d, (f"เลขวันที่ของ Excel {int(raw)} อ่านเป็น {_th(d)}",
                            f"Excel serial {int(raw)} read as {d.isoformat()}"))
-    text = clean_text(str(raw)).translate(THAI_DIGITS)
+    text = _DATE_LEAD.sub("", clean_text(str(raw)).translate(THAI_DIGITS))
     m = _NUMERIC_DATE.match(text)
     if m:
         a, b, c = (int(x) for x in m.groups())
@@ -203,7 +218,7 @@ def read_date(raw: object) -> Reading:
             (y, is_be), mo, d = _year(c), b, a
     else:
         m = _THAI_DATE.match(text)
-        month = _MONTH_WORDS.get(m[2].replace(".", "")) if m else None
+        month = _MONTH_WORDS.get(m[2].replace(".", "").lower()) if m else None
         if not m or month is None:
             return Reading(clean_text(str(raw)), error="not_date")
         d, mo = int(m[1]), month
@@ -242,14 +257,20 @@ def read_yesno(raw: object) -> Reading:
     return Reading(clean_text(str(raw)), error="not_yesno")
 
 
-def read_choice(raw: object, words: dict[str, str]) -> Reading:
-    """One of a fixed set of words (status), matched without case or surrounding spaces."""
+def read_choice(raw: object, words: dict[str, str], labels: dict[str, str] | None = None) -> Reading:
+    """One of a fixed set of words (status), matched without case or surrounding spaces.
+
+    ``labels``: the value -> the word the dropdown offers; another word understood (ยุบ for
+    ยุบเลิก, active) is reported as interpreted."""
     if is_blank(raw):
         return EMPTY
-    text = clean_text(str(raw)).lower()
-    if text in words:
-        return Reading(words[text])
-    return Reading(clean_text(str(raw)), error="not_choice")
+    text = " ".join(clean_text(str(raw)).split()).lower()
+    if text not in words:
+        return Reading(clean_text(str(raw)), error="not_choice")
+    value = words[text]
+    if labels and text != labels.get(value, "").lower():
+        return Reading(value, (f"อ่านเป็น '{labels[value]}'", f"read as '{labels[value]}' ({value})"))
+    return Reading(value)
 
 
 READERS = {

@@ -65,7 +65,8 @@ def test_validate_reports_each_file_and_json_for_other_tools(filled, setup_path,
     assert r.exit_code == 1
     data = json.loads(r.stdout)
     assert [d["ok"] for d in data] == [True, False]
-    assert [(p["rule_id"], p["cell"]) for p in data[1]["problems"]] == [("VALUE_NOT_WHOLE", "F7")]
+    assert [(p["rule_id"], p["cell"], p["rejects_file"]) for p in data[1]["problems"]] == [
+        ("VALUE_NOT_WHOLE", "F7", True), ("H_NO_HISTORY", None, False)]  # a district's own check has no history
 
 
 def test_validate_without_setup_still_checks_the_file(tmp_path):

@@ -56,3 +56,32 @@ def test_templates_command_writes_one_workbook_per_district(setup_path, tmp_path
     assert len(files) == 16 and files[0].startswith("2566-03_3601")
     wb = load_workbook(tmp_path / files[0])
     assert "ส่งภายในวันที่ 15 มีนาคม 2566" in wb["คำแนะนำ"]["A2"].value  # phase 1 is due on the 15th
+
+
+def test_the_confirm_column_is_last_with_a_yes_no_dropdown(template_for):
+    from openpyxl.utils import get_column_letter
+
+    wb = load_workbook(template_for("3601"))
+    ws = wb[GROUPS.sheet_th]
+    letter = get_column_letter(len(GROUPS.columns))
+    assert ws[f"{letter}{HEADER_ROW}"].value == "ยืนยันข้อมูลถูกต้อง" and GROUPS.keys[-1] == "confirmed"
+    assert "ใช่" in ws[f"{letter}{HEADER_ROW}"].comment.text
+    dv = next(dv for dv in ws.data_validations.dataValidation if dv.formula1 == "=YESNO")
+    assert str(dv.sqref).startswith(f"{letter}{HEADER_ROW + 1}:")
+    lists = wb[LISTS_SHEET]
+    assert [c.value for c in lists["H"][1:3]] == ["ใช่", "ไม่ใช่"]
+    assert not ws[f"{letter}{HEADER_ROW + 1}"].protection.locked
+    assert any("ยืนยันข้อมูลถูกต้อง" in (c.value or "") for c in wb["คำแนะนำ"]["A"])
+
+
+def test_a_confirmation_is_not_carried_into_next_month(setup, period, tmp_path):
+    from openpyxl.utils import get_column_letter
+
+    from generator.demo import simulated_groups
+    from generator.district_template import write_district_workbook
+
+    carried = simulated_groups(setup, "3601", period).assign(confirmed=True, group_code="3601010101")
+    ws = load_workbook(write_district_workbook(setup, period, "3601", tmp_path / "t.xlsx", carried))[GROUPS.sheet_th]
+    letter = get_column_letter(len(GROUPS.columns))
+    first = HEADER_ROW + 1
+    assert ws[f"A{first}"].value == "3601010101" and ws[f"{letter}{first}"].value is None

@@ -117,7 +117,8 @@ def test_feedback_workbook_marks_the_cells_and_lists_every_problem(filled, setup
     wb = load_workbook(out)
     assert wb.sheetnames[0] == PROBLEMS_SHEET
     listed = [r for r in wb[PROBLEMS_SHEET].iter_rows(min_row=5, values_only=True) if r[0]]
-    assert {(r[3], r[7]) for r in listed} == {("H8", "G_BORROWERS_GT_MEMBERS"), ("F6", "VALUE_INTERPRETED")}
+    assert {(r[3], r[7]) for r in listed} == {("H8", "G_BORROWERS_GT_MEMBERS"), ("F6", "VALUE_INTERPRETED"),
+                                              (None, "H_NO_HISTORY")}  # no previous month given: a note
     link = next(c for c in wb[PROBLEMS_SHEET]["D"] if c.value == "H8")
     assert link.hyperlink.location == f"'{GROUPS.sheet_th}'!H8" or "H8" in str(link.hyperlink.target or link.hyperlink.location)
     ws = wb[GROUPS.sheet_th]
