@@ -108,7 +108,7 @@ def progress_chart(s: Series, months: list[Period], *, width: int = 600, height:
     known = {k: i for i, k in enumerate(s.months)}
     xs = [left + (right - left) * (i + 0.5) / len(months) for i in range(len(months))]
     top_value = max([1] + s.founded + s.target + [int(-(-v // 1)) for v in s.target_path])
-    y_max, step = nice_scale(top_value, 3 if small else 6)
+    y_max, step = nice_scale(top_value, 3 if small else (6 if height >= 200 else 4))
 
     def y(v: float) -> float:
         return bottom - (bottom - top) * v / y_max

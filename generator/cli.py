@@ -101,6 +101,9 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
         inbox: Annotated[Path, typer.Option("--inbox", help="โฟลเดอร์ไฟล์ที่อำเภอส่งกลับ")],
         out: Annotated[Path, typer.Option("--out", help="โฟลเดอร์ผลลัพธ์")] = Path("output"),
         made_on: Annotated[Optional[str], typer.Option("--made-on", help="วันที่จัดทำรายงาน (YYYY-MM-DD)")] = None,
+        district: Annotated[Optional[list[str]], typer.Option(
+            "--district", help="รายงานหนึ่งหน้าของอำเภอนี้ด้วย (รหัส 4 หลัก ใส่ซ้ำได้)")] = None,
+        per_district: Annotated[bool, typer.Option("--per-district", help="รายงานหนึ่งหน้าของทุกอำเภอ")] = False,
         ) -> None:
     """รวมแบบรายงานของเดือน ตรวจ และออกรายงาน PDF/Excel / Merge a month and write the reports."""
     from generator.pipeline import run_month
@@ -112,11 +115,24 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
         day = date.fromisoformat(made_on) if made_on else date.today()
     except ValueError:
         raise _fail("bad_date", value=made_on) from None
+    codes = _district_codes(s, district, per_district)
     with err.status(_t("reading")) as status:
         result = run_month(s, p, inbox, out, day, _state["lang"],
-                           progress=lambda path: status.update(_t("reading_file", name=path.name)))
+                           progress=lambda path: status.update(_t("reading_file", name=path.name)),
+                           district_reports=codes)
     _report_run(result)
     raise typer.Exit(result.exit_code)
+
+
+def _district_codes(s: Setup, district: list[str] | None, per_district: bool) -> tuple[str, ...]:
+    """The districts asked for one-page reports, in the setup's order; an unknown code stops the run."""
+    if per_district:
+        return tuple(s.district_codes)
+    wanted = [c.strip() for c in district or []]
+    unknown = [c for c in wanted if c not in s.district_codes]
+    if unknown:
+        raise _fail("unknown_district", value=", ".join(unknown), codes=", ".join(s.district_codes))
+    return tuple(c for c in s.district_codes if c in wanted)
 
 
 def _report_run(result) -> None:

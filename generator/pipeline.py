@@ -120,7 +120,8 @@ def assign_group_codes(groups: pd.DataFrame) -> pd.DataFrame:
 
 def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on: date, lang: str = "th",
               limits: Limits = DEFAULT_LIMITS, progress: Callable[[Path], None] | None = None,
-              render: bool = True) -> RunResult:
+              render: bool = True, district_reports: tuple[str, ...] = ()) -> RunResult:
+    """district_reports: codes of the districts that also get a one-page report of their own."""
     checked = check_files(inbox_files(inbox), setup, period, limits, progress)
     chosen, duplicate_notes = choose_per_district(checked, setup)
     files = outcomes(checked, chosen, setup)
@@ -135,7 +136,7 @@ def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on:
     summary = summarise(setup, period, merged, reports, files, problems, made_on)
     result = RunResult(summary, checked)
     if render:
-        result.outputs = write_outputs(result, setup, period, Path(out_dir), lang)
+        result.outputs = write_outputs(result, setup, period, Path(out_dir), lang, district_reports)
     return result
 
 
@@ -144,13 +145,14 @@ def output_names(setup: Setup, period: Period) -> dict[str, str]:
     return {"pdf": f"report_{stem}.pdf", "excel": f"summary_{stem}.xlsx", "json": f"result_{stem}.json"}
 
 
-def write_outputs(result: RunResult, setup: Setup, period: Period, out_dir: Path, lang: str) -> dict[str, Path]:
+def write_outputs(result: RunResult, setup: Setup, period: Period, out_dir: Path, lang: str,
+                  district_reports: tuple[str, ...] = ()) -> dict[str, Path]:
     """Everything is written into a staging folder first and moved into place only when all of it
     was made, so a run that fails part-way leaves the previous month's outputs as they were."""
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
     try:
-        staged = _render_all(result, setup, period, staging, lang)
+        staged = _render_all(result, setup, period, staging, lang, district_reports=district_reports)
         final = {}
         for key, path in staged.items():
             target = out_dir / path.relative_to(staging)
@@ -166,7 +168,8 @@ def write_outputs(result: RunResult, setup: Setup, period: Period, out_dir: Path
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, lang: str) -> dict[str, Path]:
+def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, lang: str,
+                district_reports: tuple[str, ...] = ()) -> dict[str, Path]:
     from generator.render_excel import write_summary_workbook
     from generator.render_pdf import write_pdf
 
@@ -184,6 +187,13 @@ def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, l
             source = c.submission.path if c.submission.table is not None else None
             outputs[f"feedback:{c.submission.name}"] = write_feedback(
                 source, c.problems, folder / "feedback" / name, title, lang)
+    # --- one page per district chief (--district / --per-district) ---
+    from generator.render_pdf import district_report_name, write_district_pdf
+
+    for code in district_reports:
+        outputs[f"district:{code}"] = write_district_pdf(
+            result.summary, code, folder / "districts" / district_report_name(code, period), lang)
+    # ---
     outputs["json"] = write_bytes_atomic(folder / names["json"], result_json(result).encode("utf-8"))
     return outputs
 
