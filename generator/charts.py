@@ -8,6 +8,7 @@ adds to that. Every text is escaped here; the template marks the result safe.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from html import escape
 
@@ -154,7 +155,7 @@ def progress_chart(s: Series, months: list[Period], *, width: int = 600, height:
         x_end = points["founded"][-1][0]
         founded, path = s.founded[last_known], s.target_path[last_known]
         if no_data:  # on a white box, so the target lines do not cross the words
-            w = len(no_data) * font * 0.45 + 6
+            w = sum(1 for ch in no_data if unicodedata.category(ch) != "Mn") * font * 0.55 + 8
             parts.append(f'<rect x="{left + 2}" y="{top + 1:.1f}" width="{w:.1f}" height="{font + 5:.1f}" fill="#fff" '
                          f'stroke="#000" stroke-width="0.6"/>')
             parts.append(f'<text x="{left + 5}" y="{top + font + 1:.1f}" font-weight="bold">{escape(no_data)}</text>')
