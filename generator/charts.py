@@ -74,15 +74,16 @@ def _polyline(points, **attrs) -> str:
 
 
 def _markers(points, kind: str, size: float, colour: str) -> str:
-    out = []
-    for x, y in points:
-        if kind == "square":
-            out.append(f'<rect x="{x - size:.1f}" y="{y - size:.1f}" width="{2 * size:.1f}" height="{2 * size:.1f}" '
-                       f'fill="{colour}"/>')
-        else:
-            out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{size:.1f}" fill="#fff" stroke="{colour}" '
-                       f'stroke-width="1.2"/>')
-    return "".join(out)
+    """All the markers of a series as one path (one SVG element lays out much faster than many)."""
+    if not points:
+        return ""
+    if kind == "square":
+        d = "".join(f"M{x - size:.1f},{y - size:.1f}h{2 * size:.1f}v{2 * size:.1f}h{-2 * size:.1f}z" for x, y in points)
+        return f'<path d="{d}" fill="{colour}"/>'
+    r = size
+    d = "".join(f"M{x - r:.1f},{y:.1f}a{r:.1f},{r:.1f} 0 1,0 {2 * r:.1f},0a{r:.1f},{r:.1f} 0 1,0 {-2 * r:.1f},0z"
+                for x, y in points)
+    return f'<path d="{d}" fill="#fff" stroke="{colour}" stroke-width="1.2"/>'
 
 
 def _steps(points) -> list[tuple[float, float]]:
