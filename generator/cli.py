@@ -131,6 +131,9 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
         received_on: Annotated[Optional[str], typer.Option(
             "--received-on", help="วันที่ได้รับไฟล์ที่นำเข้ามาภายหลัง (YYYY-MM-DD) ใช้กับไฟล์ที่ยังไม่เคยเห็น")] = None,
         archive: Annotated[bool, typer.Option("--archive", help="สำเนาไฟล์ที่ได้รับไว้ใน <out>/archive/<เดือน>")] = False,
+        district: Annotated[Optional[list[str]], typer.Option(
+            "--district", help="รายงานหนึ่งหน้าของอำเภอนี้ด้วย (รหัส 4 หลัก ใส่ซ้ำได้)")] = None,
+        per_district: Annotated[bool, typer.Option("--per-district", help="รายงานหนึ่งหน้าของทุกอำเภอ")] = False,
         ) -> None:
     """รวมแบบรายงานของเดือน ตรวจ และออกรายงาน PDF/Excel / Merge a month and write the reports."""
     from datetime import datetime
@@ -142,11 +145,12 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
     if not inbox.is_dir():
         raise _fail("no_inbox", path=inbox)
     day, received = _date(made_on) or date.today(), _date(received_on)
+    codes = _district_codes(s, district, per_district)
     history, _ = _store(store, s, out)
     try:
         with history, err.status(_t("reading")) as status:
             result = run_month(s, p, inbox, out, day, _state["lang"], store=history, received_on=received,
-                               now=datetime.now(), archive=archive,
+                               now=datetime.now(), archive=archive, district_reports=codes,
                                progress=lambda path: status.update(_t("reading_file", name=path.name)))
     except StoreError as exc:
         raise _fail(exc.key, **exc.params) from None
@@ -159,6 +163,15 @@ def _date(text: str | None) -> date | None:
         return date.fromisoformat(text) if text else None
     except ValueError:
         raise _fail("bad_date", value=text) from None
+def _district_codes(s: Setup, district: list[str] | None, per_district: bool) -> tuple[str, ...]:
+    """The districts asked for one-page reports, in the setup's order; an unknown code stops the run."""
+    if per_district:
+        return tuple(s.district_codes)
+    wanted = [c.strip() for c in district or []]
+    unknown = [c for c in wanted if c not in s.district_codes]
+    if unknown:
+        raise _fail("unknown_district", value=", ".join(unknown), codes=", ".join(s.district_codes))
+    return tuple(c for c in s.district_codes if c in wanted)
 
 
 def _report_run(result) -> None:

@@ -126,9 +126,12 @@ def stamp_received(checked: list[Checked], store: HistoryStore | None, received_
 def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on: date, lang: str = "th",
               limits: Limits = DEFAULT_LIMITS, progress: Callable[[Path], None] | None = None,
               render: bool = True, store: HistoryStore | None = None, received_on: date | None = None,
-              now: datetime | None = None, archive: bool = False) -> RunResult:
+              now: datetime | None = None, archive: bool = False,
+              district_reports: tuple[str, ...] = ()) -> RunResult:
     """One month, from the inbox to the outputs. With a store, everything the run learns is
-    recorded in one transaction, committed only once the outputs are in place."""
+    recorded in one transaction, committed only once the outputs are in place.
+
+    district_reports: codes of the districts that also get a one-page report of their own."""
     with store.transaction() if store else nullcontext():
         previous = store.previous_groups(period) if store else None
         checked = check_files(inbox_files(inbox), setup, period, limits, progress, previous=previous)
@@ -154,7 +157,8 @@ def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on:
         if store:
             store.record_month(period, **month_record(result, chosen, merged, new_codes))
         if render:
-            result.outputs = write_outputs(result, setup, period, Path(out_dir), lang, exclusive=store is not None)
+            result.outputs = write_outputs(result, setup, period, Path(out_dir), lang, exclusive=store is not None,
+                                           district_reports=district_reports)
         if archive:
             result.outputs.update(archive_inputs(checked, Path(out_dir) / "archive" / period.be_key))
     return result
@@ -212,7 +216,7 @@ def output_names(setup: Setup, period: Period) -> dict[str, str]:
 
 
 def write_outputs(result: RunResult, setup: Setup, period: Period, out_dir: Path, lang: str,
-                  exclusive: bool = False) -> dict[str, Path]:
+                  exclusive: bool = False, district_reports: tuple[str, ...] = ()) -> dict[str, Path]:
     """Everything is written into a staging folder first and moved into place only when all of it
     was made, so a run that fails part-way leaves the previous month's outputs as they were."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -221,7 +225,7 @@ def write_outputs(result: RunResult, setup: Setup, period: Period, out_dir: Path
             shutil.rmtree(stale, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
     try:
-        staged = _render_all(result, setup, period, staging, lang)
+        staged = _render_all(result, setup, period, staging, lang, district_reports=district_reports)
         final = {}
         for key, path in staged.items():
             target = out_dir / path.relative_to(staging)
@@ -237,7 +241,8 @@ def write_outputs(result: RunResult, setup: Setup, period: Period, out_dir: Path
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, lang: str) -> dict[str, Path]:
+def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, lang: str,
+                district_reports: tuple[str, ...] = ()) -> dict[str, Path]:
     from generator.render_excel import write_summary_workbook
     from generator.render_pdf import write_pdf
 
@@ -255,6 +260,13 @@ def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, l
             source = c.submission.path if c.submission.table is not None else None
             outputs[f"feedback:{c.submission.name}"] = write_feedback(
                 source, c.problems, folder / "feedback" / name, title, lang)
+    # --- one page per district chief (--district / --per-district) ---
+    from generator.render_pdf import district_report_name, write_district_pdf
+
+    for code in district_reports:
+        outputs[f"district:{code}"] = write_district_pdf(
+            result.summary, code, folder / "districts" / district_report_name(code, period), lang)
+    # ---
     outputs["json"] = write_bytes_atomic(folder / names["json"], result_json(result).encode("utf-8"))
     return outputs
 

@@ -13,13 +13,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import unicodedata
+
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from generator.problems import SEVERITY_LABELS
 from generator.schema import GROUPS, STATUS_LABELS_TH
-from generator.summary import ACCEPTED, REPORT_TH, DistrictFigures, MonthSummary
+from generator.periods import Period, thai_date
+from generator.summary import (ACCEPTED, LATE, MISSING, ON_TIME, REJECTED, REPORT_TH, TIMELINESS, TIMELINESS_TH,
+                               DistrictFigures, MonthSummary)
 from generator.xlsx import (BOX, FONT, NUMBER_FORMATS, add_table, as_cell_value, header_row, print_a4_landscape,
                             put, save_atomic)
 
@@ -27,8 +33,11 @@ INT, MONEY, DATE, CODE = (NUMBER_FORMATS[k] for k in ("int", "money", "date", "c
 PCT = "0.00"  # ร้อยละ as a number with two decimals (22.40), as the department writes it
 TEXT = None
 
-SHEETS = {"summary": "สรุป", "districts": "อำเภอ", "groups": "กลุ่มทั้งหมด", "officers": "พัฒนากร",
-          "completeness": "การส่งรายงาน", "problems": "ปัญหา"}
+SHEETS = {"summary": "สรุป", "districts": "อำเภอ", "progress": "ความก้าวหน้า",
+          "progress_districts": "ความก้าวหน้ารายอำเภอ", "groups": "กลุ่มทั้งหมด", "officers": "พัฒนากร",
+          "completeness": "การส่งรายงาน", "reporting": "การส่งรายงานรายเดือน", "problems": "ปัญหา"}
+# The grid's cells: words and a fill, so the sheet reads without colour too.
+TIMELINESS_FILL = {ON_TIME: "C6EFCE", LATE: "FFEB9C", REJECTED: "FFC7CE", MISSING: "EDEDED"}
 FILE_STATUS_TH = {**REPORT_TH, "superseded": "มีไฟล์ใหม่กว่าแทน (ไม่นำมาใช้)"}
 TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 BODY_FONT = Font(name=FONT, size=14)
@@ -73,10 +82,50 @@ def _write(ws, name: str, cols: Sequence[Col], rows: Sequence[Sequence], total: 
             cell.font = BOLD_FONT
             cell.fill = TOTAL_FILL
             cell.border = BOX
-    for j, col in enumerate(cols, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = col.width
+    for j, width in enumerate(fitted_widths(cols, rows, total), start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
     ws.freeze_panes = "A2"
     return last
+
+
+def display_length(value, number_format: str | None = None) -> int:
+    """How many character cells a value takes: Thai vowels and tone marks above or below a letter
+    take none, numbers are counted as Excel shows them (1,234.50)."""
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        text = str(value)
+    elif isinstance(value, (int, float)):
+        if number_format in (MONEY, PCT):
+            text = f"{value:,.2f}"
+        elif number_format == INT:
+            text = f"{value:,.0f}"
+        else:
+            text = str(value)
+    elif hasattr(value, "strftime"):
+        text = "30/12/2566"
+    else:
+        text = str(value)
+    return sum(1 for ch in text if not unicodedata.combining(ch) and unicodedata.category(ch) != "Mn")
+
+
+def fitted_widths(cols: Sequence[Col], rows: Sequence[Sequence], total: Sequence | None = None) -> list[float]:
+    """Column widths that fit the content: the longest value, or the longest word of the header
+    (headers wrap), at least 8. Text is capped at the column's `Col.width` (longer text wraps or is
+    cut off at the next filled cell); numbers never are, since Excel would show them as ###."""
+    out = []
+    for j, col in enumerate(cols):
+        values = [r[j] for r in rows if j < len(r)] + ([total[j]] if total is not None and j < len(total) else [])
+        numeric = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        text = [v for v in values if not (isinstance(v, (int, float)) and not isinstance(v, bool))]
+        # digits are wider than the Thai letters of the sheet's font, and wider still where it is missing
+        numbers = max((display_length(v, col.number_format) * 1.3 for v in numeric), default=0)
+        longest = max((display_length(v, col.number_format) * 1.1 for v in text), default=0)
+        header_word = max((display_length(w) for w in col.header.split()), default=0)
+        header_half = display_length(col.header) / 2  # two lines of header at most, mostly
+        width = min(max(longest, header_word, header_half) + 2, col.width)
+        out.append(round(max(width, numbers + 2, 8), 1))
+    return out
 
 
 def _summary_sheet(wb: Workbook, s: MonthSummary) -> None:
@@ -105,6 +154,14 @@ def _summary_sheet(wb: Workbook, s: MonthSummary) -> None:
         ("อำเภอที่รายงานไม่ผ่านการตรวจ", len(s.rejected), INT, "อำเภอ"),
         ("อำเภอที่ยังไม่ส่งรายงาน", len(s.missing), INT, "อำเภอ"),
         ("อัตราการส่งรายงาน (ร้อยละ)", s.reporting_rate, PCT, "ร้อยละ"),
+        ("อำเภอที่ส่งรายงานตรงกำหนด", int((s.reporting.loc[s.reporting["month"] == s.period.key, "status"] == ON_TIME).sum())
+         if s.reporting is not None and len(s.reporting) else 0, INT, "อำเภอ"),
+        ("อัตราการส่งรายงานตรงกำหนด (ร้อยละ)", s.on_time_rate, PCT, "ร้อยละ"),
+        ("อัตราการส่งรายงานตั้งแต่ต้นปีงบประมาณ (ร้อยละ)", s.year_reporting_rate, PCT, "ร้อยละ"),
+        ("อัตราการส่งรายงานตรงกำหนดตั้งแต่ต้นปีงบประมาณ (ร้อยละ)", s.year_on_time_rate, PCT, "ร้อยละ"),
+        ("หมู่บ้านทั้งหมด", s.total.villages, INT, "หมู่บ้าน"),
+        ("หมู่บ้านที่มีกลุ่มที่ดำเนินการอยู่", s.total.villages_with_any_group, INT, "หมู่บ้าน"),
+        ("หมู่บ้านที่มีกลุ่มที่ดำเนินการอยู่ (ร้อยละของหมู่บ้านทั้งหมด)", s.total.villages_any_percent, PCT, "ร้อยละ"),
         ("กลุ่มที่ดำเนินการอยู่", s.total.groups, INT, "กลุ่ม"),
         ("สมาชิก", s.total.members, INT, "คน"),
         ("เงินสัจจะสะสม", s.total.savings_baht, MONEY, "บาท"),
@@ -242,15 +299,140 @@ def _problems_sheet(wb: Workbook, s: MonthSummary) -> None:
     _write(ws, "problems", cols, rows)
 
 
+def _month_label(key: str) -> str:
+    """ส.ค. 66"""
+    return thai_date(Period(int(key[:4]), int(key[5:7])).first_day, short=True).split(" ", 1)[1]
+
+
+def _text_categories(chart, ref: Reference) -> None:
+    """Month and district names are text: categories as a string reference (openpyxl writes a
+    number reference, which Excel may show as 1, 2, 3)."""
+    for series in chart.series:
+        series.cat = AxDataSource(strRef=StrRef(f=str(ref)))
+
+
+def _style_series(series, dash: str | None, marker: str, colour: str, width_emu: int) -> None:
+    series.graphicalProperties.line.solidFill = colour
+    series.graphicalProperties.line.width = width_emu
+    if dash:
+        series.graphicalProperties.line.dashStyle = dash
+    series.marker.symbol = marker
+    series.marker.size = 6
+    series.marker.graphicalProperties.solidFill = colour if marker == "square" else "FFFFFF"
+    series.marker.graphicalProperties.line.solidFill = colour
+    series.smooth = False
+
+
+def _progress_sheet(wb: Workbook, s: MonthSummary) -> None:
+    """The province month by month, with a native line chart of it and a bar chart of the districts
+    (which reads the districts sheet), so the charts follow the figures if someone edits them."""
+    ws = _sheet(wb, "progress", f"ความก้าวหน้าสะสมเทียบแผน จังหวัด{s.province_name} ประจำเดือน {s.period.thai()}")
+    cols = [Col("เดือน", 10), Col("เดือน (ค.ศ.)", 11), Col("จัดตั้งสะสม (กลุ่ม)", 12, INT),
+            Col("ควรได้ตามแผน ณ สิ้นเดือน (กลุ่ม)", 14, "#,##0.0"), Col("เป้าหมายของระยะที่เริ่มแล้ว (กลุ่ม)", 14, INT),
+            Col("ร้อยละของที่ควรได้ตามแผน", 12, PCT)]
+    frame = s.progress_by_month
+    rows = []
+    if frame is not None and len(frame):
+        province = frame[frame["scope"] == s.province_code].sort_values("month")
+        for r in province.itertuples():
+            path = float(r.target_path)
+            rows.append([r.month_th, r.month, int(r.founded), path, int(r.target),
+                         round(100.0 * r.founded / path, 2) if path else None])
+    _write(ws, "progress", cols, rows)
+    n = max(len(rows), 1)
+
+    line = LineChart()
+    line.title = f"กลุ่มที่จัดตั้งสะสมเทียบแผน จังหวัด{s.province_name}"
+    line.y_axis.title = "กลุ่ม"
+    line.x_axis.title = "เดือน"
+    line.height, line.width = 9, 18
+    line.add_data(Reference(ws, min_col=3, max_col=5, min_row=1, max_row=1 + n), titles_from_data=True)
+    _text_categories(line, Reference(ws, min_col=1, min_row=2, max_row=1 + n))
+    _style_series(line.series[0], None, "square", "1F4E79", 28575)
+    _style_series(line.series[1], "dash", "circle", "000000", 19050)
+    _style_series(line.series[2], "sysDot", "none", "595959", 12700)
+    line.x_axis.delete = False
+    line.y_axis.delete = False
+    line.legend.position = "b"
+    ws.add_chart(line, "H2")
+
+    # Districts: the year's target against groups founded, from the districts sheet.
+    districts = wb[SHEETS["districts"]]
+    year_col = 3 + 3 * len(s.phases) + 1
+    n_d = len(s.districts)
+    bar = BarChart()
+    bar.type = "bar"
+    bar.title = "เป้าหมายทั้งปีและจำนวนที่จัดตั้งแล้ว รายอำเภอ"
+    bar.height, bar.width = max(9, 0.55 * n_d + 3), 18
+    bar.add_data(Reference(districts, min_col=year_col, max_col=year_col + 1, min_row=1, max_row=1 + n_d),
+                 titles_from_data=True)
+    _text_categories(bar, Reference(districts, min_col=2, min_row=2, max_row=1 + n_d))
+    bar.series[0].graphicalProperties.solidFill = "FFFFFF"
+    bar.series[0].graphicalProperties.line.solidFill = "000000"
+    bar.series[1].graphicalProperties.solidFill = "1F4E79"
+    bar.x_axis.delete = False
+    bar.y_axis.delete = False
+    bar.legend.position = "b"
+    ws.add_chart(bar, "H21")
+
+
+def _progress_districts_sheet(wb: Workbook, s: MonthSummary) -> None:
+    ws = _sheet(wb, "progress_districts", f"ความก้าวหน้าสะสมรายอำเภอ จังหวัด{s.province_name} ประจำเดือน {s.period.thai()}")
+    cols = [Col("รหัสอำเภอ", 11, CODE), Col("อำเภอ", 18), Col("เดือน", 10), Col("เดือน (ค.ศ.)", 11),
+            Col("จัดตั้งสะสม (กลุ่ม)", 12, INT), Col("ควรได้ตามแผน ณ สิ้นเดือน (กลุ่ม)", 14, "#,##0.0"),
+            Col("เป้าหมายของระยะที่เริ่มแล้ว (กลุ่ม)", 14, INT), Col("มีรายงานเดือนนี้", 12)]
+    names = {d.district_code: d for d in s.districts}
+    frame = s.progress_by_month
+    rows = []
+    if frame is not None and len(frame):
+        part = frame[frame["scope"].isin(list(names))].sort_values(["scope", "month"])
+        for r in part.itertuples():
+            d = names[r.scope]
+            has = d.report == ACCEPTED
+            rows.append([r.scope, d.district_name, r.month_th, r.month, int(r.founded) if has else None,
+                         float(r.target_path), int(r.target), "ใช่" if has else "ไม่มี (" + d.report_th + ")"])
+    _write(ws, "progress_districts", cols, rows)
+
+
+def _reporting_sheet(wb: Workbook, s: MonthSummary) -> None:
+    """District × month: how each report arrived (ตรงเวลา, ล่าช้า, ไม่ผ่านการตรวจ, ไม่ส่ง)."""
+    ws = _sheet(wb, "reporting", f"การส่งรายงานรายเดือนของอำเภอ จังหวัด{s.province_name} ปีงบประมาณ {s.fiscal_year_be}")
+    r = s.reporting
+    months = sorted(set(r["month"]) | {s.period.key}) if r is not None and len(r) else [s.period.key]
+    cell = {(x.district_code, x.month): x.status for x in r.itertuples()} if r is not None else {}
+    cols = [Col("รหัสอำเภอ", 11, CODE), Col("อำเภอ", 18)]
+    cols += [Col(_month_label(m), 14) for m in months]
+    cols += [Col(f"{TIMELINESS_TH[t]} (ครั้ง)", 12, INT) for t in TIMELINESS]
+    rows = []
+    for d in s.districts:
+        statuses = [cell.get((d.district_code, m)) for m in months]
+        rows.append([d.district_code, d.district_name] + [TIMELINESS_TH.get(st, "") if st else None for st in statuses]
+                    + [sum(st == t for st in statuses) for t in TIMELINESS])
+    total = ["", "รวม"] + [None] * len(months) + [sum(row[2 + len(months) + i] for row in rows)
+                                                  for i in range(len(TIMELINESS))]
+    _write(ws, "reporting", cols, rows, total=total)
+    by_words = {v: k for k, v in TIMELINESS_TH.items()}
+    for i, row in enumerate(rows, start=2):
+        for j in range(len(months)):
+            c = ws.cell(row=i, column=3 + j)
+            status = by_words.get(c.value)
+            if status:
+                c.fill = PatternFill("solid", fgColor=TIMELINESS_FILL[status])
+                c.alignment = Alignment(horizontal="center")
+
+
 def write_summary_workbook(summary: MonthSummary, path: Path) -> Path:
     """The month's summary workbook, written atomically."""
     wb = Workbook()
     wb.remove(wb.active)
     _summary_sheet(wb, summary)
     _districts_sheet(wb, summary)
+    _progress_sheet(wb, summary)
+    _progress_districts_sheet(wb, summary)
     _groups_sheet(wb, summary)
     _officers_sheet(wb, summary)
     _completeness_sheet(wb, summary)
+    _reporting_sheet(wb, summary)
     _problems_sheet(wb, summary)
     wb.properties.title = (f"สรุปผลการดำเนินงานกลุ่มออมทรัพย์เพื่อการผลิต จังหวัด{summary.province_name} "
                            f"ประจำเดือน {summary.period.thai()}")

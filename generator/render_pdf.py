@@ -20,16 +20,21 @@ from urllib.request import url2pathname
 
 import jinja2
 import pandas as pd
+from markupsafe import Markup
 
-from generator import pdf_text
-from generator.periods import format_date, thai_date
+from generator import charts, pdf_text
+from generator.charts import fiscal_year_months
+from generator.periods import Period, format_date, thai_date
 from generator.problems import SEVERITY_LABELS
-from generator.summary import (ACCEPTED, BEHIND, MISSING, NOT_STARTED, ON_TRACK, REACHED, REJECTED, STATUS_EN,
-                               STATUS_TH, DistrictFigures, MonthSummary)
+from generator.summary import (ACCEPTED, BEHIND, LATE, MISSING, NOT_STARTED, ON_TIME, ON_TRACK, REACHED, REJECTED,
+                               STATUS_EN, STATUS_TH, TIMELINESS, TIMELINESS_EN, TIMELINESS_TH, DistrictFigures,
+                               MonthSummary)
 from generator.xlsx import write_bytes_atomic
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "report_templates"
 TEMPLATE = "report.html"
+DISTRICT_TEMPLATE = "district.html"
+DISTRICT_ROWS_MAX = 3  # groups founded in the month listed on a district's one page
 STYLESHEET = "report.css"
 FONT_FILES = {400: "Sarabun-Regular.ttf", 700: "Sarabun-Bold.ttf"}
 PROBLEM_ROWS_MAX = 40  # rows of the rejected files' problems printed; the rest are in the Excel file
@@ -66,7 +71,7 @@ LABELS = {
         "coverage": "หมู่บ้าน กข.คจ. ที่มีกลุ่มออมทรัพย์ฯ",
         "start_of_year": "ต้นปีงบประมาณ",
         "now": "ปัจจุบัน",
-        "reporting": "การส่งรายงานของอำเภอ",
+        "reporting": "การส่งรายงานเดือนนี้",
         "reported": "ส่งรายงานและผ่านการตรวจ",
         "expected_mark": "เส้นแนวตั้ง = ผลที่ควรได้ตามแผน ณ สิ้นเดือน",
         "districts_title": "ผลการดำเนินงานรายอำเภอเทียบเป้าหมาย",
@@ -124,6 +129,42 @@ LABELS = {
         "phase_n": "ระยะที่ {n}",
         "not_counted": "ไม่นับ",
         "none_in_month": "ไม่มีกลุ่มที่จัดตั้งในเดือนนี้",
+        "officers_tile": "1 พัฒนากร 1 กลุ่ม",
+        "officers_tile_sub": "พัฒนากรที่จัดตั้งกลุ่มแล้ว",
+        "officers_unit": "คน",
+        "reported_short": "ผ่านการตรวจ",
+        "on_time": "ตรงกำหนด",
+        "timeliness": TIMELINESS_TH,
+        "chart_title": "ความก้าวหน้าสะสมเทียบแผน",
+        "chart_province": "จังหวัด{name}: กลุ่มที่จัดตั้งสะสม (นับเป็นผลตามเป้าหมาย) เทียบกับแผน ณ สิ้นเดือน",
+        "chart_founded": "จัดตั้งสะสม",
+        "chart_path": "ควรได้ตามแผน",
+        "chart_target": "เป้าหมาย",
+        "chart_caption": ("เส้นทึบจุดสี่เหลี่ยม = กลุ่มที่จัดตั้งสะสม · เส้นประจุดกลมโปร่ง = จำนวนที่ควรได้ตามแผน "
+                          "ณ สิ้นเดือน · เส้นจุดขั้นบันได = เป้าหมายของระยะที่เริ่มแล้ว · เดือนสีเทา = ยังมาไม่ถึง"),
+        "chart_districts": "รายอำเภอ (ตัวเลขท้ายเส้น = จัดตั้งสะสม, ในวงเล็บ = เป้าหมายทั้งปี)",
+        "grid_title": "การส่งรายงานรายเดือน",
+        "grid_caption": ("สัญลักษณ์: วงกลมทึบ = ส่งตรงกำหนดและผ่านการตรวจ · สามเหลี่ยม = ส่งหลังกำหนด · "
+                         "สี่เหลี่ยมกากบาท = ส่งแล้วไม่ผ่านการตรวจ · วงกลมโปร่งเส้นประ = ไม่ส่ง"),
+        "times": "ครั้ง",
+        "months_count": "ตรงเวลา/ส่ง",
+        "per_month_on_time": "ส่งตรงกำหนด (อำเภอ)",
+        "all_villages": "หมู่บ้านทั้งหมด",
+        "villages_any": "ทุกหมู่บ้าน: มีกลุ่ม",
+        "district_title": "รายงานผลการดำเนินงานกลุ่มออมทรัพย์เพื่อการผลิต",
+        "district_for": "อำเภอ",
+        "rank": "อันดับในจังหวัด",
+        "rank_of": "อันดับที่ {rank} จาก {n} อำเภอ",
+        "rank_none": "ไม่จัดอันดับ: ไม่มีรายงานที่ผ่านการตรวจ",
+        "rank_note": "(ตามร้อยละของเป้าหมายทั้งปี)",
+        "due_short": "กำหนดส่ง",
+        "whole_baht": "จำนวนเงินปัดเป็นบาท",
+        "province_col": "จังหวัด",
+        "province_compare": "ทั้งจังหวัด",
+        "this_month_report": "รายงานเดือนนี้",
+        "problems_in_files": "ปัญหาในไฟล์",
+        "founded_in_month_short": "กลุ่มที่จัดตั้งในเดือนนี้",
+        "more_groups": "และอีก {n} กลุ่ม ดูรายชื่อทั้งหมดในภาคผนวกของรายงานจังหวัด",
         "attachment": "สรุปข้อมูลประจำเดือน (Excel)",
     },
     "en": {
@@ -210,6 +251,43 @@ LABELS = {
         "phase_n": "phase {n}",
         "not_counted": "not counted",
         "none_in_month": "No group was founded this month.",
+        "officers_tile": "One officer, one group",
+        "officers_tile_sub": "officers who founded a group",
+        "officers_unit": "officers",
+        "reported_short": "accepted",
+        "on_time": "on time",
+        "timeliness": TIMELINESS_EN,
+        "chart_title": "Cumulative progress against plan",
+        "chart_province": "{name}: groups founded (counted toward the target), cumulative, against plan at month end",
+        "chart_founded": "founded",
+        "chart_path": "plan",
+        "chart_target": "target",
+        "chart_caption": ("Solid line, squares = groups founded so far · dashed line, open circles = what the plan "
+                          "expects at the end of the month · dotted steps = target of the phases begun · "
+                          "grey months = still to come"),
+        "chart_districts": "By district (figure at the line's end = founded; in brackets = year target)",
+        "grid_title": "Reports month by month",
+        "grid_caption": ("Symbols: filled circle = on time and accepted · triangle = late · crossed square = "
+                         "rejected · dashed open circle = missing"),
+        "times": "times",
+        "months_count": "on time/sent",
+        "per_month_on_time": "On time (districts)",
+        "all_villages": "all villages",
+        "villages_any": "all villages: with a group",
+        "district_title": "Savings Groups for Production: Monthly Progress Report",
+        "district_for": "District",
+        "rank": "Rank in the province",
+        "rank_of": "{rank} of {n} districts",
+        "rank_none": "not ranked (no accepted report)",
+        "rank_note": "(by percent of the year's target)",
+        "due_short": "due",
+        "whole_baht": "Amounts rounded to the baht.",
+        "province_col": "Province",
+        "province_compare": "Province as a whole",
+        "this_month_report": "This month's report",
+        "problems_in_files": "problems in files:",
+        "founded_in_month_short": "Groups founded this month",
+        "more_groups": "and {n} more: see the appendix of the province report",
         "attachment": "Monthly summary (Excel)",
     },
 }
@@ -232,6 +310,14 @@ def fmt_int(value) -> str:
 def fmt_baht(value) -> str:
     """1,234.50"""
     return "–" if _missing(value) else f"{float(value):,.2f}"
+
+
+def fmt_baht_text(value) -> str:
+    """789,002,813 in a sentence (whole baht, as the department writes them), 1,234.50 otherwise."""
+    if _missing(value):
+        return "–"
+    value = round(float(value), 2)
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
 
 
 def fmt_percent(value) -> str:
@@ -279,7 +365,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True,
     )
-    env.filters.update(num=fmt_int, baht=fmt_baht, pct=fmt_percent, bedate=fmt_date, bedate_short=fmt_date_short,
+    env.filters.update(num=fmt_int, baht=fmt_baht, baht_text=fmt_baht_text, pct=fmt_percent, bedate=fmt_date, bedate_short=fmt_date_short,
                        barw=bar_width)
     return env
 
@@ -330,6 +416,81 @@ def _founded_rows(summary: MonthSummary) -> list[dict]:
     return rows
 
 
+def _period_of(key: str) -> Period:
+    return Period(int(key[:4]), int(key[5:7]))
+
+
+def _chart_months(summary: MonthSummary) -> list[Period]:
+    first = summary.progress_by_month["month"].min() if summary.progress_by_month is not None and len(
+        summary.progress_by_month) else summary.period.key
+    return fiscal_year_months(_period_of(first))
+
+
+def _chart_labels(L: dict) -> dict:
+    return {"founded": L["chart_founded"], "path": L["chart_path"], "target": L["chart_target"]}
+
+
+def province_chart(summary: MonthSummary, lang: str = "th") -> Markup:
+    L = LABELS[lang]
+    return Markup(charts.progress_chart(charts.series(summary.progress_by_month, summary.province_code),
+                                        _chart_months(summary), labels=_chart_labels(L)))
+
+
+def district_chart(summary: MonthSummary, d: DistrictFigures, lang: str = "th", small: bool = True) -> Markup:
+    L = LABELS[lang]
+    title = f"{d.district_name} ({d.year.target:,})" if small else None
+    return Markup(charts.progress_chart(
+        charts.series(summary.progress_by_month, d.district_code), _chart_months(summary), labels=_chart_labels(L),
+        small=small, width=190 if small else 600, height=118 if small else 150, title=title,
+        no_data=None if d.report == ACCEPTED else L["status"][district_state(d)]))
+
+
+def reporting_grid(summary: MonthSummary) -> dict:
+    """District × month: how each report arrived; per district and per month, the on-time count."""
+    r = summary.reporting if summary.reporting is not None else pd.DataFrame(
+        columns=["district_code", "district_name", "month", "status"])
+    months = sorted(set(r["month"]) | {summary.period.key})
+    cell = {(row.district_code, row.month): row.status for row in r.itertuples()}
+    rows = []
+    for d in summary.districts:
+        statuses = [cell.get((d.district_code, m)) for m in months]
+        counted = [st for st in statuses if st is not None]
+        rows.append({"district": d, "cells": statuses, "on_time": sum(st == ON_TIME for st in counted),
+                     "sent": sum(st in (ON_TIME, LATE) for st in counted), "months": len(counted)})
+    per_month = [Counter(cell.get((d.district_code, m)) for d in summary.districts) for m in months]
+    return {"months": [(m, thai_date(_period_of(m).first_day, short=True).split(" ", 1)[1]) for m in months],
+            "rows": rows, "per_month": per_month, "n": len(summary.districts)}
+
+
+def this_month_timeliness(summary: MonthSummary) -> Counter:
+    r = summary.reporting
+    if r is None or not len(r):
+        return Counter()
+    return Counter(r.loc[r["month"] == summary.period.key, "status"])
+
+
+def ranks(summary: MonthSummary) -> dict[str, int]:
+    """District code -> rank by percent of the year's target (1 = furthest ahead), accepted reports only;
+    equal percentages share a rank."""
+    scored = sorted((d for d in summary.reported if d.year.percent is not None),
+                    key=lambda d: -d.year.percent)
+    out, previous, rank = {}, None, 0
+    for i, d in enumerate(scored, start=1):
+        if d.year.percent != previous:
+            rank, previous = i, d.year.percent
+        out[d.district_code] = rank
+    return out
+
+
+def _title(summary: MonthSummary, L: dict, lang: str, district: DistrictFigures | None = None) -> str:
+    period = summary.period.label(lang)
+    if lang == "th":
+        where = f"อำเภอ{district.district_name} " if district else ""
+        return f"{L['title']} {where}จังหวัด{summary.province_name} ประจำเดือน {period}"
+    where = f"{district.district_name} district, " if district else ""
+    return f"{L['title']}, {where}{summary.province_name}, {period}"
+
+
 def context(summary: MonthSummary, lang: str = "th") -> dict:
     """Everything the template needs, already ordered."""
     if lang not in LABELS:
@@ -337,13 +498,9 @@ def context(summary: MonthSummary, lang: str = "th") -> dict:
     L = LABELS[lang]
     by_state = Counter(district_state(d) for d in summary.districts)
     rejected_problems = _rejected_problems(summary)
-    period = summary.period.label(lang)
-    if lang == "th":
-        title = f"{L['title']} จังหวัด{summary.province_name} ประจำเดือน {period}"
-    else:
-        title = f"{L['title']}, {summary.province_name}, {period}"
+    timely = this_month_timeliness(summary)
     return {
-        "s": summary, "L": L, "lang": lang, "title": title, "period": period,
+        "s": summary, "L": L, "lang": lang, "title": _title(summary, L, lang), "period": summary.period.label(lang),
         "districts_sorted": attention_order(summary.districts),
         "state": district_state, "by_state": by_state,
         "behind": [d for d in attention_order(summary.reported) if d.year.status == BEHIND],
@@ -355,12 +512,38 @@ def context(summary: MonthSummary, lang: str = "th") -> dict:
         "founded_rows": _founded_rows(summary),
         "errors_total": sum(1 for p in summary.problems if p.is_error),
         "warnings_total": sum(1 for p in summary.problems if not p.is_error),
+        "on_time_count": timely[ON_TIME], "late_count": timely[LATE],
+        "province_chart": province_chart(summary, lang),
+        "district_charts": [(d, district_chart(summary, d, lang)) for d in summary.districts],
+        "grid": reporting_grid(summary), "timeliness": TIMELINESS,
     }
+
+
+def district_context(summary: MonthSummary, code: str, lang: str = "th") -> dict:
+    """The one-page report for a district chief: the district against its own targets, its rank."""
+    base = context(summary, lang)
+    d = next((x for x in summary.districts if x.district_code == code), None)
+    if d is None:
+        raise ValueError(f"district {code!r} is not in the setup of {summary.province_name}")
+    L = base["L"]
+    timely = {row.month: row.status for row in summary.reporting.itertuples()
+              if row.district_code == code} if summary.reporting is not None else {}
+    founded = [r for r in base["founded_rows"] if r.get("district_code") == code]
+    files = [f for f in summary.files if f.district_code == code]
+    return {**base, "d": d, "title": _title(summary, L, lang, d), "rank": ranks(summary).get(code),
+            "ranked": len(ranks(summary)), "chart": district_chart(summary, d, lang, small=False),
+            "this_month": timely.get(summary.period.key, d.report), "district_founded": founded[:DISTRICT_ROWS_MAX],
+            "district_founded_more": max(0, len(founded) - DISTRICT_ROWS_MAX), "district_files": files,
+            "district_problems": sum(1 for p in summary.problems if p.district_code == code)}
 
 
 def render_html(summary: MonthSummary, lang: str = "th") -> str:
     """The report as HTML (autoescaped)."""
     return environment().get_template(TEMPLATE).render(**context(summary, lang))
+
+
+def render_district_html(summary: MonthSummary, code: str, lang: str = "th") -> str:
+    return environment().get_template(DISTRICT_TEMPLATE).render(**district_context(summary, code, lang))
 
 
 # --- WeasyPrint: fonts, the URL fetcher, the PDF --------------------------------------------
@@ -475,4 +658,15 @@ def write_pdf(summary: MonthSummary, path: Path, attachments: list[Path] = (), l
               url_fetcher: AssetFetcher | None = None) -> Path:
     """Render the report and write it atomically (a failure never leaves half a PDF behind)."""
     data = html_to_pdf(render_html(summary, lang), attachments, url_fetcher, lang)
+    return write_bytes_atomic(Path(path), data)
+
+
+def district_report_name(code: str, period: Period) -> str:
+    return f"report_{code}_{period.be_key}.pdf"
+
+
+def write_district_pdf(summary: MonthSummary, code: str, path: Path, lang: str = "th", *,
+                       url_fetcher: AssetFetcher | None = None) -> Path:
+    """The one-page report for one district's chief, written atomically."""
+    data = html_to_pdf(render_district_html(summary, code, lang), (), url_fetcher, lang)
     return write_bytes_atomic(Path(path), data)

@@ -92,6 +92,15 @@ class DistrictFigures:
     officers_with_group: int
     kkkj_villages: int
     villages_with_group: int
+    # Every village of the area, with or without the project, and those with at least one active
+    # group in the accepted reports: the share the department quotes ("395 กลุ่ม จากหมู่บ้านทั้งหมด
+    # 1,763 หมู่บ้าน คิดเป็นร้อยละ 22.40").
+    villages: int = 0
+    villages_with_any_group: int = 0
+
+    @property
+    def villages_any_percent(self) -> float | None:
+        return percent(self.villages_with_any_group, self.villages)
 
     @property
     def borrowers_percent(self) -> float | None:
@@ -311,6 +320,7 @@ def summarise(setup: Setup, period: Period, groups: pd.DataFrame, reports: dict[
             loans_baht=float(a["loans_baht"].sum()) if len(a) else 0.0,
             officers=len(o), officers_with_group=len(set(o["officer_id"]) & with_group),
             kkkj_villages=len(k), villages_with_group=int(k["had_group"].sum()) + year.founded,
+            villages=len(part(villages)), villages_with_any_group=int(a["village_code"].nunique()) if len(a) else 0,
         )
 
     districts = tuple(figures(code, setup.district_name(code), reports.get(code, MISSING))

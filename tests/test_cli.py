@@ -151,3 +151,22 @@ def test_history_without_a_store_and_a_store_of_another_province_say_so(setup_pa
     r = invoke("run", "--setup", setup_path, "--period", "2566-08", "--inbox", tmp_path / "inbox",
                "--out", tmp_path / "out", "--store", tmp_path / "other.sqlite")
     assert r.exit_code == 2 and "เป็นของจังหวัดรหัส 40" in r.output and "Traceback" not in r.output
+
+
+def test_run_writes_one_page_reports_for_the_districts_asked(filled, setup_path, tmp_path):
+    from pypdf import PdfReader
+
+    filled("3601")
+    args = ["run", "--setup", setup_path, "--period", "2566-08", "--inbox", tmp_path / "inbox",
+            "--made-on", "2023-08-21"]
+    one = invoke(*args, "--out", tmp_path / "one", "--district", "3601", "--district", "3614")
+    assert one.exit_code == 0, one.output
+    pages = sorted((tmp_path / "one" / "districts").iterdir())
+    assert [p.name for p in pages] == ["report_3601_2566-08.pdf", "report_3614_2566-08.pdf"]
+    assert all(len(PdfReader(p).pages) == 1 for p in pages)
+    every = invoke(*args, "--out", tmp_path / "all", "--per-district")
+    assert every.exit_code == 0, every.output
+    assert len(list((tmp_path / "all" / "districts").glob("report_36??_2566-08.pdf"))) == 16
+    unknown = invoke(*args, "--out", tmp_path / "bad", "--district", "9999")
+    assert unknown.exit_code == 2 and "9999" in unknown.output and "3601" in unknown.output
+    assert "Traceback" not in unknown.output and not (tmp_path / "bad").exists()  # stopped before any work

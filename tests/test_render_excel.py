@@ -134,3 +134,84 @@ def test_empty_month(tmp_path):
     wb = load_workbook(write_summary_workbook(empty, tmp_path / "empty.xlsx"))
     assert wb.sheetnames == list(SHEETS.values())
     assert wb[SHEETS["groups"]].tables["groups"].ref == "A1:S2"
+
+
+def test_progress_sheet_and_native_charts(summary, workbook, tmp_path):
+    """The province month by month from progress_by_month, and two native charts reading the sheets."""
+    import re
+    import zipfile
+
+    progress = rows(workbook[SHEETS["progress"]])
+    frame = summary.progress_by_month
+    province = frame[frame["scope"] == summary.province_code].sort_values("month")
+    assert [r["เดือน (ค.ศ.)"] for r in progress] == list(province["month"])
+    assert [r["จัดตั้งสะสม (กลุ่ม)"] for r in progress] == [int(v) for v in province["founded"]]
+    assert progress[-1]["เดือน"] == "ส.ค. 66"
+    assert progress[-1]["จัดตั้งสะสม (กลุ่ม)"] == summary.year.founded
+    assert progress[-1]["เป้าหมายของระยะที่เริ่มแล้ว (กลุ่ม)"] == 129
+
+    by_district = rows(workbook[SHEETS["progress_districts"]])
+    assert len(by_district) == len(summary.districts) * len(province)
+    last = {r["รหัสอำเภอ"]: r for r in by_district if r["เดือน (ค.ศ.)"] == "2023-08"}
+    for d in summary.districts:
+        expected = d.year.founded if d.report == "accepted" else None
+        assert last[d.district_code]["จัดตั้งสะสม (กลุ่ม)"] == expected, d.district_code
+
+    path = tmp_path / "charts.xlsx"
+    write_summary_workbook(summary, path)
+    with zipfile.ZipFile(path) as z:
+        charts = {n: z.read(n).decode("utf-8") for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)}
+        drawings = [n for n in z.namelist() if n.startswith("xl/drawings/_rels/")]
+    def kind(xml: str) -> str:
+        return next((k for k in ("line", "bar") if re.search(rf"<(c:)?{k}Chart>", xml)), "?")
+
+    assert sorted(kind(x) for x in charts.values()) == ["bar", "line"]
+    line = next(x for x in charts.values() if kind(x) == "line")
+    n = len(province)
+    assert f"'{SHEETS['progress']}'!$C$2:$C${1 + n}" in line
+    assert 'prstDash val="dash"' in line  # the plan is dashed, not only another colour
+    assert re.search(rf"<(c:)?strRef><(c:)?f>'{SHEETS['progress']}'!\$A\$2:\$A\${1 + n}<", line)
+    bar = next(x for x in charts.values() if kind(x) == "bar")
+    assert f"'{SHEETS['districts']}'!$B$2:$B${1 + len(summary.districts)}" in bar
+    assert len(drawings) == 1  # both charts sit on one sheet
+
+
+def test_reporting_grid_sheet(summary, workbook):
+    grid = rows(workbook[SHEETS["reporting"]])
+    assert [r["รหัสอำเภอ"] for r in grid[:-1]] == [d.district_code for d in summary.districts]
+    by_code = {r["รหัสอำเภอ"]: r for r in grid[:-1]}
+    assert by_code["3614"]["ส.ค. 66"] == "ไม่ส่ง" and by_code["3614"]["ไม่ส่ง (ครั้ง)"] == 1
+    assert by_code["3609"]["ส.ค. 66"] == "ไม่ผ่านการตรวจ"
+    this_month = summary.reporting[summary.reporting["month"] == "2023-08"].set_index("district_code")["status"]
+    words = {"on_time": "ตรงเวลา", "late": "ล่าช้า", "rejected": "ไม่ผ่านการตรวจ", "missing": "ไม่ส่ง"}
+    assert {c: r["ส.ค. 66"] for c, r in by_code.items()} == {c: words[s] for c, s in this_month.items()}
+    assert grid[-1]["อำเภอ"] == "รวม" and grid[-1]["ไม่ส่ง (ครั้ง)"] == 1
+
+
+def test_summary_sheet_reporting_rates_and_fitted_widths(summary, workbook):
+    figures = {r["รายการ"]: r["ค่า"] for r in rows(workbook[SHEETS["summary"]])}
+    assert figures["อัตราการส่งรายงานตรงกำหนด (ร้อยละ)"] == summary.on_time_rate
+    assert figures["หมู่บ้านทั้งหมด"] == len(chaiyaphum_setup().villages)
+    ws = workbook[SHEETS["districts"]]
+    header = [c.value for c in ws[1]]
+    savings = ws.column_dimensions[chr(ord("A") + header.index("เงินสัจจะสะสม (บาท)"))].width
+    assert savings >= len(f"{summary.total.savings_baht:,.2f}")  # never shown as ###
+    code = ws.column_dimensions["A"].width
+    assert 8 <= code < savings
+
+
+@pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice not installed")
+def test_opens_in_libreoffice(summary, tmp_path):
+    """LibreOffice converts the workbook headless without an error: it opens cleanly."""
+    import subprocess
+
+    from pypdf import PdfReader
+
+    path = write_summary_workbook(summary, tmp_path / "summary.xlsx")
+    profile = (tmp_path / "lo-profile").as_uri()
+    done = subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+                           "--outdir", str(tmp_path), str(path)], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    pdf = tmp_path / "summary.pdf"
+    assert pdf.is_file(), done.stdout + done.stderr
+    assert len(PdfReader(pdf).pages) >= len(SHEETS)

@@ -224,3 +224,84 @@ def test_a_month_with_no_reports(tmp_path):
     assert "ไม่มีกลุ่มที่จัดตั้งในเดือนนี้" in text
     assert "ไม่พบปัญหาในไฟล์ที่ได้รับ" in text
     assert "0 / 129" in text
+
+
+# --- charts, the reporting grid, the district page ------------------------------------------
+
+def test_progress_chart_is_drawn_from_the_figures():
+    import pandas as pd
+
+    from generator.charts import fiscal_year_months, nice_scale, progress_chart, series
+    from generator.periods import Period
+
+    frame = pd.DataFrame({"scope": "36", "month": ["2022-10", "2022-11", "2022-12"], "month_th": "",
+                          "founded": [0, 3, 7], "target_path": [0.0, 2.5, 5.0], "target": [0, 10, 10]})
+    months = fiscal_year_months(Period(2022, 10))
+    assert len(months) == 12 and months[-1] == Period(2023, 9)
+    svg = progress_chart(series(frame, "36"), months,
+                         labels={"founded": "จัดตั้ง <สะสม>", "path": "แผน", "target": "เป้าหมาย"})
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    lines = re.findall(r'<polyline points="([^"]+)"', svg)
+    # founded (3 points), plan (3 points), target as steps (5 points), and three legend samples
+    assert sorted(len(p.split()) for p in lines[:3]) == [3, 3, 5]
+    assert "จัดตั้ง &lt;สะสม&gt;" in svg and "<สะสม>" not in svg  # text is escaped
+    assert 'stroke-dasharray="6 3"' in svg  # the plan is dashed: it reads in black and white
+    assert "เป้าหมาย 10" in svg and ">7<" in svg  # latest figure written at the line's end
+    assert "ต.ค." in svg and "ก.ย." in svg and "2566" in svg  # the whole fiscal year, Thai months, BE
+    assert nice_scale(129) == (150, 25) and nice_scale(7) == (8, 2) and nice_scale(0) == (1, 1)
+    no_data = progress_chart(series(frame, "36"), months, labels={"founded": "", "path": "", "target": ""},
+                             small=True, no_data="ยังไม่ส่งรายงาน")
+    # a district without an accepted report: no founded line (unknown is not zero), the words instead
+    assert "ยังไม่ส่งรายงาน" in no_data and 'stroke="#1f4e79"' not in no_data and 'stroke="#1f4e79"' in svg
+
+
+@needs_poppler
+def test_reporting_grid_shows_every_month_of_the_history(tmp_path):
+    """With earlier months from the history store, the grid has a column per month and counts."""
+    import pandas as pd
+
+    s = chaiyaphum_setup()
+    acc = {c: simulated_groups(s, c, DEMO_PERIOD) for c in s.district_codes if c != "3614"}
+    files = [FileOutcome(f"{c}.xlsx", c, s.district_name(c), "accepted", 0, 0, received_on=date(2023, 8, 18))
+             for c in acc]
+    past = pd.DataFrame([{"district_code": c, "district_name": s.district_name(c), "month": m,
+                          "status": "late" if (c, m) == ("3601", "2023-07") else "on_time"}
+                         for m in ("2023-06", "2023-07") for c in s.district_codes])
+    summary = summarise(s, DEMO_PERIOD, merge_groups(s, acc), {c: "accepted" for c in acc}, files, [],
+                        date(2023, 8, 21), past_reporting=past)
+    html = render_html(summary)
+    # one of each in the legend, then the cells: 3601 late in July, 3614 missing in August
+    assert html.count('class="mark m-late"') == 2 and html.count('class="mark m-missing"') == 2
+    text = pdftotext(write_pdf(summary, tmp_path / "grid.pdf"))
+    grid = text[text.index("การส่งรายงานรายเดือน"):]
+    assert re.search(r"มิ\.ย\. 66\s+ก\.ค\. 66\s+ส\.ค\. 66", grid)
+    assert re.search(r"เมืองชัยภูมิ\s+ตรงเวลา\s+ล่าช้า\s+ตรงเวลา\s+2/3", grid)  # on time / sent
+    assert re.search(r"ภักดีชุมพล\s+ตรงเวลา\s+ตรงเวลา\s+ไม่ส่ง\s+2/2", grid)
+    # on time per month: all in June, 3601 late in July, 3614 missing in August; 46 of 48 in the year
+    assert re.search(r"16/16\s+15/16\s+15/16\s+95\.83", grid)
+
+
+@needs_poppler
+def test_district_page_is_one_page_with_rank_and_own_targets(summary, tmp_path):
+    from pypdf import PdfReader
+
+    from generator.render_pdf import ranks, write_district_pdf
+
+    order = ranks(summary)
+    assert sorted(set(order.values()))[0] == 1 and "3609" not in order and "3614" not in order
+    best = min(order, key=order.get)
+    top = next(d for d in summary.districts if d.district_code == best)
+    assert all(top.year.percent >= d.year.percent for d in summary.reported)
+    for code in ("3601", "3614"):
+        path = write_district_pdf(summary, code, tmp_path / f"{code}.pdf")
+        assert len(PdfReader(path).pages) == 1
+        text = pdftotext(path)
+        d = next(x for x in summary.districts if x.district_code == code)
+        assert d.district_name in text and "หน้า 1 / 1" in text
+        if code == "3601":
+            assert f"{order['3601']} / {len(order)}" in text
+            assert f"{d.year.founded} / {d.year.target}" in text
+        else:  # no report: its figures are unknown, not zero, and it is not ranked
+            assert "ไม่จัดอันดับ" in text and f"– / {d.year.target}" in text and "ยังไม่ส่งรายงาน" in text
+    with pytest.raises(ValueError):
+        write_district_pdf(summary, "9999", tmp_path / "x.pdf")
