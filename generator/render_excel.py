@@ -35,7 +35,8 @@ TEXT = None
 
 SHEETS = {"summary": "สรุป", "districts": "อำเภอ", "progress": "ความก้าวหน้า",
           "progress_districts": "ความก้าวหน้ารายอำเภอ", "groups": "กลุ่มทั้งหมด", "officers": "พัฒนากร",
-          "completeness": "การส่งรายงาน", "reporting": "การส่งรายงานรายเดือน", "problems": "ปัญหา"}
+          "completeness": "การส่งรายงาน", "reporting": "การส่งรายงานรายเดือน",
+          "reporting_months": "ความครบถ้วนรายเดือน", "problems": "ปัญหา"}
 # The grid's cells: words and a fill, so the sheet reads without colour too.
 TIMELINESS_FILL = {ON_TIME: "C6EFCE", LATE: "FFEB9C", REJECTED: "FFC7CE", MISSING: "EDEDED"}
 FILE_STATUS_TH = {**REPORT_TH, "superseded": "มีไฟล์ใหม่กว่าแทน (ไม่นำมาใช้)"}
@@ -288,6 +289,23 @@ def _completeness_sheet(wb: Workbook, s: MonthSummary) -> None:
     _write(ws, "completeness", cols, rows)
 
 
+def _reporting_months_sheet(wb: Workbook, s: MonthSummary) -> None:
+    """Per month: reports expected, received, accepted, on time, late, rejected, missing, and the rates."""
+    ws = _sheet(wb, "reporting_months", f"ความครบถ้วนและความตรงเวลาของการส่งรายงาน จังหวัด{s.province_name} "
+                                        f"ปีงบประมาณ {s.fiscal_year_be}")
+    cols = [Col("เดือน", 11), Col("เดือน (ค.ศ.)", 11), Col("ต้องส่ง (อำเภอ)", 11, INT), Col("ได้รับ", 10, INT),
+            Col("ผ่านการตรวจ", 11, INT), Col("ตรงเวลา", 10, INT), Col("ล่าช้า", 10, INT),
+            Col("ไม่ผ่านการตรวจ", 12, INT), Col("ไม่ส่ง", 10, INT), Col("อัตราการส่งรายงาน (ร้อยละ)", 14, PCT),
+            Col("อัตราการส่งตรงเวลา (ร้อยละ)", 14, PCT)]
+    table = s.completeness
+    rows = [[_month_label(r["month"]), r["month"], r["expected"], r["received"], r["accepted"], r[ON_TIME], r[LATE],
+             r[REJECTED], r[MISSING], r["reporting_rate"], r["on_time_rate"]] for r in table.to_dict("records")]
+    total = ["ทั้งปี", None, *(int(table[k].sum()) for k in ("expected", "received", "accepted", ON_TIME, LATE,
+                                                              REJECTED, MISSING)),
+             s.year_reporting_rate, s.year_on_time_rate]
+    _write(ws, "reporting_months", cols, rows, total=total)
+
+
 def _problems_sheet(wb: Workbook, s: MonthSummary) -> None:
     ws = _sheet(wb, "problems", f"ปัญหาที่พบในไฟล์รายงานประจำเดือน {s.period.thai()} จังหวัด{s.province_name}")
     names = {d.district_code: d.district_name for d in s.districts}
@@ -433,6 +451,7 @@ def write_summary_workbook(summary: MonthSummary, path: Path) -> Path:
     _officers_sheet(wb, summary)
     _completeness_sheet(wb, summary)
     _reporting_sheet(wb, summary)
+    _reporting_months_sheet(wb, summary)
     _problems_sheet(wb, summary)
     wb.properties.title = (f"สรุปผลการดำเนินงานกลุ่มออมทรัพย์เพื่อการผลิต จังหวัด{summary.province_name} "
                            f"ประจำเดือน {summary.period.thai()}")

@@ -276,3 +276,15 @@ def test_completeness_by_month(year):
     assert table.loc["2023-06", "rejected"] == 1 and table.loc["2023-06", "received"] == 4
     assert table.loc["2023-07", "missing"] == 1 and table.loc["2023-07", "reporting_rate"] == 75.0
     assert table["expected"].sum() == 24 and table["accepted"].sum() == 22
+
+
+def test_the_excel_summary_has_the_months_of_the_year(year, province):
+    result = run(province, year["store"], LAST, year["folders"][LAST.key], render=True)
+    ws = load_workbook(result.outputs["excel"])["ความครบถ้วนรายเดือน"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    by_month = {r[1]: r for r in rows if r[1]}
+    assert list(by_month) == [m.key for m in MONTHS]
+    assert by_month["2023-04"][2:9] == (4, 4, 4, 2, 2, 0, 0) and by_month["2023-04"][10] == 50.0
+    total = rows[-1]
+    assert total[0] == "ทั้งปี" and total[2:9] == (24, 23, 22, 19, 3, 1, 1)
+    assert total[9] == 91.67 and total[10] == 79.17
