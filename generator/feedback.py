@@ -51,7 +51,7 @@ def _open_own_copy(source: Path | None):
     if source is None:
         return None
     try:
-        return load_workbook(source)
+        return load_workbook(source, keep_links=False, keep_vba=False)  # never pass on links or macros
     except Exception:  # a file that intake could not read either; the list alone goes back
         return None
 
