@@ -62,6 +62,22 @@ def _setup(path: Path) -> Setup:
         raise _fail("setup_invalid", path=path) from None
 
 
+# --- limits on returned files (issue 7) ---------------------------------------------------------
+LimitOption = Annotated[list[str], typer.Option(
+    "--limit", help="เปลี่ยนขีดจำกัดขนาดไฟล์ เช่น --limit rows=50000 (file_mb, unpacked_mb, ratio, entries, rows, "
+                    "cols, cells) / change a size limit on returned files")]
+
+
+def _limits(items: list[str] | None):
+    from generator.reading import Limits
+
+    try:
+        return Limits.parse(items or [])
+    except ValueError as exc:
+        raise _fail("bad_limit", detail=str(exc)) from None
+# --- end of limits ---------------------------------------------------------------------------------
+
+
 def _print_problems(problems: list[Problem], limit: int = 200) -> None:
     lang = _state["lang"]
     for p in problems[:limit]:
@@ -101,11 +117,12 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
         inbox: Annotated[Path, typer.Option("--inbox", help="โฟลเดอร์ไฟล์ที่อำเภอส่งกลับ")],
         out: Annotated[Path, typer.Option("--out", help="โฟลเดอร์ผลลัพธ์")] = Path("output"),
         made_on: Annotated[Optional[str], typer.Option("--made-on", help="วันที่จัดทำรายงาน (YYYY-MM-DD)")] = None,
+        limit: LimitOption = None,
         ) -> None:
     """รวมแบบรายงานของเดือน ตรวจ และออกรายงาน PDF/Excel / Merge a month and write the reports."""
     from generator.pipeline import run_month
 
-    s, p = _setup(setup), _period(period)
+    s, p, limits = _setup(setup), _period(period), _limits(limit)
     if not inbox.is_dir():
         raise _fail("no_inbox", path=inbox)
     try:
@@ -113,7 +130,7 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
     except ValueError:
         raise _fail("bad_date", value=made_on) from None
     with err.status(_t("reading")) as status:
-        result = run_month(s, p, inbox, out, day, _state["lang"],
+        result = run_month(s, p, inbox, out, day, _state["lang"], limits=limits,
                            progress=lambda path: status.update(_t("reading_file", name=path.name)))
     _report_run(result)
     raise typer.Exit(result.exit_code)
@@ -143,17 +160,19 @@ def _report_run(result) -> None:
 @app.command()
 def validate(files: Annotated[list[Path], typer.Argument(help="ไฟล์ที่จะตรวจ")],
              setup: Annotated[Optional[Path], typer.Option("--setup", help="ไฟล์ข้อมูลตั้งต้น (ถ้ามี ตรวจครบทุกกฎ)")] = None,
-             as_json: Annotated[bool, typer.Option("--json", help="พิมพ์ผลเป็น JSON")] = False) -> None:
+             as_json: Annotated[bool, typer.Option("--json", help="พิมพ์ผลเป็น JSON")] = False,
+             limit: LimitOption = None) -> None:
     """ตรวจไฟล์ทีละไฟล์โดยไม่รวม / Check files one by one without merging."""
     from generator.intake import read_submission
     from generator.validation import validate_submission
 
     s = _setup(setup) if setup else None
+    limits = _limits(limit)
     results, worst = [], EXIT_OK
     for path in files:
         if not path.is_file():
             raise _fail("no_file", path=path)
-        sub = read_submission(path, s, None)
+        sub = read_submission(path, s, None, limits)
         if s is not None and sub.table is not None and sub.period is not None:
             problems = validate_submission(sub, s, sub.period).problems
         else:

@@ -7,6 +7,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "bad_period": ("เดือน '{value}' อ่านไม่ได้ ใช้รูปแบบ ปี-เดือน เช่น 2566-03 (พ.ศ.) หรือ 2023-03 (ค.ศ.)",
                    "Cannot read month '{value}': use year-month, e.g. 2566-03 (BE) or 2023-03 (CE)."),
     "bad_date": ("วันที่ '{value}' อ่านไม่ได้ ใช้รูปแบบ 2023-08-20", "Cannot read date '{value}': use 2023-08-20."),
+    "bad_limit": ("ขีดจำกัดอ่านไม่ได้: {detail}", "Cannot read the limit: {detail}"),
     "no_file": ("ไม่พบไฟล์ {path}", "File not found: {path}"),
     "no_inbox": ("ไม่พบโฟลเดอร์ {path}", "Folder not found: {path}"),
     "exists": ("มีไฟล์ {path} อยู่แล้ว ใช้ --force เพื่อเขียนทับ", "{path} already exists: use --force to overwrite it."),

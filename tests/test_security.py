@@ -7,6 +7,7 @@ external links reported and never followed. Writing: see the second half of this
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -267,3 +268,76 @@ def test_macros_of_both_kinds_are_reported_and_not_run(valid, setup, period, tmp
         rules, sub = _rules(path, setup, period)
         assert rules == ["F_MACROS"], path.name
         assert validate_submission(sub, setup, period).accepted
+
+
+# --- the command line: limits --------------------------------------------------------------------
+
+def test_limits_can_be_set_on_the_command_line(valid, setup_path):
+    from typer.testing import CliRunner
+
+    from generator.cli import app
+
+    runner = CliRunner()
+    ok = runner.invoke(app, ["validate", str(valid), "--setup", str(setup_path)])
+    assert ok.exit_code == 0, ok.output
+    strict = runner.invoke(app, ["--lang", "en", "validate", str(valid), "--setup", str(setup_path), "--limit", "rows=20"])
+    assert strict.exit_code == 1 and "far larger" in strict.output
+    bad = runner.invoke(app, ["--lang", "en", "validate", str(valid), "--limit", "rows=lots"])
+    assert bad.exit_code == 2 and "limit" in bad.output and "Traceback" not in bad.output
+
+
+# --- paths: output names come only from codes the setup knows -------------------------------------
+
+def _with_meta(valid: Path, target: Path, **changes) -> Path:
+    wb = load_workbook(valid)
+    ws = wb["_meta"]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value in changes:
+            row[1].value = changes[row[0].value]
+            row[1].data_type = "s"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(target)
+    return target
+
+
+def test_a_meta_that_claims_a_path_is_rejected_and_nothing_is_written_outside(valid, filled, setup, period, tmp_path):
+    from datetime import date
+
+    from generator.pipeline import run_month
+
+    inbox = tmp_path / "inbox"
+    filled("3601", folder=inbox)
+    claims = {
+        "district.xlsx": {"district_code": "../../x"},
+        "district_abs.xlsx": {"district_code": "/tmp/x"},
+        "district_thai_digits.xlsx": {"district_code": "๓๖๐๕"},
+        "period.xlsx": {"period": "../2566-08"},
+        "period_long.xlsx": {"period": "../" * 5000 + "2566-08"},
+        "province.xlsx": {"province_code": "../36"},
+    }
+    expected = {"district.xlsx": "F_UNKNOWN_DISTRICT", "district_abs.xlsx": "F_UNKNOWN_DISTRICT",
+                "district_thai_digits.xlsx": "F_UNKNOWN_DISTRICT", "period.xlsx": "F_OTHER_PERIOD",
+                "period_long.xlsx": "F_OTHER_PERIOD", "province.xlsx": "F_OTHER_PROVINCE"}
+    for name, change in claims.items():
+        _with_meta(valid, inbox / name, **change)
+    for name, rule_id in expected.items():
+        sub = read_submission(inbox / name, setup, period)
+        assert [p.rule_id for p in sub.problems] == [rule_id], name
+        assert len(sub.problems[0].message_en) < 200 and len(sub.problems[0].message_th) < 300, name
+        assert sub.table is None
+    # Without a setup (`validate` alone) a code that is not plain ASCII digits is not taken as one.
+    for name in ("district.xlsx", "district_abs.xlsx", "district_thai_digits.xlsx"):
+        assert read_submission(inbox / name, None, None).district_code is None, name
+
+    outside_before = sorted(p for p in tmp_path.rglob("*") if "out" not in p.relative_to(tmp_path).parts)
+    out = tmp_path / "nest" / "out"
+    result = run_month(setup, period, inbox, out, date(2023, 8, 25))
+    outside_after = sorted(p for p in tmp_path.rglob("*") if p.relative_to(tmp_path).parts[:2] != ("nest", "out"))
+    assert outside_after == sorted(outside_before + [tmp_path / "nest"])
+    assert all(out.resolve() in p.resolve().parents for p in result.outputs.values())
+    written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert written[-3:] == ["report_36_2566-08.pdf", "result_36_2566-08.json", "summary_36_2566-08.xlsx"]
+    # Feedback only for the files whose (known) district is 3605: the wrong-period ones.
+    assert len(written) == 5 and all(re.fullmatch(r"feedback/feedback_3605_2566-08_[0-9a-f]{8}\.xlsx", w)
+                                     for w in written[:2]), written
+    assert {f.status for f in result.summary.files if f.file != "3601.xlsx"} == {"rejected"}
