@@ -17,8 +17,8 @@ from openpyxl.utils import get_column_letter
 
 from generator.periods import Period
 from generator.problems import SEVERITY_LABELS, Problem
-from generator.xlsx import (ERROR_FILL, FONT, WARNING_FILL, add_table, header_row, print_a4_landscape, put,
-                            save_atomic)
+from generator.xlsx import (ERROR_FILL, FONT, WARNING_FILL, add_table, header_row, ooxml_text, print_a4_landscape,
+                            put, save_atomic)
 
 PROBLEMS_SHEET = "ปัญหาที่พบ"
 HEADERS = {
@@ -65,7 +65,7 @@ def _mark_cells(wb, problems: list[Problem], lang: str) -> None:
         cell = wb[sheet][ref]
         cell.fill = ERROR_FILL if any(p.is_error for p in found) else WARNING_FILL
         text = "\n".join(f"{SEVERITY_LABELS[lang][p.severity]}: {p.message(lang)} {p.fix(lang)}" for p in found)
-        comment = Comment(text[:2000], "savings-report")
+        comment = Comment(ooxml_text(text[:2000]), "savings-report")  # a control character must not corrupt the file
         comment.width, comment.height = 320, 140
         cell.comment = comment
 

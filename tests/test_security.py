@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from generator.intake import read_submission
 from generator.reading import DEFAULT_LIMITS, Limits, open_workbook
 from generator.validation import validate_submission
+from generator.values import read_text
 from tests.hostile import (BILLION_LAUGHS, EXTERNAL_ENTITY, FAR, GROUPS_SHEET, dense_sheet, lying_directory,
                            read_in_child, rewrite, sheet, with_doctype, with_sheet, zip_bomb)
 
@@ -341,3 +342,249 @@ def test_a_meta_that_claims_a_path_is_rejected_and_nothing_is_written_outside(va
     assert len(written) == 5 and all(re.fullmatch(r"feedback/feedback_3605_2566-08_[0-9a-f]{8}\.xlsx", w)
                                      for w in written[:2]), written
     assert {f.status for f in result.summary.files if f.file != "3601.xlsx"} == {"rejected"}
+
+
+# --- writing: free text from districts and the setup reaches the outputs as text only -------------
+
+HTML_ATTACKS = ('<img src="file:///etc/passwd">', '<link rel=stylesheet href="http://127.0.0.1:{port}/x.css">',
+                '</td></tr></table>', '<script>document.write("owned")</script>',
+                '<span style="background: url(http://127.0.0.1:{port}/bg.png)">styled</span>',
+                '<object data="file:///etc/hostname"></object>', '<iframe src="data:text/html,<b>x</b>">')
+FORMULA_ATTACKS = ('=HYPERLINK("http://127.0.0.1:9/","click")', "+1+1", "-2+3", "@SUM(1,2)", "\t=1+1", "\r=1+1",
+                   "=cmd|' /C calc'!A0", "line\x0bbreak", "bell\x07", "_x0041_ literal")
+
+
+@pytest.fixture(scope="module")
+def listener():
+    """A TCP port on 127.0.0.1 that records any connection made to it."""
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.setblocking(False)
+    yield server
+    server.close()
+
+
+def _connections(server) -> int:
+    n = 0
+    while True:
+        try:
+            conn, _ = server.accept()
+        except BlockingIOError:
+            return n
+        conn.close()
+        n += 1
+
+
+@pytest.fixture(scope="module")
+def hostile_month(tmp_path_factory, listener):
+    """A month in which the setup and two districts' files carry HTML and formulas in every
+    free-text field: village and officer names (setup), group names, remarks, typed officers,
+    unreadable values, and file names. 3601 is accepted, 3602 rejected."""
+    import dataclasses
+    from datetime import date
+
+    from generator.demo import DEMO_PERIOD, chaiyaphum_setup, fill_workbook, simulated_groups
+    from generator.district_template import write_district_workbook
+    from generator.pipeline import run_month
+    from generator.setup import load_setup, write_setup_workbook
+    from generator.xlsx import put
+
+    port = listener.getsockname()[1]
+    html = [a.format(port=port) for a in HTML_ATTACKS]
+    folder = tmp_path_factory.mktemp("hostile")
+    base = chaiyaphum_setup()
+    groups = simulated_groups(base, "3601", DEMO_PERIOD)
+    new = groups.index[pd_to_date(groups["founded_on"]) >= date(2023, 1, 1)][0]
+    groups.loc[new, "founded_on"] = date(2023, 8, 10)  # founded this month: listed in the PDF
+    village = groups.loc[new, "village_code"]
+    villages = base.villages.copy()
+    villages.loc[villages["village_code"] == village, "village_name"] = "บ้าน" + html[0] + html[2]
+    officers = base.officers.copy()
+    first_officer = officers.index[officers["district_code"] == "3601"][0]
+    old_name = officers.loc[first_officer, "officer_name"]
+    officers.loc[first_officer, "officer_name"] = "นาง" + html[1] + FORMULA_ATTACKS[0]
+    groups.loc[groups["officer"] == old_name, "officer"] = officers.loc[first_officer, "officer_name"]
+    setup_path = write_setup_workbook(folder / "setup.xlsx",
+                                      dataclasses.replace(base, villages=villages, officers=officers))
+    setup = load_setup(setup_path)
+
+    texts = {(int(new), "group_name"): "กลุ่ม" + "".join(html), (int(new), "remarks"): "".join(html)}
+    free = [i for i in range(len(groups)) if i != new]
+    for attack, i in zip(FORMULA_ATTACKS, free):
+        texts[(i, "group_name")] = attack
+        texts[(i, "remarks")] = attack
+    texts[(free[len(FORMULA_ATTACKS)], "officer")] = "@ผู้ใหญ่บ้าน\x07"  # not an officer: a warning, so 3601 gets feedback
+    inbox = folder / "inbox"
+
+    def write(code, frame, name, typed_text):
+        path = fill_workbook(write_district_workbook(setup, DEMO_PERIOD, code, folder / f"t{code}.xlsx"), frame,
+                             inbox / name)
+        wb = load_workbook(path)
+        ws = wb["กลุ่มออมทรัพย์"]
+        from generator.district_template import HEADER_ROW
+        from generator.schema import GROUPS
+
+        for (i, key), value in typed_text.items():  # typed as text, as a person would
+            put(ws, HEADER_ROW + 1 + i, GROUPS.keys.index(key) + 1, value)
+        wb.save(path)
+        return path
+
+    accepted = write("3601", groups, '=HYPERLINK("x")<img src=x>.xlsx', texts)
+    g2 = simulated_groups(setup, "3602", DEMO_PERIOD)
+    rejected_text = {(0, "members"): html[3], (1, "officer"): html[4] + FORMULA_ATTACKS[1],
+                     (2, "members"): FORMULA_ATTACKS[0], (3, "savings_baht"): FORMULA_ATTACKS[5],
+                     (4, "group_name"): html[5] + html[6]}
+    rejected = write("3602", g2, "+3602.xlsx", rejected_text)
+    result = run_month(setup, DEMO_PERIOD, inbox, folder / "out", date(2023, 8, 25))
+    return {"result": result, "html": html, "setup": setup, "accepted": accepted, "rejected": rejected,
+            "connections": _connections(listener), "groups": groups, "texts": texts}
+
+
+def pd_to_date(series):
+    import pandas as pd
+
+    return pd.to_datetime(series).dt.date
+
+
+def test_html_in_every_free_text_field_prints_as_text_and_nothing_is_fetched(hostile_month, listener, monkeypatch):
+    import subprocess
+
+    result = hostile_month["result"]
+    reports = {d.district_code: d.report for d in result.summary.districts}
+    assert reports["3601"] == "accepted" and reports["3602"] == "rejected"
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(result.outputs["pdf"]), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    flat = "".join(text.split())
+    for attack in hostile_month["html"]:
+        assert "".join(attack.split()) in flat, attack  # printed literally, character for character
+    assert "owned" not in flat.replace('document.write("owned")', "")  # the script did not run
+    assert "root:x:0:0" not in text
+    assert hostile_month["connections"] == 0 and _connections(listener) == 0
+
+
+def test_the_fetcher_is_asked_only_for_its_own_assets(hostile_month, tmp_path, monkeypatch):
+    """Render the hostile month's PDF again with the fetcher instrumented: WeasyPrint never even
+    asks for a URL from the data, and would be refused if it did."""
+    from generator import render_pdf
+
+    asked = []
+    original = render_pdf.AssetFetcher.fetch
+
+    def recording(self, url, headers=None):
+        asked.append(str(url))
+        return original(self, url, headers)
+
+    monkeypatch.setattr(render_pdf.AssetFetcher, "fetch", recording)
+    render_pdf._style.cache_clear()  # the stylesheet and fonts are fetched again, through the recorder
+    try:
+        render_pdf.write_pdf(hostile_month["result"].summary, tmp_path / "again.pdf")
+    finally:
+        render_pdf._style.cache_clear()
+    allowed = {p.as_uri() for p in render_pdf.AssetFetcher().allowed}
+    assert asked and set(asked) <= allowed, set(asked) - allowed
+    fetcher = render_pdf.AssetFetcher()
+    for url in ("file:///etc/passwd", "http://127.0.0.1:9/x.css", "https://example.org/x.css",
+                "data:text/css,body{}", "ftp://example.org/x", (render_pdf.font_dir() / ".." / ".." / "x").as_uri(),
+                "file://otherhost" + sorted(allowed)[0][7:]):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+
+
+def _cells(path: Path):
+    """Every cell of every sheet (hidden ones too), through openpyxl: (sheet, cell)."""
+    wb = load_workbook(path)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    yield ws.title, cell
+
+
+def _values_by_calamine(path: Path) -> set:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    return {v for name in wb.sheet_names for row in wb.get_sheet_by_name(name).to_python() for v in row}
+
+
+def test_formulas_in_free_text_are_written_as_text_in_every_excel_output(hostile_month):
+    from openpyxl.utils.escape import unescape
+
+    result = hostile_month["result"]
+    summary = result.outputs["excel"]
+    feedback_accepted = result.outputs['feedback:=HYPERLINK("x")<img src=x>.xlsx']
+    feedback_rejected = result.outputs["feedback:+3602.xlsx"]
+    names = ['=HYPERLINK("x")<img src=x>.xlsx', "+3602.xlsx"]
+    # Each output, the free text that must be in it as a whole cell, and the file names that
+    # must be in it (whole, or inside a title).
+    expected = {
+        summary: (set(FORMULA_ATTACKS) | {"@ผู้ใหญ่บ้าน\x07"}, names),
+        feedback_accepted: (set(FORMULA_ATTACKS) | {"@ผู้ใหญ่บ้าน\x07"}, names[:1]),
+        feedback_rejected: ({FORMULA_ATTACKS[0], FORMULA_ATTACKS[5], hostile_month["html"][4] + FORMULA_ATTACKS[1]},
+                            names[1:]),
+    }
+    for path, (texts, files) in expected.items():
+        values = _values_by_calamine(path)
+        for attack in texts:
+            forms = {attack, read_text(attack).value}  # as typed, or as the reader cleaned it
+            assert forms & values, (path.name, attack)
+        for name in files:
+            assert any(isinstance(v, str) and name in v for v in values), (path.name, name)
+        wanted = {f for a in texts for f in (a, read_text(a).value)} | set(files)
+        found = 0
+        for sheet, cell in _cells(path):
+            text = unescape(cell.value) if isinstance(cell.value, str) else cell.value
+            if text in wanted:
+                found += 1
+                assert cell.data_type == "s", (path.name, sheet, cell.coordinate, text)
+            elif cell.data_type == "f":
+                # The district's own copy keeps its village lookups; nothing else is a formula.
+                assert cell.value.startswith("=IFERROR(VLOOKUP("), (path.name, sheet, cell.coordinate, cell.value)
+        assert found >= len(texts), path.name
+
+
+# --- a district's feedback holds that district's data and nothing of any other's ------------------
+
+def test_a_feedback_workbook_holds_only_its_own_district(filled, setup, period, tmp_path):
+    from datetime import date
+
+    from generator.demo import simulated_groups
+    from generator.pipeline import run_month
+
+    inbox = tmp_path / "inbox"
+    codes = ["3601", "3602", "3603", "3604", "3605"]
+    # Each mistake carries its district's code, so a problem listed in the wrong file shows.
+    mistakes = {"3601": {(2, "members"): "ไม่ทราบ-3601"}, "3602": {(1, "officer"): "ผู้ช่วยพัฒนากร-3602"},
+                "3603": {(0, "members"): "หลายคน-3603", (3, "founded_on"): "ไม่ทราบ-3603"},
+                "3604": {(1, "village_code"): "3604xx"}, "3605": {}}
+    for code in codes:
+        groups = simulated_groups(setup, code, period)
+        groups["group_name"] = [f"กลุ่มทดสอบ{code}-{i}" for i in range(len(groups))]
+        groups["remarks"] = f"หมายเหตุของอำเภอ{code}"
+        filled(code, typed=mistakes[code], groups=groups, folder=inbox)
+    result = run_month(setup, period, inbox, tmp_path / "out", date(2023, 8, 25))
+    feedback = {k.split(":", 1)[1]: p for k, p in result.outputs.items() if k.startswith("feedback:")}
+    assert sorted(feedback) == ["3601.xlsx", "3602.xlsx", "3603.xlsx", "3604.xlsx"]
+
+    def markers(code):
+        """What only district `code` has: group names, remarks, code, village codes, officers, name."""
+        villages = setup.villages.loc[setup.villages["district_code"] == code, "village_code"]
+        officers = setup.officers.loc[setup.officers["district_code"] == code, "officer_name"]
+        return ([f"กลุ่มทดสอบ{code}-", f"หมายเหตุของอำเภอ{code}", setup.district_name(code)]
+                + list(villages) + list(officers)), re.compile(rf"(?<!\d){code}(?!\d)")
+
+    for name, path in feedback.items():
+        own = name[:4]
+        with zipfile.ZipFile(path) as z:  # every part: hidden sheets, defined names, comments, tables, _meta
+            text = "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+        assert f"กลุ่มทดสอบ{own}-" in text and f"หมายเหตุของอำเภอ{own}" in text  # its own data is there
+        for other in codes:
+            if other == own:
+                continue
+            words, code_re = markers(other)
+            leaked = [w for w in words if w in text]
+            assert not leaked, (name, other, leaked[:5])
+            assert not code_re.search(text), (name, other, text[max(0, code_re.search(text).start() - 80):][:160])
