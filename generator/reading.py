@@ -293,27 +293,62 @@ def _has_external_relation(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str
     return found
 
 
+def _reader_failed(exc: BaseException) -> bool:
+    """python-calamine reports damage as exceptions, but some values make its Rust code panic, and
+    a PanicException derives from BaseException: one district's cell must not end the run."""
+    return not isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError))
+
+
 def open_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[CalamineWorkbook, list[Problem]]:
     data = read_limited(Path(path), limits)
     warnings = check_container(data, limits, Path(path).name)
     try:
         # From the bytes checked, by content: a name ending in .ods or .xlsb never picks another reader.
         return CalamineWorkbook.from_filelike(io.BytesIO(data)), warnings
-    except Exception as exc:  # calamine raises its own error types for every kind of damage
+    except BaseException as exc:  # calamine raises its own error types for every kind of damage
+        if not _reader_failed(exc):
+            raise
         raise _reject("F_CORRUPT", path.name, detail=type(exc).__name__) from None
 
 
 def sheet_rows(wb: CalamineWorkbook, sheet: str, name: str, limits: Limits = DEFAULT_LIMITS) -> list[list]:
     try:
         ws = wb.get_sheet_by_name(sheet)
-    except Exception as exc:  # damaged or hostile sheet XML (calamine refuses entity declarations)
+    except BaseException as exc:  # damaged or hostile sheet XML (calamine refuses entity declarations)
+        if not _reader_failed(exc):
+            raise
         raise _reject("F_CORRUPT", name, detail=type(exc).__name__) from None
     if ws.total_height > limits.max_rows or ws.total_width > limits.max_cols:
         raise _reject("F_TOO_LARGE", name, detail=f"{sheet}: {ws.total_height:,} × {ws.total_width:,}")
     try:
         return ws.to_python(skip_empty_area=False)
-    except Exception as exc:
-        raise _reject("F_CORRUPT", name, detail=type(exc).__name__) from None
+    except BaseException as exc:
+        if not _reader_failed(exc):
+            raise
+        row = _failing_row(ws)
+        if row is None:
+            raise _reject("F_CORRUPT", name, detail=type(exc).__name__) from None
+        # A number far outside what its date or time format can show (-1e15 as [h]:mm:ss).
+        raise _reject("F_CORRUPT", name, sheet=sheet,
+                      detail=f"ชีต {sheet} แถว {row}: มีตัวเลขที่แปลงเป็นวันที่หรือเวลาตามรูปแบบของเซลล์ไม่ได้",
+                      detail_en=f"sheet {sheet}, row {row}: a number cannot be shown as the date or time its "
+                                f"cell's format asks for") from None
+
+
+def _failing_row(ws) -> int | None:
+    """The Excel row whose values the reader cannot convert, found row by row."""
+    first = (ws.start or (0, 0))[0]
+    rows = ws.iter_rows()
+    for i in range(ws.height + 1):
+        try:
+            next(rows)
+        except StopIteration:
+            return None
+        except BaseException as exc:
+            if not _reader_failed(exc):
+                raise
+            return first + i + 1
+    return None
 
 
 def read_meta(wb: CalamineWorkbook, name: str) -> dict[str, str] | None:

@@ -588,3 +588,27 @@ def test_a_feedback_workbook_holds_only_its_own_district(filled, setup, period, 
             leaked = [w for w in words if w in text]
             assert not leaked, (name, other, leaked[:5])
             assert not code_re.search(text), (name, other, text[max(0, code_re.search(text).start() - 80):][:160])
+
+
+def test_a_value_the_reader_cannot_convert_names_its_row_and_does_not_stop_the_run(valid, filled, setup, period,
+                                                                                   tmp_path):
+    """python-calamine panics (a BaseException) on -1e15 in a cell formatted as a duration, and
+    raises OverflowError on 1e15: either is this file's problem, with its row, not the run's."""
+    from datetime import date, timedelta
+
+    from generator.pipeline import run_month
+
+    inbox = tmp_path / "inbox"
+    filled("3601", folder=inbox)
+    for name, number in (("panic.xlsx", -1e15), ("overflow.xlsx", 1e15)):
+        wb = load_workbook(valid)
+        ws = wb["กลุ่มออมทรัพย์"]
+        ws["F8"].value = timedelta(days=3)  # gives the cell a [hh]:mm:ss format
+        ws["F8"].value = number
+        wb.save(inbox / name)
+        rules, sub = _rules(inbox / name, setup, period)
+        assert rules == ["F_CORRUPT"] and "row 8" in sub.problems[0].message_en, name
+        assert "แถว 8" in sub.problems[0].message_th
+    result = run_month(setup, period, inbox, tmp_path / "out", date(2023, 8, 25))
+    reports = {d.district_code: d.report for d in result.summary.districts}
+    assert reports["3601"] == "accepted" and reports["3605"] == "rejected"
