@@ -83,9 +83,9 @@ DEFAULT_LIMITS = Limits()
 RATIO_FLOOR = 1 * MIB  # small parts compress well and are harmless whatever their ratio
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 EXCEL_MAX_ROWS, EXCEL_MAX_COLS = 1_048_576, 16_384
+EXCEL_MAX_CELL_CHARS = 32_767
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 _NOT_XLSX_PARTS = ("content.xml", "xl/workbook.bin")  # an OpenDocument or binary workbook inside
-_CELL_REF = re.compile(r"\s*([A-Za-z]+)(\d+)\s*")
 
 
 class FileRejected(Exception):
@@ -233,35 +233,36 @@ def _measure_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits
     a row without one follows the previous row, as in the reader."""
     row = col = max_row = max_col = 0
     entry = info.filename
-
-    def too_large(rows, cols):
-        return _reject("F_TOO_LARGE", name, detail=f"{rows:,} × {cols:,}", detail_en=f"{rows:,} × {cols:,} cells")
+    columns: dict[str, int] = {}  # column letters seen -> index (a sheet has few distinct ones)
 
     def start(tag, attrs):
         nonlocal row, col, max_row, max_col
-        local = tag.rpartition(":")[2]
-        if local == "row":
-            ref = attrs.get("r")
+        if tag != "c" and tag != "row":  # the common case first: cells, rows, values without prefix
+            if tag[-2:] not in (":c", "ow") or tag.rpartition(":")[2] not in ("c", "row"):
+                return
+            tag = tag.rpartition(":")[2]
+        ref = attrs.get("r")
+        if tag == "row":
             row = _number(ref, name, entry) if ref is not None else row + 1
             col = 0
-        elif local == "c":
-            ref = attrs.get("r")
-            if ref is None:
-                col, row = col + 1, max(row, 1)
-                cell_row = row
-            else:
-                m = _CELL_REF.fullmatch(ref)
-                if not m:
-                    raise _damaged(name, f"{entry}: อ้างอิงเซลล์ '{ref[:20]}' ไม่ถูกต้อง",
-                                   f"{entry}: cell reference '{ref[:20]}' is not valid")
-                letters, digits = m.groups()
-                col = column_index_from_string(letters.upper()) if len(letters) <= 3 else EXCEL_MAX_COLS + 1
-                cell_row = _number(digits, name, entry)
-            max_row, max_col = max(max_row, cell_row), max(max_col, col)
-            if max_row > limits.max_rows or max_col > limits.max_cols:
-                raise too_large(max_row, max_col)
-            if cells_before + max_row * max_col > limits.max_cells:
-                raise _reject("F_TOO_LARGE", name, detail=f"{cells_before + max_row * max_col:,} cells")
+            return
+        if ref is None:
+            col, row = col + 1, max(row, 1)
+            cell_row = row
+        else:
+            digits = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+            letters = ref[:len(ref) - len(digits)]
+            col = columns.get(letters) or columns.setdefault(letters, _column(letters, ref, name, entry))
+            cell_row = _number(digits, name, entry)
+        if cell_row > max_row:
+            max_row = cell_row
+        if col > max_col:
+            max_col = col
+        if max_row > limits.max_rows or max_col > limits.max_cols:
+            raise _reject("F_TOO_LARGE", name, detail=f"{max_row:,} × {max_col:,}",
+                          detail_en=f"{max_row:,} × {max_col:,} cells")
+        if cells_before + max_row * max_col > limits.max_cells:
+            raise _reject("F_TOO_LARGE", name, detail=f"{cells_before + max_row * max_col:,} cells")
 
     parser = _parser(name, entry)
     parser.StartElementHandler = start
@@ -269,10 +270,18 @@ def _measure_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits
     return max_row * max_col
 
 
+def _column(letters: str, ref: str, name: str, entry: str) -> int:
+    if not letters or not letters.isascii():
+        raise _damaged(name, f"{entry}: อ้างอิงเซลล์ '{ref[:20]}' ไม่ถูกต้อง", f"{entry}: cell reference '{ref[:20]}' is not valid")
+    return column_index_from_string(letters.upper()) if len(letters) <= 3 else EXCEL_MAX_COLS + 1
+
+
 def _number(text: str, name: str, entry: str) -> int:
-    text = text.strip()
-    if not text.isascii() or not text.isdigit():
-        raise _damaged(name, f"{entry}: เลขแถว '{text[:20]}' ไม่ถูกต้อง", f"{entry}: row number '{text[:20]}' is not valid")
+    if not (text.isascii() and text.isdigit()):
+        text = text.strip()
+        if not (text.isascii() and text.isdigit()):
+            raise _damaged(name, f"{entry}: เลขแถว '{text[:20]}' ไม่ถูกต้อง",
+                           f"{entry}: row number '{text[:20]}' is not valid")
     return int(text) if len(text) <= 8 else EXCEL_MAX_ROWS + 1
 
 
@@ -321,7 +330,7 @@ def sheet_rows(wb: CalamineWorkbook, sheet: str, name: str, limits: Limits = DEF
     if ws.total_height > limits.max_rows or ws.total_width > limits.max_cols:
         raise _reject("F_TOO_LARGE", name, detail=f"{sheet}: {ws.total_height:,} × {ws.total_width:,}")
     try:
-        return ws.to_python(skip_empty_area=False)
+        rows = ws.to_python(skip_empty_area=False)
     except BaseException as exc:
         if not _reader_failed(exc):
             raise
@@ -333,6 +342,20 @@ def sheet_rows(wb: CalamineWorkbook, sheet: str, name: str, limits: Limits = DEF
                       detail=f"ชีต {sheet} แถว {row}: มีตัวเลขที่แปลงเป็นวันที่หรือเวลาตามรูปแบบของเซลล์ไม่ได้",
                       detail_en=f"sheet {sheet}, row {row}: a number cannot be shown as the date or time its "
                                 f"cell's format asks for") from None
+    return rows
+
+
+def _check_text_lengths(rows: list[list], sheet: str, name: str, first_row: int = 1) -> None:
+    """Excel holds at most 32,767 characters in a cell; a longer text was not typed by anyone, and
+    would go on into the PDF, whose layout time grows with it. Checked on the rows that go on."""
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value.__class__ is str and len(value) > EXCEL_MAX_CELL_CHARS:
+                cell = f"{get_column_letter(c + 1)}{first_row + r}"
+                raise _reject("F_TOO_LARGE", name, sheet=sheet, cell=cell,
+                              detail=f"ชีต {sheet} เซลล์ {cell} ยาว {len(value):,} ตัวอักษร",
+                              detail_en=f"sheet {sheet}, cell {cell}: {len(value):,} characters; Excel allows "
+                                        f"{EXCEL_MAX_CELL_CHARS:,}")
 
 
 def _failing_row(ws) -> int | None:
@@ -355,7 +378,9 @@ def read_meta(wb: CalamineWorkbook, name: str) -> dict[str, str] | None:
     if META_SHEET not in wb.sheet_names:
         return None
     meta = {}
-    for row in sheet_rows(wb, META_SHEET, name):
+    rows = sheet_rows(wb, META_SHEET, name)
+    _check_text_lengths(rows, META_SHEET, name)
+    for row in rows:
         if len(row) >= 2 and not is_blank(row[0]):
             value = row[1]
             if isinstance(value, float) and value.is_integer():
@@ -411,5 +436,6 @@ def find_table(wb: CalamineWorkbook, table: Table, meta: dict[str, str] | None, 
     if best is None:
         return None
     sheet, r, found, rows = best
+    _check_text_lengths(rows[r + 1:], sheet, name, first_row=r + 2)
     missing = [k for k in table.keys if k not in found]
     return FoundTable(sheet, r + 1, found, missing, rows[r + 1:])

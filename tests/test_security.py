@@ -53,6 +53,17 @@ def test_a_dtd_in_any_xml_part_is_refused_before_parsing(valid, setup, period, t
         assert sub.table is None
 
 
+def test_the_setup_workbook_is_read_the_same_careful_way(setup_path, tmp_path):
+    from generator.setup import SetupInvalid, load_setup
+
+    for doctype in (BILLION_LAUGHS, EXTERNAL_ENTITY):
+        bad = rewrite(setup_path, tmp_path / "setup_dtd.xlsx",
+                      lambda n, d: with_doctype(d, doctype) if n == "xl/workbook.xml" else d)
+        with pytest.raises(SetupInvalid) as caught:
+            load_setup(bad)
+        assert [p.rule_id for p in caught.value.problems] == ["F_CORRUPT"]
+
+
 def test_the_libraries_underneath_do_not_expand_entities_either(valid, tmp_path):
     """Defence in depth: if a DTD got past the container check, python-calamine and openpyxl
     (which the feedback copy uses, with defusedxml installed) still refuse to expand it."""
@@ -612,3 +623,17 @@ def test_a_value_the_reader_cannot_convert_names_its_row_and_does_not_stop_the_r
     result = run_month(setup, period, inbox, tmp_path / "out", date(2023, 8, 25))
     reports = {d.district_code: d.report for d in result.summary.districts}
     assert reports["3601"] == "accepted" and reports["3605"] == "rejected"
+
+
+def test_a_cell_longer_than_excel_allows_is_refused(valid, setup, period, tmp_path):
+    """Excel holds at most 32,767 characters in a cell: a longer one was not typed, and would go
+    on into the PDF (where one long name took seconds to lay out) and the summary."""
+    def long_name(n, d):
+        return d.replace("กลุ่มออมทรัพย์เพื่อการผลิตบ้าน".encode(), ("ก" * 40_000).encode(), 1) if n == GROUPS_SHEET else d
+
+    rules, sub = _rules(rewrite(valid, tmp_path / "long.xlsx", long_name), setup, period)
+    assert rules == ["F_TOO_LARGE"] and "32,767" in sub.problems[0].message_en
+    assert sub.problems[0].sheet == "กลุ่มออมทรัพย์" and sub.problems[0].cell == "D6"
+    fine = rewrite(valid, tmp_path / "fine.xlsx", lambda n, d: d.replace(
+        "กลุ่มออมทรัพย์เพื่อการผลิตบ้าน".encode(), ("ก" * 32_000).encode(), 1) if n == GROUPS_SHEET else d)
+    assert "F_TOO_LARGE" not in _rules(fine, setup, period)[0]
