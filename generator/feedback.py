@@ -51,9 +51,14 @@ def _open_own_copy(source: Path | None):
     if source is None:
         return None
     try:
-        return load_workbook(source, keep_links=False, keep_vba=False)  # never pass on links or macros
+        wb = load_workbook(source, keep_links=False, keep_vba=False)  # never pass on links or macros
     except Exception:  # a file that intake could not read either; the list alone goes back
         return None
+    for ws in wb.worksheets:
+        # Pictures and charts are not the district's figures, and saving them would make openpyxl
+        # decode (and re-encode) whatever image a returned file holds, however large it unpacks.
+        ws._images, ws._charts = [], []
+    return wb
 
 
 def _mark_cells(wb, problems: list[Problem], lang: str) -> None:

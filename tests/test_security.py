@@ -637,3 +637,51 @@ def test_a_cell_longer_than_excel_allows_is_refused(valid, setup, period, tmp_pa
     fine = rewrite(valid, tmp_path / "fine.xlsx", lambda n, d: d.replace(
         "กลุ่มออมทรัพย์เพื่อการผลิตบ้าน".encode(), ("ก" * 32_000).encode(), 1) if n == GROUPS_SHEET else d)
     assert "F_TOO_LARGE" not in _rules(fine, setup, period)[0]
+
+
+def test_a_picture_in_a_returned_file_is_not_decoded_for_the_feedback_copy(valid, tmp_path):
+    """A 26 kB compressed TIFF of 12,000 × 12,000 pixels, put where a district's logo would be:
+    openpyxl re-encoded it as PNG when saving the feedback copy (hundreds of MiB). The copy now
+    carries the district's cells, not its pictures or charts."""
+    import io
+    import json
+    import subprocess
+    import sys
+
+    from openpyxl.drawing.image import Image as SheetImage
+    from PIL import Image
+
+    from tests.hostile import ROOT
+
+    wb = load_workbook(valid)
+    small = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(small, format="PNG")
+    small.seek(0)
+    wb["กลุ่มออมทรัพย์"].add_image(SheetImage(small), "N2")
+    with_picture = tmp_path / "picture.xlsx"
+    wb.save(with_picture)
+    huge = io.BytesIO()
+    Image.new("1", (12_000, 12_000)).save(huge, format="TIFF", compression="tiff_deflate")
+    bomb = rewrite(with_picture, tmp_path / "picture_bomb.xlsx",
+                   lambda n, d: huge.getvalue() if n.startswith("xl/media/") else d)
+    assert len(huge.getvalue()) < 100_000
+    child = r"""
+import json, sys, warnings
+sys.path.insert(0, sys.argv[1])
+warnings.simplefilter("ignore")
+from pathlib import Path
+from generator.feedback import write_feedback
+def kib(field):
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith(field + ":"))
+base = kib("VmRSS")
+write_feedback(Path(sys.argv[2]), [], Path(sys.argv[3]), "t")
+print(json.dumps({"peak_mib": (kib("VmHWM") - base) / 1024}))
+"""
+    out = tmp_path / "feedback.xlsx"
+    proc = subprocess.run([sys.executable, "-c", child, str(ROOT), str(bomb), str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-1000:]
+    assert json.loads(proc.stdout)["peak_mib"] < 64
+    with zipfile.ZipFile(out) as z:
+        assert not [n for n in z.namelist() if n.startswith("xl/media/")]
+    assert load_workbook(out)["กลุ่มออมทรัพย์"]["D6"].value  # the district's cells are all there
