@@ -19,8 +19,8 @@ from openpyxl.utils import get_column_letter
 from generator.periods import Period
 from generator.problems import (CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, SEVERITY_LABELS, WARNING, Problem,
                                  errors, warnings)
-from generator.xlsx import (ERROR_FILL, FONT, WARNING_FILL, add_table, header_row, print_a4_landscape, put,
-                            save_atomic)
+from generator.xlsx import (ERROR_FILL, FONT, WARNING_FILL, add_table, header_row, ooxml_text,
+                            print_a4_landscape, put, save_atomic)
 
 PROBLEMS_SHEET = "ปัญหาที่พบ"
 CONFIRM_FILL = PatternFill("solid", fgColor="F4B183")
@@ -68,9 +68,14 @@ def _open_own_copy(source: Path | None):
     if source is None:
         return None
     try:
-        return load_workbook(source)
+        wb = load_workbook(source, keep_links=False, keep_vba=False)  # never pass on links or macros
     except Exception:  # a file that intake could not read either; the list alone goes back
         return None
+    for ws in wb.worksheets:
+        # Pictures and charts are not the district's figures, and saving them would make openpyxl
+        # decode (and re-encode) whatever image a returned file holds, however large it unpacks.
+        ws._images, ws._charts = [], []
+    return wb
 
 
 def _mark_cells(wb, problems: list[Problem], lang: str) -> None:
@@ -82,7 +87,7 @@ def _mark_cells(wb, problems: list[Problem], lang: str) -> None:
         cell = wb[sheet][ref]
         cell.fill = FILLS[min((p.severity for p in found), key=_rank)]
         text = "\n".join(f"{SEVERITY_LABELS[lang][p.severity]}: {p.message(lang)} {p.fix(lang)}" for p in found)
-        comment = Comment(text[:2000], "savings-report")
+        comment = Comment(ooxml_text(text[:2000]), "savings-report")  # a control character must not corrupt the file
         comment.width, comment.height = 320, 140
         cell.comment = comment
 

@@ -89,11 +89,17 @@ def read_submission(path: Path, setup: Setup | None, period: Period | None,
     return sub
 
 
+def _shown(text: str | None, width: int = 20) -> str:
+    """A value from `_meta` as quoted in a message: the file is untrusted, so never all of it."""
+    text = " ".join((text or "").split())
+    return "?" if not text else text if len(text) <= width else text[:width] + "…"
+
+
 def _check_identity(sub: Submission, setup: Setup | None, period: Period | None) -> list[Problem]:
     meta, name = sub.meta, sub.name
     version = meta.get("template_version", "")
     if version not in READABLE_TEMPLATE_VERSIONS:
-        return [rule("F_TEMPLATE_VERSION").problem(file=name, value=version or "?")]
+        return [rule("F_TEMPLATE_VERSION").problem(file=name, value=_shown(version))]
     if meta.get("kind", "district") != "district":
         return [rule("F_NOT_OURS").problem(file=name)]
     code = meta.get("district_code", "")
@@ -102,19 +108,20 @@ def _check_identity(sub: Submission, setup: Setup | None, period: Period | None)
     except PeriodError:
         sub.period = None
     if setup is None:
-        sub.district_code = code if code.isdigit() else None
+        # Only shown, never used in a path; still, only plain digits count as a code.
+        sub.district_code = code if code.isascii() and code.isdigit() else None
         return []
     if meta.get("province_code") != setup.province_code:
-        return [rule("F_OTHER_PROVINCE").problem(file=name, value=meta.get("province_code") or "?",
+        return [rule("F_OTHER_PROVINCE").problem(file=name, value=_shown(meta.get("province_code")),
                                                  province=setup.province_name)]
     if code not in setup.district_codes:
         # Never trusted further: a code like '../../x' ends here.
-        return [rule("F_UNKNOWN_DISTRICT").problem(file=name, value=code[:20] or "?")]
+        return [rule("F_UNKNOWN_DISTRICT").problem(file=name, value=_shown(code))]
     sub.district_code = code
     if period is not None and sub.period != period:
-        found = sub.period.thai() if sub.period else meta.get("period", "?")
-        found_en = sub.period.english() if sub.period else meta.get("period", "?")
-        return [rule("F_OTHER_PERIOD").problem(file=name, district_code=code, value=meta.get("period"),
+        found = sub.period.thai() if sub.period else _shown(meta.get("period"))
+        found_en = sub.period.english() if sub.period else _shown(meta.get("period"))
+        return [rule("F_OTHER_PERIOD").problem(file=name, district_code=code, value=_shown(meta.get("period")),
                                                found=found, found_en=found_en, expected=period.thai(),
                                                expected_en=period.english())]
     return []

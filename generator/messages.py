@@ -9,6 +9,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "bad_date": ("วันที่ '{value}' อ่านไม่ได้ ใช้รูปแบบ 2023-08-20", "Cannot read date '{value}': use 2023-08-20."),
     "unknown_district": ("ไม่มีอำเภอรหัส {value} ในข้อมูลตั้งต้น รหัสที่ใช้ได้: {codes}",
                          "No district {value} in the setup; the codes are: {codes}"),
+    "bad_limit": ("ขีดจำกัดอ่านไม่ได้: {detail}", "Cannot read the limit: {detail}"),
     "no_file": ("ไม่พบไฟล์ {path}", "File not found: {path}"),
     "no_inbox": ("ไม่พบโฟลเดอร์ {path}", "Folder not found: {path}"),
     "exists": ("มีไฟล์ {path} อยู่แล้ว ใช้ --force เพื่อเขียนทับ", "{path} already exists: use --force to overwrite it."),

@@ -150,7 +150,9 @@ def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on:
             accepted[code], fresh = assign_group_codes(c.groups, known)
             new_codes.append(fresh.assign(district_code=code, first_period=period.key))
         merged = merge_groups(setup, accepted, {code: c.submission.name for code, c in chosen.items()})
-        problems = [p for c in checked for p in c.problems] + duplicate_notes
+        # By district, so the record does not depend on what the files were called or when they came.
+        problems = sorted([p for c in checked for p in c.problems] + duplicate_notes,
+                          key=lambda p: p.district_code or "\uffff")
         past = store.reporting(fiscal_months(setup, period)[:-1]) if store else None
         summary = summarise(setup, period, merged, reports, files, problems, made_on, past_reporting=past)
         result = RunResult(summary, checked)

@@ -174,7 +174,8 @@ CATALOGUE: tuple[Rule, ...] = (
       "The file is far larger than a report can be ({detail}).",
       "ส่งเฉพาะแบบรายงานของอำเภอ ลบชีตหรือแถวที่ไม่เกี่ยวข้องออก",
       "Send only the district's report, without unrelated sheets or rows."),
-    R("F_MACROS", WARNING, "file", "ไฟล์มีแมโคร (VBA) ซึ่งไม่ได้ถูกเรียกใช้", "The file contains macros (VBA); they were not run.",
+    R("F_MACROS", WARNING, "file", "ไฟล์มีแมโคร (VBA หรือชีตแมโคร Excel 4.0) ซึ่งไม่ได้ถูกเรียกใช้",
+      "The file contains macros (VBA or Excel 4.0 macro sheets); they were not run.",
       "บันทึกเป็น Excel Workbook (.xlsx) ที่ไม่มีแมโคร", "Save it as a macro-free Excel Workbook (.xlsx)."),
     R("F_NOT_OURS", ERROR, "file", "ไม่ใช่แบบรายงานที่โปรแกรมนี้สร้าง (ไม่พบชีต _meta)",
       "This is not a workbook made by this tool (no _meta sheet).",
@@ -200,6 +201,12 @@ CATALOGUE: tuple[Rule, ...] = (
       "อำเภอ{district} ส่งไฟล์ของเดือนนี้มากกว่าหนึ่งไฟล์ ใช้ไฟล์ที่ได้รับล่าสุด ({value})",
       "{district} sent more than one file for this month; the last received ({value}) is used.",
       "ตรวจว่าไฟล์ที่ใช้เป็นฉบับล่าสุดที่ถูกต้อง", "Check that the file used is the latest correct one."),
+    # --- hostile content (issue 7): reported, never followed ---------------------------------
+    R("F_EXTERNAL_LINKS", WARNING, "file",
+      "ไฟล์มีลิงก์ไปยังไฟล์หรือแหล่งข้อมูลภายนอก ซึ่งไม่ได้ถูกเปิดหรือปรับปรุง และไม่ได้ส่งต่อในไฟล์ผลการตรวจ",
+      "The file links to outside files or data sources; they were not opened or updated, and are not passed on.",
+      "ตัดลิงก์ภายนอก (ข้อมูล > แก้ไขลิงก์ > ตัดลิงก์) แล้วบันทึกใหม่ พิมพ์ตัวเลขลงในแบบรายงานโดยตรง",
+      "Break the links (Data > Edit Links > Break Link) and save again; type the figures into the workbook itself."),
     # --- a value that cannot be read as its column needs --------------------------------------
     R("VALUE_REQUIRED", ERROR, "cell", "ยังไม่ได้กรอก '{column}'", "'{column}' is empty.",
       "กรอก '{column}' ของกลุ่มนี้", "Fill in '{column}' for this group."),

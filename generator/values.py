@@ -72,13 +72,13 @@ def read_code(raw: object) -> Reading:
     if isinstance(raw, bool):
         return Reading(error="not_code")
     if isinstance(raw, (int, float)):
-        if isinstance(raw, float) and not raw.is_integer():
-            return Reading(error="not_code")
+        if isinstance(raw, float) and not raw.is_integer() or raw < 0:  # a code is digits, never signed
+            return Reading(str(raw), error="not_code")
         return Reading(str(int(raw)))
     text = clean_text(str(raw)).translate(THAI_DIGITS).replace(" ", "").replace("-", "")
     if text.endswith(".0") and text[:-2].isdigit():
         text = text[:-2]
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # not '²' or Arabic-Indic digits, which isdigit() accepts
         return Reading(clean_text(str(raw)), error="not_code")
     if text != str(raw):
         return Reading(text, (f"อ่านเป็นรหัส {text}", f"read as code {text}"))

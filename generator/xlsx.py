@@ -6,6 +6,7 @@ Shared by every workbook the tool writes (setup, district templates, feedback, s
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from collections.abc import Iterable, Sequence
@@ -32,12 +33,26 @@ FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_FORMATS = {"int": "#,##0", "money": "#,##0.00", "date": "d/m/yyyy", "code": "@"}
 
 
+# Characters XML cannot hold (and CR, which XML readers turn into LF) are written the way Excel
+# writes them, as _xHHHH_; so is an underscore that would otherwise read as the start of one.
+# Excel, LibreOffice and python-calamine turn them back into the characters typed.
+_OOXML_ESCAPE = re.compile(r"[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def ooxml_text(text: str) -> str:
+    """Text as it must be stored in a cell or comment to come back unchanged."""
+    return _OOXML_ESCAPE.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
+
+
 def put(ws, row: int, col: int, value, number_format: str | None = None):
     """Write one value; text is always stored as text, so '=HYPERLINK(…)' typed by someone
-    else never becomes a live formula in a workbook we hand out."""
+    else never becomes a live formula in a workbook we hand out, and a control character pasted
+    into a district's cell (Word's line break is one) can neither stop the writing nor be lost."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, datetime):
         value = value.date()
+    if isinstance(value, str):
+        value = ooxml_text(value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
