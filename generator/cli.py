@@ -103,6 +103,7 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
         made_on: Annotated[Optional[str], typer.Option("--made-on", help="วันที่จัดทำรายงาน (YYYY-MM-DD)")] = None,
         ) -> None:
     """รวมแบบรายงานของเดือน ตรวจ และออกรายงาน PDF/Excel / Merge a month and write the reports."""
+    from generator.parallel import pdf_worker
     from generator.pipeline import run_month
 
     s, p = _setup(setup), _period(period)
@@ -112,7 +113,8 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
         day = date.fromisoformat(made_on) if made_on else date.today()
     except ValueError:
         raise _fail("bad_date", value=made_on) from None
-    with err.status(_t("reading")) as status:
+    # The PDF worker warms up (WeasyPrint, fonts, template) while the returns are being read.
+    with pdf_worker(), err.status(_t("reading")) as status:
         result = run_month(s, p, inbox, out, day, _state["lang"],
                            progress=lambda path: status.update(_t("reading_file", name=path.name)))
     _report_run(result)

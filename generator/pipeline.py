@@ -167,12 +167,29 @@ def write_outputs(result: RunResult, setup: Setup, period: Period, out_dir: Path
 
 
 def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, lang: str) -> dict[str, Path]:
+    """Excel summary, PDF (with the summary attached), feedback workbooks and the JSON record.
+
+    With a warm PDF worker active (`generator.parallel.pdf_worker`, the CLI starts one), the PDF is
+    laid out in that process while this one writes the feedback workbooks and the record."""
+    from generator.parallel import active_pdf_worker, pdf_result, render_pdf_file
     from generator.render_excel import write_summary_workbook
-    from generator.render_pdf import write_pdf
 
     names = output_names(setup, period)
-    outputs = {"excel": write_summary_workbook(result.summary, folder / names["excel"])}
-    outputs["pdf"] = write_pdf(result.summary, folder / names["pdf"], attachments=[outputs["excel"]], lang=lang)
+    excel = write_summary_workbook(result.summary, folder / names["excel"])
+    pdf_args = (result.summary, folder / names["pdf"], [excel], lang)
+    worker = active_pdf_worker()
+    pending = worker.submit_pdf(*pdf_args) if worker else None
+    outputs = {"excel": excel, "pdf": None if pending else render_pdf_file(*pdf_args)}
+    outputs.update(_write_feedback_files(result, setup, period, folder, lang))
+    outputs["json"] = write_bytes_atomic(folder / names["json"], result_json(result).encode("utf-8"))
+    if pending:
+        outputs["pdf"] = pdf_result(pending, *pdf_args)
+    return outputs
+
+
+def _write_feedback_files(result: RunResult, setup: Setup, period: Period, folder: Path,
+                          lang: str) -> dict[str, Path]:
+    outputs = {}
     for c in result.checked:
         code = c.submission.district_code
         if c.problems and code:
@@ -184,7 +201,6 @@ def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, l
             source = c.submission.path if c.submission.table is not None else None
             outputs[f"feedback:{c.submission.name}"] = write_feedback(
                 source, c.problems, folder / "feedback" / name, title, lang)
-    outputs["json"] = write_bytes_atomic(folder / names["json"], result_json(result).encode("utf-8"))
     return outputs
 
 
