@@ -204,21 +204,44 @@ def _write_feedback_files(result: RunResult, setup: Setup, period: Period, folde
     return outputs
 
 
+RESULT_VERSION = 2  # 1: until the national roll-up; 2 added the province's name, totals, phase detail
+
+
 def result_json(result: RunResult) -> str:
-    """A machine-readable record of the run: every file, every district and every problem."""
+    """A machine-readable record of the run: every file, every district and every problem.
+
+    It is also what `savings-report national` reads (see README, "The result file"): keys are only
+    ever added, so a reader of an older version keeps working."""
     s = result.summary
+
+    def progress(p) -> dict:
+        return {"label": p.label, "target": p.target, "founded": p.founded, "percent": p.percent,
+                "expected": round(p.expected, 6), "status": p.status}
+
+    def money(d) -> dict:
+        return {"groups": d.groups, "members": d.members, "savings_baht": round(d.savings_baht, 2),
+                "borrowers": d.borrowers, "loans_baht": round(d.loans_baht, 2), "officers": d.officers,
+                "officers_with_group": d.officers_with_group, "kkkj_villages": d.kkkj_villages,
+                "villages_with_group": d.villages_with_group}
+
     data = {
-        "province_code": s.province_code, "period": s.period.key, "made_on": s.made_on.isoformat(),
-        "phases": [{"label": p.label, "target": p.target, "founded": p.founded, "percent": p.percent}
-                   for p in s.phases],
-        "year": {"target": s.year.target, "founded": s.year.founded, "percent": s.year.percent},
-        "kkkj_villages": s.kkkj_villages, "villages_with_group": s.villages_with_group,
-        "districts": [{"district_code": d.district_code, "report": d.report, "founded": d.year.founded,
-                       "target": d.year.target, "groups": d.groups, "members": d.members,
-                       "savings_baht": d.savings_baht, "borrowers": d.borrowers, "loans_baht": d.loans_baht,
-                       "officers": d.officers, "officers_with_group": d.officers_with_group} for d in s.districts],
-        "on_time_rate": s.on_time_rate, "year_reporting_rate": s.year_reporting_rate,
-        "year_on_time_rate": s.year_on_time_rate,
+        "result_version": RESULT_VERSION,
+        "province_code": s.province_code, "province_name": s.province_name, "office_name": s.office_name,
+        "fiscal_year_be": s.fiscal_year_be, "period": s.period.key, "period_be": s.period.be_key,
+        "made_on": s.made_on.isoformat(), "due_date": s.due_date.isoformat(),
+        "phases": [progress(p) for p in s.phases],
+        "year": progress(s.year),
+        "kkkj_villages": s.kkkj_villages, "villages_with_group_start": s.villages_with_group_start,
+        "villages_with_group": s.villages_with_group,
+        "totals": money(s.total),
+        "district_reports": {"districts": len(s.districts), "accepted": len(s.reported),
+                             "rejected": len(s.rejected), "missing": len(s.missing)},
+        "districts": [{"district_code": d.district_code, "district_name": d.district_name, "report": d.report,
+                       "founded": d.year.founded, "target": d.year.target, "status": d.year.status,
+                       "phases": [{"target": p.target, "founded": p.founded} for p in d.phases],
+                       **money(d)} for d in s.districts],
+        "reporting_rate": s.reporting_rate, "on_time_rate": s.on_time_rate,
+        "year_reporting_rate": s.year_reporting_rate, "year_on_time_rate": s.year_on_time_rate,
         "reporting": s.reporting.to_dict("records"),
         "files": [{**f.__dict__, "received_on": f.received_on.isoformat() if f.received_on else None}
                   for f in s.files],
