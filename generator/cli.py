@@ -143,6 +143,30 @@ def _report_run(result) -> None:
 
 
 @app.command()
+def national(paths: Annotated[list[Path], typer.Argument(help="โฟลเดอร์ผลลัพธ์ของแต่ละจังหวัด หรือไฟล์ result_*.json")],
+             period: Annotated[str, typer.Option("--period", help="เดือน เช่น 2566-08 หรือ 2023-08")],
+             out: Annotated[Path, typer.Option("--out", help="โฟลเดอร์ผลลัพธ์")] = Path("output/national"),
+             expect: Annotated[Optional[Path], typer.Option(
+                 "--expect", help="รายชื่อจังหวัดที่ต้องส่ง (CSV: รหัส,ชื่อ)")] = None,
+             made_on: Annotated[Optional[str], typer.Option("--made-on", help="วันที่จัดทำรายงาน (YYYY-MM-DD)")] = None,
+             ) -> None:
+    """รวมผลของทุกจังหวัดเป็นรายงานระดับประเทศ / Roll the provinces' results up into a national report."""
+    from generator.national import describe, run_national
+
+    p = _period(period)
+    if expect is not None and not expect.is_file():
+        raise _fail("no_file", path=expect)
+    try:
+        day = date.fromisoformat(made_on) if made_on else date.today()
+    except ValueError:
+        raise _fail("bad_date", value=made_on) from None
+    result = run_national(paths, p, out, day, _state["lang"], expect)
+    for line in describe(result, _state["lang"]):
+        err.print(line, markup=False, soft_wrap=True)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
 def validate(files: Annotated[list[Path], typer.Argument(help="ไฟล์ที่จะตรวจ")],
              setup: Annotated[Optional[Path], typer.Option("--setup", help="ไฟล์ข้อมูลตั้งต้น (ถ้ามี ตรวจครบทุกกฎ)")] = None,
              as_json: Annotated[bool, typer.Option("--json", help="พิมพ์ผลเป็น JSON")] = False) -> None:
