@@ -44,10 +44,29 @@ def warm_renderer() -> int:
     return os.getpid()
 
 
-def render_pdf_file(summary, path: Path, attachments: list[Path], lang: str) -> Path:
+def render_pdf_file(summary, path: Path, attachments, lang: str) -> Path:
     from generator.render_pdf import write_pdf
 
     return write_pdf(summary, path, attachments=attachments, lang=lang)
+
+
+class WhenWritten:
+    """Attachments that another process is still writing: waits, after the layout, until every file
+    is in place. The tool's files appear whole (written beside, then renamed), so existing means
+    complete; a staging folder that disappears means the run failed, and the wait ends with it."""
+
+    def __init__(self, paths: list[Path], timeout: float = 600.0):
+        self.paths, self.timeout = [Path(p) for p in paths], timeout
+
+    def __call__(self) -> list[Path]:
+        import time
+
+        deadline = time.monotonic() + self.timeout
+        while not all(p.exists() for p in self.paths):
+            if not all(p.parent.is_dir() for p in self.paths) or time.monotonic() > deadline:
+                raise RuntimeError(f"the files to attach were never written: {self.paths}")
+            time.sleep(0.005)
+        return self.paths
 
 
 class PdfWorker:
@@ -59,8 +78,9 @@ class PdfWorker:
         self._pool = ProcessPoolExecutor(max_workers=1, mp_context=_context())
         self._pool.submit(warm_renderer)
 
-    def submit_pdf(self, summary, path: Path, attachments: list[Path], lang: str) -> Future:
-        return self._pool.submit(render_pdf_file, summary, path, list(attachments), lang)
+    def submit_pdf(self, summary, path: Path, attachments, lang: str) -> Future:
+        """attachments: paths, or a `WhenWritten` for files this process is about to write."""
+        return self._pool.submit(render_pdf_file, summary, path, attachments, lang)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -169,21 +169,22 @@ def write_outputs(result: RunResult, setup: Setup, period: Period, out_dir: Path
 def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, lang: str) -> dict[str, Path]:
     """Excel summary, PDF (with the summary attached), feedback workbooks and the JSON record.
 
-    With a warm PDF worker active (`generator.parallel.pdf_worker`, the CLI starts one), the PDF is
-    laid out in that process while this one writes the feedback workbooks and the record."""
-    from generator.parallel import active_pdf_worker, pdf_result, render_pdf_file
+    With a warm PDF worker active (`generator.parallel.pdf_worker`, the CLI starts one), the PDF's
+    pages are laid out in that process while this one writes the Excel summary (attached to the PDF
+    once it is written), the feedback workbooks and the record."""
+    from generator.parallel import WhenWritten, active_pdf_worker, pdf_result, render_pdf_file
     from generator.render_excel import write_summary_workbook
 
     names = output_names(setup, period)
-    excel = write_summary_workbook(result.summary, folder / names["excel"])
-    pdf_args = (result.summary, folder / names["pdf"], [excel], lang)
+    excel_path, pdf_path = folder / names["excel"], folder / names["pdf"]
     worker = active_pdf_worker()
-    pending = worker.submit_pdf(*pdf_args) if worker else None
-    outputs = {"excel": excel, "pdf": None if pending else render_pdf_file(*pdf_args)}
+    pending = worker.submit_pdf(result.summary, pdf_path, WhenWritten([excel_path]), lang) if worker else None
+    outputs = {"excel": write_summary_workbook(result.summary, excel_path)}
+    outputs["pdf"] = None if pending else render_pdf_file(result.summary, pdf_path, [excel_path], lang)
     outputs.update(_write_feedback_files(result, setup, period, folder, lang))
     outputs["json"] = write_bytes_atomic(folder / names["json"], result_json(result).encode("utf-8"))
     if pending:
-        outputs["pdf"] = pdf_result(pending, *pdf_args)
+        outputs["pdf"] = pdf_result(pending, result.summary, pdf_path, [excel_path], lang)
     return outputs
 
 

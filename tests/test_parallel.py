@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+
+import pytest
 from datetime import date
 
 from generator import parallel
@@ -30,3 +32,23 @@ def test_worker_pdf_is_the_same_as_in_process_and_survives_a_dead_worker(filled,
         again = parallel.pdf_result(dead, result.summary, tmp_path / "again.pdf", [excel], "th")
         assert again.read_bytes() == here.read_bytes()
     assert parallel.active_pdf_worker() is None
+
+
+def test_the_worker_lays_out_first_and_attaches_the_excel_once_it_is_written(filled, setup, period, tmp_path):
+    filled("3601")
+    result = run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25), render=False)
+    later = tmp_path / "later"
+    later.mkdir()
+    excel = later / "s.xlsx"
+    with parallel.pdf_worker() as worker:
+        pending = worker.submit_pdf(result.summary, tmp_path / "there.pdf", parallel.WhenWritten([excel]), "th")
+        write_summary_workbook(result.summary, excel)  # written while the worker lays the pages out
+        there = pending.result()
+        here = parallel.render_pdf_file(result.summary, tmp_path / "here.pdf", [excel], "th")
+        assert there.read_bytes() == here.read_bytes()
+        gone = tmp_path / "gone"
+        gone.mkdir()
+        failed = worker.submit_pdf(result.summary, gone / "x.pdf", parallel.WhenWritten([gone / "never.xlsx"]), "th")
+        gone.rmdir()  # the run failed and its staging folder was removed: the worker stops waiting
+        with pytest.raises(RuntimeError, match="never written"):
+            failed.result(timeout=60)
