@@ -51,8 +51,11 @@ def _tree_rss(root: int) -> int:
 
 
 def run(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> dict:
-    """Run a command; wall seconds, peak memory of its process tree (MiB), exit code, output."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Run a command: wall seconds, CPU seconds of it and its children (on a shared machine, CPU
+    divided by the cores is what the wall time would be with the cores free), peak memory of its
+    process tree (MiB), exit code, output."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak = [0]
@@ -70,8 +73,9 @@ def run(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> dic
     wall = time.perf_counter() - started
     done.set()
     sampler.join()
-    single = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"wall": wall, "peak_mib": peak[0] / 2**20, "largest_mib": max(single, before) / 1024,
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime - cpu_before,
+            "peak_mib": peak[0] / 2**20, "largest_mib": max(usage.ru_maxrss, before) / 1024,
             "code": proc.returncode, "stdout": out.decode("utf-8", "replace"),
             "stderr": err.decode("utf-8", "replace")}
 

@@ -43,6 +43,7 @@ def main() -> None:
     print(f"province month end to end (16 districts, {len(list(inbox.iterdir()))} files, 'savings-report run' "
           f"in a fresh process): best {min(walls):.2f} s, median {statistics.median(walls):.2f} s wall "
           f"(target <= 2 s; {args.repeat} runs)")
+    print(f"CPU of that command (both processes): best {min(r['cpu'] for r in runs):.2f} s")
     print(f"peak memory of that command (main process + PDF worker): {max(r['peak_mib'] for r in runs):.0f} MiB "
           f"(largest single process {max(r['largest_mib'] for r in runs):.0f} MiB)")
 
