@@ -29,7 +29,7 @@ LABELS = {
         "status": STATUS_TH, "headline": "สรุปผลการดำเนินงานทั้งประเทศ", "year": "ทั้งปี", "target": "เป้าหมาย",
         "founded": "จัดตั้งแล้ว", "percent": "ร้อยละ", "groups_unit": "กลุ่ม", "villages_unit": "หมู่บ้าน",
         "provinces_unit": "จังหวัด", "districts_unit": "อำเภอ",
-        "coverage": "หมู่บ้าน กข.คจ. ที่มีกลุ่มออมทรัพย์ฯ", "start_of_year": "ต้นปีงบประมาณ", "now": "ปัจจุบัน",
+        "coverage": "หมู่บ้าน กข.คจ. ที่มีกลุ่มออมทรัพย์ฯ (หมู่บ้าน)", "start_of_year": "ต้นปีงบประมาณ", "now": "ปัจจุบัน",
         "province_reports": "จังหวัดที่ส่งผล", "district_reports": "อำเภอที่ส่งรายงานและผ่านการตรวจ",
         "ranking_title": "ผลการดำเนินงานรายจังหวัดเทียบเป้าหมาย (เรียงลำดับ)",
         "ranking_caption": ("เรียงตามร้อยละของเป้าหมายทั้งปี จากมากไปน้อย แล้วตามจำนวนกลุ่มที่จัดตั้ง "
@@ -52,7 +52,7 @@ LABELS = {
         "status": STATUS_EN, "headline": "The nation at a glance", "year": "Whole year", "target": "target",
         "founded": "founded", "percent": "percent", "groups_unit": "groups", "villages_unit": "villages",
         "provinces_unit": "provinces", "districts_unit": "districts",
-        "coverage": "KKKJ villages with a savings group", "start_of_year": "start of year", "now": "now",
+        "coverage": "KKKJ villages with a savings group (villages)", "start_of_year": "start of year", "now": "now",
         "province_reports": "Provinces with a result", "district_reports": "Districts with an accepted report",
         "ranking_title": "Provinces against their targets, ranked",
         "ranking_caption": ("By the percentage of the year's target, highest first, then by groups founded; equal "
