@@ -115,11 +115,7 @@ def pdf_result(future: Future, summary, path: Path, attachments: list[Path], lan
 def province_pool(workers: int | None = None) -> ProcessPoolExecutor:
     """A pool for running whole provinces side by side, each process warmed once."""
     n = max(1, workers or os.cpu_count() or 1)
-    return ProcessPoolExecutor(max_workers=n, mp_context=_context(), initializer=_quiet_warm)
-
-
-def _quiet_warm() -> None:
-    warm_renderer()
+    return ProcessPoolExecutor(max_workers=n, mp_context=_context(), initializer=warm_renderer)
 
 
 def run_province(setup_path: Path, inbox: Path, out_dir: Path, period_key: str, made_on, lang: str = "th",

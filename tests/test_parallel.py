@@ -52,3 +52,16 @@ def test_the_worker_lays_out_first_and_attaches_the_excel_once_it_is_written(fil
         gone.rmdir()  # the run failed and its staging folder was removed: the worker stops waiting
         with pytest.raises(RuntimeError, match="never written"):
             failed.result(timeout=60)
+
+
+def test_the_worker_also_works_where_processes_are_spawned_not_forked(filled, setup, period, tmp_path, monkeypatch):
+    import multiprocessing
+
+    filled("3601")
+    result = run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25), render=False)
+    excel = write_summary_workbook(result.summary, tmp_path / "s.xlsx")
+    monkeypatch.setattr(parallel, "_context", lambda: multiprocessing.get_context("spawn"))  # Windows, macOS
+    with parallel.pdf_worker() as worker:
+        there = worker.submit_pdf(result.summary, tmp_path / "there.pdf", [excel], "th").result(timeout=120)
+    here = parallel.render_pdf_file(result.summary, tmp_path / "here.pdf", [excel], "th")
+    assert there.read_bytes() == here.read_bytes()
