@@ -1,3 +1,4 @@
 from generator.cli import main
 
-main()
+if __name__ == "__main__":  # a spawned worker process (Windows, macOS) imports this module again
+    main()

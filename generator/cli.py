@@ -156,6 +156,7 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
     from datetime import datetime
 
     from generator.history import StoreError
+    from generator.parallel import pdf_worker
     from generator.pipeline import run_month
 
     s, p, limits = _setup(setup), _period(period), _limits(limit)
@@ -165,9 +166,10 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
     codes = _district_codes(s, district, per_district)
     history, _ = _store(store, s, out)
     try:
-        with history, err.status(_t("reading")) as status:
-            result = run_month(s, p, inbox, out, day, _state["lang"], store=history, received_on=received, limits=limits,
-                               now=datetime.now(), archive=archive, district_reports=codes,
+        # The PDF worker warms up (WeasyPrint, fonts, template) while the returns are being read.
+        with history, pdf_worker(), err.status(_t("reading")) as status:
+            result = run_month(s, p, inbox, out, day, _state["lang"], store=history, received_on=received,
+                               limits=limits, now=datetime.now(), archive=archive, district_reports=codes,
                                progress=lambda path: status.update(_t("reading_file", name=path.name)))
     except StoreError as exc:
         raise _fail(exc.key, **exc.params) from None
@@ -213,6 +215,30 @@ def _report_run(result) -> None:
     err.print(_t("headline", founded=s.year.founded, target=s.year.target, percent=f"{s.year.percent or 0:.2f}"))
     for key, path in result.outputs.items():
         err.print(f"  {path}")
+
+
+@app.command()
+def national(paths: Annotated[list[Path], typer.Argument(help="โฟลเดอร์ผลลัพธ์ของแต่ละจังหวัด หรือไฟล์ result_*.json")],
+             period: Annotated[str, typer.Option("--period", help="เดือน เช่น 2566-08 หรือ 2023-08")],
+             out: Annotated[Path, typer.Option("--out", help="โฟลเดอร์ผลลัพธ์")] = Path("output/national"),
+             expect: Annotated[Optional[Path], typer.Option(
+                 "--expect", help="รายชื่อจังหวัดที่ต้องส่ง (CSV: รหัส,ชื่อ)")] = None,
+             made_on: Annotated[Optional[str], typer.Option("--made-on", help="วันที่จัดทำรายงาน (YYYY-MM-DD)")] = None,
+             ) -> None:
+    """รวมผลของทุกจังหวัดเป็นรายงานระดับประเทศ / Roll the provinces' results up into a national report."""
+    from generator.national import describe, run_national
+
+    p = _period(period)
+    if expect is not None and not expect.is_file():
+        raise _fail("no_file", path=expect)
+    try:
+        day = date.fromisoformat(made_on) if made_on else date.today()
+    except ValueError:
+        raise _fail("bad_date", value=made_on) from None
+    result = run_national(paths, p, out, day, _state["lang"], expect)
+    for line in describe(result, _state["lang"]):
+        err.print(line, markup=False, soft_wrap=True)
+    raise typer.Exit(result.exit_code)
 
 
 @app.command()

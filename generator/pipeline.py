@@ -245,12 +245,31 @@ def write_outputs(result: RunResult, setup: Setup, period: Period, out_dir: Path
 
 def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, lang: str,
                 district_reports: tuple[str, ...] = ()) -> dict[str, Path]:
+    """Excel summary, PDF (with the summary attached), feedback workbooks and the JSON record.
+
+    With a warm PDF worker active (`generator.parallel.pdf_worker`, the CLI starts one), the PDF's
+    pages are laid out in that process while this one writes the Excel summary (attached to the PDF
+    once it is written), the feedback workbooks, the district pages and the record."""
+    from generator.parallel import WhenWritten, active_pdf_worker, pdf_result, render_pdf_file
     from generator.render_excel import write_summary_workbook
-    from generator.render_pdf import write_pdf
 
     names = output_names(setup, period)
-    outputs = {"excel": write_summary_workbook(result.summary, folder / names["excel"])}
-    outputs["pdf"] = write_pdf(result.summary, folder / names["pdf"], attachments=[outputs["excel"]], lang=lang)
+    excel_path, pdf_path = folder / names["excel"], folder / names["pdf"]
+    worker = active_pdf_worker()
+    pending = worker.submit_pdf(result.summary, pdf_path, WhenWritten([excel_path]), lang) if worker else None
+    outputs = {"excel": write_summary_workbook(result.summary, excel_path)}
+    outputs["pdf"] = None if pending else render_pdf_file(result.summary, pdf_path, [excel_path], lang)
+    outputs.update(_write_feedback_files(result, setup, period, folder, lang))
+    outputs.update(_write_district_pages(result, period, folder, lang, district_reports))
+    outputs["json"] = write_bytes_atomic(folder / names["json"], result_json(result).encode("utf-8"))
+    if pending:
+        outputs["pdf"] = pdf_result(pending, result.summary, pdf_path, [excel_path], lang)
+    return outputs
+
+
+def _write_feedback_files(result: RunResult, setup: Setup, period: Period, folder: Path,
+                          lang: str) -> dict[str, Path]:
+    outputs = {}
     for c in result.checked:
         code = c.submission.district_code
         if code and (errors(c.problems) or warnings(c.problems)):  # a note alone needs no feedback
@@ -262,32 +281,57 @@ def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, l
             source = c.submission.path if c.submission.table is not None else None
             outputs[f"feedback:{c.submission.name}"] = write_feedback(
                 source, c.problems, folder / "feedback" / name, title, lang)
-    # --- one page per district chief (--district / --per-district) ---
-    from generator.render_pdf import district_report_name, write_district_pdf
-
-    for code in district_reports:
-        outputs[f"district:{code}"] = write_district_pdf(
-            result.summary, code, folder / "districts" / district_report_name(code, period), lang)
-    # ---
-    outputs["json"] = write_bytes_atomic(folder / names["json"], result_json(result).encode("utf-8"))
     return outputs
 
 
+def _write_district_pages(result: RunResult, period: Period, folder: Path, lang: str,
+                          district_reports: tuple[str, ...]) -> dict[str, Path]:
+    """One page per district chief (--district / --per-district)."""
+    from generator.render_pdf import district_report_name, write_district_pdf
+
+    return {f"district:{code}": write_district_pdf(
+        result.summary, code, folder / "districts" / district_report_name(code, period), lang)
+        for code in district_reports}
+
+
+RESULT_VERSION = 2  # 1: until the national roll-up; 2 added the province's name, totals, phase detail
+
+
 def result_json(result: RunResult) -> str:
-    """A machine-readable record of the run: every file, every district and every problem."""
+    """A machine-readable record of the run: every file, every district and every problem.
+
+    It is also what `savings-report national` reads (see README, "The result file"): keys are only
+    ever added, so a reader of an older version keeps working."""
     s = result.summary
+
+    def progress(p) -> dict:
+        return {"label": p.label, "target": p.target, "founded": p.founded, "percent": p.percent,
+                "expected": round(p.expected, 6), "status": p.status}
+
+    def money(d) -> dict:
+        return {"groups": d.groups, "members": d.members, "savings_baht": round(d.savings_baht, 2),
+                "borrowers": d.borrowers, "loans_baht": round(d.loans_baht, 2), "officers": d.officers,
+                "officers_with_group": d.officers_with_group, "kkkj_villages": d.kkkj_villages,
+                "villages_with_group": d.villages_with_group}
+
     data = {
-        "province_code": s.province_code, "period": s.period.key, "made_on": s.made_on.isoformat(),
-        "phases": [{"label": p.label, "target": p.target, "founded": p.founded, "percent": p.percent}
-                   for p in s.phases],
-        "year": {"target": s.year.target, "founded": s.year.founded, "percent": s.year.percent},
-        "kkkj_villages": s.kkkj_villages, "villages_with_group": s.villages_with_group,
-        "districts": [{"district_code": d.district_code, "report": d.report, "founded": d.year.founded,
-                       "target": d.year.target, "groups": d.groups, "members": d.members,
-                       "savings_baht": d.savings_baht, "borrowers": d.borrowers, "loans_baht": d.loans_baht,
-                       "officers": d.officers, "officers_with_group": d.officers_with_group} for d in s.districts],
-        "on_time_rate": s.on_time_rate, "year_reporting_rate": s.year_reporting_rate,
-        "year_on_time_rate": s.year_on_time_rate,
+        "result_version": RESULT_VERSION,
+        "province_code": s.province_code, "province_name": s.province_name, "office_name": s.office_name,
+        "fiscal_year_be": s.fiscal_year_be, "period": s.period.key, "period_be": s.period.be_key,
+        "made_on": s.made_on.isoformat(), "due_date": s.due_date.isoformat(),
+        "phases": [progress(p) for p in s.phases],
+        "year": progress(s.year),
+        "kkkj_villages": s.kkkj_villages, "villages_with_group_start": s.villages_with_group_start,
+        "villages_with_group": s.villages_with_group,
+        "totals": money(s.total),
+        "district_reports": {"districts": len(s.districts), "accepted": len(s.reported),
+                             "rejected": len(s.rejected), "missing": len(s.missing)},
+        "districts": [{"district_code": d.district_code, "district_name": d.district_name, "report": d.report,
+                       "founded": d.year.founded, "target": d.year.target, "status": d.year.status,
+                       "phases": [{"target": p.target, "founded": p.founded} for p in d.phases],
+                       **money(d)} for d in s.districts],
+        "reporting_rate": s.reporting_rate, "on_time_rate": s.on_time_rate,
+        "year_reporting_rate": s.year_reporting_rate, "year_on_time_rate": s.year_on_time_rate,
         "reporting": s.reporting.to_dict("records"),
         "files": [{**f.__dict__, "received_on": f.received_on.isoformat() if f.received_on else None}
                   for f in s.files],

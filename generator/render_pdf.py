@@ -634,24 +634,27 @@ def _style():
 
 def html_to_pdf(html: str, attachments=(), url_fetcher: AssetFetcher | None = None, lang: str = "th",
                 base_url: str | None = None) -> bytes:
-    """Lay out report HTML with the report stylesheet and Sarabun; attachments are files we wrote."""
+    """Lay out report HTML with the report stylesheet and Sarabun; attachments are files we wrote.
+
+    `attachments` may also be a function returning them: it is called once the pages are laid out,
+    so the files can still be being written meanwhile (the pipeline's PDF worker, generator.parallel)."""
     from weasyprint import HTML, Attachment
 
     pdf_text.install()  # WeasyPrint's Thai text layer, corrected (see generator.pdf_text)
     fetcher = url_fetcher or AssetFetcher()
     with _lock:  # FontConfiguration is shared; keep one layout at a time per process
         font_config, css = _style()
+        document = HTML(string=html, base_url=base_url or (TEMPLATES / TEMPLATE).as_uri(), url_fetcher=fetcher)
+        laid_out = document.render(font_config=font_config, stylesheets=[css], uncompressed_pdf=False)
         files = []
-        for path in attachments:
+        for path in (attachments() if callable(attachments) else attachments):
             path = Path(path)
             files.append(Attachment(
                 file_obj=io.BytesIO(path.read_bytes()), name=path.name, url_fetcher=fetcher,
                 description=LABELS.get(lang, LABELS["th"])["attachment"] if path.suffix == ".xlsx" else path.name,
                 created=datetime.fromtimestamp(path.stat().st_mtime), modified=datetime.fromtimestamp(path.stat().st_mtime),
                 relationship="Data"))
-        document = HTML(string=html, base_url=base_url or (TEMPLATES / TEMPLATE).as_uri(), url_fetcher=fetcher)
-        return document.write_pdf(stylesheets=[css], font_config=font_config, attachments=files,
-                                  uncompressed_pdf=False)
+        return laid_out.write_pdf(stylesheets=[css], attachments=files, uncompressed_pdf=False)
 
 
 def write_pdf(summary: MonthSummary, path: Path, attachments: list[Path] = (), lang: str = "th", *,

@@ -115,8 +115,8 @@ def test_each_limit_is_configurable(valid, setup, period, tmp_path):
         "file_mb": (Limits(max_file_bytes=size - 1), "bytes"),
         "unpacked": (Limits(max_unpacked_bytes=50_000), "unpacked"),
         "entries": (Limits(max_entries=5), "entries"),
-        "rows": (Limits(max_rows=20), "×"),
-        "cols": (Limits(max_cols=5), "×"),
+        "rows": (Limits(max_rows=20), "more than 20 rows"),
+        "cols": (Limits(max_cols=5), "more than 5 columns"),
         "cells": (Limits(max_cells=500), "cells"),
     }
     for name, (limits, word) in cases.items():

@@ -1,0 +1,163 @@
+"""Work spread over processes: the PDF of one province beside its Excel files, and provinces side by side.
+
+WeasyPrint lays a document out on one core, and that layout is the longest step of a province's
+month. `pdf_worker()` starts a second process before the month is read; it imports WeasyPrint,
+loads the Sarabun fonts and the stylesheet and compiles the Jinja template (about half a second)
+while the main process reads and validates the returns. `_render_all` in the pipeline then hands
+it the finished summary and writes the Excel summary and the feedback workbooks itself meanwhile.
+The worker runs the very same `render_pdf.write_pdf` on the same summary, so the PDF is the same
+as one rendered in-process; without an active worker (tests, the demo, the national run, which is
+parallel across provinces instead) everything is rendered in the calling process.
+
+`province_pool()` is the pool for many provinces at once (the national run): one process per
+core, each keeping its WeasyPrint fonts and Jinja environment for all the provinces it renders.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import sys
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+_active: list["PdfWorker"] = []
+
+
+def _context():
+    """fork on Linux: the child starts with pandas and the tool already imported, in milliseconds.
+    Elsewhere (macOS, Windows) fork is unsafe or missing, and spawn is used."""
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def warm_renderer() -> int:
+    """Load what every PDF needs once per process: WeasyPrint, fonts, stylesheet, template, text-layer fix."""
+    from generator import pdf_text, render_pdf
+
+    render_pdf._style()
+    render_pdf.environment().get_template(render_pdf.TEMPLATE)
+    pdf_text.install()
+    return os.getpid()
+
+
+def render_pdf_file(summary, path: Path, attachments, lang: str) -> Path:
+    from generator.render_pdf import write_pdf
+
+    return write_pdf(summary, path, attachments=attachments, lang=lang)
+
+
+class WhenWritten:
+    """Attachments that another process is still writing: waits, after the layout, until every file
+    is in place. The tool's files appear whole (written beside, then renamed), so existing means
+    complete; a staging folder that disappears means the run failed, and the wait ends with it."""
+
+    def __init__(self, paths: list[Path], timeout: float = 600.0):
+        self.paths, self.timeout = [Path(p) for p in paths], timeout
+
+    def __call__(self) -> list[Path]:
+        import time
+
+        deadline = time.monotonic() + self.timeout
+        while not all(p.exists() for p in self.paths):
+            if not all(p.parent.is_dir() for p in self.paths) or time.monotonic() > deadline:
+                raise RuntimeError(f"the files to attach were never written: {self.paths}")
+            time.sleep(0.005)
+        return self.paths
+
+
+class PdfWorker:
+    """One warm process that renders PDFs. Submit jobs; `close()` waits for it to end."""
+
+    def __init__(self) -> None:
+        # Started before any thread of ours exists (the console spinner comes later), so a forked
+        # child never inherits a lock held by another thread.
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=_context())
+        self._pool.submit(warm_renderer)
+
+    def submit_pdf(self, summary, path: Path, attachments, lang: str) -> Future:
+        """attachments: paths, or a `WhenWritten` for files this process is about to write."""
+        return self._pool.submit(render_pdf_file, summary, path, attachments, lang)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def pdf_worker(enabled: bool = True):
+    """While this block runs, province runs in this process render their PDF in a warm second process."""
+    worker = PdfWorker() if enabled and (os.cpu_count() or 1) > 1 else None
+    if worker:
+        _active.append(worker)
+    try:
+        yield worker
+    finally:
+        if worker:
+            _active.remove(worker)
+            worker.close()
+
+
+def active_pdf_worker() -> PdfWorker | None:
+    return _active[-1] if _active else None
+
+
+def pdf_result(future: Future, summary, path: Path, attachments: list[Path], lang: str) -> Path:
+    """The worker's PDF; if the worker process died (killed, out of memory), render it here instead."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return render_pdf_file(summary, path, attachments, lang)
+
+
+def province_pool(workers: int | None = None) -> ProcessPoolExecutor:
+    """A pool for running whole provinces side by side, each process warmed once."""
+    n = max(1, workers or os.cpu_count() or 1)
+    return ProcessPoolExecutor(max_workers=n, mp_context=_context(), initializer=warm_renderer)
+
+
+def run_province(setup_path: Path, inbox: Path, out_dir: Path, period_key: str, made_on, lang: str = "th",
+                 own_pdf_worker: bool = False) -> dict:
+    """One province's whole month (setup read from its workbook, as the province would); a small
+    record comes back, the outputs stay on disk."""
+    import time
+
+    from generator.periods import Period
+    from generator.pipeline import run_month
+    from generator.setup import load_setup
+
+    started = time.perf_counter()
+    setup = load_setup(Path(setup_path))
+    with pdf_worker(own_pdf_worker):
+        result = run_month(setup, Period.parse(period_key), Path(inbox), Path(out_dir), made_on, lang)
+    return {"province_code": setup.province_code, "districts": len(setup.district_codes),
+            "files": len(result.summary.files), "exit_code": result.exit_code, "out_dir": str(out_dir),
+            "seconds": time.perf_counter() - started}
+
+
+def run_provinces(jobs: list[tuple[Path, Path, Path]], period_key: str, made_on, lang: str = "th",
+                  workers: int | None = None) -> list[dict]:
+    """Many provinces' months side by side: jobs are (setup workbook, inbox, output folder).
+
+    Provinces are handed out one at a time, largest first, so that two long ones do not end up
+    last on the same core. With fewer provinces than cores, each province also lays its PDF out
+    in a second process, as the command line does."""
+    n = max(1, workers or os.cpu_count() or 1)
+    if len(jobs) <= 1 or n == 1:
+        return [run_province(*job, period_key, made_on, lang, own_pdf_worker=n > 1) for job in jobs]
+    order = sorted(range(len(jobs)), key=lambda i: -_size(jobs[i][1]))
+    results: dict[int, dict] = {}
+    with province_pool(min(n, len(jobs))) as pool:
+        futures = {pool.submit(run_province, *jobs[i], period_key, made_on, lang, len(jobs) < n): i for i in order}
+        for future, i in futures.items():
+            results[i] = future.result()
+    return [results[i] for i in range(len(jobs))]
+
+
+def _size(inbox: Path) -> int:
+    try:
+        return sum(p.stat().st_size for p in Path(inbox).iterdir())
+    except OSError:
+        return 0

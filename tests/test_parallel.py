@@ -1,0 +1,67 @@
+"""The PDF worker: same bytes as rendering in-process, and a dead worker does not lose the PDF."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from datetime import date
+
+from generator import parallel
+from generator.pipeline import run_month
+from generator.render_excel import write_summary_workbook
+
+
+def _exit_now() -> None:
+    os._exit(3)  # the worker dies as if killed
+
+
+def test_worker_pdf_is_the_same_as_in_process_and_survives_a_dead_worker(filled, setup, period, tmp_path):
+    filled("3601")
+    filled("3602", {(0, "members"): -1})
+    with parallel.pdf_worker() as worker:
+        assert parallel.active_pdf_worker() is worker
+        result = run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25))
+        excel = write_summary_workbook(result.summary, tmp_path / "s.xlsx")
+        here = parallel.render_pdf_file(result.summary, tmp_path / "here.pdf", [excel], "th")
+        there = worker.submit_pdf(result.summary, tmp_path / "there.pdf", [excel], "th").result()
+        assert there.read_bytes() == here.read_bytes()
+        # The run inside the block rendered its PDF through the worker, into the output folder.
+        assert result.outputs["pdf"].read_bytes()[:5] == b"%PDF-"
+        dead = worker._pool.submit(_exit_now)
+        again = parallel.pdf_result(dead, result.summary, tmp_path / "again.pdf", [excel], "th")
+        assert again.read_bytes() == here.read_bytes()
+    assert parallel.active_pdf_worker() is None
+
+
+def test_the_worker_lays_out_first_and_attaches_the_excel_once_it_is_written(filled, setup, period, tmp_path):
+    filled("3601")
+    result = run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25), render=False)
+    later = tmp_path / "later"
+    later.mkdir()
+    excel = later / "s.xlsx"
+    with parallel.pdf_worker() as worker:
+        pending = worker.submit_pdf(result.summary, tmp_path / "there.pdf", parallel.WhenWritten([excel]), "th")
+        write_summary_workbook(result.summary, excel)  # written while the worker lays the pages out
+        there = pending.result()
+        here = parallel.render_pdf_file(result.summary, tmp_path / "here.pdf", [excel], "th")
+        assert there.read_bytes() == here.read_bytes()
+        gone = tmp_path / "gone"
+        gone.mkdir()
+        failed = worker.submit_pdf(result.summary, gone / "x.pdf", parallel.WhenWritten([gone / "never.xlsx"]), "th")
+        gone.rmdir()  # the run failed and its staging folder was removed: the worker stops waiting
+        with pytest.raises(RuntimeError, match="never written"):
+            failed.result(timeout=60)
+
+
+def test_the_worker_also_works_where_processes_are_spawned_not_forked(filled, setup, period, tmp_path, monkeypatch):
+    import multiprocessing
+
+    filled("3601")
+    result = run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25), render=False)
+    excel = write_summary_workbook(result.summary, tmp_path / "s.xlsx")
+    monkeypatch.setattr(parallel, "_context", lambda: multiprocessing.get_context("spawn"))  # Windows, macOS
+    with parallel.pdf_worker() as worker:
+        there = worker.submit_pdf(result.summary, tmp_path / "there.pdf", [excel], "th").result(timeout=120)
+    here = parallel.render_pdf_file(result.summary, tmp_path / "here.pdf", [excel], "th")
+    assert there.read_bytes() == here.read_bytes()
