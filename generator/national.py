@@ -23,7 +23,8 @@ from datetime import date
 from pathlib import Path
 
 from generator.periods import Period, PeriodError
-from generator.summary import Progress, percent
+from generator.rules import bilingual
+from generator.summary import CoverageRatios, GroupRatios, Progress, percent
 
 OFFICE_TH = "กรมการพัฒนาชุมชน"
 OFFICE_EN = "Community Development Department"
@@ -87,14 +88,13 @@ def notice(kind: str, file: str, province_code: str | None = None, province_name
            **params) -> Notice:
     severity, th, en, fix_th, fix_en = NOTICES[kind]
     params = {"file": file, "detail": "", "value": "", "expected": "", "code": province_code or "", **params}
-    th_params = {k: v for k, v in params.items() if not k.endswith("_en")}
-    en_params = {**th_params, **{k[:-3]: v for k, v in params.items() if k.endswith("_en")}}
+    th_params, en_params = bilingual(params)
     return Notice(kind, severity, file, th.format(**th_params), en.format(**en_params), fix_th.format(**th_params),
                   fix_en.format(**en_params), province_code, province_name)
 
 
 @dataclass(frozen=True)
-class ProvinceFigures:
+class ProvinceFigures(GroupRatios, CoverageRatios):
     """One province's month, as its result file states it (or the nation's total)."""
 
     province_code: str
@@ -124,22 +124,6 @@ class ProvinceFigures:
     @property
     def reporting_rate(self) -> float | None:
         return percent(self.reported, self.districts)
-
-    @property
-    def coverage_start_percent(self) -> float | None:
-        return percent(self.villages_with_group_start, self.kkkj_villages)
-
-    @property
-    def coverage_percent(self) -> float | None:
-        return percent(self.villages_with_group, self.kkkj_villages)
-
-    @property
-    def officers_percent(self) -> float | None:
-        return percent(self.officers_with_group, self.officers)
-
-    @property
-    def borrowers_percent(self) -> float | None:
-        return percent(self.borrowers, self.members)
 
 
 @dataclass(frozen=True)

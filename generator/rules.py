@@ -64,8 +64,7 @@ class Rule:
         ``confirmed``: for a needs-confirmation rule, the district typed ใช่ in the row's confirm
         column, so the problem is shown as confirmed and does not reject the file."""
         params.setdefault("value", "" if value is None else value)
-        th = {k: v for k, v in params.items() if not k.endswith("_en")}
-        en = {**th, **{k[:-3]: v for k, v in params.items() if k.endswith("_en")}}
+        th, en = bilingual(params)
         severity, fix_th, fix_en = self.severity, _fill(self.fix_th, th), _fill(self.fix_en, en)
         if confirmed and self.severity == NEEDS_CONFIRMATION:
             severity, (fix_th, fix_en) = CONFIRMED, CONFIRMED_FIX
@@ -75,6 +74,12 @@ class Rule:
             message_th=_fill(self.message_th, th), message_en=_fill(self.message_en, en),
             fix_th=fix_th, fix_en=fix_en, district_code=district_code,
         )
+
+
+def bilingual(params: dict) -> tuple[dict, dict]:
+    """Thai and English parameters of a message: ``x_en`` stands in for ``x`` in the English text."""
+    th = {k: v for k, v in params.items() if not k.endswith("_en")}
+    return th, {**th, **{k[:-3]: v for k, v in params.items() if k.endswith("_en")}}
 
 
 class _Blank(dict):

@@ -76,8 +76,38 @@ class Progress:
         return STATUS_TH[self.status]
 
 
+class GroupRatios:
+    """Ratios of a district's, a province's or the nation's figures (needs members, borrowers,
+    savings_baht, officers, officers_with_group)."""
+
+    @property
+    def borrowers_percent(self) -> float | None:
+        return percent(self.borrowers, self.members)
+
+    @property
+    def savings_per_member(self) -> float | None:
+        return None if not self.members else round(self.savings_baht / self.members, 2)
+
+    @property
+    def officers_percent(self) -> float | None:
+        return percent(self.officers_with_group, self.officers)
+
+
+class CoverageRatios:
+    """กข.คจ. villages with a group, at the start of the year and now (needs kkkj_villages,
+    villages_with_group_start, villages_with_group)."""
+
+    @property
+    def coverage_start_percent(self) -> float | None:
+        return percent(self.villages_with_group_start, self.kkkj_villages)
+
+    @property
+    def coverage_percent(self) -> float | None:
+        return percent(self.villages_with_group, self.kkkj_villages)
+
+
 @dataclass(frozen=True)
-class DistrictFigures:
+class DistrictFigures(GroupRatios):
     district_code: str
     district_name: str
     report: str  # accepted | rejected | missing
@@ -102,17 +132,6 @@ class DistrictFigures:
     def villages_any_percent(self) -> float | None:
         return percent(self.villages_with_any_group, self.villages)
 
-    @property
-    def borrowers_percent(self) -> float | None:
-        return percent(self.borrowers, self.members)
-
-    @property
-    def savings_per_member(self) -> float | None:
-        return None if not self.members else round(self.savings_baht / self.members, 2)
-
-    @property
-    def officers_percent(self) -> float | None:
-        return percent(self.officers_with_group, self.officers)
 
     @property
     def report_th(self) -> str:
@@ -135,7 +154,7 @@ class FileOutcome:
 
 
 @dataclass(frozen=True)
-class MonthSummary:
+class MonthSummary(CoverageRatios):
     province_code: str
     province_name: str
     office_name: str
@@ -162,13 +181,6 @@ class MonthSummary:
     # founded, target_path (groups expected by then), target (whole target of the phases begun).
     progress_by_month: pd.DataFrame = field(default=None, repr=False)
 
-    @property
-    def coverage_start_percent(self) -> float | None:
-        return percent(self.villages_with_group_start, self.kkkj_villages)
-
-    @property
-    def coverage_percent(self) -> float | None:
-        return percent(self.villages_with_group, self.kkkj_villages)
 
     @property
     def reported(self) -> list[DistrictFigures]:
