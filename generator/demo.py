@@ -44,8 +44,8 @@ _LAST = ["ศรีสุข", "ใจดี", "บุญมา", "ทองค�
          "จันทร์หอม", "ภูมิสถาน", "เพ็ชรรัตน์", "วงศ์ใหญ่", "ดวงแก้ว"]
 
 
-def _split(total: int, weights: list[int]) -> list[int]:
-    """Largest-remainder split of a whole number in proportion to weights."""
+def split_whole(total: int, weights: list[float]) -> list[int]:
+    """Largest-remainder split of a whole number in proportion to weights: the parts add up exactly."""
     raw = [total * w / sum(weights) for w in weights]
     out = [int(x) for x in raw]
     for i in sorted(range(len(raw)), key=lambda i: raw[i] - out[i], reverse=True)[: total - sum(out)]:
@@ -89,8 +89,8 @@ def chaiyaphum_setup(seed: int = 2566) -> Setup:
         kk = village_frame.index[(village_frame["district_code"] == code) & village_frame["is_kkkj"]]
         village_frame.loc[kk, "had_group"] = [True] * had + [False] * (len(kk) - had)
     without = [k - h for k, h in zip(KKKJ_VILLAGES, HAD_GROUP)]
-    phase1 = _split(71, without)
-    phase2 = _split(58, [w - p for w, p in zip(without, phase1)])
+    phase1 = split_whole(71, without)
+    phase2 = split_whole(58, [w - p for w, p in zip(without, phase1)])
     codes = [d for d, _ in CHAIYAPHUM_DISTRICTS]
     targets = pd.DataFrame(
         [{"district_code": c, "phase": 1, "target_groups": t} for c, t in zip(codes, phase1)]

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator.demo import _FIRST, _LAST, _PLACE, _SUFFIX, DEMO_PERIOD, _split, simulated_groups
+from generator.demo import _FIRST, _LAST, _PLACE, _SUFFIX, DEMO_PERIOD, simulated_groups, split_whole
 from generator.periods import Period
 from generator.setup import Phase, Setup
 
@@ -100,7 +100,7 @@ def nation_plan(spec: NationSpec = NATION, seed: int = 2566) -> list[ProvincePla
 
 def _split_at_least(total: int, weights: list[int], floor: int) -> list[int]:
     """Split `total` in proportion to weights, every part at least `floor`."""
-    rest = _split(total - floor * len(weights), weights)
+    rest = split_whole(total - floor * len(weights), weights)
     return [floor + r for r in rest]
 
 
@@ -144,9 +144,9 @@ def province_setup(plan: ProvincePlan, fiscal_year_be: int = 2566) -> Setup:
                              "district_code": code})
     without = [k - h for k, h in zip(plan.kkkj, plan.had_group)]
     t1 = round(sum(without) * rng.uniform(*PHASE_SHARE))
-    phase1 = _split(t1, without) if sum(without) else [0] * len(without)
+    phase1 = split_whole(t1, without) if sum(without) else [0] * len(without)
     left = [w - p for w, p in zip(without, phase1)]
-    phase2 = _split(round(sum(left) * rng.uniform(*PHASE_SHARE)), left) if sum(left) else [0] * len(left)
+    phase2 = split_whole(round(sum(left) * rng.uniform(*PHASE_SHARE)), left) if sum(left) else [0] * len(left)
     ce = fiscal_year_be - 543
     return Setup(
         province_code=plan.province_code, province_name=plan.province_name, fiscal_year_be=fiscal_year_be,

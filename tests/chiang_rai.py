@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from generator.demo import split_whole as split
 from generator.periods import Period
 from generator.schema import GROUPS, STATUS_LABELS_TH
 from generator.setup import Phase, Setup
@@ -47,15 +48,6 @@ _FIRST = ["อนุชา", "กัญญา", "ธนพล", "สุภาพ
           "ปิยะ", "จิราพร", "สมบัติ", "อรทัย", "ธีรพงษ์", "มณีรัตน์", "ชาตรี", "วาสนา", "กิตติศักดิ์"]
 _LAST = ["ใจคำ", "อินต๊ะ", "ปัญญาวงค์", "คำมูล", "ศรีวิชัย", "ชัยมงคล", "สุริยะ", "กันทะวงค์", "จันทร์แก้ว",
          "ธรรมขันธ์", "มูลเมือง", "แสนใจ", "วงค์ษา", "ติ๊บปะละ"]
-
-
-def split(total: int, weights: list[float]) -> list[int]:
-    """Largest-remainder split of a whole number in proportion to weights: the parts add up exactly."""
-    raw = [total * w / sum(weights) for w in weights]
-    out = [int(x) for x in raw]
-    for i in sorted(range(len(raw)), key=lambda i: raw[i] - out[i], reverse=True)[: total - sum(out)]:
-        out[i] += 1
-    return out
 
 
 def chiang_rai_setup(seed: int = 2565) -> Setup:
