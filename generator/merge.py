@@ -12,7 +12,7 @@ import pandas as pd
 
 from generator.schema import GROUPS
 from generator.setup import Setup
-from generator.values import clean_text
+from generator.values import name_key
 
 MERGED_COLUMNS = ["district_code", "district_name", "subdistrict_name", "is_kkkj", "had_group", "phase",
                   "source_file"] + GROUPS.keys + ["officer_id"]
@@ -56,11 +56,6 @@ def campaign_phase(setup: Setup, groups: pd.DataFrame) -> pd.Series:
     return phase.where(counted)
 
 
-def group_name_key(name) -> str:
-    """A group's name as compared across months: no spaces or invisible characters, any case."""
-    return "".join(clean_text(str(name)).split()).lower() if isinstance(name, str) else ""
-
-
 def assign_group_codes(groups: pd.DataFrame, known: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Codes for the rows that have none, and the codes given for the first time.
 
@@ -75,7 +70,7 @@ def assign_group_codes(groups: pd.DataFrame, known: pd.DataFrame | None = None) 
     """
     known = known if known is not None else pd.DataFrame(columns=["group_code", "village_code", "name_key"])
     groups = groups.copy()
-    keys = groups["group_name"].map(group_name_key)
+    keys = groups["group_name"].map(name_key)
     used = set(known["group_code"]) | set(groups["group_code"].dropna())
     by_name = {(v, k): c for c, v, k in zip(known["group_code"], known["village_code"], known["name_key"])}
     taken = set(groups["group_code"].dropna())

@@ -23,7 +23,7 @@ from string import Formatter
 import pandas as pd
 
 from generator.problems import CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, WARNING, Problem
-from generator.values import clean_text
+from generator.values import name_key
 
 # Amount lent above this multiple of the accumulated savings is unusual: a group lends its
 # members' savings plus what it has earned on them, so lending twice its savings means outside
@@ -106,11 +106,6 @@ class RowContext:
     fiscal_end: pd.Timestamp
     period_end: pd.Timestamp
     phases: tuple[tuple[pd.Timestamp, pd.Timestamp], ...] = ()  # first and last day of each phase
-
-
-def name_key(name: object) -> str:
-    """A name as compared for sameness: no spaces or invisible characters, any case."""
-    return "".join(clean_text(str(name)).split()).lower() if isinstance(name, str) else ""
 
 
 def _founded_this_year(g: pd.DataFrame, ctx: RowContext) -> pd.Series:

@@ -20,10 +20,10 @@ from generator.parsing import ROW, parse_table
 from generator.periods import Period, thai_date
 from generator.problems import NEEDS_CONFIRMATION, Problem, errors
 from generator.rules import (HISTORY_RULES, OUTLIER_MIN_GROUPS, OUTLIER_Z, LOANS_TO_SAVINGS_FACTOR, ROW_RULES,
-                             Rule, RowContext, name_key, rule)
+                             Rule, RowContext, rule)
 from generator.schema import CONFIRM_KEY, GROUPS
 from generator.setup import Setup
-from generator.values import clean_text
+from generator.values import name_key
 
 # Columns that the history rules compare with last month's accepted figures.
 HISTORY_COLUMNS = ("members", "savings_baht")
@@ -69,13 +69,9 @@ def officer_districts(groups: pd.DataFrame, setup: Setup) -> pd.Series:
 
 
 def _officer_lookup(groups: pd.DataFrame, officers: pd.DataFrame, wanted: str) -> pd.Series:
-    by_key = {_key(n): w for n, w in zip(officers["officer_name"], officers[wanted])}
-    by_key.update({_key(i): w for i, w in zip(officers["officer_id"], officers[wanted])})
-    return groups["officer"].map(lambda o: by_key.get(_key(o)) if isinstance(o, str) else None)
-
-
-def _key(text: str) -> str:
-    return "".join(clean_text(str(text)).split()).lower()
+    by_key = {name_key(n): w for n, w in zip(officers["officer_name"], officers[wanted])}
+    by_key.update({name_key(i): w for i, w in zip(officers["officer_id"], officers[wanted])})
+    return groups["officer"].map(lambda o: by_key.get(name_key(o)) if isinstance(o, str) else None)
 
 
 def validate_submission(sub: Submission, setup: Setup, period: Period,

@@ -52,6 +52,11 @@ def clean_text(raw: str) -> str:
     return ZERO_WIDTH.sub("", raw).replace("\u00a0", " ").strip()
 
 
+def name_key(name: object) -> str:
+    """A name as compared for sameness (a group, an officer): no spaces or invisible characters, any case."""
+    return "".join(clean_text(name).split()).lower() if isinstance(name, str) else ""
+
+
 def read_text(raw: object) -> Reading:
     if is_blank(raw):
         return EMPTY

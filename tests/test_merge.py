@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from generator.merge import assign_group_codes, group_name_key
+from generator.merge import assign_group_codes
+from generator.values import name_key
 
 
 def groups(*rows):
@@ -18,7 +19,7 @@ def test_new_groups_get_the_next_free_number_of_their_village_and_typed_codes_ar
 
 def test_a_group_typed_again_without_its_code_gets_its_old_code_back():
     known = pd.DataFrame({"group_code": ["3601010101", "3601010102"], "village_code": ["36010101"] * 2,
-                          "name_key": [group_name_key("กลุ่มออมทรัพย์ บ้านนา"), group_name_key("กลุ่มเก่า")]})
+                          "name_key": [name_key("กลุ่มออมทรัพย์ บ้านนา"), name_key("กลุ่มเก่า")]})
     # Typed with different spacing and a zero-width space: still the same group.
     g = groups((None, "36010101", " กลุ่มออมทรัพย์\u200bบ้านนา "), (None, "36010101", "กลุ่มใหม่"))
     coded, fresh = assign_group_codes(g, known)
