@@ -207,9 +207,8 @@ def _report_run(result) -> None:
     _print_problems([p for p in s.problems if p.is_error])
     err.print(_t("run_totals", read=len(s.files), accepted=sum(f.status == "accepted" for f in s.files),
                  rejected=sum(f.status == "rejected" for f in s.files), missing=len(s.missing)))
-    month = s.reporting[s.reporting["month"] == s.period.key]["status"]
-    err.print(_t("timeliness", on_time=int((month == "on_time").sum()), late=int((month == "late").sum()),
-                 rate=f"{s.on_time_rate or 0:.2f}"))
+    timely = s.month_timeliness
+    err.print(_t("timeliness", on_time=timely["on_time"], late=timely["late"], rate=f"{s.on_time_rate or 0:.2f}"))
     if s.missing:
         err.print(_t("missing", names=", ".join(d.district_name for d in s.missing)))
     err.print(_t("headline", founded=s.year.founded, target=s.year.target, percent=f"{s.year.percent or 0:.2f}"))

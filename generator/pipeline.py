@@ -175,11 +175,10 @@ def month_record(result: RunResult, chosen: dict[str, Checked], merged: pd.DataF
               "district_code": c.submission.district_code, "received_at": c.submission.received_at.isoformat(),
               "status": f.status, "errors": f.errors, "warnings": f.warnings, "first_error": f.first_error}
              for c, f in zip(result.checked, s.files)]
-    month = s.reporting[s.reporting["month"] == s.period.key]
     reports = [{"district_code": r.district_code, "status": r.status,
                 "sha256": chosen[r.district_code].submission.sha256 if r.district_code in chosen else None,
                 "received_at": chosen[r.district_code].submission.received_at.isoformat()
-                if r.district_code in chosen else None} for r in month.itertuples()]
+                if r.district_code in chosen else None} for r in s.month_reporting.itertuples()]
     groups = merged.assign(sha256=merged["district_code"].map(
         {code: c.submission.sha256 for code, c in chosen.items()}))
     seq: dict[str, int] = {}

@@ -155,8 +155,7 @@ def _summary_sheet(wb: Workbook, s: MonthSummary) -> None:
         ("อำเภอที่รายงานไม่ผ่านการตรวจ", len(s.rejected), INT, "อำเภอ"),
         ("อำเภอที่ยังไม่ส่งรายงาน", len(s.missing), INT, "อำเภอ"),
         ("อัตราการส่งรายงาน (ร้อยละ)", s.reporting_rate, PCT, "ร้อยละ"),
-        ("อำเภอที่ส่งรายงานตรงกำหนด", int((s.reporting.loc[s.reporting["month"] == s.period.key, "status"] == ON_TIME).sum())
-         if s.reporting is not None and len(s.reporting) else 0, INT, "อำเภอ"),
+        ("อำเภอที่ส่งรายงานตรงกำหนด", s.month_timeliness[ON_TIME], INT, "อำเภอ"),
         ("อัตราการส่งรายงานตรงกำหนด (ร้อยละ)", s.on_time_rate, PCT, "ร้อยละ"),
         ("อัตราการส่งรายงานตั้งแต่ต้นปีงบประมาณ (ร้อยละ)", s.year_reporting_rate, PCT, "ร้อยละ"),
         ("อัตราการส่งรายงานตรงกำหนดตั้งแต่ต้นปีงบประมาณ (ร้อยละ)", s.year_on_time_rate, PCT, "ร้อยละ"),

@@ -462,13 +462,6 @@ def reporting_grid(summary: MonthSummary) -> dict:
             "rows": rows, "per_month": per_month, "n": len(summary.districts)}
 
 
-def this_month_timeliness(summary: MonthSummary) -> Counter:
-    r = summary.reporting
-    if r is None or not len(r):
-        return Counter()
-    return Counter(r.loc[r["month"] == summary.period.key, "status"])
-
-
 def ranks(summary: MonthSummary) -> dict[str, int]:
     """District code -> rank by percent of the year's target (1 = furthest ahead), accepted reports only;
     equal percentages share a rank."""
@@ -498,7 +491,7 @@ def context(summary: MonthSummary, lang: str = "th") -> dict:
     L = LABELS[lang]
     by_state = Counter(district_state(d) for d in summary.districts)
     rejected_problems = _rejected_problems(summary)
-    timely = this_month_timeliness(summary)
+    timely = summary.month_timeliness
     return {
         "s": summary, "L": L, "lang": lang, "title": _title(summary, L, lang), "period": summary.period.label(lang),
         "districts_sorted": attention_order(summary.districts),

@@ -6,6 +6,7 @@ the setup and what happened to each file. Renderers only format.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -198,14 +199,22 @@ class MonthSummary(CoverageRatios):
     def reporting_rate(self) -> float | None:
         return percent(len(self.reported), len(self.districts))
 
-    def _this_month(self) -> pd.DataFrame:
+    @property
+    def month_reporting(self) -> pd.DataFrame:
+        """The grid's rows of the month reported on, one per district."""
         r = self.reporting
-        return r[r["month"] == self.period.key] if r is not None and len(r) else pd.DataFrame(columns=["status"])
+        return r[r["month"] == self.period.key] if r is not None and len(r) else pd.DataFrame(
+            columns=["district_code", "district_name", "month", "status"])
+
+    @property
+    def month_timeliness(self) -> Counter:
+        """How many districts' reports of this month were on time, late, rejected, missing."""
+        return Counter(self.month_reporting["status"])
 
     @property
     def on_time_rate(self) -> float | None:
         """อัตราการส่งตรงเวลา: reports of this month accepted and received by the due day."""
-        return percent(int((self._this_month()["status"] == ON_TIME).sum()), len(self.districts))
+        return percent(self.month_timeliness[ON_TIME], len(self.districts))
 
     @property
     def completeness(self) -> pd.DataFrame:
