@@ -14,7 +14,8 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -q
 
-# WeasyPrint needs Pango (and HarfBuzz's subsetter, to embed font subsets quickly); the tests read PDFs with poppler's pdftotext/pdffonts/pdftoppm.
+# WeasyPrint needs Pango (and HarfBuzz's subsetter, to embed font subsets quickly); the tests read PDFs with poppler's
+# pdftotext/pdffonts/pdftoppm, re-save workbooks with LibreOffice and drive the web pages in Chromium.
 system:
 	@missing=""; \
 	$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || missing="$$missing python3-venv"; \
@@ -22,9 +23,11 @@ system:
 	ldconfig -p | grep -q "libpangoft2-1.0.so" || missing="$$missing libpangoft2-1.0-0"; \
 	ldconfig -p | grep -q "libharfbuzz-subset.so" || missing="$$missing libharfbuzz-subset0"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice-calc"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing system packages:$$missing"; \
-		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
 $(VENV)/.installed: pyproject.toml | system

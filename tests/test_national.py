@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
+from tests.tools import needs
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -22,8 +24,7 @@ from generator.synthetic import NationSpec, write_nation
 
 SMALL = NationSpec(provinces=3, districts=9, kkkj_villages=260, officers=30)
 MADE_ON = date(2023, 8, 26)
-needs_poppler = pytest.mark.skipif(not (shutil.which("pdftotext") and shutil.which("pdffonts")),
-                                   reason="poppler-utils (pdftotext, pdffonts) not installed")
+needs_poppler = needs("pdftotext", "pdffonts")
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ pypdf = pytest.importorskip('pypdf')
 fontpkg = pytest.importorskip('fontpkg')
 
 from generator.pdf_text import install  # noqa: E402
+from tests.tools import needs  # noqa: E402
 
 WORDS = (
     'สำนักงาน', 'ดำเนินการ', 'น้ำ', 'รายงาน', 'ผู้ใหญ่', 'กลุ่มออมทรัพย์เพื่อการผลิต',
@@ -26,10 +27,7 @@ WORDS = (
 SENTENCE = ' '.join(WORDS)
 PAGES = ('regular', 'bold', 'table', 'wrapped')  # page order in the PDF
 
-needs_poppler = pytest.mark.skipif(
-    not (shutil.which('pdftotext') and shutil.which('pdffonts') and
-         shutil.which('pdftoppm')),
-    reason='poppler-utils (pdftotext, pdffonts, pdftoppm) not installed')
+needs_poppler = needs('pdftotext', 'pdffonts', 'pdftoppm')
 
 
 def thai_html():

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
+from tests.tools import needs
 from openpyxl import load_workbook
 
 from generator.demo import DEMO_PERIOD, chaiyaphum_setup, simulated_groups
@@ -200,7 +202,7 @@ def test_summary_sheet_reporting_rates_and_fitted_widths(summary, workbook):
     assert 8 <= code < savings
 
 
-@pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice not installed")
+@needs("soffice")
 def test_opens_in_libreoffice(summary, tmp_path):
     """LibreOffice converts the workbook headless without an error: it opens cleanly."""
     import subprocess

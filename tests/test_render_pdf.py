@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.tools import needs
+
 from generator.demo import DEMO_PERIOD, chaiyaphum_setup, simulated_groups
 from generator.merge import merge_groups
 from generator.render_excel import write_summary_workbook
@@ -22,8 +24,7 @@ FORMULA_NAME = '=HYPERLINK("http://example.com","x")'
 REJECTED_FILE = "3609_เทพสถิต.xlsx"
 N_REJECTED_PROBLEMS = 45
 
-needs_poppler = pytest.mark.skipif(not (shutil.which("pdftotext") and shutil.which("pdffonts")),
-                                   reason="poppler-utils (pdftotext, pdffonts) not installed")
+needs_poppler = needs("pdftotext", "pdffonts")
 
 
 def build_summary(setup=None):

@@ -6,6 +6,8 @@ from datetime import date
 
 import pandas as pd
 import pytest
+
+from tests.tools import find, needs
 from openpyxl import load_workbook
 
 from generator.demo import simulated_groups
@@ -396,13 +398,12 @@ def test_status_typed_rather_than_picked_and_percentages_in_counts(filled, setup
     assert {("VALUE_PERCENT", cell("borrowers", 2)), ("VALUE_PERCENT", cell("borrowers", 3))} <= found(c)
 
 
+@needs("soffice")
 def test_a_workbook_resaved_by_libreoffice_reads_the_same(filled, setup, period, tmp_path):
     import shutil
     import subprocess
 
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice is not installed")
+    soffice = find("soffice")
     groups = simulated_groups(setup, "3601", period)
     original = filled("3601", {(0, "members"): "๑๒๐", (1, "founded_on"): "15 มี.ค. 66", (2, "confirmed"): "ใช่"})
     out = tmp_path / "lo"
