@@ -25,8 +25,8 @@ from markupsafe import Markup
 from generator import charts, pdf_text
 from generator.charts import fiscal_year_months
 from generator.periods import Period, format_date, thai_date
-from generator.problems import SEVERITY_LABELS
-from generator.summary import (ACCEPTED, BEHIND, LATE, MISSING, NOT_STARTED, ON_TIME, ON_TRACK, REACHED, REJECTED,
+from generator.problems import CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, SEVERITY_LABELS, WARNING
+from generator.summary import (ACCEPTED, BEHIND, LATE, MISSING, NOT_REACHED, NOT_STARTED, ON_TIME, ON_TRACK, REACHED, REJECTED,
                                STATUS_EN, STATUS_TH, TIMELINESS, TIMELINESS_EN, TIMELINESS_TH, DistrictFigures,
                                MonthSummary)
 from generator.xlsx import write_bytes_atomic
@@ -41,7 +41,7 @@ PROBLEM_ROWS_MAX = 40  # rows of the rejected files' problems printed; the rest 
 
 # A district's state as the report shows it: its year status, or why it has no figures.
 NO_REPORT = {MISSING: "missing", REJECTED: "rejected"}
-ATTENTION_ORDER = {"rejected": 0, "missing": 1, BEHIND: 2, NOT_STARTED: 3, ON_TRACK: 4, REACHED: 5}
+ATTENTION_ORDER = {"rejected": 0, "missing": 1, NOT_REACHED: 2, BEHIND: 2, NOT_STARTED: 3, ON_TRACK: 4, REACHED: 5}
 
 LABELS = {
     "th": {
@@ -91,8 +91,20 @@ LABELS = {
         "unknown_district": "ระบุอำเภอไม่ได้",
         "files_attention": "ไฟล์ที่ต้องติดตาม",
         "superseded_note": "ไม่นำมาใช้ เพราะอำเภอส่งไฟล์ที่ผ่านการตรวจซึ่งใหม่กว่ามาแล้ว",
-        "warnings_note": ("ไฟล์ที่ผ่านการตรวจแต่มีคำเตือน {n} ไฟล์: ส่งผลการตรวจให้อำเภอทราบแล้ว "
-                          "ดูรายละเอียดในไฟล์ Excel ที่แนบ (ชีต ปัญหา)"),
+        "warnings_note": ("โปรแกรมได้จัดทำไฟล์แจ้งผลการตรวจ {n} ไฟล์ไว้ในโฟลเดอร์ feedback แล้ว "
+                          "(สำหรับไฟล์ที่ไม่ผ่านการตรวจ มีคำเตือน หรือมีค่าที่อำเภอยืนยันแล้ว) "
+                          "โปรดส่งไฟล์ดังกล่าวให้อำเภอที่เกี่ยวข้อง ดูรายละเอียดในไฟล์ Excel ที่แนบ (ชีต ปัญหา)"),
+        "made_on": "จัดทำเมื่อ",
+        "carried": "ใช้ข้อมูลเดือน {month}",
+        "carried_note": ("อำเภอที่ยังไม่มีรายงานที่ผ่านการตรวจของเดือนนี้ ใช้ข้อมูลล่าสุดที่ผ่านการตรวจ "
+                         "(กลุ่มที่จัดตั้งแล้ว สมาชิก และเงิน ของเดือนนั้น): {names}"),
+        "no_figures_note": ("อำเภอที่ยังไม่มีรายงานที่ผ่านการตรวจในปีงบประมาณนี้ นับผลการจัดตั้งเป็น 0 "
+                            "และไม่รวมในจำนวนกลุ่ม หมู่บ้าน สมาชิก และเงิน: {names}"),
+        "scope_known": "เฉพาะ {n} อำเภอที่มีข้อมูล",
+        "founded_change": ("กลุ่มที่นับเป็นผลของอำเภอ{name} ลดลงจาก {before} กลุ่ม (เดือน {month}) เป็น {now} กลุ่ม "
+                           "เพราะอำเภอแก้ไขข้อมูลกลุ่มในรายงานเดือนนี้"),
+        "severity_counts": "พบในไฟล์ที่ได้รับทั้งหมด {n} รายการ:",
+        "items_unit": "รายการ",
         "money_title": "ข้อมูลกลุ่มออมทรัพย์เพื่อการผลิตที่ดำเนินการอยู่",
         "money_caption": ("นับเฉพาะกลุ่มที่ยังดำเนินการอยู่ (ไม่รวมกลุ่มที่ยุบเลิก) จากรายงานที่ผ่านการตรวจ"),
         "groups": "กลุ่ม",
@@ -214,7 +226,20 @@ LABELS = {
         "unknown_district": "district unknown",
         "files_attention": "Files needing attention",
         "superseded_note": "not used: the district sent a newer file that was accepted",
-        "warnings_note": "{n} accepted files had warnings; see the attached Excel file (sheet ปัญหา).",
+        "warnings_note": ("The tool wrote {n} feedback files into the folder feedback (for files rejected, with "
+                          "warnings or with values the district confirmed): please send them to the districts. "
+                          "See the attached Excel file (sheet ปัญหา)."),
+        "made_on": "made on",
+        "carried": "figures of {month}",
+        "carried_note": ("Districts without an accepted report this month are counted with their last accepted "
+                         "figures (groups founded, members and money of that month): {names}"),
+        "no_figures_note": ("Districts with no accepted report this fiscal year count 0 groups founded and are "
+                            "left out of groups, villages, members and money: {names}"),
+        "scope_known": "the {n} districts with figures only",
+        "founded_change": ("{name} counts {now} groups toward the target, {before} in {month}: the district "
+                           "corrected its groups in this month's report."),
+        "severity_counts": "{n} items in the files received:",
+        "items_unit": "",
         "money_title": "Active savings groups",
         "money_caption": "Active groups only (dissolved groups left out), from accepted reports.",
         "groups": "Groups",
@@ -366,7 +391,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True,
     )
     env.filters.update(num=fmt_int, baht=fmt_baht, baht_text=fmt_baht_text, pct=fmt_percent, bedate=fmt_date, bedate_short=fmt_date_short,
-                       barw=bar_width)
+                       barw=bar_width, month_short=lambda key, lang="th": month_short(key, lang))
     return env
 
 
@@ -442,7 +467,7 @@ def district_chart(summary: MonthSummary, d: DistrictFigures, lang: str = "th", 
     return Markup(charts.progress_chart(
         charts.series(summary.progress_by_month, d.district_code), _chart_months(summary), labels=_chart_labels(L),
         small=small, width=190 if small else 600, height=118 if small else 150, title=title,
-        no_data=None if d.report == ACCEPTED else L["status"][district_state(d)]))
+        no_data=None if d.has_figures else L["status"][district_state(d)]))
 
 
 def reporting_grid(summary: MonthSummary) -> dict:
@@ -484,6 +509,23 @@ def _title(summary: MonthSummary, L: dict, lang: str, district: DistrictFigures 
     return f"{L['title']}, {where}{summary.province_name}, {period}"
 
 
+SEVERITY_ORDER = (ERROR, NEEDS_CONFIRMATION, WARNING, CONFIRMED, NOTE)
+
+
+def severity_counts(summary: MonthSummary) -> Counter:
+    """Problems by severity, each counted as itself: a note or a confirmed value is not a warning."""
+    found = Counter(p.severity for p in summary.problems)
+    return {sev: found.get(sev, 0) for sev in SEVERITY_ORDER}
+
+
+def month_short(key: str | None, lang: str = "th") -> str:
+    """ก.ค. 66 (a month key as a table cell shows it)."""
+    if not key:
+        return "–"
+    p = _period_of(key)
+    return thai_date(p.first_day, short=True).split(" ", 1)[1] if lang == "th" else f"{p.month}/{p.year + 543}"
+
+
 def context(summary: MonthSummary, lang: str = "th") -> dict:
     """Everything the template needs, already ordered."""
     if lang not in LABELS:
@@ -497,14 +539,16 @@ def context(summary: MonthSummary, lang: str = "th") -> dict:
         "districts_sorted": attention_order(summary.districts),
         "state": district_state, "by_state": by_state,
         "behind": [d for d in attention_order(summary.reported) if d.year.status == BEHIND],
+        "not_reached": [d for d in attention_order(summary.reported) if d.year.status == NOT_REACHED],
         "attention_files": _attention_files(summary),
-        "accepted_with_warnings": sum(1 for f in summary.files if f.status == ACCEPTED and f.warnings),
+        "feedback_files": summary.feedback_files,
+        "severity_counts": severity_counts(summary),
+        "severity_order": SEVERITY_ORDER,
+        "carried_label": lambda d: L["carried"].format(month=month_short(d.figures_from, lang)),
         "problem_rules": _problem_rules(summary, lang),
         "rejected_problems": rejected_problems[:PROBLEM_ROWS_MAX],
         "rejected_problems_more": max(0, len(rejected_problems) - PROBLEM_ROWS_MAX),
         "founded_rows": _founded_rows(summary),
-        "errors_total": sum(1 for p in summary.problems if p.is_error),
-        "warnings_total": sum(1 for p in summary.problems if not p.is_error),
         "on_time_count": timely[ON_TIME], "late_count": timely[LATE],
         "province_chart": province_chart(summary, lang),
         "district_charts": [(d, district_chart(summary, d, lang)) for d in summary.districts],
