@@ -214,3 +214,9 @@ def audit_national(n) -> list[Finding]:
         if f.reporting_rate != percent(f.reported, f.districts):
             out.append(Finding("percent", where, "reporting rate"))
     return out
+
+
+def check_national(n) -> None:
+    findings = audit_national(n)
+    if findings:
+        raise ReportAuditFailed(findings)

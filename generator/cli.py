@@ -14,6 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from generator import messages as M
@@ -155,6 +156,7 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
     """รวมแบบรายงานของเดือน ตรวจ และออกรายงาน PDF/Excel / Merge a month and write the reports."""
     from datetime import datetime
 
+    from generator.audit import ReportAuditFailed
     from generator.history import StoreError
     from generator.parallel import pdf_worker
     from generator.pipeline import run_month
@@ -173,6 +175,8 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
                                progress=lambda path: status.update(_t("reading_file", name=path.name)))
     except StoreError as exc:
         raise _fail(exc.key, **exc.params) from None
+    except ReportAuditFailed as exc:
+        raise _fail("audit_failed", detail=escape(str(exc)[:500])) from None
     _report_run(result)
     raise typer.Exit(result.exit_code)
 
@@ -234,7 +238,12 @@ def national(paths: Annotated[list[Path], typer.Argument(help="โฟลเด�
         day = date.fromisoformat(made_on) if made_on else date.today()
     except ValueError:
         raise _fail("bad_date", value=made_on) from None
-    result = run_national(paths, p, out, day, _state["lang"], expect)
+    from generator.audit import ReportAuditFailed
+
+    try:
+        result = run_national(paths, p, out, day, _state["lang"], expect)
+    except ReportAuditFailed as exc:
+        raise _fail("audit_failed", detail=escape(str(exc)[:500])) from None
     for line in describe(result, _state["lang"]):
         err.print(line, markup=False, soft_wrap=True)
     raise typer.Exit(result.exit_code)

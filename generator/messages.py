@@ -71,6 +71,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "history_files": ("ไฟล์ที่ได้รับทั้งหมด", "Every file received"),
     "col_month": ("เดือน", "Month"),
     "col_received": ("ได้รับเมื่อ", "Received"),
+    "audit_failed": ("ไม่ได้เขียนรายงาน: ตัวเลขของรายงานขัดแย้งกันเอง ({detail}) ซึ่งเป็นข้อบกพร่องของโปรแกรม "
+                     "ไม่ใช่ของไฟล์ที่อำเภอส่ง ฐานข้อมูลประวัติและไฟล์ผลลัพธ์เดิมไม่เปลี่ยนแปลง "
+                     "กรุณาแจ้งผู้ดูแลโปรแกรมพร้อมข้อความนี้",
+                     "No report was written: its figures contradict each other ({detail}). This is a bug in the "
+                     "tool, not in a district's file; the history store and earlier outputs are unchanged. "
+                     "Please report it with this message."),
     "interrupted": ("หยุดการทำงาน ไม่มีไฟล์ผลลัพธ์ที่เขียนไม่ครบ", "Stopped; no output was left half-written."),
 }
 

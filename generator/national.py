@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from generator.audit import check_national
 from generator.periods import Period, PeriodError
 from generator.rules import bilingual
 from generator.summary import CoverageRatios, GroupRatios, Progress, percent
@@ -401,6 +402,7 @@ def run_national(paths: list[Path], period: Period, out_dir: Path, made_on: date
     expected, notices = read_expected(expect) if expect else (None, [])
     provinces, missing, found_notices = collect_results(paths, period, expected)
     summary = roll_up(provinces, period, made_on, missing, notices + found_notices)
+    check_national(summary)  # a roll-up that contradicts itself is a bug: nothing is written
     result = NationalResult(summary)
     if render and provinces:  # no report of nothing: the command says why and exits 2
         result.outputs = write_national_outputs(summary, Path(out_dir), lang)

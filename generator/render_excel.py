@@ -21,7 +21,7 @@ from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from generator.problems import SEVERITY_LABELS
+from generator.problems import CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, SEVERITY_LABELS, WARNING
 from generator.schema import GROUPS, STATUS_LABELS_TH
 from generator.periods import Period, thai_date
 from generator.summary import (ACCEPTED, LATE, MISSING, ON_TIME, REJECTED, REPORT_TH, TIMELINESS, TIMELINESS_TH,
@@ -137,6 +137,7 @@ def _summary_sheet(wb: Workbook, s: MonthSummary) -> None:
         ("ประจำเดือน", s.period.thai(), TEXT, ""),
         ("ปีงบประมาณ", s.fiscal_year_be, "0", ""),
         ("ข้อมูล ณ วันที่", s.made_on, DATE, ""),
+        ("ข้อมูล ณ วันที่ (สิ้นเดือนที่รายงาน)", s.as_of, DATE, ""),
         ("กำหนดส่งรายงานของเดือนนี้", s.due_date, DATE, ""),
     ]
     for p in (*s.phases, s.year):
@@ -172,9 +173,12 @@ def _summary_sheet(wb: Workbook, s: MonthSummary) -> None:
         ("พัฒนากรทั้งหมด", s.total.officers, INT, "คน"),
         ("พัฒนากรที่จัดตั้งกลุ่มในปีนี้แล้ว", s.total.officers_with_group, INT, "คน"),
         ("พัฒนากรที่จัดตั้งกลุ่มในปีนี้แล้ว (ร้อยละ)", s.total.officers_percent, PCT, "ร้อยละ"),
-        ("ปัญหาที่พบในไฟล์: ข้อผิดพลาด", sum(p.is_error for p in s.problems), INT, "รายการ"),
-        ("ปัญหาที่พบในไฟล์: คำเตือน", sum(not p.is_error for p in s.problems), INT, "รายการ"),
     ]
+    # Each severity counted as itself: a note or a confirmed value is not a warning.
+    rows += [(f"ปัญหาที่พบในไฟล์: {SEVERITY_LABELS['th'][sev]}", sum(p.severity == sev for p in s.problems), INT, "รายการ")
+             for sev in (ERROR, NEEDS_CONFIRMATION, WARNING, CONFIRMED, NOTE)]
+    rows += [("อำเภอที่ใช้ข้อมูลล่าสุดที่ผ่านการตรวจของเดือนก่อน", len(s.carried), INT, "อำเภอ"),
+             ("อำเภอที่มีข้อมูลกลุ่ม (ขอบเขตของจำนวนกลุ่ม หมู่บ้านทั้งหมด สมาชิก และเงิน)", len(s.with_figures), INT, "อำเภอ")]
     cols = [Col("รายการ", 52), Col("ค่า", 26), Col("หน่วย", 12)]
     _write(ws, "summary", cols, [(label, value, unit) for label, value, _, unit in rows])
     for i, (_, value, fmt, _) in enumerate(rows, start=2):  # one number format per row
@@ -186,7 +190,7 @@ def _summary_sheet(wb: Workbook, s: MonthSummary) -> None:
 
 def _districts_sheet(wb: Workbook, s: MonthSummary) -> None:
     ws = _sheet(wb, "districts", f"ผลการดำเนินงานรายอำเภอ จังหวัด{s.province_name} ประจำเดือน {s.period.thai()}")
-    cols = [Col("รหัสอำเภอ", 11, CODE), Col("อำเภอ", 18), Col("สถานะรายงาน", 22)]
+    cols = [Col("รหัสอำเภอ", 11, CODE), Col("อำเภอ", 18), Col("สถานะรายงาน", 22), Col("ข้อมูลของเดือน", 12)]
     for p in s.phases:
         cols += [Col(f"{p.label} เป้าหมาย (กลุ่ม)", 12, INT), Col(f"{p.label} จัดตั้งแล้ว (กลุ่ม)", 12, INT),
                  Col(f"{p.label} ร้อยละ", 10, PCT)]
@@ -199,8 +203,9 @@ def _districts_sheet(wb: Workbook, s: MonthSummary) -> None:
              Col("เงินสัจจะต่อสมาชิก (บาท)", 14, MONEY)]
 
     def cells(d: DistrictFigures, is_total: bool = False) -> list:
-        out = [d.district_code, d.district_name, "" if is_total else d.report_th]
-        has_data = is_total or d.report == ACCEPTED
+        out = [d.district_code, d.district_name, "" if is_total else d.report_th,
+               None if is_total else _month_label(d.figures_from) if d.figures_from else "ไม่มีข้อมูล"]
+        has_data = is_total or d.has_figures
         for p in d.phases:
             out += [p.target, p.founded if has_data else None, p.percent if has_data else None]
         out += [d.year.target, d.year.founded if has_data else None, d.year.percent if has_data else None,
@@ -236,6 +241,7 @@ def _groups_sheet(wb: Workbook, s: MonthSummary) -> None:
         ("phase", Col("นับเป็นผลระยะที่", 10, "0"), None),
         ("remarks", Col(headers["remarks"], 28), None),
         ("source_file", Col("ไฟล์ที่มา", 24), None),
+        ("carried_from", Col("ข้อมูลของเดือน (ใช้ข้อมูลเดือนก่อน)", 14), lambda v: _month_label(v)),
     ]
     frame = s.groups
     rows = []
@@ -258,7 +264,7 @@ def _officers_sheet(wb: Workbook, s: MonthSummary) -> None:
             Col("สถานะรายงาน", 24)]
 
     def cells(d: DistrictFigures, is_total: bool = False) -> list:
-        has_data = is_total or d.report == ACCEPTED
+        has_data = is_total or d.has_figures
         return [d.district_code, d.district_name, d.officers,
                 d.officers_with_group if has_data else None, d.officers_percent if has_data else None,
                 "" if is_total else d.report_th]
@@ -405,7 +411,7 @@ def _progress_districts_sheet(wb: Workbook, s: MonthSummary) -> None:
         part = frame[frame["scope"].isin(list(names))].sort_values(["scope", "month"])
         for r in part.itertuples():
             d = names[r.scope]
-            has = d.report == ACCEPTED
+            has = d.has_figures
             rows.append([r.scope, d.district_name, r.month_th, r.month, int(r.founded) if has else None,
                          float(r.target_path), int(r.target), "ใช่" if has else "ไม่มี (" + d.report_th + ")"])
     _write(ws, "progress_districts", cols, rows)
