@@ -335,6 +335,7 @@ def result_json(result: RunResult) -> str:
         "districts": [{"district_code": d.district_code, "district_name": d.district_name, "report": d.report,
                        "founded": d.year.founded, "target": d.year.target, "status": d.year.status,
                        "phases": [{"target": p.target, "founded": p.founded} for p in d.phases],
+                       "figures_from": d.figures_from,
                        **money(d)} for d in s.districts],
         "reporting_rate": s.reporting_rate, "on_time_rate": s.on_time_rate,
         "year_reporting_rate": s.year_reporting_rate, "year_on_time_rate": s.year_on_time_rate,
