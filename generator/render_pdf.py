@@ -571,7 +571,8 @@ def district_context(summary: MonthSummary, code: str, lang: str = "th") -> dict
             "ranked": len(ranks(summary)), "chart": district_chart(summary, d, lang, small=False),
             "this_month": timely.get(summary.period.key, d.report), "district_founded": founded[:DISTRICT_ROWS_MAX],
             "district_founded_more": max(0, len(founded) - DISTRICT_ROWS_MAX), "district_files": files,
-            "district_problems": sum(1 for p in summary.problems if p.district_code == code)}
+            # a note is information, not a problem of the file
+            "district_problems": sum(1 for p in summary.problems if p.district_code == code and p.severity != NOTE)}
 
 
 def render_html(summary: MonthSummary, lang: str = "th") -> str:
