@@ -1,6 +1,6 @@
 """The national roll-up (ระดับประเทศ): every province's month in one report for the department.
 
-Each provincial run leaves `result_<province>_<yyyy-mm BE>.json` beside its PDF (see README, "The
+Each provincial run leaves `result_<province>_<yyyy-mm BE>.json` beside its PDF (see docs/national.md, "The
 result file"). This module finds those files for a month in the folders it is given, checks them,
 and adds them up: provinces against their targets, a ranking, reporting rates, money and member
 totals. Finding and reading files is at the edge (`collect_results`; `nation.run_national` writes the outputs); the roll-up
