@@ -202,3 +202,19 @@ def test_the_report_does_not_claim_feedback_was_sent():
     html = " ".join(render_html(s).split())
     assert "ส่งผลการตรวจให้อำเภอทราบแล้ว" not in html
     assert "จัดทำไฟล์แจ้งผลการตรวจ" in html and "feedback" in html
+
+
+# --- durable: a count that goes down is said, with both counts ----------------------------------------
+
+def test_a_district_counting_fewer_groups_than_last_month_is_said():
+    setup = chaiyaphum_setup()
+    accepted = {"3601": groups_of(setup, "3601", [date(2023, 3, 1)])}
+    merged = merge_groups(setup, accepted)
+    reports = {c: MISSING for c in setup.district_codes} | {"3601": ACCEPTED}
+    files = [FileOutcome("3601.xlsx", "3601", "เมืองชัยภูมิ", ACCEPTED, 0, 0, received_on=date(2023, 9, 1))]
+    s = summarise(setup, AUGUST, merged, reports, files, [], date(2023, 9, 21),
+                  previous_founded={"3601": (JULY.key, 3)})
+    assert [(c.district_code, c.before, c.now, c.before_month) for c in s.founded_changes] == [("3601", 3, 1, JULY.key)]
+    html = " ".join(render_html(s).split())
+    assert "ลดลงจาก 3 กลุ่ม (เดือน ก.ค. 66) เป็น 1 กลุ่ม" in html
+    assert_report_true(s)
