@@ -135,7 +135,7 @@ def test_empty_month(tmp_path):
     empty = summarise(s, DEMO_PERIOD, merge_groups(s, {}), {}, [], [], date(2023, 9, 21))
     wb = load_workbook(write_summary_workbook(empty, tmp_path / "empty.xlsx"))
     assert wb.sheetnames == list(SHEETS.values())
-    assert wb[SHEETS["groups"]].tables["groups"].ref == "A1:S2"
+    assert wb[SHEETS["groups"]].tables["groups"].ref == "A1:T2"  # the last column: the month a carried group is of
 
 
 def test_progress_sheet_and_native_charts(summary, workbook, tmp_path):
