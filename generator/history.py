@@ -219,6 +219,12 @@ class HistoryStore:
             f"SELECT district_code, period AS month, status FROM reports WHERE period IN ({marks})"
             " ORDER BY period, district_code", self.connection, params=keys)
 
+    def reporting_by_year(self) -> pd.DataFrame:
+        """Every grid row the store holds, across fiscal years: fiscal_year_be, district_code, month, status."""
+        return pd.read_sql_query(
+            """SELECT m.fiscal_year_be, r.district_code, r.period AS month, r.status FROM reports r
+               JOIN months m ON m.period = r.period ORDER BY r.period, r.district_code""", self.connection)
+
     def files(self, period: Period | None = None) -> pd.DataFrame:
         where, params = ("WHERE period = ?", (period.key,)) if period else ("", ())
         return pd.read_sql_query(f"SELECT * FROM files {where} ORDER BY period, district_code, received_at, file_name",
