@@ -342,7 +342,8 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
     colours = {"on_time": "green", "late": "yellow", "rejected": "red", "missing": "dim"}
     for year, rows in grid.groupby("fiscal_year_be", sort=True):  # one table per fiscal year
         months = sorted(set(rows["month"]))
-        table = Table(title=f"{_t('history_title', province=s.province_name)} · {_t('history_year', year=year)}")
+        out.print(f"[bold]{_t('history_year', year=year)}[/]")
+        table = Table(title=_t("history_title", province=s.province_name))
         table.add_column(_t("col_district"))
         for m in months:
             table.add_column(Period.parse(m).label(lang), justify="center")

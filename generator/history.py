@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from generator.periods import Period, fiscal_year_bounds
+from generator.summary import LATE, ON_TIME
 
 # Each entry takes the store from version i to i + 1. Never edit one that has shipped: add another.
 MIGRATIONS: tuple[str, ...] = (
@@ -68,6 +69,9 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+
+# A report row records the month's timeliness; an accepted report is on time or late.
+ACCEPTED_REPORTS = (ON_TIME, LATE)
 
 GROUP_COLUMNS = ["group_code", "village_code", "group_name", "founded_on", "members", "savings_baht",
                  "borrowers", "loans_baht", "officer", "officer_id", "status", "remarks"]
@@ -182,12 +186,12 @@ class HistoryStore:
         frame = pd.read_sql_query(
             """SELECT g.* FROM groups g
                JOIN (SELECT district_code, MAX(period) AS period FROM reports
-                     WHERE status = 'accepted' AND period BETWEEN ? AND ? GROUP BY district_code) last
+                     WHERE status IN (?, ?) AND period BETWEEN ? AND ? GROUP BY district_code) last
                ON g.district_code = last.district_code AND g.period = last.period
-               ORDER BY g.district_code, g.group_code""", self.connection, params=(first, last))
+               ORDER BY g.district_code, g.group_code""", self.connection, params=(*ACCEPTED_REPORTS, first, last))
         months = dict(self.connection.execute(
-            """SELECT district_code, MAX(period) FROM reports WHERE status = 'accepted'
-               AND period BETWEEN ? AND ? GROUP BY district_code""", (first, last)).fetchall())
+            """SELECT district_code, MAX(period) FROM reports WHERE status IN (?, ?)
+               AND period BETWEEN ? AND ? GROUP BY district_code""", (*ACCEPTED_REPORTS, first, last)).fetchall())
         frame["founded_on"] = pd.to_datetime(frame["founded_on"]).dt.date
         out = {code: part.reset_index(drop=True) for code, part in frame.groupby("district_code")}
         # A district whose last accepted file held no group at all still has an end-of-year state.
@@ -198,8 +202,8 @@ class HistoryStore:
         frame = pd.read_sql_query("SELECT * FROM groups WHERE period = ? ORDER BY district_code, group_code",
                                   self.connection, params=(period.key,))
         accepted = [r[0] for r in self.connection.execute(
-            "SELECT district_code FROM reports WHERE period = ? AND status = 'accepted' ORDER BY district_code",
-            (period.key,))]
+            "SELECT district_code FROM reports WHERE period = ? AND status IN (?, ?) ORDER BY district_code",
+            (period.key, *ACCEPTED_REPORTS))]
         return frame, accepted
 
     def months(self) -> pd.DataFrame:

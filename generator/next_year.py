@@ -179,7 +179,7 @@ def _reference(setup: Setup, groups: pd.DataFrame, last_months: dict[str, str]) 
 
 
 def _month_th(key: str | None) -> str:
-    return Period.parse(key).thai() if key else "-"
+    return Period.parse(key).thai() if isinstance(key, str) else "-"
 
 
 def change_rows(model: NextYear) -> list[dict]:
