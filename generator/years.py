@@ -124,7 +124,7 @@ LABELS = {
     "th": {
         "title": "เทียบกับปีงบประมาณก่อน",
         "caption": "{now} เทียบกับ{then} (เดือนเดียวกันของปีงบประมาณ พ.ศ. {then_year})",
-        "figure": "รายการ", "now": "{month}", "then": "{month}", "change": "เพิ่มขึ้น/ลดลง", "change_percent": "ร้อยละ",
+        "figure": "รายการ", "change": "เพิ่มขึ้น/ลดลง", "change_percent": "ร้อยละ",
         "groups": "กลุ่มออมทรัพย์ฯ (กลุ่ม)", "members": "สมาชิก (คน)", "savings_baht": "เงินสัจจะสะสม (บาท)",
         "loans_baht": "จำนวนเงินกู้ (บาท)",
         "coverage": "เทียบเฉพาะ {n} อำเภอที่รายงานผ่านการตรวจทั้งสองเดือน จากทั้งหมด {total} อำเภอ",
@@ -135,7 +135,7 @@ LABELS = {
     "en": {
         "title": "Compared with the previous fiscal year",
         "caption": "{now} against {then} (the same month of fiscal year {then_year} BE)",
-        "figure": "Figure", "now": "{month}", "then": "{month}", "change": "Change", "change_percent": "%",
+        "figure": "Figure", "change": "Change", "change_percent": "%",
         "groups": "Savings groups", "members": "Members", "savings_baht": "Accumulated savings (baht)",
         "loans_baht": "Amount lent (baht)",
         "coverage": "Only the {n} of {total} districts whose reports were accepted in both months are compared.",
