@@ -214,6 +214,9 @@ class MonthSummary(CoverageRatios):
     # Districts whose groups counted toward the target are fewer than in their last accepted
     # month (a group's founding date corrected, a row taken out): FoundedChange, said in the report.
     founded_changes: tuple["FoundedChange", ...] = ()
+    # This month against the same month of the fiscal year before (generator.years.YearComparison),
+    # where the history store has it; set by the pipeline.
+    comparison: object = field(default=None, repr=False)
 
     @property
     def as_of(self) -> date:
