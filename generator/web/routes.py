@@ -331,6 +331,7 @@ def _workbooks(setup, period) -> list[Path]:
     with _send_lock:
         key = folder / ".made-from"
         if not (key.is_file() and key.read_text() == stamp):
+            ws.month_dir(period).mkdir(parents=True, exist_ok=True)
             fresh = Path(tempfile.mkdtemp(prefix=".send-", dir=ws.month_dir(period)))
             district_workbooks(setup, period, store, fresh)
             (fresh / ".made-from").write_text(stamp)
