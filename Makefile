@@ -6,10 +6,14 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test system clean
+.PHONY: demo test serve system clean
 
 demo: $(VENV)/.installed
 	$(BIN)/savings-report demo
+
+# The office's web page on the demo data (an empty ./workspace is filled with it first).
+serve: $(VENV)/.installed
+	$(BIN)/savings-report serve --demo
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -q
@@ -37,4 +41,4 @@ $(VENV)/.installed: pyproject.toml | system
 	touch $@
 
 clean:
-	rm -rf $(VENV) output/demo
+	rm -rf $(VENV) output/demo workspace
