@@ -20,7 +20,8 @@ from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, r
                    send_from_directory, session, url_for)
 from werkzeug.exceptions import HTTPException
 
-from generator.periods import Period, PeriodError, format_date, thai_date
+from generator import messages as M
+from generator.periods import Period, PeriodError, format_date
 from generator.web import extension, security
 from generator.web.runner import DONE, FAILED, RUNNING
 from generator.web.words import word
@@ -438,6 +439,7 @@ def upload(month: str):
     incoming.mkdir(exist_ok=True)
     per_file = limits.file_mb * 1024 * 1024
     notes: list[str] = []
+    lines: list[str] = []  # each file's verdict, as `savings-report validate` prints it
     taken: list[tuple[str, Path]] = []
     try:
         for f in chosen:
@@ -461,14 +463,15 @@ def upload(month: str):
                 continue
             checked = check_file(ws.inbox(period) / up.leaf, setup, DEFAULT_LIMITS, period)
             ok, bad = ok + checked.ok, bad + (not checked.ok)
+            lines.append(M.text("valid_ok" if checked.ok else "valid_bad", g.lang, name=up.leaf))
             LOG.info("upload %s %s for %s from %s: %s", up.sha256[:12], up.leaf, period.be_key, request.remote_addr,
                      "ok" if checked.ok else "errors")
     finally:
         for _, tmp in taken:
             tmp.unlink(missing_ok=True)
     flash(_w("received_summary", n=ok + bad + same, ok=ok, bad=bad, same=same))
-    for note in notes[:10]:
-        flash(note)
+    for line in (lines if len(lines) <= 10 else []) + notes[:10]:
+        flash(line)
     return redirect(url_for("web.month", month=month) + "#files")
 
 

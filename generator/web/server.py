@@ -36,6 +36,16 @@ def seed_demo(ws: Workspace) -> None:
     ws.save_outputs(period, _manifest(result, ws.output))
 
 
+def _warm_preview(app, ws: Workspace) -> None:
+    """The newest month with files is worked out once in the background, so its first page view is quick."""
+    import threading
+
+    setup, months = ws.setup(), ws.months_with_uploads()
+    if setup is not None and months:
+        previews = app.extensions["savings"]["previews"]
+        threading.Thread(target=previews.get, args=(setup, months[-1], "th"), daemon=True).start()
+
+
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8080, demo: bool = False, lang: str = "th",
           say=print, threads: int = 8) -> None:
     import waitress
@@ -56,6 +66,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8080, demo: bool = Fa
     # The worker forks before waitress starts its threads; this process warms too, for the
     # district pages it lays out itself while the worker does the province's report.
     with pdf_worker():
+        _warm_preview(app, ws)  # a thread: only once the worker has forked
         warm_renderer()
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         say(word("serve_open", lang, url=f"http://{shown}:{port}/", workspace=ws.root))
