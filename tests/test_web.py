@@ -65,6 +65,24 @@ def test_uploaded_files_are_checked_and_shown_with_the_pipelines_own_problems(cl
     assert rows == {"on_time": "0", "late": "1", "rejected": "1", "missing": str(len(setup.district_codes) - 2)}
 
 
+def test_a_new_file_shows_its_own_check_at_once_while_the_month_catches_up(tmp_path, setup_path, filled, setup, period):
+    app = make_app(tmp_path / "ws", setup_path, preview_wait=False)
+    client = app.test_client()
+    assert "3602.xlsx" not in page(client)  # the month worked out once, before the upload
+    bad = filled("3602", {(1, "members"): 3.5})
+    html = upload(client, [("3602.xlsx", bad.read_bytes())]).get_data(as_text=True)
+    assert "✗ 3602.xlsx: ไม่ผ่านการตรวจ" in html  # the CLI's own verdict line
+    block = html[html.index('data-file="3602.xlsx"'):]
+    whole = next(p for p in check_file(bad, setup, period=period).problems if p.rule_id == "VALUE_NOT_WHOLE")
+    assert "st-rejected" in block[:400] and str(escape(whole.message_th)) in block
+    if "กำลังปรับปรุงตาราง" in html:
+        assert 'http-equiv="refresh"' in html
+    previews = app.extensions["savings"]["previews"]
+    result, fresh = previews.get(app.extensions["savings"]["ws"].setup(), period, wait=True)
+    assert fresh and [f.file for f in result.summary.files] == ["3602.xlsx"]
+    assert "กำลังปรับปรุงตาราง" not in page(client)
+
+
 def test_english_switch_shows_the_english_messages(client, filled, setup, period):
     bad = filled("3602", {(1, "members"): 3.5})
     upload(client, [("3602.xlsx", bad.read_bytes())])

@@ -35,7 +35,9 @@ class UploadLimits:
 
 
 def create_app(workspace: Path, require_login: bool = False, limits: UploadLimits = UploadLimits(),
-               testing: bool = False) -> Flask:
+               testing: bool = False, preview_wait: bool | None = None) -> Flask:
+    """preview_wait: pages wait for the month's preview to catch up with new files (tests), instead
+    of showing the last one with the new files' own checks while it is worked out (serving)."""
     ws = Workspace(workspace)
     app = Flask(__name__, static_folder=str(HERE / "static"), template_folder=str(HERE / "templates"))
     app.config.update(
@@ -48,6 +50,7 @@ def create_app(workspace: Path, require_login: bool = False, limits: UploadLimit
         REQUIRE_LOGIN=require_login,
         UPLOAD_LIMITS=limits,
         TESTING=testing,
+        PREVIEW_WAIT=testing if preview_wait is None else preview_wait,
     )
     # The page's own templates first, then the report's, so the page can show page 1's tiles with
     # the very macros the PDF uses.
@@ -58,7 +61,8 @@ def create_app(workspace: Path, require_login: bool = False, limits: UploadLimit
     app.jinja_env.filters.update(environment().filters)
     app.jinja_env.autoescape = True  # also for the report's macros and any template name
     app.extensions["savings"] = {"ws": ws, "runner": Runner(ws), "previews": Previews(ws),
-                                 "limiter": security.LoginLimiter()}
+                                 "limiter": security.LoginLimiter(),
+                                 "link_limiter": security.LoginLimiter(), "fresh_links": {}}
     _logging(ws)
 
     @app.before_request
@@ -74,11 +78,14 @@ def create_app(workspace: Path, require_login: bool = False, limits: UploadLimit
         return {"w": lambda key, **p: word(key, lang, **p), "lang": lang, "th": lang == "th",
                 "when": lambda value: when(value, lang), "severity_labels": SEVERITY_LABELS[lang],
                 "csrf_token": security.csrf_token, "logged_in": bool(session.get("province")),
+                "district_session": g.get("district"),
                 "require_login": app.config["REQUIRE_LOGIN"]}
 
+    from generator.web import district
     from generator.web.routes import bp, register_errors
 
     app.register_blueprint(bp)
+    app.register_blueprint(district.bp)
     register_errors(app)
     return app
 

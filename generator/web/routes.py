@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import secrets
 import shutil
 import tempfile
 import threading
@@ -184,21 +185,31 @@ def setup_upload():
 # --- the month --------------------------------------------------------------------------------
 
 def _preview(setup, period):
-    return extension("previews").get(setup, period, g.lang)
+    """(result, fresh): the month previewed; not fresh while files that came since are worked in."""
+    return extension("previews").get(setup, period, wait=current_app.config["PREVIEW_WAIT"])
 
 
 def _fixed_received(setup, shas: list[str]) -> dict:
     """First sightings the history store already holds: those received times no longer change."""
-    from generator.history import HistoryStore
+    from generator.history import HistoryStore, StoreError
 
     path = extension("ws").store_path(setup)
     if not path.is_file() or not shas:
         return {}
-    with HistoryStore.open(path, setup.province_code) as store:
-        return store.first_seen(shas)
+    try:
+        with HistoryStore.open(path, setup.province_code, wait_seconds=5) as store:
+            return store.first_seen(shas)
+    except StoreError:  # a run is committing: the page shows the dates as editable this once
+        return {}
 
 
 def _files_view(setup, period, result):
+    """Every file of the month: as the preview worked it out, or, for a file that came since, as its
+    own check at upload found it (the same rules and words, without the month-wide checks)."""
+    from types import SimpleNamespace
+
+    from generator.summary import ACCEPTED, REJECTED
+
     ws = extension("ws")
     uploads = {u.leaf: u for u in ws.uploads(period)}
     fixed = _fixed_received(setup, [u.sha256 for u in uploads.values()])
@@ -210,24 +221,45 @@ def _files_view(setup, period, result):
         u = uploads.get(c.submission.name)
         rows.append({"outcome": f, "upload": u, "received": c.submission.received_at,
                      "fixed": u is not None and u.sha256 in fixed, "problems": problems.get(f.file, [])})
+    seen = {c.submission.name for c in result.checked}
+    checks = ws.checks(period)
+    for leaf, u in uploads.items():
+        check = checks.get(u.sha256)
+        if leaf in seen or check is None:
+            continue
+        code = check["district_code"] if check["district_code"] in setup.district_codes else None
+        ps = check["problems"]
+        outcome = SimpleNamespace(file=leaf, district_code=code, district_name=setup.district_name(code) if code else None,
+                                  status=ACCEPTED if check["ok"] else REJECTED,
+                                  errors=sum(p["rejects_file"] for p in ps),
+                                  warnings=sum(p["severity"] in ("warning", "confirmed") for p in ps))
+        rows.append({"outcome": outcome, "upload": u, "received": u.received_at, "fixed": u.sha256 in fixed,
+                     "problems": ps, "new": True})
     rows.sort(key=lambda r: (r["outcome"].district_code or "~", r["received"]))
     return rows
 
 
 @bp.get("/m/<month>")
 def month(month: str):
-    from generator.render_pdf import context
-
     setup, period = _month(month)
-    result = _preview(setup, period)
-    ctx = _report_context(context(result.summary, g.lang))
+    result, fresh = _preview(setup, period)
+    ctx = _month_context(result.summary, g.lang)
     runner = extension("runner").state
     limits = current_app.config["UPLOAD_LIMITS"]
     return render_template("month.html", setup=setup, period=period, result=result, **ctx,
                            files=_files_view(setup, period, result), run=runner, run_text=_run_text(runner),
                            outputs=_output_links(period), limits=limits,
                            has_feedback=any(k.startswith("feedback:") for k in extension("ws").outputs(period)),
-                           by_status=_by_status(result.summary), running=runner.state == RUNNING)
+                           by_status=_by_status(result.summary), running=runner.state == RUNNING, fresh=fresh)
+
+
+def _month_context(summary, lang: str) -> dict:
+    """What the page takes from the report: its labels, grid and counts (not its charts and tables)."""
+    from generator.render_pdf import LABELS, district_state, reporting_grid
+    from generator.summary import ON_TIME, TIMELINESS
+
+    return {"s": summary, "L": LABELS[lang], "grid": reporting_grid(summary), "timeliness": TIMELINESS,
+            "on_time_count": summary.month_timeliness[ON_TIME], "state": district_state}
 
 
 def _report_context(ctx: dict) -> dict:
@@ -466,6 +498,9 @@ def upload(month: str):
             lines.append(M.text("valid_ok" if checked.ok else "valid_bad", g.lang, name=up.leaf))
             LOG.info("upload %s %s for %s from %s: %s", up.sha256[:12], up.leaf, period.be_key, request.remote_addr,
                      "ok" if checked.ok else "errors")
+            ws.save_check(period, up.sha256, checked)
+            ws.audit("province", "upload", checked.district_code, up.sha256,
+                     f"{up.leaf}: {'ok' if checked.ok else 'errors'}")
     finally:
         for _, tmp in taken:
             tmp.unlink(missing_ok=True)
@@ -516,7 +551,7 @@ def district(month: str, code: str):
     setup, period = _month(month)
     if code not in setup.district_codes:
         abort(404)
-    result = _preview(setup, period)
+    result, fresh = _preview(setup, period)
     ctx = _report_context(district_context(result.summary, code, g.lang))
     files = [r for r in _files_view(setup, period, result) if r["outcome"].district_code == code]
     earlier = []
@@ -528,7 +563,7 @@ def district(month: str, code: str):
         earlier = frame.sort_values(["period", "received_at"], ascending=False).to_dict("records")
     outs = [link for link in _output_links(period) if link[2] == code]
     return render_template("district.html", setup=setup, period=period, code=code, files=files, earlier=earlier,
-                           outputs=outs, Period=Period, **ctx)
+                           outputs=outs, Period=Period, fresh=fresh, audit=extension("ws").audit_trail(code)[:200], **ctx)
 
 
 # --- errors -----------------------------------------------------------------------------------
@@ -548,3 +583,88 @@ def register_errors(app) -> None:
                   "login_limited": {"minutes": int(security.WINDOW // 60)}}.get(key, {})
         text = word(key, lang, **params) if key else exc.name
         return render_template("error.html", message=text, code=exc.code), exc.code
+
+
+# --- district links (issue 14) ----------------------------------------------------------------
+
+@bp.get("/links")
+def links():
+    setup = _setup()
+    ws = extension("ws")
+    period = _current_month(setup)
+    result, _ = _preview(setup, period)
+    status = {r.district_code: r.status for r in result.summary.month_reporting.itertuples()}
+    fresh = extension("fresh_links").pop(session.pop("fresh", None), {}) if session.get("fresh") else {}
+    base = request.host_url.rstrip("/")
+    due = format_date(setup.due_date(period), g.lang)
+    rows = []
+    for code in setup.district_codes:
+        name = setup.district_name(code)
+        token = fresh.get(code)
+        url = f"{base}{url_for('district.exchange', token=token)}" if token else None
+        rows.append({"code": code, "name": name, "link": ws.links().get(code), "status": status.get(code),
+                     "url": url,
+                     "message": _w("line_message", district=name, month=period.label(g.lang), due=due, url=url,
+                                   province=setup.province_name) if url else None,
+                     "reminder": _w("line_reminder", district=name, month=period.label(g.lang), due=due,
+                                    province=setup.province_name)})
+    from generator.render_pdf import LABELS
+
+    return render_template("links.html", setup=setup, period=period, rows=rows, L=LABELS[g.lang])
+
+
+def _current_month(setup) -> Period:
+    """This month if it is of the setup's year; else the newest month with files; else the first."""
+    months = _fiscal_months(setup)
+    today = Period(date.today().year, date.today().month)
+    if today in months:
+        return today
+    with_files = [m for m in extension("ws").months_with_uploads() if m in months]
+    return with_files[-1] if with_files else months[0]
+
+
+def _remember_fresh(tokens: dict[str, str]) -> None:
+    """New tokens are shown once, on the next page: kept in memory, never in the cookie."""
+    nonce = secrets.token_urlsafe(16)
+    fresh = extension("fresh_links")
+    fresh[nonce] = tokens
+    while len(fresh) > 50:
+        fresh.pop(next(iter(fresh)))
+    session["fresh"] = nonce
+
+
+@bp.post("/links/<code>/renew")
+def link_renew(code: str):
+    setup = _setup()
+    if code not in setup.district_codes:
+        abort(404)
+    _remember_fresh({code: extension("ws").new_link(code, datetime.now())})
+    return redirect(url_for("web.links") + f"#d{code}")
+
+
+@bp.post("/links/<code>/revoke")
+def link_revoke(code: str):
+    setup = _setup()
+    if code not in setup.district_codes:
+        abort(404)
+    extension("ws").revoke_link(code, datetime.now())
+    flash(_w("link_revoked", district=setup.district_name(code)))
+    return redirect(url_for("web.links"))
+
+
+@bp.post("/links/all/renew")
+def links_renew_all():
+    setup = _setup()
+    ws = extension("ws")
+    _remember_fresh({code: ws.new_link(code, datetime.now()) for code in setup.district_codes})
+    return redirect(url_for("web.links"))
+
+
+@bp.post("/links/all/revoke")
+def links_revoke_all():
+    setup = _setup()
+    ws = extension("ws")
+    for code in setup.district_codes:
+        ws.revoke_link(code, datetime.now())
+    flash(_w("links_revoked_all"))
+    return redirect(url_for("web.links"))

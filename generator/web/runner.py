@@ -100,12 +100,16 @@ def _manifest(result, output) -> dict[str, str]:
 
 
 class Previews:
-    """The month as a run would make it now, computed again only when its inputs changed."""
+    """The month as a run would make it now, worked out again in the background when its inputs change.
+
+    A page never waits for it once there is one: it shows the last one, the files that came since
+    with their own check (`jobs.check_file`, recorded at upload), and says the table is being brought
+    up to date. Only the very first view of a month waits."""
 
     def __init__(self, workspace):
         self.ws = workspace
         self._cache: dict[str, tuple[tuple, object]] = {}
-        self._locks: dict[str, threading.Lock] = {}
+        self._busy: dict[str, tuple] = {}
         self._guard = threading.Lock()
 
     def _key(self, setup, period: Period) -> tuple:
@@ -114,19 +118,44 @@ class Previews:
         stat = store.stat() if store.is_file() else None
         return (id(setup), uploads, stat and (stat.st_mtime_ns, stat.st_size), date.today())
 
-    def get(self, setup, period: Period, lang: str):
+    def _compute(self, setup, period: Period, key: tuple):
         from generator.jobs import month_preview
 
+        try:
+            result = month_preview(setup, period, self.ws.inbox(period), self.ws.store_path(setup), made_on=date.today())
+            with self._guard:
+                self._cache[period.key] = (key, result)
+                if len(self._cache) > 6:  # a few months at most: memory stays flat
+                    self._cache.pop(next(iter(self._cache)))
+            return result
+        finally:
+            with self._guard:
+                if self._busy.get(period.key) == key:
+                    del self._busy[period.key]
+
+    def get(self, setup, period: Period, wait: bool = False):
+        """(result, fresh): the newest preview, and whether it is of the month's files as they are now."""
+        key = self._key(setup, period)
         with self._guard:
-            lock = self._locks.setdefault(period.key, threading.Lock())
-        with lock:
-            key = self._key(setup, period)
             cached = self._cache.get(period.key)
             if cached and cached[0] == key:
-                return cached[1]
-            result = month_preview(setup, period, self.ws.inbox(period), self.ws.store_path(setup),
-                                   made_on=date.today(), lang=lang)
-            self._cache[period.key] = (key, result)
-            if len(self._cache) > 6:  # a few months at most: memory stays flat
-                self._cache.pop(next(iter(self._cache)))
-            return result
+                return cached[1], True
+            start = self._busy.get(period.key) != key
+            if start:
+                self._busy[period.key] = key
+        if cached is None or wait:
+            if not start:  # being worked out for this very state: wait for it
+                while True:
+                    with self._guard:
+                        if self._busy.get(period.key) != key:
+                            break
+                    threading.Event().wait(0.05)
+                with self._guard:
+                    done = self._cache.get(period.key)
+                if done and done[0] == key:
+                    return done[1], True
+            return self._compute(setup, period, key), True
+        if start:
+            threading.Thread(target=self._compute, args=(setup, period, key), daemon=True,
+                             name=f"preview-{period.be_key}").start()
+        return cached[1], False

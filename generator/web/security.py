@@ -19,14 +19,14 @@ import threading
 import time
 from collections import defaultdict, deque
 
-from flask import abort, current_app, request, session
+from flask import abort, current_app, g, request, session
 
 LOG = logging.getLogger("savings_report.web")
 MAX_FAILURES = 5
 WINDOW = 300.0
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 # Reachable without a login when one is required: the login page and what it is drawn with.
-OPEN_ENDPOINTS = {"web.login", "static", "web.font"}
+OPEN_ENDPOINTS = {"web.login", "static", "web.font", "web.report_css", "district.exchange", "district.gone"}
 CSP = ("default-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; "
        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
 
@@ -95,6 +95,13 @@ def guard() -> None:
     host = (request.host or "").rsplit(":", 1)[0] if not request.host.startswith("[") else request.host.split("]")[0] + "]"
     if not config["REQUIRE_LOGIN"] and not is_loopback(host):
         abort(400, description="bad_host")
+    from generator.web.district import guard_district
+
+    guard_district()  # a district session reaches its own pages only; 404 for everything else
+    if "district" in g:
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            check_csrf()
+        return None
     if config["REQUIRE_LOGIN"] and not session.get("province") and request.endpoint not in OPEN_ENDPOINTS:
         if request.method == "GET":
             from flask import redirect, url_for

@@ -43,7 +43,7 @@ def _warm_preview(app, ws: Workspace) -> None:
     setup, months = ws.setup(), ws.months_with_uploads()
     if setup is not None and months:
         previews = app.extensions["savings"]["previews"]
-        threading.Thread(target=previews.get, args=(setup, months[-1], "th"), daemon=True).start()
+        threading.Thread(target=previews.get, args=(setup, months[-1]), daemon=True).start()
 
 
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8080, demo: bool = False, lang: str = "th",

@@ -95,6 +95,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_uploads": ("ยังไม่ได้รับไฟล์ของเดือนนี้", "No file received for this month yet."),
     "preview_note": ("สถานะและตัวเลขด้านล่างคำนวณจากไฟล์ที่ได้รับถึงตอนนี้ ตามวิธีเดียวกับรายงาน",
                      "Statuses and figures below are worked out from the files received so far, as the report does."),
+    "preview_updating": ("กำลังปรับปรุงตารางและตัวเลขตามไฟล์ที่เพิ่งได้รับ ไฟล์ใหม่แสดงผลการตรวจของไฟล์นั้นแล้ว",
+                         "The table and figures are being brought up to date with the files just received; "
+                         "each new file already shows its own check."),
     "received_edit": ("วันที่ได้รับจริง", "Real received date"),
     "received_save": ("บันทึก", "Save"),
     "received_fixed": ("บันทึกในฐานข้อมูลประวัติแล้ว เปลี่ยนไม่ได้", "recorded in the history store; fixed"),
@@ -132,6 +135,65 @@ WORDS: dict[str, tuple[str, str]] = {
     "col_first_error": ("ข้อผิดพลาดแรก", "First error"),
     "open_district": ("ดูอำเภอ", "district page"),
     "this_file_counts": ("ไฟล์นี้ใช้นับผล", "this file counts"),
+    # district links (issue 14)
+    "links_nav": ("ลิงก์ของอำเภอ", "District links"),
+    "links_title": ("ลิงก์ส่งรายงานของแต่ละอำเภอ", "Each district's link for sending its report"),
+    "links_intro": ("แต่ละอำเภอเปิดลิงก์ของตนเพื่อดาวน์โหลดแบบรายงาน ส่งไฟล์ และดูผลการตรวจได้ทันที "
+                    "ลิงก์ใหม่แสดงเพียงครั้งเดียว หากทำหายโปรดสร้างใหม่ (ลิงก์เดิมจะใช้ไม่ได้)",
+                    "Each district opens its own link to download its workbook, send it and see the checks at once. "
+                    "A new link is shown once only: if it is lost, make a new one (the old one stops working)."),
+    "link_none": ("ยังไม่มีลิงก์", "no link yet"),
+    "link_active": ("สร้างเมื่อ {when}", "made {when}"),
+    "link_opened": ("เปิดแล้วเมื่อ {when}", "opened {when}"),
+    "link_not_opened": ("ยังไม่ได้เปิด", "not opened yet"),
+    "link_off": ("ยกเลิกแล้ว", "revoked"),
+    "link_make": ("สร้างลิงก์ใหม่", "Make a new link"),
+    "link_revoke": ("ยกเลิกลิงก์", "Revoke"),
+    "links_make_all": ("สร้างลิงก์ใหม่ทุกอำเภอ", "New links for every district"),
+    "links_revoke_all": ("ยกเลิกลิงก์ทุกอำเภอ", "Revoke every link"),
+    "link_revoked": ("ยกเลิกลิงก์ของอำเภอ{district}แล้ว", "The link of {district} is revoked."),
+    "links_revoked_all": ("ยกเลิกลิงก์ของทุกอำเภอแล้ว", "Every district's link is revoked."),
+    "link_new": ("ลิงก์ใหม่ (แสดงครั้งเดียว)", "New link (shown once)"),
+    "line_copy": ("ข้อความสำหรับส่งทาง LINE", "Message to send by LINE"),
+    "line_message": ("เรียน สำนักงานพัฒนาชุมชนอำเภอ{district} โปรดส่งแบบรายงานกลุ่มออมทรัพย์เพื่อการผลิต "
+                     "ประจำเดือน{month} ภายในวันที่ {due} ทางลิงก์นี้ {url} (ลิงก์นี้สำหรับอำเภอ{district}เท่านั้น "
+                     "โปรดอย่าส่งต่อ) สำนักงานพัฒนาชุมชนจังหวัด{province}",
+                     "To the {district} district office: please send the savings groups report for {month} by {due} "
+                     "through this link: {url} (for {district} only; please do not forward it). {province} provincial office."),
+    "line_reminder": ("เรียน สำนักงานพัฒนาชุมชนอำเภอ{district} ขอเตือนให้ส่งแบบรายงานกลุ่มออมทรัพย์เพื่อการผลิต "
+                      "ประจำเดือน{month} ภายในวันที่ {due} ทางลิงก์ที่ได้รับ สำนักงานพัฒนาชุมชนจังหวัด{province}",
+                      "To the {district} district office: a reminder to send the savings groups report for {month} "
+                      "by {due} through your link. {province} provincial office."),
+    "still_to_send": ("อำเภอที่ยังไม่ส่งรายงานหรือต้องแก้ไข", "Districts still to send or to correct"),
+    "audit_title": ("บันทึกการดำเนินการ", "Audit trail"),
+    "col_when": ("เวลา", "When"),
+    "col_who": ("ผู้ดำเนินการ", "Who"),
+    "col_action": ("รายการ", "Action"),
+    "col_detail": ("รายละเอียด", "Detail"),
+    "col_link": ("ลิงก์", "Link"),
+    "audit_link_created": ("สร้างลิงก์", "link created"),
+    "audit_link_renewed": ("สร้างลิงก์ใหม่", "link renewed"),
+    "audit_link_revoked": ("ยกเลิกลิงก์", "link revoked"),
+    "audit_link_opened": ("เปิดลิงก์", "link opened"),
+    "audit_upload": ("ส่งไฟล์", "file uploaded"),
+    "audit_upload_refused": ("ไฟล์ถูกปฏิเสธ", "file refused"),
+    "audit_feedback_downloaded": ("ดาวน์โหลดผลการตรวจ", "feedback downloaded"),
+    "audit_workbook_downloaded": ("ดาวน์โหลดแบบรายงาน", "workbook downloaded"),
+    # a district's own page
+    "own_title": ("อำเภอ{name} ประจำเดือน{month}", "{name} district, {month}"),
+    "own_status": ("สถานะรายงานเดือนนี้", "This month's report"),
+    "own_download": ("ดาวน์โหลดแบบรายงานของเดือนนี้", "Download this month's workbook"),
+    "own_upload": ("ส่งแบบรายงานที่กรอกแล้ว", "Send the filled workbook"),
+    "own_counts": ("ไฟล์ที่ใช้นับผล: {name}", "The file that counts: {name}"),
+    "own_none_counts": ("ยังไม่มีไฟล์ที่ผ่านการตรวจ โปรดแก้ไขตามรายการแล้วส่งใหม่",
+                        "No file has passed yet: please correct it as listed and send it again."),
+    "other_district": ("ไฟล์ {name} เป็นแบบรายงานของอำเภอ{found} ไม่ใช่อำเภอ{expected} จึงไม่ได้รับไว้ "
+                       "โปรดส่งแบบรายงานของอำเภอ{expected}",
+                       "{name} is the workbook of {found}, not {expected}, and was not taken in: "
+                       "please send {expected}'s workbook."),
+    "district_bye": ("ออกจากระบบแล้ว เปิดลิงก์ของอำเภออีกครั้งเพื่อกลับเข้ามา",
+                     "Logged out: open your district's link again to come back."),
+    "months_other": ("เดือนอื่น", "Other months"),
     # the serve command (console)
     "serve_open": ("เปิดหน้าเว็บที่ {url} (โฟลเดอร์งาน {workspace}) กด Ctrl+C เพื่อหยุด",
                    "Serving at {url} (workspace {workspace}); press Ctrl+C to stop."),

@@ -30,6 +30,8 @@ import sqlite3
 import tempfile
 import threading
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -47,6 +49,18 @@ CREATE TABLE IF NOT EXISTS uploads (
     period TEXT NOT NULL, sha256 TEXT NOT NULL, name TEXT NOT NULL, leaf TEXT NOT NULL,
     uploaded_at TEXT NOT NULL, received_at TEXT NOT NULL, size INTEGER NOT NULL,
     PRIMARY KEY (period, sha256));
+-- Each upload's own check (jobs.check_file), shown until the month's preview has caught up with it.
+CREATE TABLE IF NOT EXISTS checks (
+    period TEXT NOT NULL, sha256 TEXT NOT NULL, ok INTEGER NOT NULL, district_code TEXT,
+    problems TEXT NOT NULL, PRIMARY KEY (period, sha256));
+-- A district's link (/d/<token>): only the token's SHA-256 is kept. Renewing raises the generation,
+-- which ends every session opened with an earlier token; revoking ends them all.
+CREATE TABLE IF NOT EXISTS links (
+    district_code TEXT PRIMARY KEY, token_sha256 TEXT NOT NULL UNIQUE, generation INTEGER NOT NULL,
+    created_at TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0, opened_at TEXT);
+-- Who did what: links created, renewed, revoked, opened; uploads and their result; downloads.
+CREATE TABLE IF NOT EXISTS audit (
+    at TEXT NOT NULL, who TEXT NOT NULL, action TEXT NOT NULL, district_code TEXT, sha256 TEXT, detail TEXT);
 """
 
 
@@ -172,10 +186,14 @@ class Workspace:
         return self.root / "files" / sha256[:2] / sha256
 
     # --- uploads ----------------------------------------------------------------------------
-    def _db(self) -> sqlite3.Connection:
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
         db = sqlite3.connect(self.root / "uploads.sqlite", timeout=30, isolation_level=None)
-        db.execute("PRAGMA busy_timeout = 30000")
-        return db
+        try:
+            db.execute("PRAGMA busy_timeout = 30000")
+            yield db
+        finally:
+            db.close()
 
     def add_file(self, period: Period, name: str, source: Path, now: datetime) -> tuple[Upload, bool]:
         """Store one uploaded file (already on disk at `source`, which is consumed) for a month.
@@ -230,6 +248,18 @@ class Workspace:
                     return candidate
         raise RuntimeError("no free name in the inbox")  # the last candidate is the content's own hash
 
+    def save_check(self, period: Period, sha256: str, check) -> None:
+        with self._db() as db:
+            db.execute("INSERT OR REPLACE INTO checks VALUES (?, ?, ?, ?, ?)",
+                       (period.key, sha256, int(check.ok), check.district_code,
+                        json.dumps([p.to_dict() for p in check.problems], ensure_ascii=False)))
+
+    def checks(self, period: Period) -> dict[str, dict]:
+        with self._db() as db:
+            rows = db.execute("SELECT sha256, ok, district_code, problems FROM checks WHERE period = ?",
+                              (period.key,)).fetchall()
+        return {r[0]: {"ok": bool(r[1]), "district_code": r[2], "problems": json.loads(r[3])} for r in rows}
+
     def uploads(self, period: Period) -> list[Upload]:
         with self._db() as db:
             rows = db.execute("SELECT * FROM uploads WHERE period = ? ORDER BY uploaded_at, name",
@@ -256,6 +286,66 @@ class Workspace:
         with self._db() as db:
             rows = db.execute("SELECT DISTINCT period FROM uploads").fetchall()
         return sorted(Period.parse(r[0]) for r in rows)
+
+    # --- district links and the audit trail --------------------------------------------------
+    def new_link(self, code: str, now: datetime, who: str = "province") -> str:
+        """A fresh link token for a district (at least 128 random bits); any earlier one stops working."""
+        token = secrets.token_urlsafe(24)
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        with self._lock, self._db() as db:
+            db.execute("BEGIN IMMEDIATE")
+            row = db.execute("SELECT generation FROM links WHERE district_code = ?", (code,)).fetchone()
+            generation = (row[0] if row else 0) + 1
+            db.execute("INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?, 0, NULL)",
+                       (code, digest, generation, now.isoformat(timespec="seconds")))
+            db.execute("INSERT INTO audit VALUES (?, ?, ?, ?, NULL, NULL)",
+                       (now.isoformat(timespec="seconds"), who, "link_renewed" if row else "link_created", code))
+            db.execute("COMMIT")
+        return token
+
+    def revoke_link(self, code: str, now: datetime, who: str = "province") -> None:
+        with self._lock, self._db() as db:
+            if db.execute("UPDATE links SET revoked = 1, generation = generation + 1 WHERE district_code = ? "
+                          "AND revoked = 0", (code,)).rowcount:
+                self.audit(who, "link_revoked", code, now=now, db=db)
+
+    def link_for_token(self, token: str) -> tuple[str, int] | None:
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        with self._db() as db:
+            row = db.execute("SELECT district_code, generation FROM links WHERE token_sha256 = ? AND revoked = 0",
+                             (digest,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def link_generation(self, code: str) -> int | None:
+        """The generation of a district's live link (None once revoked or never made)."""
+        with self._db() as db:
+            row = db.execute("SELECT generation FROM links WHERE district_code = ? AND revoked = 0", (code,)).fetchone()
+        return row[0] if row else None
+
+    def link_opened(self, code: str, now: datetime) -> None:
+        with self._db() as db:
+            db.execute("UPDATE links SET opened_at = COALESCE(opened_at, ?) WHERE district_code = ?",
+                       (now.isoformat(timespec="seconds"), code))
+
+    def links(self) -> dict[str, dict]:
+        with self._db() as db:
+            rows = db.execute("SELECT district_code, generation, created_at, revoked, opened_at FROM links").fetchall()
+        return {r[0]: {"generation": r[1], "created_at": r[2], "revoked": bool(r[3]), "opened_at": r[4]} for r in rows}
+
+    def audit(self, who: str, action: str, code: str | None = None, sha256: str | None = None,
+              detail: str | None = None, now: datetime | None = None, db: sqlite3.Connection | None = None) -> None:
+        stamp = (now or datetime.now()).isoformat(timespec="seconds")
+        if db is not None:
+            db.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?)", (stamp, who, action, code, sha256, detail))
+            return
+        with self._db() as own:
+            own.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?)", (stamp, who, action, code, sha256, detail))
+
+    def audit_trail(self, code: str | None = None) -> list[dict]:
+        with self._db() as db:
+            rows = db.execute("SELECT at, who, action, district_code, sha256, detail FROM audit "
+                              "WHERE ? IS NULL OR district_code = ? ORDER BY at DESC, rowid DESC", (code, code)).fetchall()
+        return [dict(zip(("at", "who", "action", "district_code", "sha256", "detail"), r)) for r in rows]
 
     # --- outputs ----------------------------------------------------------------------------
     def save_outputs(self, period: Period, outputs: dict[str, str]) -> None:
