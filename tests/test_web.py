@@ -278,24 +278,30 @@ def test_the_run_page_says_a_run_is_under_way(client, app, monkeypatch):
 
 # --- access rules ----------------------------------------------------------------------------
 
-def _routes(app, method: str) -> list[str]:
-    """Every URL the app registers for a method, with sample values for its parts."""
+def _rules(app, method: str) -> list:
+    """Every rule the app registers for a method, with a URL built from sample values for its parts."""
     sample = {"month": "2566-08", "code": "3601", "sha256": "0" * 64, "key": "pdf", "name": "Sarabun-Regular.ttf",
-              "filename": "web.css"}
-    urls = []
-    for rule in app.url_map.iter_rules():
-        if method in rule.methods:
-            urls.append(rule.build({a: sample[a] for a in rule.arguments})[1])
-    return urls
+              "filename": "web.css", "token": "not-a-token"}
+    return [(rule, rule.build({a: sample[a] for a in rule.arguments})[1])
+            for rule in app.url_map.iter_rules() if method in rule.methods]
+
+
+def _routes(app, method: str) -> list[str]:
+    return [url for _, url in _rules(app, method)]
 
 
 def test_every_form_refuses_a_missing_or_wrong_csrf_token(client, app):
-    posts = _routes(app, "POST")
-    assert {"/setup", f"{MONTH}/upload", f"{MONTH}/run", f"{MONTH}/received", "/logout", "/login"} <= set(posts)
-    token(client, MONTH)  # the session has a token; the forms below do not send it
-    for url in posts:
+    posts = [(rule.endpoint, url) for rule, url in _rules(app, "POST")]
+    assert {"/setup", f"{MONTH}/upload", f"{MONTH}/run", f"{MONTH}/received", "/logout", "/login",
+            f"/district{MONTH}/upload", "/links/all/renew"} <= {url for _, url in posts}
+    token(client, MONTH)  # the province's session has a token; the forms below do not send it
+    link = app.extensions["savings"]["ws"].new_link("3601", datetime.now())
+    district = app.test_client()
+    district.get(f"/d/{link}")
+    for endpoint, url in posts:
+        who = district if endpoint.startswith("district.") else client
         for data in ({}, {"csrf": "wrong"}):
-            r = client.post(url, data=data)
+            r = who.post(url, data=data)
             assert r.status_code == 400, url
             assert "แบบฟอร์มนี้หมดอายุหรือไม่ได้ส่งจากหน้านี้" in r.get_data(as_text=True)
 
@@ -323,16 +329,20 @@ def remote(tmp_path, setup_path):
 
 def test_away_from_loopback_nothing_but_the_login_page_is_reachable(remote):
     client = remote.test_client()
-    for url in _routes(remote, "GET"):
+    drawn_with = {"static", "web.font", "web.report_css", "district.gone"}  # the login page's own parts
+    for rule, url in _rules(remote, "GET"):
         r = client.get(url)
-        if url == "/login" or url.startswith(("/static/", "/fonts/")):
-            assert r.status_code in (200, 404), url
+        if rule.endpoint in drawn_with or rule.endpoint == "web.login":
+            assert r.status_code == 200, url
+        elif rule.endpoint.startswith("district."):
+            assert r.status_code == 404, url  # a district's pages need its link, and say nothing otherwise
         else:
             assert r.status_code == 302 and r.headers["Location"].endswith("/login"), url
     t = token(client, "/login")
-    for url in _routes(remote, "POST"):
+    for rule, url in _rules(remote, "POST"):
         if url != "/login":
-            assert client.post(url, data={"csrf": t}).status_code == 403, url
+            assert client.post(url, data={"csrf": t}).status_code == (
+                404 if rule.endpoint.startswith("district.") else 403), url
     assert "กรอกรหัสผ่าน" in client.get("/login").get_data(as_text=True)
 
 
