@@ -79,6 +79,7 @@ def create_app(workspace: Path, require_login: bool = False, limits: UploadLimit
                 "when": lambda value: when(value, lang), "severity_labels": SEVERITY_LABELS[lang],
                 "csrf_token": security.csrf_token, "logged_in": bool(session.get("province")),
                 "district_session": g.get("district"),
+                "refresh_url": _refresh_url,
                 "require_login": app.config["REQUIRE_LOGIN"]}
 
     from generator.web import district
@@ -100,6 +101,13 @@ def _logging(ws: Workspace) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
+
+
+def _refresh_url() -> str:
+    """The page again, as a new load: the address alternates, because going to the very address the
+    page has (with its #fragment) would only scroll, not reload."""
+    flip = "1" if request.args.get("u") != "1" else "2"
+    return f"{request.path}?u={flip}"
 
 
 def when(value, lang: str = "th") -> str:

@@ -128,6 +128,9 @@ class Previews:
                 if len(self._cache) > 6:  # a few months at most: memory stays flat
                     self._cache.pop(next(iter(self._cache)))
             return result
+        except Exception:
+            LOG.exception("the preview of %s failed", period.be_key)
+            raise
         finally:
             with self._guard:
                 if self._busy.get(period.key) == key:
