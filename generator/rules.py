@@ -145,8 +145,10 @@ def _second_new_group_in_village(g: pd.DataFrame, ctx: RowContext) -> pd.Series:
 
 
 def _village_without_group_but_old_date(g: pd.DataFrame, ctx: RowContext) -> pd.Series:
+    # A dissolved group founded earlier is no contradiction: it is why the village starts the
+    # year without one, and its row is carried into the new year's templates (issue 18).
     founded = pd.to_datetime(g["founded_on"])
-    return g["village_code"].isin(ctx.villages_without_group) & (founded < ctx.fiscal_start)
+    return g["village_code"].isin(ctx.villages_without_group) & (founded < ctx.fiscal_start) & _live(g)
 
 
 R = Rule
@@ -410,7 +412,7 @@ SEVERITY_WORDS = {ERROR: "error", WARNING: "warning", NEEDS_CONFIRMATION: "needs
 
 
 def catalogue_markdown() -> str:
-    """The README's rule table, made from the catalogue (a test keeps the two the same)."""
+    """The rule table of docs/rules.md, made from the catalogue (a test keeps the two the same)."""
     def text(template: str) -> str:
         out = []
         for literal, name, _, _ in Formatter().parse(template):

@@ -21,7 +21,7 @@ from generator.web.words import word
 from generator.web.workspace import Workspace
 
 HERE = Path(__file__).resolve().parent
-REPORT_TEMPLATES = HERE.parent.parent / "report_templates"
+from generator.render_pdf import TEMPLATES as REPORT_TEMPLATES  # noqa: E402  the report's templates and CSS
 
 
 @dataclass(frozen=True)
