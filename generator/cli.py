@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from generator import messages as M
+from generator import texts
 from generator.periods import Period, PeriodError, thai_date
 from generator.pipeline import EXIT_CANNOT_RUN, EXIT_OK, EXIT_REJECTED
 from generator.problems import Problem
@@ -30,7 +30,7 @@ _state = {"lang": "th"}
 
 
 def _t(key: str, **params) -> str:
-    return M.text(key, _state["lang"], **params)
+    return texts.text("cli." + key, _state["lang"], **params)
 
 
 def _fail(key: str, **params) -> typer.Exit:
@@ -201,7 +201,7 @@ def _report_run(result) -> None:
         table.add_column(_t(col))
     for f in s.files:
         colour = {"accepted": "green", "rejected": "red"}.get(f.status, "yellow")
-        table.add_row(f.file, f.district_name or "-", f"[{colour}]{_t('status_' + f.status)}[/]",
+        table.add_row(f.file, f.district_name or "-", f"[{colour}]{texts.text('report_short.' + f.status, lang)}[/]",
                       str(f.errors), str(f.warnings))
     err.print(table)
     _print_problems([p for p in s.problems if p.is_error])
@@ -282,8 +282,6 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
             files: Annotated[bool, typer.Option("--files", help="แสดงทุกไฟล์ที่ได้รับ")] = False,
             as_json: Annotated[bool, typer.Option("--json", help="พิมพ์ผลเป็น JSON")] = False) -> None:
     """ประวัติการส่งรายงานรายอำเภอรายเดือน / What each district sent and what was accepted, by month."""
-    from generator.summary import TIMELINESS_EN, TIMELINESS_TH
-
     s = _setup(setup)
     history_store, path = _store(store, s, must_exist=True)
     if history_store is None:
@@ -296,7 +294,7 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
                                     ensure_ascii=False, indent=1) + "\n")
         return
     lang = _state["lang"]
-    words = TIMELINESS_TH if lang == "th" else TIMELINESS_EN
+    words = texts.section("timeliness", lang)
     months = sorted(set(grid["month"]))
     table = Table(title=_t("history_title", province=s.province_name))
     table.add_column(_t("col_district"))
@@ -315,7 +313,7 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
         for f in received.itertuples():
             listing.add_row(Period.parse(f.period).label(lang), f.file_name,
                             s.district_name(f.district_code) if f.district_code else "-",
-                            f.received_at.replace("T", " "), _t("status_" + f.status))
+                            f.received_at.replace("T", " "), texts.text("report_short." + f.status, lang))
         out.print(listing)
 
 

@@ -29,7 +29,7 @@ from generator.problems import Problem, errors, warnings
 from generator.reading import DEFAULT_LIMITS, Limits
 from generator.rules import rule
 from generator.setup import Setup
-from generator.summary import ACCEPTED, MISSING, REJECTED, FileOutcome, MonthSummary, fiscal_months, summarise
+from generator.summary import ACCEPTED, MISSING, REJECTED, SUPERSEDED, FileOutcome, MonthSummary, fiscal_months, summarise
 from generator.validation import Checked, check_province, validate_submission
 from generator.xlsx import write_bytes_atomic
 
@@ -93,7 +93,7 @@ def outcomes(checked: list[Checked], chosen: dict[str, Checked], setup: Setup) -
         code = c.submission.district_code
         errs = [p for p in c.problems if p.is_error]
         if c.accepted:
-            status = ACCEPTED if chosen.get(code) is c else "superseded"
+            status = ACCEPTED if chosen.get(code) is c else SUPERSEDED
         else:
             status = REJECTED
         out.append(FileOutcome(

@@ -39,7 +39,7 @@ SHEETS = {"summary": "สรุป", "districts": "อำเภอ", "progress":
           "reporting_months": "ความครบถ้วนรายเดือน", "problems": "ปัญหา"}
 # The grid's cells: words and a fill, so the sheet reads without colour too.
 TIMELINESS_FILL = {ON_TIME: "C6EFCE", LATE: "FFEB9C", REJECTED: "FFC7CE", MISSING: "EDEDED"}
-FILE_STATUS_TH = {**REPORT_TH, "superseded": "มีไฟล์ใหม่กว่าแทน (ไม่นำมาใช้)"}
+FILE_STATUS_TH = REPORT_TH
 TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 BODY_FONT = Font(name=FONT, size=14)
 BOLD_FONT = Font(name=FONT, size=14, bold=True)
