@@ -256,7 +256,7 @@ def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, l
     excel_path, pdf_path = folder / names["excel"], folder / names["pdf"]
     worker = active_pdf_worker()
     pending = worker.submit_pdf(result.summary, pdf_path, WhenWritten([excel_path]), lang) if worker else None
-    outputs = {"excel": write_summary_workbook(result.summary, excel_path)}
+    outputs = {"excel": write_summary_workbook(result.summary, excel_path, lang)}
     outputs["pdf"] = None if pending else render_pdf_file(result.summary, pdf_path, [excel_path], lang)
     outputs.update(_write_feedback_files(result, setup, period, folder, lang))
     outputs.update(_write_district_pages(result, period, folder, lang, district_reports))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator import texts
+
 # Bumped when a district or setup workbook changes shape so that an older one can no longer be
 # read. The reader accepts the versions in READABLE_TEMPLATE_VERSIONS.
 TEMPLATE_VERSION = "1"
@@ -115,7 +117,7 @@ GROUPS = Table("groups", "กลุ่มออมทรัพย์", (
 # สถานะกลุ่ม: what the dropdown offers, and the words also understood when typed.
 STATUS_ACTIVE = "active"
 STATUS_DISSOLVED = "dissolved"
-STATUS_LABELS_TH = {STATUS_ACTIVE: "ดำเนินการอยู่", STATUS_DISSOLVED: "ยุบเลิก"}
+STATUS_LABELS_TH = {key: texts.text("group_status." + key) for key in (STATUS_ACTIVE, STATUS_DISSOLVED)}
 STATUS_WORDS = {
     "ดำเนินการอยู่": STATUS_ACTIVE, "ดำเนินการ": STATUS_ACTIVE, "active": STATUS_ACTIVE,
     "ยุบเลิก": STATUS_DISSOLVED, "ยุบ": STATUS_DISSOLVED, "เลิก": STATUS_DISSOLVED,
