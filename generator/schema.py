@@ -99,7 +99,7 @@ CONFIRM_KEY = "confirmed"
 GROUPS = Table("groups", "กลุ่มออมทรัพย์", (
     Column("group_code", "รหัสกลุ่ม", "Group code", "code", False, 14),
     Column("village_code", "รหัสหมู่บ้าน", "Village code", "code", True, 14),
-    Column("village_name", "ชื่อหมู่บ้าน (เติมให้เอง)", "Village name (filled in)", "lookup", False, 22),
+    Column("village_name", "ชื่อหมู่บ้าน (แสดงอัตโนมัติ)", "Village name (shown automatically)", "lookup", False, 22),
     Column("group_name", "ชื่อกลุ่ม", "Group name", "text", True, 30),
     Column("founded_on", "วันที่จัดตั้ง", "Date founded", "date", True, 14),
     Column("members", "จำนวนสมาชิก (คน)", "Members", "int", True, 12),

@@ -623,6 +623,87 @@ TEXTS: dict[str, tuple[str, str]] = {
     # --- a group's status as the district workbook offers it (schema.STATUS_ACTIVE, …)
     'group_status.active': ("ดำเนินการอยู่", "active"),
     'group_status.dissolved': ("ยุบเลิก", "dissolved"),
+    # --- the district workbook (district_template.py): district staff read it, so it is always Thai.
+    # Fields are quoted as their column headers read; {name} fields take a header already quoted.
+    'district.sheet.instructions': ("คำแนะนำ", "Instructions"),
+    'district.sheet.villages_without_group': ("หมู่บ้านที่ยังไม่มีกลุ่ม", "Villages without a group"),
+    'district.author': ("สำนักงานพัฒนาชุมชนจังหวัด", "Provincial community development office"),
+    'district.title': ("แบบรายงานกลุ่มออมทรัพย์เพื่อการผลิต อำเภอ{district} จังหวัด{province}",
+                       "Savings groups for production report, {district} district, {province}"),
+    'district.month_due': ("ประจำเดือน{period}   โปรดส่งภายในวันที่ {due}",
+                           "For {period}; please return it to the province by {due}"),
+    'district.sheet_hint': ("โปรดกรอกกลุ่มละ 1 แถว เฉพาะช่องสีเหลือง และเลือก {village_code} {officer} และ {status} จากรายการ",
+                            "Please fill one row per group, in the yellow cells only, and pick {village_code}, {officer} "
+                            "and {status} from the lists."),
+    'district.step.1': ("1. โปรดกรอกข้อมูลในชีต {sheet} กลุ่มละ 1 แถว ทั้งกลุ่มเดิมและกลุ่มที่จัดตั้งใหม่",
+                        "1. Please fill in sheet {sheet}, one row per group, both existing and newly founded groups."),
+    'district.step.2': ("2. ช่องสีเหลืองเป็นช่องสำหรับกรอกข้อมูล ช่องอื่นล็อกไว้",
+                        "2. The yellow cells are for your entries; the other cells are locked."),
+    'district.step.3': ("3. โปรดเลือก {village_code} {officer} และ {status} จากรายการ (คลิกที่ช่อง แล้วกดลูกศรที่มุมขวาของช่อง)",
+                        "3. Please pick {village_code}, {officer} and {status} from the lists (click the cell, then the "
+                        "arrow at its right)."),
+    'district.step.4': ("4. โปรดกรอก {founded_on} เป็น วัน/เดือน/ปี พ.ศ. เช่น 15/3/2566 "
+                        "ไม่ว่าเครื่องจะตั้งปฏิทินแบบไทยหรือไม่ จังหวัดอ่านปี พ.ศ. ได้ถูกต้อง",
+                        "4. Please type {founded_on} as day/month/BE year, for example 15/3/2566, whatever the "
+                        "computer's calendar: the province reads the BE year correctly."),
+    'district.step.5': ("5. โปรดกรอก {members} และ {borrowers} เป็นจำนวนเต็ม {savings_baht} และ {loans_baht} "
+                        "เป็นจำนวนเงินบาท โดยใช้ตัวเลข 0–9",
+                        "5. Please type {members} and {borrowers} as whole numbers, and {savings_baht} and "
+                        "{loans_baht} in baht, with the digits 0–9."),
+    'district.step.6': ("6. {borrowers} ต้องไม่มากกว่า {members}",
+                        "6. {borrowers} must not be more than {members}."),
+    'district.step.7': ("7. หมู่บ้าน กข.คจ. 1 หมู่บ้าน นับเป็นผลได้ 1 กลุ่ม ตามเป้าหมาย “1 หมู่บ้าน กข.คจ. 1 กลุ่มออมทรัพย์เพื่อการผลิต”",
+                        "7. One KKKJ village counts as one group toward the goal “1 KKKJ village, 1 savings group "
+                        "for production”."),
+    'district.step.8': ("8. หากกลุ่มใดยุบเลิก โปรดเลือก {status} เป็น {dissolved} และระบุเหตุผลใน {remarks} "
+                        "ห้ามลบแถวของกลุ่มนั้น",
+                        "8. If a group has been dissolved, please set {status} to {dissolved} and give the reason in "
+                        "{remarks}; do not delete its row."),
+    'district.step.9': ("9. ชีต {without} แสดงหมู่บ้าน กข.คจ. ที่ยังไม่มีกลุ่มออมทรัพย์ฯ เมื่อต้นปีงบประมาณ (สำหรับอ่านเท่านั้น)",
+                        "9. Sheet {without} lists the KKKJ villages that had no savings group when the fiscal year "
+                        "began (for reading only)."),
+    'district.step.10': ("10. ห้ามเปลี่ยนชื่อชีตหรือหัวตาราง โปรดบันทึกเป็นไฟล์ .xlsx แล้วส่งกลับจังหวัด",
+                         "10. Do not rename the sheets or the column headers; please save as .xlsx and send the "
+                         "file back to the province."),
+    'district.step.11': ("11. โปรดเว้นคอลัมน์ {confirmed} ว่างไว้ หากผลการตรวจจากจังหวัดแจ้งว่าตัวเลขของกลุ่มใดผิดปกติ "
+                         "(เช่น เงินสัจจะสะสมลดลง) และตัวเลขนั้นถูกต้องจริง โปรดเลือก {yes} ในแถวของกลุ่มนั้น",
+                         "11. Please leave column {confirmed} empty. If the province's checks say a group's figure "
+                         "is unusual (savings that fell, for example) and the figure is right, choose {yes} in "
+                         "that group's row."),
+    'district.returned': ("เมื่อได้รับไฟล์แล้ว จังหวัดจะตรวจข้อมูลและแจ้งผลกลับ หากพบปัญหา จังหวัดจะส่งไฟล์ผลการตรวจ"
+                          "พร้อมวิธีแก้ไขกลับมาให้ โปรดแก้ไขแล้วส่งกลับภายในวันกำหนดส่ง หากไม่พบปัญหา ไม่ต้องส่งไฟล์ใดเพิ่มเติม",
+                          "The province checks the file when it arrives and sends the result back. If there are "
+                          "problems it returns a file listing them with how to fix each: please correct and "
+                          "resend by the due date. If there are none, nothing more needs sending."),
+    'district.comment.group_code': ("รหัสกลุ่ม: กลุ่มเดิมมีรหัสแล้ว สำหรับกลุ่มใหม่ โปรดเว้นว่างไว้ จังหวัดจะกำหนดรหัสให้",
+                                    "Group code: existing groups have one; please leave it empty for a new group, "
+                                    "the province assigns it."),
+    'district.comment.confirm': ("โปรดเว้นว่างไว้ เลือก {yes} เฉพาะเมื่อผลการตรวจจากจังหวัดแจ้งว่าตัวเลขในแถวนี้ผิดปกติ "
+                                 "และตัวเลขนั้นถูกต้องจริง",
+                                 "Please leave it empty; choose {yes} only when the province's checks say a figure "
+                                 "in this row is unusual and it is right."),
+    'district.dv.village': ("โปรดเลือกรหัสหมู่บ้านของอำเภอนี้จากรายการ", "Please pick a village code of this district from the list."),
+    'district.dv.village_prompt': ("โปรดเลือกรหัสหมู่บ้านจากรายการ", "Please pick the village code from the list."),
+    'district.dv.officer': ("โปรดเลือกพัฒนากรของอำเภอนี้จากรายการ", "Please pick an officer of this district from the list."),
+    'district.dv.status': ("โปรดเลือก {active} หรือ {dissolved} จากรายการ", "Please pick {active} or {dissolved} from the list."),
+    'district.dv.confirm': ("โปรดเลือก {yes} หรือ {no} หรือเว้นว่างไว้", "Please pick {yes} or {no}, or leave it empty."),
+    'district.dv.confirm_prompt': ("เลือก {yes} เฉพาะเมื่อผลการตรวจขอให้ยืนยันตัวเลขในแถวนี้",
+                                   "Choose {yes} only when the checks ask you to confirm this row's figures."),
+    'district.dv.people_title': ("จำนวนคน", "Number of people"),
+    'district.dv.people': ("โปรดกรอกจำนวนเต็มตั้งแต่ 0 ขึ้นไป ไม่มีทศนิยม", "Please type a whole number, 0 or more."),
+    'district.dv.money_title': ("จำนวนเงิน (บาท)", "Amount (baht)"),
+    'district.dv.money': ("โปรดกรอกจำนวนเงินเป็นบาท ตั้งแต่ 0 ขึ้นไป", "Please type an amount in baht, 0 or more."),
+    'district.dv.date': ("โปรดกรอกวันที่เป็น วัน/เดือน/ปี พ.ศ. เช่น 15/3/2566 ตั้งแต่ 1 มกราคม 2517 ถึง {end}",
+                         "Please type the date as day/month/BE year, for example 15/3/2566, from 1 January 2517 to {end}."),
+    'district.dv.date_prompt': ("โปรดกรอก วัน/เดือน/ปี พ.ศ. เช่น 15/3/2566", "Please type day/month/BE year, e.g. 15/3/2566."),
+    'district.without.title': ("หมู่บ้าน กข.คจ. ที่ยังไม่มีกลุ่มออมทรัพย์เพื่อการผลิตเมื่อต้นปีงบประมาณ",
+                               "KKKJ villages without a savings group for production when the fiscal year began"),
+    'district.without.col.code': ("รหัสหมู่บ้าน", "Village code"),
+    'district.without.col.moo': ("หมู่ที่", "Moo"),
+    'district.without.col.name': ("ชื่อหมู่บ้าน", "Village"),
+    'district.without.col.subdistrict': ("ตำบล", "Subdistrict"),
+    'district.without.total': ("รวม {n} หมู่บ้าน", "{n} villages in all"),
+    'village.label': ("บ้าน{name} หมู่ที่ {moo} ต.{subdistrict}", "Ban {name}, Moo {moo}, {subdistrict}"),
 }
 
 
@@ -645,3 +726,12 @@ def section(name: str, lang: str = "th") -> dict[str, str]:
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}: use one of {LANGS}")
     return dict(_section(name, lang))
+
+
+def village(name: str, moo, subdistrict: str | None, lang: str = "th") -> str:
+    """A village as officers name it: ``บ้านโนนไฮใต้ หมู่ที่ 5 ต.บุ่งคล้า`` (บ้าน is not doubled)."""
+    name = str(name or "").strip()
+    if name.startswith("บ้าน"):
+        name = name[len("บ้าน"):]
+    out = text("village.label", lang, name=name, moo=moo, subdistrict=subdistrict or "")
+    return out if subdistrict else out.rsplit(" ", 1)[0].rstrip(",")

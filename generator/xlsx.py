@@ -30,7 +30,12 @@ THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
-NUMBER_FORMATS = {"int": "#,##0", "money": "#,##0.00", "date": "d/m/yyyy", "code": "@"}
+# Dates show in the Buddhist era (20/8/2566) whatever the PC's calendar: [$-107041E] is the Thai
+# locale (041E) with the Thai Buddhist calendar (07) and western digits (01), the code Thai Excel
+# itself writes; LibreOffice honours it too (tests/test_dates_be.py converts to PDF to check), while
+# "[$-th-TH,107]" shows a bare serial number in LibreOffice and "bbbb" prints as letters.
+BE_DATE = "[$-107041E]d/m/yyyy"
+NUMBER_FORMATS = {"int": "#,##0", "money": "#,##0.00", "date": BE_DATE, "code": "@"}
 
 
 # Characters XML cannot hold (and CR, which XML readers turn into LF) are written the way Excel

@@ -106,7 +106,7 @@ def test_groups_sheet_keeps_text_as_text(summary, workbook):
     hostile = [c for c in cells if c.value == FORMULA_NAME]
     assert len(hostile) == 1 and hostile[0].data_type == "s"
     date_col = [c.value for c in ws[1]].index("วันที่จัดตั้ง") + 1
-    assert ws.cell(row=2, column=date_col).number_format == "d/m/yyyy"
+    assert ws.cell(row=2, column=date_col).number_format == "[$-107041E]d/m/yyyy"  # BE
     assert {r["ไฟล์ที่มา"] for r in data} == {f"{c}.xlsx" for c in summary.groups["district_code"].unique()}
 
 
