@@ -17,9 +17,10 @@ from rich.console import Console
 from rich.table import Table
 
 from generator import texts
-from generator.periods import Period, PeriodError, thai_date
+from generator.periods import Period, PeriodError, format_date, parse_day
 from generator.pipeline import EXIT_CANNOT_RUN, EXIT_OK, EXIT_REJECTED
 from generator.problems import Problem
+from generator.summary import ACCEPTED, LATE, MISSING, ON_TIME, REJECTED
 from generator.setup import Setup, SetupInvalid, load_setup
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -78,13 +79,15 @@ def _limits(items: list[str] | None):
 # --- end of limits ---------------------------------------------------------------------------------
 
 
-def _print_problems(problems: list[Problem], limit: int = 200) -> None:
+def _print_problems(problems: list[Problem], limit: int = 200, console: Console | None = None) -> None:
+    """Problems that are a command's result go to stdout; those that stop it (a bad setup) to stderr."""
     lang = _state["lang"]
+    console = console or err
     for p in problems[:limit]:
         colour = "red" if p.is_error else "yellow"
-        err.print(f"[{colour}]{p.render(lang)}[/]", markup=True, soft_wrap=True)
+        console.print(f"[{colour}]{p.render(lang)}[/]", markup=True, soft_wrap=True)
     if len(problems) > limit:
-        err.print(_t("more_problems", n=len(problems) - limit))
+        console.print(_t("more_problems", n=len(problems) - limit))
 
 
 @app.command("init-setup")
@@ -134,7 +137,7 @@ def templates(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์�
             carried = carried_groups(s, history.previous_groups(p))
     paths = write_district_workbooks(s, p, out, carried)
     err.print(_t("carried", n=len(carried), path=path) if carried else _t("not_carried"))
-    err.print(_t("templates_done", n=len(paths), out=out, due=thai_date(s.due_date(p))))
+    err.print(_t("templates_done", n=len(paths), out=out, due=format_date(s.due_date(p), _state["lang"])))
 
 
 @app.command()
@@ -179,8 +182,8 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
 
 def _date(text: str | None) -> date | None:
     try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
+        return parse_day(text) if text else None
+    except PeriodError:
         raise _fail("bad_date", value=text) from None
 def _district_codes(s: Setup, district: list[str] | None, per_district: bool) -> tuple[str, ...]:
     """The districts asked for one-page reports, in the setup's order; an unknown code stops the run."""
@@ -194,26 +197,30 @@ def _district_codes(s: Setup, district: list[str] | None, per_district: bool) ->
 
 
 def _report_run(result) -> None:
+    """The run's result, on stdout (`savings-report run … > log.txt` keeps it); progress stays on stderr."""
     s = result.summary
     lang = _state["lang"]
     table = Table(title=_t("files_title", period=s.period.label(lang)))
     for col in ("col_file", "col_district", "col_status", "col_errors", "col_warnings"):
         table.add_column(_t(col))
     for f in s.files:
-        colour = {"accepted": "green", "rejected": "red"}.get(f.status, "yellow")
+        colour = {ACCEPTED: "green", REJECTED: "red"}.get(f.status, "yellow")
         table.add_row(f.file, f.district_name or "-", f"[{colour}]{texts.text('report_short.' + f.status, lang)}[/]",
                       str(f.errors), str(f.warnings))
-    err.print(table)
-    _print_problems([p for p in s.problems if p.is_error])
-    err.print(_t("run_totals", read=len(s.files), accepted=sum(f.status == "accepted" for f in s.files),
-                 rejected=sum(f.status == "rejected" for f in s.files), missing=len(s.missing)))
+    out.print(table)
+    _print_problems([p for p in s.problems if p.is_error], console=out)
+    n = lambda k, key: texts.count(k, key, lang)  # noqa: E731
+    out.print(_t("run_totals", read=n(len(s.files), "file"),
+                 accepted=n(sum(f.status == ACCEPTED for f in s.files), "file"),
+                 rejected=n(sum(f.status == REJECTED for f in s.files), "file"), missing=n(len(s.missing), "district")))
     timely = s.month_timeliness
-    err.print(_t("timeliness", on_time=timely["on_time"], late=timely["late"], rate=f"{s.on_time_rate or 0:.2f}"))
+    out.print(_t("timeliness", on_time=n(timely[ON_TIME], "district"), late=n(timely[LATE], "district"),
+                 rate=f"{s.on_time_rate or 0:.2f}"))
     if s.missing:
-        err.print(_t("missing", names=", ".join(d.district_name for d in s.missing)))
-    err.print(_t("headline", founded=s.year.founded, target=s.year.target, percent=f"{s.year.percent or 0:.2f}"))
+        out.print(_t("missing", names=", ".join(d.district_name for d in s.missing)))
+    out.print(_t("headline", founded=s.year.founded, target=s.year.target, percent=f"{s.year.percent or 0:.2f}"))
     for key, path in result.outputs.items():
-        err.print(f"  {path}")
+        out.print(f"  {path}")
 
 
 @app.command()
@@ -230,10 +237,7 @@ def national(paths: Annotated[list[Path], typer.Argument(help="โฟลเด�
     p = _period(period)
     if expect is not None and not expect.is_file():
         raise _fail("no_file", path=expect)
-    try:
-        day = date.fromisoformat(made_on) if made_on else date.today()
-    except ValueError:
-        raise _fail("bad_date", value=made_on) from None
+    day = _date(made_on) or date.today()
     result = run_national(paths, p, out, day, _state["lang"], expect)
     for line in describe(result, _state["lang"]):
         err.print(line, markup=False, soft_wrap=True)
@@ -269,8 +273,8 @@ def validate(files: Annotated[list[Path], typer.Argument(help="ไฟล์ท�
         worst = max(worst, EXIT_OK if ok else EXIT_REJECTED)
         results.append({"file": str(path), "ok": ok, "problems": [p.to_dict() for p in problems]})
         if not as_json:
-            err.print(_t("valid_ok" if ok else "valid_bad", name=path.name))
-            _print_problems(problems)
+            out.print(_t("valid_ok" if ok else "valid_bad", name=path.name))
+            _print_problems(problems, console=out)
     if as_json:
         sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
     raise typer.Exit(worst)
@@ -300,7 +304,7 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
     table.add_column(_t("col_district"))
     for m in months:
         table.add_column(Period.parse(m).label(lang), justify="center")
-    colours = {"on_time": "green", "late": "yellow", "rejected": "red", "missing": "dim"}
+    colours = {ON_TIME: "green", LATE: "yellow", REJECTED: "red", MISSING: "dim"}
     for code in s.district_codes:
         cells = {r.month: r.status for r in grid[grid["district_code"] == code].itertuples()}
         table.add_row(s.district_name(code), *(
@@ -340,7 +344,7 @@ def demo(out: Annotated[Path, typer.Option("--out", help="โฟลเดอร�
     with err.status(_t("demo_running")):
         result = build_demo(out)
     _report_run(result)
-    err.print(_t("demo_done", pdf=result.outputs.get("pdf")))
+    out.print(_t("demo_done", pdf=result.outputs.get("pdf")))
 
 
 def main() -> None:

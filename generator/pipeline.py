@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from generator import texts
 from generator.feedback import feedback_file_name, write_feedback
 from generator.intake import inbox_files, read_submission
 from generator.history import HistoryStore
@@ -275,11 +276,12 @@ def _write_feedback_files(result: RunResult, setup: Setup, period: Period, folde
             name = feedback_file_name(code, period)
             if sum(x.submission.district_code == code for x in result.checked) > 1:
                 name = name.replace(".xlsx", f"_{c.submission.sha256[:8]}.xlsx")
-            title = (f"ผลการตรวจแบบรายงาน อำเภอ{setup.district_name(code)} ประจำเดือน {period.thai()}"
-                     f" (ไฟล์ {c.submission.name})")
+            # Feedback goes to district staff: always Thai, whatever language the province runs in.
+            title = texts.text("feedback.title", "th", district=setup.district_name(code), period=period.thai(),
+                               file=c.submission.name)
             source = c.submission.path if c.submission.table is not None else None
             outputs[f"feedback:{c.submission.name}"] = write_feedback(
-                source, c.problems, folder / "feedback" / name, title, lang)
+                source, c.problems, folder / "feedback" / name, title, "th")
     return outputs
 
 

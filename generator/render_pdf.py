@@ -22,7 +22,7 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from generator import charts, pdf_text, texts
+from generator import charts, narrative, pdf_text, texts
 from generator.charts import fiscal_year_months
 from generator.periods import Period, format_date, thai_date
 from generator.summary import (ACCEPTED, BEHIND, LATE, MISSING, NOT_STARTED, ON_TIME, ON_TRACK, REACHED, REJECTED,
@@ -186,7 +186,8 @@ def _chart_months(summary: MonthSummary) -> list[Period]:
 
 
 def _chart_labels(L: dict) -> dict:
-    return {"founded": L["chart_founded"], "path": L["chart_path"], "target": L["chart_target"]}
+    return {"founded": L["chart_founded"], "path": L["chart_path"], "target": L["chart_target"],
+            "months": [L[f"month_abbr_{m}"] for m in range(1, 13)], "year_offset": int(L["year_offset"])}
 
 
 def province_chart(summary: MonthSummary, lang: str = "th") -> Markup:
@@ -204,7 +205,14 @@ def district_chart(summary: MonthSummary, d: DistrictFigures, lang: str = "th", 
         no_data=None if d.report == ACCEPTED else L["status"][district_state(d)]))
 
 
-def reporting_grid(summary: MonthSummary) -> dict:
+def _month_short(key: str, lang: str) -> str:
+    """ส.ค. 66 / Aug 23: a month in a tight table."""
+    p = _period_of(key)
+    L = LABELS[lang]
+    return f"{L[f'month_abbr_{p.month}']} {(p.year + int(L['year_offset'])) % 100:02d}"
+
+
+def reporting_grid(summary: MonthSummary, lang: str = "th") -> dict:
     """District × month: how each report arrived; per district and per month, the on-time count."""
     r = summary.reporting if summary.reporting is not None else pd.DataFrame(
         columns=["district_code", "district_name", "month", "status"])
@@ -217,7 +225,7 @@ def reporting_grid(summary: MonthSummary) -> dict:
         rows.append({"district": d, "cells": statuses, "on_time": sum(st == ON_TIME for st in counted),
                      "sent": sum(st in (ON_TIME, LATE) for st in counted), "months": len(counted)})
     per_month = [Counter(cell.get((d.district_code, m)) for d in summary.districts) for m in months]
-    return {"months": [(m, thai_date(_period_of(m).first_day, short=True).split(" ", 1)[1]) for m in months],
+    return {"months": [(m, _month_short(m, lang)) for m in months],
             "rows": rows, "per_month": per_month, "n": len(summary.districts)}
 
 
@@ -238,7 +246,7 @@ def _title(summary: MonthSummary, L: dict, lang: str, district: DistrictFigures 
     period = summary.period.label(lang)
     if lang == "th":
         where = f"อำเภอ{district.district_name} " if district else ""
-        return f"{L['title']} {where}จังหวัด{summary.province_name} ประจำเดือน {period}"
+        return f"{L['title']} {where}จังหวัด{summary.province_name} {L['month']}{period}"
     where = f"{district.district_name} district, " if district else ""
     return f"{L['title']}, {where}{summary.province_name}, {period}"
 
@@ -267,7 +275,11 @@ def context(summary: MonthSummary, lang: str = "th") -> dict:
         "on_time_count": timely[ON_TIME], "late_count": timely[LATE],
         "province_chart": province_chart(summary, lang),
         "district_charts": [(d, district_chart(summary, d, lang)) for d in summary.districts],
-        "grid": reporting_grid(summary), "timeliness": TIMELINESS,
+        "grid": reporting_grid(summary, lang), "timeliness": TIMELINESS,
+        "narrative": narrative.paragraphs(summary, lang),
+        "quality_intro": texts.text("pdf.quality_intro", lang, n=narrative.fmt_int(len(summary.problems)),
+                                    errors=narrative.fmt_int(sum(1 for p in summary.problems if p.is_error)),
+                                    warnings=narrative.fmt_int(sum(1 for p in summary.problems if not p.is_error))),
     }
 
 

@@ -27,6 +27,10 @@ def said(phrase: str, text: str) -> bool:
     return re.sub(r"\s+", "", phrase) in re.sub(r"\s+", "", text)
 
 
+def s_phase(result, i: int) -> int:
+    return result.summary.phases[i].founded
+
+
 def fonts(path) -> list[str]:
     out = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
     return [row.split()[0] for row in out.splitlines()[2:]]
@@ -147,11 +151,14 @@ def test_chaiyaphum_demo_prints_the_seed_figures(chaiyaphum):
     assert re.search(r"\d+ / 71 กลุ่ม", first) and re.search(r"\d+ / 58 กลุ่ม", first)
     assert re.search(r"\d+ / 129 กลุ่ม", first)
     text = flat(pdftotext(pdf, layout=False))
-    assert said("ของเป้าหมายระยะที่ 1 (71 กลุ่ม)", text) and said("ของเป้าหมายระยะที่ 2 (58 กลุ่ม)", text)
-    assert said("ของเป้าหมายทั้งปี (129 กลุ่ม)", text)
+    # as the department's posts put it: "จำนวน … กลุ่ม จากเป้าหมาย … กลุ่ม คิดเป็นร้อยละ …"
+    assert said("ในปีงบประมาณ พ.ศ. 2566 จังหวัดชัยภูมิ มีเป้าหมายจัดตั้งกลุ่มออมทรัพย์เพื่อการผลิต"
+                "ในหมู่บ้านโครงการแก้ไขปัญหาความยากจน (กข.คจ.) จำนวน 129 กลุ่ม", text)
+    assert said(f"ระยะที่ 1 จำนวน {s_phase(chaiyaphum, 0)} กลุ่ม จากเป้าหมาย 71 กลุ่ม", text)
+    assert said(f"ระยะที่ 2 จำนวน {s_phase(chaiyaphum, 1)} กลุ่ม จากเป้าหมาย 58 กลุ่ม", text)
     s = chaiyaphum.summary
     on_time = sum(1 for x in s.reporting.itertuples() if x.status == "on_time" and x.month == s.period.key)
-    assert said(f"ส่งตรงกำหนด {on_time} อำเภอ (ร้อยละ {100 * on_time / 16:.2f})", text)
+    assert said(f"ส่งภายในกำหนด {on_time} อำเภอ คิดเป็นร้อยละ {100 * on_time / 16:.2f}", text)
     pages = [p for p in pdftotext(pdf).split("\f") if p.strip()]
     for n, page in enumerate(pages, start=1):
         assert f"หน้า {n} / {len(pages)}" in page
