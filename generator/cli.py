@@ -1,7 +1,7 @@
 """The `savings-report` command: parses arguments, calls the pipeline, prints with Rich.
 
-Progress and messages go to stderr, results (`--json`) to stdout. Exit status: 0 everything went
-through, 1 some files were rejected, 2 the run could not proceed (bad setup, bad arguments).
+Results (the files table, problems, totals, `--json`) go to stdout; progress and errors that stop a
+command go to stderr. Exit status: 0 everything went through, 1 some files were rejected, 2 the run could not proceed (bad setup, bad arguments).
 """
 
 from __future__ import annotations
@@ -39,9 +39,52 @@ def _fail(key: str, **params) -> typer.Exit:
     return typer.Exit(EXIT_CANNOT_RUN)
 
 
+# The help's words: every command's and option's from the catalogue (help.<command>.<option>), the
+# value placeholders by what a value is (Typer would print <path>, <list[str]>), and Typer's own
+# words (panel titles, [required], the help option). Set before any help is printed: in main() from
+# the arguments, and again by --lang itself (eager), which also serves `--lang en <command> --help`.
+_METAVARS = {"setup": "file", "path": "file", "expect": "file", "files": "file", "store": "file",
+             "out": "folder", "inbox": "folder", "paths": "folder", "period": "month", "made_on": "day",
+             "received_on": "day", "district": "code", "limit": "limit", "lang": "lang"}
+_TYPER_WORDS = {"OPTIONS_PANEL_TITLE": "options", "ARGUMENTS_PANEL_TITLE": "arguments",
+                "COMMANDS_PANEL_TITLE": "commands", "DEFAULT_STRING": "default", "REQUIRED_LONG_STRING": "required",
+                "ERRORS_PANEL_TITLE": "error"}
+
+
+def _localise(command, lang: str, path: tuple[str, ...] = ()) -> None:
+    from typer import rich_utils
+
+    h = lambda key: texts.text("help." + key, lang)  # noqa: E731
+    name = ".".join(path) or "app"
+    if "help." + name in texts.TEXTS:
+        command.help, command.short_help = h(name), None
+    for param in command.params:
+        key = f"{path[-1] if path else 'app'}.{param.name}"
+        if "help." + key in texts.TEXTS:
+            param.help = h(key)
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+        elif param.name in _METAVARS:
+            param.metavar = h("_." + _METAVARS[param.name])
+    help_option = command.get_help_option(typer.Context(command))
+    if help_option is not None:
+        help_option.help, help_option.metavar = h("_.help_option"), ""
+    for word, key in _TYPER_WORDS.items():
+        setattr(rich_utils, word, h("_." + key))
+    for sub in getattr(command, "commands", {}).values():
+        _localise(sub, lang, path + (sub.name,))
+
+
+def _set_lang(ctx: typer.Context, value: str) -> str:
+    if value in texts.LANGS:
+        _state["lang"] = value
+        _localise(ctx.find_root().command, value)
+    return value
+
+
 @app.callback()
-def _options(lang: Annotated[str, typer.Option("--lang", help="th | en")] = "th") -> None:
-    if lang not in ("th", "en"):
+def _options(lang: Annotated[str, typer.Option("--lang", is_eager=True, callback=_set_lang)] = "th") -> None:
+    if lang not in texts.LANGS:
         raise _fail("bad_lang", value=lang)
     _state["lang"] = lang
 
@@ -327,14 +370,17 @@ def rules() -> None:
     """พิมพ์รายการกฎการตรวจ / Print the catalogue of validation rules."""
     from generator.rules import CATALOGUE
 
+    from rich.markup import escape
+    from rich.padding import Padding
+
     lang = _state["lang"]
-    table = Table(title=_t("rules_title"))
-    for col in ("col_rule", "col_severity", "col_scope", "col_message", "col_fix"):
-        table.add_column(_t(col), no_wrap=col == "col_rule")
+    # One rule a paragraph, not a five-column table: readable in an 80-column terminal.
+    out.print(f"[bold]{escape(_t('rules_title'))}[/]\n")
     for r in CATALOGUE:
-        table.add_row(r.id, _t("sev_" + r.severity), r.scope, r.message_th if lang == "th" else r.message_en,
-                      r.fix_th if lang == "th" else r.fix_en)
-    out.print(table)
+        out.print(f"[bold]{r.id}[/]  {escape(_t('sev_' + r.severity))} · {escape(_t('col_scope'))} {r.scope}")
+        message, fix = (r.message_th, r.fix_th) if lang == "th" else (r.message_en, r.fix_en)
+        out.print(Padding(escape(message), (0, 0, 0, 4)))
+        out.print(Padding(escape(f"{_t('col_fix')}: {fix}"), (0, 0, 1, 4)))
 
 
 @app.command()
@@ -351,8 +397,13 @@ def demo(out: Annotated[Path, typer.Option("--out", help="โฟลเดอร�
 def main() -> None:
     # Usage mistakes are handled by Typer itself (exit status 2); anything else ends here, so
     # that the user sees a sentence and never a traceback.
+    args = sys.argv[1:]
+    lang = args[args.index("--lang") + 1] if "--lang" in args[:-1] else "th"
+    _state["lang"] = lang if lang in texts.LANGS else "th"
+    command = typer.main.get_command(app)
+    _localise(command, _state["lang"])
     try:
-        app()
+        command(prog_name="savings-report")
     except KeyboardInterrupt:
         err.print(_t("interrupted"))
         sys.exit(EXIT_CANNOT_RUN)
