@@ -11,7 +11,6 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from generator import texts
-from generator.periods import format_date
 from generator.summary import BEHIND, NOT_STARTED, ON_TRACK, REACHED, MonthSummary
 
 
@@ -29,11 +28,20 @@ def plural(n: int, key: str, lang: str) -> str:
     return texts.text(f"narrative.unit.{key}.{form}", lang, n=fmt_int(n))
 
 
+NAMES_MAX = 4  # districts named in a sentence; the rest are counted (section 2 lists every one)
+
+
 def names(districts, lang: str) -> Markup:
-    """อำเภอเกษตรสมบูรณ์ หนองบัวระเหว และเมืองชัยภูมิ / Kaset Sombun, Nong Bua Rawe and Mueang."""
+    """อำเภอเกษตรสมบูรณ์ หนองบัวระเหว และเมืองชัยภูมิ / Kaset Sombun, Nong Bua Rawe and Mueang; past
+    NAMES_MAX, "… และอีก 4 อำเภอ", so that page 1 holds however many districts are listed."""
+    districts = list(districts)
+    shown = districts if len(districts) <= NAMES_MAX + 1 else districts[:NAMES_MAX]
     spans = [Markup('<span class="nobr">{}</span>').format(
         (texts.text("narrative.district_prefix", lang) if i == 0 else "") + d.district_name)
-        for i, d in enumerate(districts)]
+        for i, d in enumerate(shown)]
+    if len(shown) < len(districts):
+        spans.append(Markup(escape(texts.text("narrative.and_more", lang,
+                                              n=plural(len(districts) - len(shown), "district", lang)))))
     if len(spans) < 2:
         return Markup("").join(spans)
     sep, last = Markup(escape(texts.text("narrative.list_sep", lang))), Markup(escape(texts.text("narrative.list_and", lang)))
@@ -52,11 +60,12 @@ def paragraphs(s: MonthSummary, lang: str = "th") -> list[Markup]:
     behind = sorted((d for d in s.reported if d.year.status == BEHIND),
                     key=lambda d: (d.year.percent if d.year.percent is not None else -1, d.district_code))
     fy = s.fiscal_year_be
-    as_of = format_date(s.made_on, lang)
     status = texts.text("target." + s.year.status, lang)
 
-    first = _t("target", lang, fiscal_year=fy, province=s.province_name, target=fmt_int(s.year.target))
-    first += _t("founded", lang, as_of=as_of, founded=fmt_int(s.year.founded), target=fmt_int(s.year.target),
+    # The date the figures stand at is in the title block; the paragraph keeps to the figures, so that
+    # page 1 holds them whatever the names of the phases and however many districts are missing.
+    first = _t("target", lang, fiscal_year=fy, province=s.province_name)
+    first += _t("founded", lang, founded=fmt_int(s.year.founded), target=fmt_int(s.year.target),
                 percent=fmt_pct(s.year.percent), status=status)
     if len(s.phases) > 1:
         parts = []

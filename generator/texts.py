@@ -727,14 +727,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     'district.without.total': ("รวม {n} หมู่บ้าน", "{n} villages in all"),
     'village.label': ("บ้าน{name} หมู่ที่ {moo} ต.{subdistrict}", "Ban {name}, Moo {moo}, {subdistrict}"),
     # --- page 1's summary paragraphs (narrative.py), after the department's posts (seeds 000, 004)
-    'narrative.target': ("ในปีงบประมาณ พ.ศ. {fiscal_year} จังหวัด{province} มีเป้าหมายจัดตั้งกลุ่มออมทรัพย์เพื่อการผลิต"
-                         "ในหมู่บ้านโครงการแก้ไขปัญหาความยากจน (กข.คจ.) จำนวน {target} กลุ่ม ",
-                         "In fiscal year {fiscal_year} BE, {province} aims to found {target} savings groups for "
-                         "production in the villages of the poverty-alleviation project (KKKJ). "),
-    'narrative.founded': ("ณ วันที่ {as_of} จัดตั้งแล้ว จำนวน {founded} กลุ่ม จากเป้าหมาย {target} กลุ่ม "
-                          "คิดเป็นร้อยละ {percent} ภาพรวม{status}",
-                          "As of {as_of}, {founded} of the {target} groups have been founded ({percent} %); "
-                          "status for the year: {status}"),
+    'narrative.target': ("ในปีงบประมาณ พ.ศ. {fiscal_year} จังหวัด{province} จัดตั้งกลุ่มออมทรัพย์เพื่อการผลิต"
+                         "ในหมู่บ้านโครงการแก้ไขปัญหาความยากจน (กข.คจ.) แล้ว ",
+                         "In fiscal year {fiscal_year} BE, {province} has founded savings groups for production in the "
+                         "villages of the poverty-alleviation project (KKKJ): "),
+    'narrative.founded': ("จำนวน {founded} กลุ่ม จากเป้าหมาย {target} กลุ่ม คิดเป็นร้อยละ {percent} ภาพรวม{status}",
+                          "{founded} of a target of {target} ({percent} %); status for the year: {status}"),
     'narrative.by_phase': (" แบ่งเป็น ", ": "),
     'narrative.phase': ("{phase} จำนวน {founded} กลุ่ม จากเป้าหมาย {target} กลุ่ม คิดเป็นร้อยละ {percent}",
                         "{phase} {founded} of {target} ({percent} %)"),
@@ -780,6 +778,7 @@ TEXTS: dict[str, tuple[str, str]] = {
                            ". The figures above leave these districts out."),
     'narrative.all_in': ("ครบทุกอำเภอ", ". Every district reported."),
     'narrative.district_prefix': ("อำเภอ", ""),
+    'narrative.and_more': ("อีก {n} (ดูหัวข้อที่ 2)", "{n} more (see section 2)"),
     'narrative.list_sep': (" ", ", "),
     'narrative.list_and': (" และ", " and "),
     'narrative.unit.district.one': ("{n} อำเภอ", "{n} district"),

@@ -23,8 +23,12 @@ def _hard_summary():
     s = replace(s, phases=tuple(replace(p, name=name) for p, name in zip(s.phases, LONG_PHASES)))
     acc = {c: simulated_groups(s, c, DEMO_PERIOD).assign(officer_id=None) for c in s.district_codes
            if c not in MISSING}
-    files = [FileOutcome(f"{c}.xlsx", c, s.district_name(c), "accepted", 0, 0) for c in acc]
-    return summarise(s, DEMO_PERIOD, merge_groups(s, acc), {c: "accepted" for c in acc}, files, [], date(2023, 8, 21))
+    rejected = ("3603", "3606")  # accepted groups of theirs are not counted: their files were rejected
+    files = [FileOutcome(f"{c}.xlsx", c, s.district_name(c), "rejected" if c in rejected else "accepted", 0, 0)
+             for c in acc]
+    reports = {c: "rejected" if c in rejected else "accepted" for c in acc}
+    acc = {c: g for c, g in acc.items() if c not in rejected}
+    return summarise(s, DEMO_PERIOD, merge_groups(s, acc), reports, files, [], date(2023, 8, 21))
 
 
 @needs("pdftotext")
