@@ -24,7 +24,7 @@ from generator.periods import BE_OFFSET, Period, thai_date
 from generator.schema import CONFIRM_KEY, GROUPS, LISTS_SHEET, STATUS_LABELS_TH
 from generator.setup import Setup
 from generator.xlsx import (BOX, FONT, INPUT_FILL, NUMBER_FORMATS, add_table, header_row, print_a4_landscape, put,
-                            save_atomic, write_meta)
+                            save_atomic, wrapped_height, write_meta)
 
 HEADER_ROW = 5
 YES_TH, NO_TH = texts.text("xlsx.yes"), texts.text("xlsx.no")  # what the confirm column's dropdown offers
@@ -96,11 +96,15 @@ def _instructions(ws, setup: Setup, period: Period, district: str, due: date) ->
         "",
         _w("returned"),
     ]
-    ws.column_dimensions["A"].width = 96
+    width = 70  # fits A4 portrait at 100 % in Excel and LibreOffice, so no line runs off the page
+    ws.column_dimensions["A"].width = width
     for i, line in enumerate(lines, start=1):
         cell = put(ws, i, 1, line)
-        cell.font = Font(name=FONT, size=16 if i <= 2 else 14, bold=i <= 2)
+        size = 16 if i <= 2 else 14
+        cell.font = Font(name=FONT, size=size, bold=i <= 2)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if line:
+            ws.row_dimensions[i].height = wrapped_height(line, width, size)
     # One page wide, portrait: a line that wraps stays on its page instead of running off the right.
     ws.page_setup.orientation = "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

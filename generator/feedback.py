@@ -21,7 +21,7 @@ from generator.periods import Period
 from generator.problems import (CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, SEVERITY_LABELS, WARNING, Problem,
                                  errors, warnings)
 from generator.xlsx import (ERROR_FILL, FONT, WARNING_FILL, add_table, header_row, ooxml_text,
-                            print_a4_landscape, put, save_atomic)
+                            print_a4_landscape, put, save_atomic, wrapped_height)
 
 PROBLEMS_SHEET = texts.text("feedback.sheet")
 CONFIRM_FILL = PatternFill("solid", fgColor="F4B183")
@@ -112,7 +112,7 @@ def _problem_list(ws, problems: list[Problem], title: str, lang: str, linkable: 
         cell = put(ws, row, 1, text)
         cell.font, cell.alignment = font, Alignment(wrap_text=True, vertical="top")
         ws.merge_cells(f"A{row}:{last}{row}")
-        ws.row_dimensions[row].height = 40
+        ws.row_dimensions[row].height = wrapped_height(text, sum(WIDTHS), font.size)
     header_row(ws, 4, [texts.text("feedback.col." + c, lang) for c in COLUMNS])
     ws.row_dimensions[4].height = 24
     for i, p in enumerate(problems, start=1):
@@ -123,6 +123,7 @@ def _problem_list(ws, problems: list[Problem], title: str, lang: str, linkable: 
             cell = put(ws, r, j, value)
             cell.font = Font(name=FONT, size=10 if j == len(values) else 14, color="808080" if j == len(values) else None)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[r].height = max(wrapped_height(str(v), w) for v, w in zip(values[:-1], WIDTHS))
         ws.cell(row=r, column=2).fill = FILLS.get(p.severity, WARNING_FILL)
         if p.sheet in linkable and p.cell and p.cell[0].isalpha():
             link = ws.cell(row=r, column=4)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import threading
 from collections import Counter
 from datetime import date, datetime
@@ -20,7 +21,7 @@ from urllib.request import url2pathname
 
 import jinja2
 import pandas as pd
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from generator import charts, narrative, pdf_text, texts
 from generator.charts import fiscal_year_months
@@ -110,6 +111,21 @@ def fmt_date_short(value, lang: str = "th") -> str:
     return thai_date(d, short=True) if lang == "th" else f"{d.day}/{d.month}/{d.year + 543}"
 
 
+def fmt_village(row, lang: str = "th") -> str:
+    """บ้านโนนไฮใต้ หมู่ที่ 5 ต.บุ่งคล้า: a village as officers name it."""
+    name = row.get("village_name")
+    if _missing(name):
+        return ""
+    moo = row.get("moo")
+    return texts.village(name, "–" if _missing(moo) else int(moo), row.get("subdistrict_name") or None, lang)
+
+
+def fmt_file(name) -> Markup:
+    """A file name that may wrap after _ - . but never inside a Thai word (2566-08_3609_|เทพสถิต.xlsx)."""
+    parts = re.split(r"(?<=[_\-./])", "" if _missing(name) else str(name))
+    return Markup("<wbr>").join(escape(part) for part in parts)
+
+
 def bar_width(value) -> str:
     """A progress bar's width in percent, capped at 100."""
     return "0" if _missing(value) else f"{max(0.0, min(100.0, float(value))):.1f}"
@@ -125,7 +141,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True,
     )
     env.filters.update(num=fmt_int, baht=fmt_baht, baht_text=fmt_baht_text, pct=fmt_percent, bedate=fmt_date, bedate_short=fmt_date_short,
-                       barw=bar_width)
+                       barw=bar_width, village=fmt_village, file=fmt_file)
     return env
 
 

@@ -66,6 +66,23 @@ def put(ws, row: int, col: int, value, number_format: str | None = None):
     return cell
 
 
+def text_width(text: str) -> int:
+    """Character cells a text takes: Thai vowels and tone marks above or below a letter take none."""
+    import unicodedata
+
+    return sum(1 for ch in str(text) if unicodedata.category(ch) != "Mn")
+
+
+def wrapped_height(text: str, width: float, font_size: float = 14) -> float:
+    """The row height (points) a wrapped text needs in a column `width` characters wide. Excel and
+    LibreOffice do not grow a row that openpyxl wrote without a height, so a wrapped cell would print
+    one line, cut off; this estimate errs on the tall side (a fallback font may be wider)."""
+    import math
+
+    lines = sum(max(1, math.ceil(text_width(part) * 1.15 / max(width - 1, 1))) for part in str(text).split("\n"))
+    return round(lines * font_size * 1.45 + 4, 1)
+
+
 def header_row(ws, row: int, headers: Sequence[str], first_col: int = 1) -> None:
     for i, text in enumerate(headers):
         cell = put(ws, row, first_col + i, text)
