@@ -26,7 +26,7 @@ from generator.schema import GROUPS
 from generator.periods import Period, thai_date
 from generator.summary import ACCEPTED, LATE, MISSING, ON_TIME, REJECTED, TIMELINESS, DistrictFigures, MonthSummary
 from generator.xlsx import (BOX, FONT, NUMBER_FORMATS, add_table, as_cell_value, header_row, print_a4_landscape,
-                            put, save_atomic)
+                            put, save_atomic, wrapped_height)
 
 INT, MONEY, DATE, CODE = (NUMBER_FORMATS[k] for k in ("int", "money", "date", "code"))
 PCT = "0.00"  # ร้อยละ as a number with two decimals (22.40), as the department writes it
@@ -61,7 +61,10 @@ def _sheet(wb: Workbook, key: str, lang: str, title: str | None = None):
     ws = wb.create_sheet(sheet_names(lang)[key])
     print_a4_landscape(ws, 1)
     ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    # The page header (the sheet's title) sits in the top margin: leave it room, so that neither
+    # Excel nor LibreOffice prints it over the table.
+    ws.page_margins.top, ws.page_margins.header = 0.95, 0.3
+    ws.page_margins.bottom, ws.page_margins.footer = 0.75, 0.3
     if title:
         ws.oddHeader.center.text = title.replace("&", "&&")
         ws.oddHeader.center.font = FONT
@@ -87,8 +90,11 @@ def _write(ws, name: str, cols: Sequence[Col], rows: Sequence[Sequence], total: 
             cell.font = BOLD_FONT
             cell.fill = TOTAL_FILL
             cell.border = BOX
-    for j, width in enumerate(fitted_widths(cols, rows, total), start=1):
+    widths = fitted_widths(cols, rows, total)
+    for j, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
+    # Tall enough for the longest wrapped header (Excel and LibreOffice do not grow the row themselves).
+    ws.row_dimensions[1].height = max([42] + [wrapped_height(c.header, w) for c, w in zip(cols, widths)])
     ws.freeze_panes = "A2"
     return last
 

@@ -293,9 +293,10 @@ def context(summary: MonthSummary, lang: str = "th") -> dict:
         "district_charts": [(d, district_chart(summary, d, lang)) for d in summary.districts],
         "grid": reporting_grid(summary, lang), "timeliness": TIMELINESS,
         "narrative": narrative.paragraphs(summary, lang),
-        "quality_intro": texts.text("pdf.quality_intro", lang, n=narrative.fmt_int(len(summary.problems)),
-                                    errors=narrative.fmt_int(sum(1 for p in summary.problems if p.is_error)),
-                                    warnings=narrative.fmt_int(sum(1 for p in summary.problems if not p.is_error))),
+        "quality_intro": texts.text("pdf.quality_intro", lang, n=texts.count(len(summary.problems), "problem", lang),
+                                    errors=texts.count(sum(1 for p in summary.problems if p.is_error), "error", lang),
+                                    warnings=texts.count(sum(1 for p in summary.problems if not p.is_error),
+                                                         "warning", lang)),
     }
 
 

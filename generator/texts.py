@@ -132,7 +132,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     'pdf.data_as_of': ('ข้อมูล ณ วันที่',
         'Data as of'),
     'pdf.fiscal_year': ('ปีงบประมาณ พ.ศ.',
-        'Fiscal year'),
+        'Fiscal year BE'),
     'pdf.due': ('กำหนดส่งรายงานของเดือนนี้',
         'Reports for this month were due on'),
     'pdf.page': ('หน้า',
@@ -340,10 +340,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     'pdf.attachment': ('สรุปข้อมูลประจำเดือน (Excel)',
         'Monthly summary (Excel)'),
 
-    'pdf.quality_intro': ("พบปัญหาในไฟล์ที่ได้รับทั้งหมด {n} รายการ ได้แก่ ข้อผิดพลาด (ไฟล์ไม่ผ่านการตรวจสอบ) {errors} รายการ "
-                          "และคำเตือนหรือหมายเหตุ {warnings} รายการ",
-                          "{n} problems in the files received: {errors} errors (the file is rejected) and "
-                          "{warnings} warnings or notes."),
+    'pdf.quality_intro': ("พบปัญหาในไฟล์ที่ได้รับทั้งหมด {n} ได้แก่ ข้อผิดพลาด (ไฟล์ไม่ผ่านการตรวจสอบ) {errors} "
+                          "และคำเตือนหรือหมายเหตุ {warnings}",
+                          "{n} in the files received: {errors} (the file is rejected) and {warnings}."),
     'pdf.found': ("พบค่า:", "found:"),
     'pdf.fix_lead': ("วิธีแก้ไข:", "Fix:"),
 
@@ -725,7 +724,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     'district.without.col.name': ("ชื่อหมู่บ้าน", "Village"),
     'district.without.col.subdistrict': ("ตำบล", "Subdistrict"),
     'district.without.total': ("รวม {n} หมู่บ้าน", "{n} villages in all"),
-    'village.label': ("บ้าน{name} หมู่ที่ {moo} ต.{subdistrict}", "Ban {name}, Moo {moo}, {subdistrict}"),
+    'village.label': ("บ้าน{name} หมู่ที่ {moo} ต.{subdistrict}", "{name}, Moo {moo}, {subdistrict}"),
     # --- page 1's summary paragraphs (narrative.py), after the department's posts (seeds 000, 004)
     'narrative.target': ("ในปีงบประมาณ พ.ศ. {fiscal_year} จังหวัด{province} จัดตั้งกลุ่มออมทรัพย์เพื่อการผลิต"
                          "ในหมู่บ้านโครงการแก้ไขปัญหาความยากจน (กข.คจ.) แล้ว ",
@@ -829,6 +828,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     'count.district.many': ("{n} อำเภอ", "{n} districts"),
     'count.problem.one': ("{n} รายการ", "{n} problem"),
     'count.problem.many': ("{n} รายการ", "{n} problems"),
+    'count.error.one': ("{n} รายการ", "{n} error"),
+    'count.error.many': ("{n} รายการ", "{n} errors"),
+    'count.warning.one': ("{n} รายการ", "{n} warning or note"),
+    'count.warning.many': ("{n} รายการ", "{n} warnings or notes"),
     # --- the command line's help (cli._localise): a command's, then each option's; '_' is Typer's own words
     'help.app': ('รายงานผลการดำเนินงานกลุ่มออมทรัพย์เพื่อการผลิตประจำเดือน',
         'Monthly reports on the savings groups for production.'),
@@ -967,7 +970,7 @@ def section(name: str, lang: str = "th") -> dict[str, str]:
 def village(name: str, moo, subdistrict: str | None, lang: str = "th") -> str:
     """A village as officers name it: ``บ้านโนนไฮใต้ หมู่ที่ 5 ต.บุ่งคล้า`` (บ้าน is not doubled)."""
     name = str(name or "").strip()
-    if name.startswith("บ้าน"):
+    if lang != "en" and name.startswith("บ้าน"):  # the Thai label adds บ้าน; English keeps the name as typed
         name = name[len("บ้าน"):]
     out = text("village.label", lang, name=name, moo=moo, subdistrict=subdistrict or "")
     return out if subdistrict else out.rsplit(" ", 1)[0].rstrip(",")
