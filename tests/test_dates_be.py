@@ -89,3 +89,25 @@ def test_libreoffice_prints_the_dates_in_the_buddhist_era(workbooks, tmp_path, n
     text = _pdf_text(workbooks[name], tmp_path)
     assert be in text
     assert ce not in text
+
+
+def test_date_options_take_the_buddhist_era_like_the_period():
+    """`--made-on 2566-08-20` once printed "ข้อมูล ณ วันที่ 20 สิงหาคม 3109"."""
+    from generator.periods import PeriodError, parse_day, thai_date
+
+    for text in ("2566-08-20", "2023-08-20", "20/8/2566", "20/08/2023", " 2566-8-20 "):
+        assert parse_day(text) == date(2023, 8, 20), text
+    assert thai_date(parse_day("2566-08-20")) == "20 สิงหาคม 2566"
+    for bad in ("2566-02-30", "20-8-2566", "3109-08-20", "x", ""):
+        with pytest.raises(PeriodError):
+            parse_day(bad)
+
+
+def test_the_run_command_says_how_to_type_a_date(setup_path, tmp_path):
+    from typer.testing import CliRunner
+
+    from generator.cli import app
+
+    r = CliRunner().invoke(app, ["run", "--setup", str(setup_path), "--period", "2566-08", "--inbox",
+                                 str(tmp_path), "--out", str(tmp_path / "out"), "--made-on", "2566-02-30"])
+    assert r.exit_code == 2 and "2566-08-20 (พ.ศ.)" in r.output
