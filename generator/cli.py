@@ -26,7 +26,7 @@ from generator.setup import Setup, SetupInvalid, load_setup
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="รายงานกลุ่มออมทรัพย์เพื่อการผลิต / Monthly savings-group reports.")
 err = Console(stderr=True, highlight=False)
-results = Console(highlight=False)  # a command's results: stdout
+stdout = Console(highlight=False)  # a command's results: stdout
 _state = {"lang": "th"}
 
 
@@ -292,20 +292,20 @@ def _report_run(result) -> None:
         colour = {ACCEPTED: "green", REJECTED: "red"}.get(f.status, "yellow")
         table.add_row(f.file, f.district_name or "-", f"[{colour}]{texts.text('report_short.' + f.status, lang)}[/]",
                       str(f.errors), str(f.warnings))
-    results.print(table)
-    _print_problems([p for p in s.problems if p.is_error], console=results)
+    stdout.print(table)
+    _print_problems([p for p in s.problems if p.is_error], console=stdout)
     n = lambda k, key: texts.count(k, key, lang)  # noqa: E731
-    results.print(_t("run_totals", read=n(len(s.files), "file"),
+    stdout.print(_t("run_totals", read=n(len(s.files), "file"),
                  accepted=n(sum(f.status == ACCEPTED for f in s.files), "file"),
                  rejected=n(sum(f.status == REJECTED for f in s.files), "file"), missing=n(len(s.missing), "district")))
     timely = s.month_timeliness
-    results.print(_t("timeliness", on_time=n(timely[ON_TIME], "district"), late=n(timely[LATE], "district"),
+    stdout.print(_t("timeliness", on_time=n(timely[ON_TIME], "district"), late=n(timely[LATE], "district"),
                  rate=f"{s.on_time_rate or 0:.2f}"))
     if s.missing:
-        results.print(_t("missing", names=", ".join(d.district_name for d in s.missing)))
-    results.print(_t("headline", founded=s.year.founded, target=s.year.target, percent=f"{s.year.percent or 0:.2f}"))
+        stdout.print(_t("missing", names=", ".join(d.district_name for d in s.missing)))
+    stdout.print(_t("headline", founded=s.year.founded, target=s.year.target, percent=f"{s.year.percent or 0:.2f}"))
     for key, path in result.outputs.items():
-        results.print(f"  {path}")
+        stdout.print(f"  {path}")
 
 
 @app.command()
@@ -359,8 +359,8 @@ def validate(files: Annotated[list[Path], typer.Argument(help="ไฟล์ท�
         worst = max(worst, EXIT_OK if ok else EXIT_REJECTED)
         results.append({"file": str(path), "ok": ok, "problems": [p.to_dict() for p in problems]})
         if not as_json:
-            results.print(_t("valid_ok" if ok else "valid_bad", name=path.name))
-            _print_problems(problems, console=results)
+            stdout.print(_t("valid_ok" if ok else "valid_bad", name=path.name))
+            _print_problems(problems, console=stdout)
     if as_json:
         sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
     raise typer.Exit(worst)
@@ -388,7 +388,7 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
     colours = {ON_TIME: "green", LATE: "yellow", REJECTED: "red", MISSING: "dim"}
     for year, rows in grid.groupby("fiscal_year_be", sort=True):  # one table per fiscal year
         months = sorted(set(rows["month"]))
-        results.print(f"[bold]{_t('history_year', year=year)}[/]")
+        stdout.print(f"[bold]{_t('history_year', year=year)}[/]")
         table = Table(title=_t("history_title", province=s.province_name))
         table.add_column(_t("col_district"))
         for m in months:
@@ -397,7 +397,7 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
             cells = {r.month: r.status for r in rows[rows["district_code"] == code].itertuples()}
             table.add_row(s.district_name(code), *(
                 f"[{colours[cells[m]]}]{words[cells[m]]}[/]" if m in cells else "-" for m in months))
-        results.print(table)
+        stdout.print(table)
     if files:
         listing = Table(title=_t("history_files"))
         for col in ("col_month", "col_file", "col_district", "col_received", "col_status"):
@@ -406,7 +406,7 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
             listing.add_row(Period.parse(f.period).label(lang), f.file_name,
                             s.district_name(f.district_code) if f.district_code else "-",
                             f.received_at.replace("T", " "), texts.text("report_short." + f.status, lang))
-        results.print(listing)
+        stdout.print(listing)
 
 
 @app.command()
@@ -419,12 +419,12 @@ def rules() -> None:
 
     lang = _state["lang"]
     # One rule a paragraph, not a five-column table: readable in an 80-column terminal.
-    results.print(f"[bold]{escape(_t('rules_title'))}[/]\n")
+    stdout.print(f"[bold]{escape(_t('rules_title'))}[/]\n")
     for r in CATALOGUE:
-        results.print(f"[bold]{r.id}[/]  {escape(_t('sev_' + r.severity))} · {escape(_t('col_scope'))} {r.scope}")
+        stdout.print(f"[bold]{r.id}[/]  {escape(_t('sev_' + r.severity))} · {escape(_t('col_scope'))} {r.scope}")
         message, fix = (r.message_th, r.fix_th) if lang == "th" else (r.message_en, r.fix_en)
-        results.print(Padding(escape(message), (0, 0, 0, 4)))
-        results.print(Padding(escape(f"{_t('col_fix')}: {fix}"), (0, 0, 1, 4)))
+        stdout.print(Padding(escape(message), (0, 0, 0, 4)))
+        stdout.print(Padding(escape(f"{_t('col_fix')}: {fix}"), (0, 0, 1, 4)))
 
 
 @app.command()
@@ -435,7 +435,7 @@ def demo(out: Annotated[Path, typer.Option("--out", help="โฟลเดอร�
     with err.status(_t("demo_running")):
         result = build_demo(out)
     _report_run(result)
-    results.print(_t("demo_done", pdf=result.outputs.get("pdf")))
+    stdout.print(_t("demo_done", pdf=result.outputs.get("pdf")))
 
 
 def main() -> None:

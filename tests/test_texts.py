@@ -185,3 +185,33 @@ def test_the_english_excel_summary_has_english_sheets_and_headers(rendered, tmp_
             for name in names:
                 header = header.replace(name, "")
             assert not THAI.search(header), header
+
+
+def test_help_is_thai_by_default_and_english_with_lang_en():
+    from typer.testing import CliRunner
+
+    from generator.cli import app
+
+    runner = CliRunner()
+    th = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "100"})
+    assert th.exit_code == 0 and "ตัวเลือก" in th.output and "ปี-เดือน" in th.output
+    for leak in ("<path>", "<str>", "<bool>", "list[str]", "Show this message", "[required]", "Options"):
+        assert leak not in th.output, leak
+    en = runner.invoke(app, ["--lang", "en", "run", "--help"], env={"COLUMNS": "100"})
+    assert en.exit_code == 0 and "Options" in en.output and "YEAR-MONTH" in en.output
+    assert not THAI.search(en.output), [line for line in en.output.splitlines() if THAI.search(line)]
+
+
+def test_results_go_to_stdout_and_rules_fit_80_columns(tmp_path):
+    from typer.testing import CliRunner
+
+    from generator.cli import app
+
+    bad = tmp_path / "not_excel.xlsx"
+    bad.write_text("hello")
+    r = CliRunner().invoke(app, ["validate", str(bad)])
+    assert r.exit_code == 1 and "ไม่ใช่ไฟล์ Excel" in r.stdout  # `validate … > log.txt` keeps it
+    rules = CliRunner().invoke(app, ["rules"], env={"COLUMNS": "80"})
+    from generator.xlsx import text_width  # cells, not code points: Thai marks above and below take none
+
+    assert rules.exit_code == 0 and max(text_width(line.rstrip()) for line in rules.stdout.splitlines()) <= 80
