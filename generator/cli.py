@@ -43,7 +43,7 @@ def _fail(key: str, **params) -> typer.Exit:
 # value placeholders by what a value is (Typer would print <path>, <list[str]>), and Typer's own
 # words (panel titles, [required], the help option). Set before any help is printed: in main() from
 # the arguments, and again by --lang itself (eager), which also serves `--lang en <command> --help`.
-_METAVARS = {"workspace": "folder", "setup": "file", "path": "file", "expect": "file", "files": "file", "store": "file",
+_METAVARS = {"workspace": "folder", "host": "address", "port": "number", "setup": "file", "path": "file", "expect": "file", "files": "file", "store": "file",
              "out": "folder", "inbox": "folder", "paths": "folder", "period": "month", "made_on": "day",
              "received_on": "day", "district": "code", "limit": "limit", "lang": "lang"}
 _TYPER_WORDS = {"OPTIONS_PANEL_TITLE": "options", "ARGUMENTS_PANEL_TITLE": "arguments",
