@@ -119,10 +119,14 @@ def paragraphs(s: MonthSummary, lang: str = "th") -> list[Markup]:
         states += _t("missing", lang, n=plural(len(s.missing), "district", lang), names=names(s.missing, lang))
     if s.rejected:
         states += _t("rejected", lang, n=plural(len(s.rejected), "district", lang), names=names(s.rejected, lang))
+    # Districts without this month's report are either carried (their last accepted month counts)
+    # or, with nothing accepted this year, left out (they count 0): named above, said here.
     if s.carried:
         states += _t("carried", lang, names=names(s.carried, lang))
-    if s.without_figures:
-        states += _t("no_figures", lang, names=names(s.without_figures, lang))
+        if s.without_figures:
+            states += _t("others_left_out", lang)
+    elif s.without_figures:
+        states += _t("left_out", lang)
     if not s.missing and not s.rejected:
         states += _t("all_in", lang)
     return [first, money, officers, states]

@@ -834,8 +834,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     'narrative.not_reached': ("ไม่บรรลุเป้าหมาย {n} ได้แก่ {names} ", ", {n} did not reach it ({names})"),
     'narrative.carried': ("ตัวเลขข้างต้นใช้ข้อมูลล่าสุดที่ผ่านการตรวจสอบของ{names} ",
         ". The figures above count {names} with their last accepted month"),
-    'narrative.no_figures': ("ส่วน{names} ยังไม่มีรายงานที่ผ่านการตรวจสอบในปีงบประมาณนี้ จึงนับผลเป็น 0 ",
-        "; {names} had no accepted report this fiscal year and count 0"),
+    'narrative.left_out': ("ผลการดำเนินงานข้างต้นจึงยังไม่รวมผลของอำเภอดังกล่าว",
+                           ". The figures above leave these districts out."),
+    'narrative.others_left_out': ("ส่วนอำเภออื่นที่ยังไม่มีรายงานที่ผ่านการตรวจสอบในปีงบประมาณนี้ไม่รวมในผลข้างต้น",
+                                  "; the others, with no accepted report this fiscal year, are left out."),
     'narrative.officers': ("เป้าหมาย “1 พัฒนากร 1 กลุ่มออมทรัพย์เพื่อการผลิต” พัฒนากรทั้งหมด {officers} คน "
                            "(เป้าหมาย {officers} กลุ่ม) จัดตั้งกลุ่มในปีงบประมาณ พ.ศ. {fiscal_year} แล้ว {with_group} คน "
                            "คิดเป็นร้อยละ {percent}",
