@@ -93,7 +93,8 @@ def test_summary_sheet_key_figures(summary, workbook):
     assert figures["ทั้งปี: เป้าหมาย"] == 129
     assert figures["ทั้งปี: ร้อยละของเป้าหมาย"] == pytest.approx(round(100 * summary.year.founded / 129, 2))
     assert figures["อำเภอที่ส่งรายงานและผ่านการตรวจสอบ"] == 14
-    assert figures["ข้อมูล ณ วันที่"].date() == date(2023, 9, 21)
+    assert figures["ข้อมูล ณ วันที่ (สิ้นเดือนที่รายงาน)"].date() == date(2023, 8, 31)  # the month, to its last day
+    assert figures["จัดทำเมื่อ"].date() == date(2023, 9, 21)
 
 
 def test_groups_sheet_keeps_text_as_text(summary, workbook):
