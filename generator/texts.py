@@ -221,7 +221,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         'Files needing attention'),
     'pdf.superseded_note': ('ไม่นำมาใช้ เพราะอำเภอส่งไฟล์ที่ผ่านการตรวจสอบซึ่งใหม่กว่ามาแล้ว',
         'not used: the district sent a newer file that was accepted'),
-    'pdf.warnings_note': ('โปรแกรมได้จัดทำไฟล์แจ้งผลการตรวจสอบ {n} ไฟล์ไว้ในโฟลเดอร์ feedback แล้ว '
+    'pdf.warnings_note': ('โปรแกรมได้จัดทำไฟล์แจ้งผลการตรวจสอบ {n} ไฟล์ไว้ในโฟลเดอร์ผลลัพธ์แล้ว '
                           '(สำหรับไฟล์ที่ไม่ผ่านการตรวจสอบ มีคำเตือน หรือมีค่าที่อำเภอยืนยันแล้ว) '
                           'โปรดส่งไฟล์ดังกล่าวให้อำเภอที่เกี่ยวข้อง ดูรายละเอียดในไฟล์ Excel ที่แนบ (ชีต ปัญหา)',
         'The tool wrote {n} feedback files into the folder feedback (for files rejected, with warnings or with '

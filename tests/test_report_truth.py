@@ -201,7 +201,7 @@ def test_the_report_does_not_claim_feedback_was_sent():
     s = dataclasses.replace(s, files=(dataclasses.replace(s.files[0], warnings=2),))
     html = " ".join(render_html(s).split())
     assert "ส่งผลการตรวจให้อำเภอทราบแล้ว" not in html
-    assert "จัดทำไฟล์แจ้งผลการตรวจ" in html and "feedback" in html
+    assert "จัดทำไฟล์แจ้งผลการตรวจสอบ 1 ไฟล์" in html and "โปรดส่งไฟล์ดังกล่าวให้อำเภอ" in html
 
 
 # --- durable: a count that goes down is said, with both counts ----------------------------------------
