@@ -9,6 +9,8 @@ the list alone. Only this district's own file and problems go into it.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -44,8 +46,18 @@ LEGEND = {
 }
 
 
-def feedback_file_name(district_code: str, period: Period) -> str:
-    return f"feedback_{district_code}_{period.be_key}.xlsx"
+def feedback_file_name(district_code: str, period: Period, district_name: str | None = None) -> str:
+    """`feedback_3612_2566-08_แก้งคร้อ.xlsx`: a district has one current feedback workbook a month,
+    named so that whoever sends it sees at once which district it goes to."""
+    name = _safe_name(district_name or "")
+    return f"feedback_{district_code}_{period.be_key}{'_' + name if name else ''}.xlsx"
+
+
+def _safe_name(text: str, width: int = 40) -> str:
+    # A name from the setup becomes part of a file name: nothing that separates folders or that
+    # Windows refuses, no leading dot.
+    text = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+', "_", unicodedata.normalize("NFC", text)).strip("._")
+    return text[:width]
 
 
 def write_feedback(source: Path | None, problems: list[Problem], path: Path, title: str,
@@ -107,8 +119,7 @@ def _problem_list(ws, problems: list[Problem], title: str, lang: str, linkable: 
         if n_confirm:
             summary += f" ตัวเลขที่ต้องยืนยัน {n_confirm} รายการ"
         summary += f" และคำเตือน {n_warnings} รายการ"
-        if errors(problems):
-            summary += " (แก้ไขหรือยืนยันแล้วส่งใหม่)"
+        summary += " (แก้ไขหรือยืนยันแล้วส่งใหม่)" if errors(problems) else " ไม่ต้องส่งไฟล์ใหม่"
         if n_notes:
             summary += f" หมายเหตุ {n_notes} รายการ"
     else:
@@ -116,8 +127,7 @@ def _problem_list(ws, problems: list[Problem], title: str, lang: str, linkable: 
         if n_confirm:
             summary += f", {n_confirm} values to confirm"
         summary += f" and {n_warnings} warnings"
-        if errors(problems):
-            summary += " (fix or confirm, then resend)"
+        summary += " (fix or confirm, then resend)" if errors(problems) else "; nothing needs sending"
         if n_notes:
             summary += f"; {n_notes} notes"
     put(ws, 2, 1, summary).font = Font(name=FONT, size=14, bold=True)

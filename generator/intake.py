@@ -33,6 +33,7 @@ class Submission:
     period: Period | None = None
     table: FoundTable | None = None
     problems: list[Problem] = field(default_factory=list)
+    copies: tuple[str, ...] = ()  # names of other files in the inbox with the very same content
 
     @property
     def name(self) -> str:
@@ -48,6 +49,21 @@ def inbox_files(inbox: Path) -> list[Path]:
                   if p.is_file() and not p.name.startswith(SKIPPED_PREFIXES))
 
 
+def distinct_files(paths: list[Path]) -> list[tuple[Path, str, tuple[str, ...]]]:
+    """The inbox with identical files taken as one: a second e-mail or LINE download of the same
+    file is the same submission, not a second one. Each is (the copy seen first, its SHA-256,
+    the names of the other copies); the copy seen first is the one modified earliest (then by
+    name), so the same inbox always gives the same answer whatever order the disk lists it in."""
+    by_sha: dict[str, list[tuple[float, str, Path]]] = {}
+    for path in paths:
+        by_sha.setdefault(_sha256(path), []).append((path.stat().st_mtime, path.name, path))
+    out = []
+    for sha, copies in by_sha.items():
+        copies.sort()
+        out.append((copies[0][2], sha, tuple(name for _, name, _ in copies[1:])))
+    return sorted(out, key=lambda item: item[0].name)
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -57,11 +73,11 @@ def _sha256(path: Path) -> str:
 
 
 def read_submission(path: Path, setup: Setup | None, period: Period | None,
-                    limits: Limits = DEFAULT_LIMITS) -> Submission:
+                    limits: Limits = DEFAULT_LIMITS, sha256: str | None = None) -> Submission:
     """Open one returned workbook. With a setup and period, also check it belongs to them."""
     path = Path(path)
     stat = path.stat()
-    sub = Submission(path, _sha256(path), datetime.fromtimestamp(stat.st_mtime))
+    sub = Submission(path, sha256 or _sha256(path), datetime.fromtimestamp(stat.st_mtime))
     try:
         wb, sub.problems = open_workbook(path, limits)
         sub.meta = read_meta(wb, sub.name)

@@ -36,6 +36,9 @@ FIRST_FOUNDING_YEAR = 1974
 # A modified z-score (Iglewicz and Hoaglin, 1993) above this, in absolute value, marks an outlier.
 OUTLIER_Z = 3.5
 OUTLIER_MIN_GROUPS = 10  # below this many groups in the province the test says nothing
+# How to save a workbook as .xlsx in the three programs districts use.
+SAVE_AS_XLSX = ('โปรดเปิดไฟล์แล้วบันทึกเป็นชนิด .xlsx แล้วส่งใหม่: ใน Excel เลือก ไฟล์ > บันทึกเป็น > ชนิดไฟล์ “Excel Workbook (*.xlsx)”; ใน LibreOffice Calc เลือก ไฟล์ > บันทึกเป็น > ชนิดไฟล์ “Excel 2007-365 (.xlsx)” แล้วกด “ใช้รูปแบบ Excel 2007-365!”; ใน WPS Office เลือก ไฟล์ > บันทึกเป็น > “Excel Workbook (*.xlsx)”',
+                "Open the file and save it as .xlsx, then send it again: in Excel, File > Save As > type 'Excel Workbook (*.xlsx)'; in LibreOffice Calc, File > Save As > type 'Excel 2007-365 (.xlsx)', then 'Use Excel 2007-365!'; in WPS Office, File > Save As > 'Excel Workbook (*.xlsx)'.")
 CONFIRMED_FIX = ("ยืนยันแล้วในคอลัมน์ 'ยืนยันข้อมูลถูกต้อง' ไม่ต้องแก้ไข",
                  "Confirmed in the 'Confirmed correct' column; nothing to do.")
 
@@ -154,14 +157,13 @@ CATALOGUE: tuple[Rule, ...] = (
     # --- the file as a whole -------------------------------------------------------------------
     R("F_EMPTY", ERROR, "file", "ไฟล์ว่างเปล่า (0 ไบต์)", "The file is empty (0 bytes).",
       "ส่งไฟล์แบบรายงานที่กรอกแล้วมาใหม่", "Send the filled workbook again."),
-    R("F_NOT_XLSX", ERROR, "file", "ไฟล์นี้ไม่ใช่ไฟล์ Excel (.xlsx)",
-      "This file is not an Excel workbook (.xlsx).",
-      "ใช้แบบรายงานที่จังหวัดส่งให้ แล้วบันทึกเป็นชนิด Excel Workbook (.xlsx)",
-      "Use the workbook the province sent and save it as Excel Workbook (.xlsx)."),
-    R("F_OLD_XLS", ERROR, "file", "ไฟล์เป็น Excel รุ่นเก่า (.xls) ซึ่งอ่านไม่ได้",
-      "The file is an old Excel 97-2003 workbook (.xls), which is not read.",
-      "เปิดไฟล์แล้วเลือก บันทึกเป็น > Excel Workbook (.xlsx) แล้วส่งใหม่",
-      "Open it and use Save As > Excel Workbook (.xlsx), then send it again."),
+    R("F_NOT_XLSX", ERROR, "file", "ไฟล์นี้ไม่ใช่ไฟล์ตารางคำนวณที่อ่านได้ (.xlsx, .ods หรือ .xls)",
+      "This file is not a spreadsheet that can be read (.xlsx, .ods or .xls).",
+      "ใช้แบบรายงานที่จังหวัดส่งให้ " + SAVE_AS_XLSX[0], "Use the workbook the province sent. " + SAVE_AS_XLSX[1]),
+    R("F_OLD_XLS", ERROR, "file", "ไฟล์เป็น Excel รุ่นเก่ามาก (ก่อน Excel 97) ซึ่งอ่านไม่ได้",
+      "The file is a very old Excel workbook (before Excel 97), which cannot be read.", *SAVE_AS_XLSX),
+    R("F_SAVE_AS_XLSX", ERROR, "file", "ไฟล์บันทึกเป็นชนิด {format} ซึ่งโปรแกรมอ่านไม่ได้",
+      "The file was saved as {format}, which cannot be read.", *SAVE_AS_XLSX),
     R("F_ENCRYPTED", ERROR, "file", "ไฟล์ถูกตั้งรหัสผ่านไว้ จึงเปิดอ่านไม่ได้",
       "The workbook is protected with a password and cannot be opened.",
       "ยกเลิกรหัสผ่านการเปิดไฟล์ (ไฟล์ > ข้อมูล > ป้องกันเวิร์กบุ๊ก) แล้วส่งใหม่",
@@ -197,10 +199,21 @@ CATALOGUE: tuple[Rule, ...] = (
       "อย่าลบหรือเปลี่ยนชื่อชีตและหัวตารางของแบบรายงาน", "Do not delete or rename the report's sheets or headers."),
     R("F_MISSING_COLUMN", ERROR, "file", "ไม่พบคอลัมน์ '{value}' ในตาราง", "Column '{value}' is missing from the table.",
       "ใส่คอลัมน์ '{value}' กลับคืน หรือใช้แบบรายงานฉบับใหม่", "Put column '{value}' back, or use a fresh workbook."),
-    R("F_DUPLICATE_DISTRICT", WARNING, "file",
-      "อำเภอ{district} ส่งไฟล์ของเดือนนี้มากกว่าหนึ่งไฟล์ ใช้ไฟล์ที่ได้รับล่าสุด ({value})",
-      "{district} sent more than one file for this month; the last received ({value}) is used.",
-      "ตรวจว่าไฟล์ที่ใช้เป็นฉบับล่าสุดที่ถูกต้อง", "Check that the file used is the latest correct one."),
+    # A district's files of one month: the latest accepted counts, the latest is its current one.
+    R("F_DUPLICATE_DISTRICT", NOTE, "file",
+      "ไฟล์ {replaced} ไม่ได้นำมาใช้ เพราะอำเภอ{district}ส่งไฟล์ {value} ที่ผ่านการตรวจสอบซึ่งได้รับภายหลังมาแล้ว",
+      "File {replaced} was not used: {district} sent {value}, received later and accepted.",
+      "ไม่ต้องส่งไฟล์ใหม่", "Nothing needs sending."),
+    R("F_REPLACED_BY_NEWER", NOTE, "file",
+      "ไฟล์ {replaced} ไม่ได้นำมาใช้ เพราะอำเภอ{district}ส่งไฟล์ {value} ซึ่งได้รับภายหลังมาแทนแล้ว",
+      "File {replaced} was not used: {district} sent {value} later in its place.",
+      "ไม่ต้องแก้ไขไฟล์ {replaced} โปรดดูผลการตรวจของไฟล์ {value}",
+      "Nothing to do on {replaced}; see the results for {value}."),
+    R("F_EARLIER_FILE_USED", NOTE, "file",
+      "ไฟล์นี้ไม่ผ่านการตรวจสอบ รายงานเดือนนี้จึงยังใช้ไฟล์ {value} ที่ผ่านการตรวจสอบซึ่งได้รับก่อนหน้า",
+      "This file did not pass the checks, so the month's report still uses {value}, received earlier and accepted.",
+      "หากต้องแก้ไขข้อมูลของไฟล์ {value} โปรดแก้ไขไฟล์นี้ตามรายการแล้วส่งกลับ",
+      "If the figures of {value} need correcting, fix this file as listed and send it back."),
     # --- hostile content (issue 7): reported, never followed ---------------------------------
     R("F_EXTERNAL_LINKS", WARNING, "file",
       "ไฟล์มีลิงก์ไปยังไฟล์หรือแหล่งข้อมูลภายนอก ซึ่งไม่ได้ถูกเปิดหรือปรับปรุง และไม่ได้ส่งต่อในไฟล์ผลการตรวจ",

@@ -23,6 +23,7 @@ STATUS_EN = {REACHED: "reached", ON_TRACK: "on track", BEHIND: "behind", NOT_STA
 
 # What happened to a district's report this month.
 ACCEPTED, REJECTED, MISSING = "accepted", "rejected", "missing"
+SUPERSEDED = "superseded"  # a file of the month replaced by a later file of its district
 REPORT_TH = {ACCEPTED: "ส่งแล้ว ผ่านการตรวจ", REJECTED: "ส่งแล้ว ไม่ผ่านการตรวจ", MISSING: "ยังไม่ส่ง"}
 
 # How a district's report of one month arrived, for the district × month grid: an accepted report
@@ -152,6 +153,7 @@ class FileOutcome:
     first_error: str | None = None
     first_error_en: str | None = None
     received_on: date | None = None  # when the province first saw the file
+    copies: tuple[str, ...] = ()  # other files in the inbox with the same content: the same submission
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ def test_run_exit_status_is_0_when_all_pass_and_1_when_a_file_is_rejected(filled
     bad = invoke("run", "--setup", setup_path, "--period", "2023-08", "--inbox", tmp_path / "inbox",
                  "--out", tmp_path / "out", "--made-on", "2023-08-21")
     assert bad.exit_code == 1
-    assert (tmp_path / "out" / "feedback" / "feedback_3602_2566-08.xlsx").exists()
+    assert (tmp_path / "out" / "feedback" / "feedback_3602_2566-08_บ้านเขว้า.xlsx").exists()
     assert "VALUE_NEGATIVE" in bad.output and "Traceback" not in bad.output
     record = json.loads((tmp_path / "out" / "result_36_2566-08.json").read_text(encoding="utf-8"))
     assert {f["file"]: f["status"] for f in record["files"]} == {"3601.xlsx": "accepted", "3602.xlsx": "rejected"}
