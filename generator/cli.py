@@ -52,6 +52,16 @@ def _period(text: str) -> Period:
         raise _fail("bad_period", value=text) from None
 
 
+def _in_year(s: Setup, p: Period) -> Period:
+    from generator.setup import PeriodOutsideYear
+
+    try:
+        s.check_period(p)
+    except PeriodOutsideYear as exc:
+        raise _fail("period_outside_year", **exc.params) from None
+    return p
+
+
 def _setup(path: Path) -> Setup:
     if not path.is_file():
         raise _fail("no_file", path=path)
@@ -100,13 +110,24 @@ def init_setup(path: Annotated[Path, typer.Argument(help="ไฟล์ .xlsx ท
 
 
 StoreOption = Annotated[Optional[Path], typer.Option(
-    "--store", help="ฐานข้อมูลประวัติ (ค่าเริ่มต้น: output/history_<รหัสจังหวัด>.sqlite)")]
+    "--store", help="ฐานข้อมูลประวัติ (ค่าเริ่มต้น: history_<รหัสจังหวัด>.sqlite ในโฟลเดอร์เดียวกับไฟล์ข้อมูลตั้งต้น)")]
 
 
-def _store(path: Path | None, setup: Setup, out: Path = Path("output"), must_exist: bool = False):
+def _store(path: Path | None, setup: Setup, setup_path: Path, must_exist: bool = False,
+           old_places: tuple[Path, ...] = ()):
+    """The store: --store, else the one default every command uses (beside the setup workbook).
+
+    A store left where earlier versions kept it (in the output folder) is never replaced by a new
+    empty one without a word: the command stops and names both paths."""
     from generator.history import HistoryStore, StoreError, default_store_path
 
-    path = path or default_store_path(out, setup.province_code)
+    if path is None:
+        path = default_store_path(setup_path.parent, setup.province_code)
+        if not path.is_file():
+            for folder in old_places + (Path("output"),):
+                old = default_store_path(folder, setup.province_code)
+                if old.is_file() and old.resolve() != path.resolve():
+                    raise _fail("store_moved", old=old, path=path)
     if must_exist and not path.is_file():
         return None, path
     try:
@@ -126,14 +147,18 @@ def templates(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์�
     from generator.carry import carried_groups
     from generator.district_template import write_district_workbooks
 
-    s, p = _setup(setup), _period(period)
-    history, path = _store(store, s, must_exist=True)
+    s = _setup(setup)
+    p = _in_year(s, _period(period))
+    history, path = _store(store, s, setup, must_exist=True)
     carried = None
     if history is not None:
         with history:
             carried = carried_groups(s, history.previous_groups(p))
     paths = write_district_workbooks(s, p, out, carried)
-    err.print(_t("carried", n=len(carried), path=path) if carried else _t("not_carried"))
+    if history is None:
+        err.print(_t("no_store_blank", path=path))
+    else:
+        err.print(_t("carried", n=len(carried), path=path) if carried else _t("not_carried", path=path))
     err.print(_t("templates_done", n=len(paths), out=out, due=thai_date(s.due_date(p))))
 
 
@@ -159,12 +184,13 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
     from generator.parallel import pdf_worker
     from generator.pipeline import run_month
 
-    s, p, limits = _setup(setup), _period(period), _limits(limit)
+    s, limits = _setup(setup), _limits(limit)
+    p = _in_year(s, _period(period))
     if not inbox.is_dir():
         raise _fail("no_inbox", path=inbox)
     day, received = _date(made_on) or date.today(), _date(received_on)
     codes = _district_codes(s, district, per_district)
-    history, _ = _store(store, s, out)
+    history, store_path = _store(store, s, setup, old_places=(out,))
     try:
         # The PDF worker warms up (WeasyPrint, fonts, template) while the returns are being read.
         with history, pdf_worker(), err.status(_t("reading")) as status:
@@ -174,6 +200,7 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
     except StoreError as exc:
         raise _fail(exc.key, **exc.params) from None
     _report_run(result)
+    err.print(_t("store_used", path=store_path))
     raise typer.Exit(result.exit_code)
 
 
@@ -285,7 +312,7 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
     from generator.summary import TIMELINESS_EN, TIMELINESS_TH
 
     s = _setup(setup)
-    history_store, path = _store(store, s, must_exist=True)
+    history_store, path = _store(store, s, setup, must_exist=True)
     if history_store is None:
         raise _fail("no_store", path=path)
     with history_store:

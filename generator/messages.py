@@ -65,8 +65,22 @@ TEXTS: dict[str, tuple[str, str]] = {
                              "The history store {path} belongs to province {found}, not {expected}."),
     "no_store": ("ยังไม่มีฐานข้อมูลประวัติ {path} (สร้างขึ้นเมื่อประมวลผลครั้งแรกด้วยคำสั่ง run)",
                  "There is no history store at {path} yet (the first run creates it)."),
+    "period_outside_year": ("เดือน{period} อยู่ในปีงบประมาณ พ.ศ. {year_of_month} แต่ไฟล์ข้อมูลตั้งต้นเป็นของปีงบประมาณ "
+                            "พ.ศ. {year} ({start} ถึง {end}) โปรดระบุเดือนในช่วงนี้ "
+                            "หรือใช้ไฟล์ข้อมูลตั้งต้นของปีงบประมาณ พ.ศ. {year_of_month}",
+                            "{period_en} is in fiscal year {year_of_month} BE, but the setup workbook covers fiscal "
+                            "year {year} BE ({start_en} to {end_en}): give a month in that range, or use the setup "
+                            "of fiscal year {year_of_month} BE."),
+    "store_moved": ("พบฐานข้อมูลประวัติที่ {old} แต่ตำแหน่งที่ทุกคำสั่งใช้คือ {path} โปรดย้ายไฟล์ไปที่ {path} "
+                    "หรือระบุ --store {old}",
+                    "Found a history store at {old}, but every command now uses {path}: move the file to {path} "
+                    "or give --store {old}."),
+    "no_store_blank": ("ไม่พบฐานข้อมูลประวัติที่ {path} แบบรายงานจึงเป็นแบบว่าง หากเก็บไว้ที่อื่น ระบุด้วย --store",
+                       "No history store at {path}, so the workbooks are blank; if it is elsewhere, give --store."),
+    "store_used": ("ฐานข้อมูลประวัติ: {path}", "History store: {path}"),
     "carried": ("เติมข้อมูลกลุ่มที่ส่งล่าสุดให้ {n} อำเภอ จาก {path}", "Pre-filled {n} districts' last accepted groups from {path}."),
-    "not_carried": ("ไม่มีประวัติ แบบรายงานจึงเป็นแบบว่าง", "No history: the workbooks are blank."),
+    "not_carried": ("ฐานข้อมูลประวัติ {path} ยังไม่มีข้อมูลที่ผ่านการตรวจของเดือนก่อน แบบรายงานจึงเป็นแบบว่าง",
+                    "The history store {path} holds no accepted month before this one: the workbooks are blank."),
     "history_title": ("การส่งรายงานรายเดือน จังหวัด{province}", "Monthly reports of {province}"),
     "history_files": ("ไฟล์ที่ได้รับทั้งหมด", "Every file received"),
     "col_month": ("เดือน", "Month"),

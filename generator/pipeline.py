@@ -171,6 +171,7 @@ def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on:
     recorded in one transaction, committed only once the outputs are in place.
 
     district_reports: codes of the districts that also get a one-page report of their own."""
+    setup.check_period(period)  # PeriodOutsideYear: a month of another year has other targets
     with store.transaction() if store else nullcontext():
         previous = store.previous_groups(period) if store else None
         checked = check_files(inbox_files(inbox), setup, period, limits, progress, previous=previous)
