@@ -319,8 +319,9 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
         received = history_store.files()
         grid = history_store.reporting(sorted({Period.parse(m) for m in received["period"]}))
     if as_json:
+        # allow_nan=False: a missing value is null, never the bare NaN that is not JSON.
         sys.stdout.write(json.dumps({"reports": grid.to_dict("records"), "files": received.to_dict("records")},
-                                    ensure_ascii=False, indent=1) + "\n")
+                                    ensure_ascii=False, indent=1, allow_nan=False) + "\n")
         return
     lang = _state["lang"]
     words = TIMELINESS_TH if lang == "th" else TIMELINESS_EN
