@@ -41,8 +41,7 @@ MADE_ON = date(2023, 8, 25)
 
 def child_national(cache: Path, n: int, out: Path) -> None:
     """Run the first n provinces side by side, then the national roll-up; print phase times as JSON."""
-    from generator.national import run_national
-    from generator.parallel import run_provinces
+    from generator.nation import run_national, run_provinces
     from generator.synthetic import write_nation
 
     started = time.perf_counter()
