@@ -228,7 +228,8 @@ def _report_run(result) -> None:
         table.add_column(_t(col))
     for f in s.files:
         colour = {"accepted": "green", "rejected": "red"}.get(f.status, "yellow")
-        table.add_row(f.file, f.district_name or "-", f"[{colour}]{_t('status_' + f.status)}[/]",
+        name = f.file + (" " + _t("copies", n=len(f.copies), names=", ".join(f.copies)) if f.copies else "")
+        table.add_row(name, f.district_name or "-", f"[{colour}]{_t('status_' + f.status)}[/]",
                       str(f.errors), str(f.warnings))
     err.print(table)
     _print_problems([p for p in s.problems if p.is_error])

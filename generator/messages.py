@@ -30,6 +30,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "status_accepted": ("ผ่าน", "accepted"),
     "status_rejected": ("ไม่ผ่าน", "rejected"),
     "status_superseded": ("มีฉบับใหม่กว่า", "superseded"),
+    "copies": ("(และสำเนาเดียวกัน {n} ไฟล์: {names})", "(and {n} identical copies: {names})"),
     "run_totals": ("อ่าน {read} ไฟล์: ผ่าน {accepted} ไม่ผ่าน {rejected} อำเภอที่ยังไม่ส่ง {missing}",
                    "Read {read} files: {accepted} accepted, {rejected} rejected, {missing} districts missing."),
     "timeliness": ("ส่งตรงเวลา {on_time} อำเภอ ล่าช้า {late} อำเภอ อัตราการส่งตรงเวลา ร้อยละ {rate}",

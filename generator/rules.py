@@ -378,14 +378,14 @@ CATALOGUE: tuple[Rule, ...] = (
       "ไม่ต้องแก้ไข", "Nothing to do."),
     # --- against the other groups of the province -------------------------------------------------
     R("P_OUTLIER", WARNING, "province",
-      "“{column}” {value} ต่างจากกลุ่ม{peers}อื่นในจังหวัดมากผิดปกติ: {measure} {found} "
-      "ขณะที่กลุ่ม{peers}โดยทั่วไปมี {typical}",
-      "“{column}” {value} is far from the other groups {peers} in the province: {measure} {found}, where such "
-      "groups typically have {typical}.",
+      "“{column}” {value} ต่างจากกลุ่มอื่น{peers}ในจังหวัดมากผิดปกติ: {measure} {found} {unit} "
+      "ขณะที่กลุ่ม{peers}โดยทั่วไปมี {typical} {unit}",
+      "“{column}” {value} is far from the other groups {peers} in the province: {measure} {found} {unit}, where "
+      "such groups typically have {typical} {unit}.",
       "โปรดตรวจว่าพิมพ์ตัวเลขเกินหรือขาดไปหนึ่งหลักหรือไม่ หากถูกต้องไม่ต้องแก้ไข",
       "Check for a digit too many or too few; if it is right, nothing to do."),
     R("P_SWAPPED", WARNING, "province",
-      "จำนวนเงินกู้ {loans} บาท มากกว่าเงินสัจจะสะสม {savings} บาท มากเกินกว่ากลุ่ม{peers}อื่นในจังหวัด "
+      "จำนวนเงินกู้ {loans} บาท มากกว่าเงินสัจจะสะสม {savings} บาท มากเกินกว่ากลุ่มอื่น{peers}ในจังหวัด "
       "อาจพิมพ์สลับช่องกัน",
       "The amount lent ({loans} baht) exceeds the accumulated savings ({savings} baht) far more than for other "
       "groups {peers} in the province: the two may have been swapped.",

@@ -278,9 +278,9 @@ def province_outliers(groups: pd.DataFrame, setup: Setup) -> list[tuple[object, 
 
 PEERS = {"new": ("ที่จัดตั้งในปีงบประมาณนี้", "founded this fiscal year"),
          "established": ("ที่จัดตั้งก่อนปีงบประมาณนี้", "founded before this fiscal year")}
-MEASURES = {"members": ("จำนวนสมาชิก", "members"),
-            "savings": ("เงินสัจจะสะสมต่อสมาชิก 1 คน", "savings per member"),
-            "loans": ("เงินกู้ต่อสมาชิก 1 คน", "loans per member")}
+MEASURES = {"members": ("จำนวนสมาชิก", "members", "คน", "members"),
+            "savings": ("เงินสัจจะสะสมต่อสมาชิก 1 คน", "savings per member", "บาท", "baht"),
+            "loans": ("จำนวนเงินกู้ต่อสมาชิก 1 คน", "loans per member", "บาท", "baht")}
 
 
 def check_province(checked: list[Checked], setup: Setup) -> list[Problem]:
@@ -307,12 +307,13 @@ def check_province(checked: list[Checked], setup: Setup) -> list[Problem]:
                 district_code=c.submission.district_code, loans=_shown(figures["loans"]),
                 savings=_shown(figures["savings"]), peers=peers_th, peers_en=peers_en)
         else:
-            measure_th, measure_en = MEASURES[kind]
+            measure_th, measure_en, unit_th, unit_en = MEASURES[kind]
             problem = rule("P_OUTLIER").problem(
                 file=c.submission.name, sheet=table.sheet, cell=cell, value=_shown(groups.at[i, key]),
                 district_code=c.submission.district_code, column=column.header_th, column_en=column.header_en,
                 measure=measure_th, measure_en=measure_en, found=_shown(round(float(figures["found"]), 2)),
-                typical=_shown(round(float(figures["typical"]), 2)), peers=peers_th, peers_en=peers_en)
+                typical=_shown(round(float(figures["typical"]), 2)), peers=peers_th, peers_en=peers_en,
+                unit=unit_th, unit_en=unit_en)
         found.append((c, problem))
     for c, p in sorted(found, key=lambda cp: (cp[1].file, _row_of(cp[1].cell), cp[1].cell or "")):
         c.problems.append(p)
