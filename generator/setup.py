@@ -76,24 +76,9 @@ class Setup:
         would be measured against targets and phases that are not its own."""
         return period.fiscal_year_be == self.fiscal_year_be
 
-    def check_period(self, period: Period) -> None:
-        if not self.covers(period):
-            raise PeriodOutsideYear(self, period)
-
     @property
     def total_target(self) -> int:
         return sum(p.target_groups for p in self.phases)
-
-
-class PeriodOutsideYear(ValueError):
-    """A month outside the setup's fiscal year; ``params`` fill the message `period_outside_year`."""
-
-    def __init__(self, setup: Setup, period: Period):
-        start, end = setup.fiscal_bounds
-        self.params = {"period": period.thai(), "period_en": period.english(), "year": setup.fiscal_year_be,
-                       "start": thai_date(start), "end": thai_date(end), "start_en": start.isoformat(),
-                       "end_en": end.isoformat(), "year_of_month": period.fiscal_year_be}
-        super().__init__(f"{period.key} is outside fiscal year {setup.fiscal_year_be} BE")
 
 
 class SetupInvalid(Exception):
@@ -122,6 +107,11 @@ INSTRUCTIONS_TH = [
 
 def write_setup_workbook(path: Path, setup: Setup | None = None) -> Path:
     """A setup workbook: blank (for init-setup) or holding a setup (the demo)."""
+    return save_atomic(setup_workbook(setup), path)
+
+
+def setup_workbook(setup: Setup | None = None) -> Workbook:
+    """The setup workbook in memory, so that `next-year` can add its sheets before saving."""
     wb = Workbook()
     ws = wb.active
     ws.title = "คำแนะนำ"
@@ -136,7 +126,7 @@ def write_setup_workbook(path: Path, setup: Setup | None = None) -> Path:
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="center")
     write_meta(wb, {"kind": "setup", "province_code": setup.province_code if setup else ""}, SETUP_TABLES)
-    return save_atomic(wb, path)
+    return wb
 
 
 def _yes_no(value: bool) -> str:

@@ -122,15 +122,15 @@ def test_every_setup_problem_is_reported_in_one_pass(setup_path, tmp_path):
 
 
 def test_a_month_outside_the_setups_fiscal_year_is_refused(setup, period, filled, tmp_path):
-    """Issue 11, defect 8: FY 2566 runs October 2565 to September 2566; November 2566 is FY 2567."""
+    """Issue 11, defect 8: FY 2566 runs October 2565 to September 2566; November 2567 is FY 2568."""
     from generator.periods import Period
     from generator.pipeline import run_month
-    from generator.setup import PeriodOutsideYear
+    from generator.years import YearMismatch
 
     assert setup.covers(Period.parse("2565-10")) and setup.covers(Period.parse("2566-09"))
     assert not setup.covers(Period.parse("2566-10")) and not setup.covers(Period.parse("2567-11"))
     filled("3601")
-    with pytest.raises(PeriodOutsideYear) as exc:
+    with pytest.raises(YearMismatch) as exc:
         run_month(setup, Period.parse("2567-11"), tmp_path / "inbox", tmp_path / "out", date(2024, 11, 25))
-    assert exc.value.params["year"] == 2566 and exc.value.params["year_of_month"] == 2568
+    assert exc.value.params["fiscal_year"] == 2566 and exc.value.params["period_year"] == 2568
     assert not (tmp_path / "out").exists()

@@ -94,7 +94,7 @@ def test_a_month_outside_the_fiscal_year_is_refused_naming_the_year(command, own
     extra = ("--inbox", tmp_path / "inbox") if command == "run" else ()
     r = invoke(command, "--setup", own_setup, "--period", "2567-11", "--out", tmp_path / "out", *extra)
     assert r.exit_code == 2
-    assert "ปีงบประมาณ พ.ศ. 2566" in said(r) and "1 ตุลาคม 2565" in said(r)
+    assert "ปีงบประมาณ พ.ศ. 2566" in said(r) and "ปีงบประมาณ พ.ศ. 2568" in said(r)
     assert not (tmp_path / "out").exists()
     en = invoke("--lang", "en", command, "--setup", own_setup, "--period", "2023-10", "--out", tmp_path / "out",
                 *extra)
