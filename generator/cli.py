@@ -148,7 +148,7 @@ def next_year_command(
     s = _setup(setup)
     if out.exists() and not force:
         raise _fail("exists", path=out)
-    history_store, path = _store(store, s, must_exist=True)
+    history_store, path = _store(store, s, setup, must_exist=True)
     if history_store is None:
         raise _fail("no_store", path=path)
     with history_store:
