@@ -33,7 +33,7 @@ ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
 class _Refused(Exception):
-    """Carries the rule and parameters of a refusal; turned into reading.FileRejected by the caller."""
+    """Carries the rule and parameters of a refusal; turned into FormatRefused below."""
 
     def __init__(self, rule_id: str, **params):
         super().__init__(rule_id)
@@ -48,11 +48,18 @@ def _damaged(th: str, en: str) -> _Refused:
     return _Refused("F_CORRUPT", detail=th, detail_en=en)
 
 
+class FormatRefused(Exception):
+    """An .ods, .xls or .xlsb that is refused; carries the problem (reading turns it into its
+    FileRejected, so that this module does not import reading)."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message_en)
+        self.problem = problem
+
+
 def check_other_format(data: bytes, limits, name: str) -> list[Problem] | None:
     """For a file that is not .xlsx: the warnings of an .ods or .xls that may be read (after
-    measuring it), or None when the bytes are neither. Raises reading.FileRejected otherwise."""
-    from generator.reading import FileRejected
-
+    measuring it), or None when the bytes are neither. Raises FormatRefused otherwise."""
     try:
         found = None
         if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
@@ -66,9 +73,9 @@ def check_other_format(data: bytes, limits, name: str) -> list[Problem] | None:
                     found = _check_ods(zf, limits)
         return None if found is None else [rule(r).problem(file=name) for r in found]
     except _Refused as exc:
-        raise FileRejected(rule(exc.rule_id).problem(file=name, **exc.params)) from None
+        raise FormatRefused(rule(exc.rule_id).problem(file=name, **exc.params)) from None
     except Exception as exc:  # olefile and zipfile report damage in many types
-        raise FileRejected(rule("F_CORRUPT").problem(file=name, detail=type(exc).__name__)) from None
+        raise FormatRefused(rule("F_CORRUPT").problem(file=name, detail=type(exc).__name__)) from None
 
 
 # --- OpenDocument ---------------------------------------------------------------------------------
