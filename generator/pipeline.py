@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from generator import texts
 from generator.feedback import feedback_file_name, write_feedback
 from generator.intake import distinct_files, inbox_files, read_submission
 from generator.history import HistoryStore
@@ -316,7 +317,7 @@ def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, l
     excel_path, pdf_path = folder / names["excel"], folder / names["pdf"]
     worker = active_pdf_worker()
     pending = worker.submit_pdf(result.summary, pdf_path, WhenWritten([excel_path]), lang) if worker else None
-    outputs = {"excel": write_summary_workbook(result.summary, excel_path)}
+    outputs = {"excel": write_summary_workbook(result.summary, excel_path, lang)}
     outputs["pdf"] = None if pending else render_pdf_file(result.summary, pdf_path, [excel_path], lang)
     outputs.update(_write_feedback_files(result, setup, period, folder, lang))
     outputs.update(_write_district_pages(result, period, folder, lang, district_reports))
@@ -338,12 +339,13 @@ def _write_feedback_files(result: RunResult, setup: Setup, period: Period, folde
                 or any(errors(x.problems) or warnings(x.problems) for x in others)):
             continue  # a note alone needs no feedback
         replaced = [p for x in others for p in x.problems if p.rule_id in REPLACED_RULES]
-        title = (f"ผลการตรวจแบบรายงาน อำเภอ{setup.district_name(code)} ประจำเดือน {period.thai()}"
-                 f" (ไฟล์ {c.submission.name})")
+        # Feedback goes to district staff: always Thai, whatever language the province runs in.
+        title = texts.text("feedback.title", "th", district=setup.district_name(code), period=period.thai(),
+                           file=c.submission.name)
         source = c.submission.path if c.submission.table is not None else None
         name = feedback_file_name(code, period, setup.district_name(code))
         outputs[f"feedback:{c.submission.name}"] = write_feedback(
-            source, c.problems + replaced, folder / "feedback" / name, title, lang)
+            source, c.problems + replaced, folder / "feedback" / name, title, "th")
     return outputs
 
 

@@ -23,7 +23,8 @@ from werkzeug.exceptions import HTTPException
 
 from generator import messages as M
 from generator.periods import Period, PeriodError, format_date
-from generator.web import extension, security
+import generator.web.security as security
+from generator.web.ext import extension
 from generator.web.runner import DONE, FAILED, RUNNING
 from generator.web.words import word
 
