@@ -87,7 +87,7 @@ def test_a_rejected_file_replaced_by_an_accepted_one_needs_nothing(filled, setup
     assert written == ["feedback_3602_2566-08_" + setup.district_name("3602") + ".xlsx"]
     path = tmp_path / "out" / "feedback" / written[0]
     sheet = load_workbook(path)[PROBLEMS_SHEET]
-    assert "ไม่ต้องส่งไฟล์ใหม่" in sheet["A2"].value and "corrected.xlsx" in sheet["A1"].value
+    assert "ไม่ต้องส่งไฟล์" in sheet["A2"].value and "corrected.xlsx" in sheet["A1"].value
     rows = _listing(path)
     replaced = [r for r in rows if r[7] == "F_DUPLICATE_DISTRICT"]
     assert len(replaced) == 1 and "first try.xlsx" in replaced[0][5] and "corrected.xlsx" in replaced[0][5]
