@@ -24,7 +24,7 @@ NOT_REACHED = "not_reached"
 STATUS_TH, STATUS_EN = texts.section("target", "th"), texts.section("target", "en")
 
 # What happened to a district's report this month.
-# A file that was accepted but replaced by a newer accepted one of the same district is SUPERSEDED.
+# A file replaced by a later file of the same district is SUPERSEDED (issue 11).
 ACCEPTED, REJECTED, MISSING, SUPERSEDED = "accepted", "rejected", "missing", "superseded"
 REPORT_TH = texts.section("report", "th")
 
@@ -173,6 +173,7 @@ class FileOutcome:
     first_error: str | None = None
     first_error_en: str | None = None
     received_on: date | None = None  # when the province first saw the file
+    copies: tuple[str, ...] = ()  # other files in the inbox with the same content: the same submission
     confirmed: int = 0  # unusual values the district confirmed
     notes: int = 0  # information only
 
@@ -237,7 +238,8 @@ class MonthSummary(CoverageRatios):
 
     @property
     def feedback_files(self) -> int:
-        return sum(1 for f in self.files if f.gets_feedback)
+        """Feedback workbooks the run writes: one per district with a file that needs one."""
+        return len({f.district_code for f in self.files if f.gets_feedback})
 
     @property
     def reported(self) -> list[DistrictFigures]:
