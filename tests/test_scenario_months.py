@@ -7,7 +7,8 @@ of every month is checked against it, and every month passes the report audit ag
 before.
 
 December 2566: every district on time. January 2567: a district late. February 2567 (phase 1 is
-over): a district skips the month, one sends a wrong file and then a corrected one.
+over): a district skips the month, one sends a wrong file and then a corrected one, and one
+sends the same file twice (the copy a day late).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from tests.test_render_pdf import needs_poppler, pdftotext
 
 DEC, JAN, FEB = Period(2023, 12), Period(2024, 1), Period(2024, 2)
 DISTRICTS = {"5201": "เมืองลำปาง", "5202": "แม่เมาะ", "5203": "เกาะคา", "5204": "เถิน"}
-D_LATE, D_SKIP, D_RESENT = "5202", "5203", "5201"
+D_LATE, D_SKIP, D_RESENT, D_COPY = "5202", "5203", "5201", "5204"
 PHASE_1 = (date(2023, 11, 1), date(2024, 1, 31), 10)  # due on the 10th of the month after
 PHASE_2 = (date(2024, 2, 1), date(2024, 5, 31), 15)
 TARGETS = {"5201": (2, 2), "5202": (2, 1), "5203": (1, 2), "5204": (3, 1)}
@@ -136,8 +137,11 @@ def months(tmp_path_factory):
                     sent(updated_return(template, carried.get(code), truth(code, month), inbox / f"{code}_first.xlsx",
                                         {(0, "members"): None}), on - timedelta(days=4))
                 late = month == JAN and code == D_LATE
-                sent(updated_return(template, carried.get(code), truth(code, month), inbox / f"{code}.xlsx"),
-                     on + timedelta(days=3) if late else on - timedelta(days=2))
+                path = sent(updated_return(template, carried.get(code), truth(code, month), inbox / f"{code}.xlsx"),
+                            on + timedelta(days=3) if late else on - timedelta(days=2))
+                if month == FEB and code == D_COPY:  # the same file saved again from a second e-mail, late
+                    (inbox / f"{code} (1).xlsx").write_bytes(path.read_bytes())
+                    sent(inbox / f"{code} (1).xlsx", on + timedelta(days=4))
             results[month] = run_month(setup, month, inbox, root / "out", due + timedelta(days=5), store=store,
                                        now=datetime.combine(due + timedelta(days=5), datetime.min.time()),
                                        render=month == FEB)
@@ -176,7 +180,11 @@ def test_who_sent_what_and_when(months):
     assert grid.loc[D_SKIP, FEB.key] == MISSING and grid.loc[D_RESENT, FEB.key] == ON_TIME
     feb = results[FEB].summary
     files = {f.file: f.status for f in feb.files}
-    assert files[f"{D_RESENT}_first.xlsx"] == "rejected" and files[f"{D_RESENT}.xlsx"] == ACCEPTED
+    # the wrong file was replaced by the corrected one (issue 11, defect 11): superseded, not followed up
+    assert files[f"{D_RESENT}_first.xlsx"] == "superseded" and files[f"{D_RESENT}.xlsx"] == ACCEPTED
+    # an identical copy is the same submission, received at its first sighting: on time
+    assert grid.loc[D_COPY, FEB.key] == ON_TIME
+    assert [f.copies for f in feb.files if f.district_code == D_COPY] == [(f"{D_COPY} (1).xlsx",)]
     skip = next(d for d in feb.districts if d.district_code == D_SKIP)
     assert skip.report == MISSING and skip.carried and skip.figures_from == JAN.key
 
