@@ -15,6 +15,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from generator import messages as M
 from generator.periods import Period, PeriodError, thai_date
@@ -24,8 +25,11 @@ from generator.setup import Setup, SetupInvalid, load_setup
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="รายงานกลุ่มออมทรัพย์เพื่อการผลิต / Monthly savings-group reports.")
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+# Nothing printed is ever read as Rich markup or emoji codes: messages carry file names, sheet
+# names and cell values from the districts' files, and '[/]' or '[error F_X]' typed there must be
+# shown as typed (and never end the run with a MarkupError). Colour comes from `style=` and Text.
+err = Console(stderr=True, highlight=False, markup=False, emoji=False)
+out = Console(highlight=False, markup=False, emoji=False)
 _state = {"lang": "th"}
 
 
@@ -34,7 +38,7 @@ def _t(key: str, **params) -> str:
 
 
 def _fail(key: str, **params) -> typer.Exit:
-    err.print(f"[bold red]{_t(key, **params)}[/]")
+    err.print(_t(key, **params), style="bold red")
     return typer.Exit(EXIT_CANNOT_RUN)
 
 
@@ -82,7 +86,7 @@ def _print_problems(problems: list[Problem], limit: int = 200) -> None:
     lang = _state["lang"]
     for p in problems[:limit]:
         colour = "red" if p.is_error else "yellow"
-        err.print(f"[{colour}]{p.render(lang)}[/]", markup=True, soft_wrap=True)
+        err.print(p.render(lang), style=colour, soft_wrap=True)
     if len(problems) > limit:
         err.print(_t("more_problems", n=len(problems) - limit))
 
@@ -167,10 +171,10 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
     history, _ = _store(store, s, out)
     try:
         # The PDF worker warms up (WeasyPrint, fonts, template) while the returns are being read.
-        with history, pdf_worker(), err.status(_t("reading")) as status:
+        with history, pdf_worker(), err.status(Text(_t("reading"))) as status:
             result = run_month(s, p, inbox, out, day, _state["lang"], store=history, received_on=received,
                                limits=limits, now=datetime.now(), archive=archive, district_reports=codes,
-                               progress=lambda path: status.update(_t("reading_file", name=path.name)))
+                               progress=lambda path: status.update(Text(_t("reading_file", name=path.name))))
     except StoreError as exc:
         raise _fail(exc.key, **exc.params) from None
     _report_run(result)
@@ -201,7 +205,7 @@ def _report_run(result) -> None:
         table.add_column(_t(col))
     for f in s.files:
         colour = {"accepted": "green", "rejected": "red"}.get(f.status, "yellow")
-        table.add_row(f.file, f.district_name or "-", f"[{colour}]{_t('status_' + f.status)}[/]",
+        table.add_row(f.file, f.district_name or "-", Text(_t('status_' + f.status), style=colour),
                       str(f.errors), str(f.warnings))
     err.print(table)
     _print_problems([p for p in s.problems if p.is_error])
@@ -306,7 +310,7 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
     for code in s.district_codes:
         cells = {r.month: r.status for r in grid[grid["district_code"] == code].itertuples()}
         table.add_row(s.district_name(code), *(
-            f"[{colours[cells[m]]}]{words[cells[m]]}[/]" if m in cells else "-" for m in months))
+            Text(words[cells[m]], style=colours[cells[m]]) if m in cells else "-" for m in months))
     out.print(table)
     if files:
         listing = Table(title=_t("history_files"))
@@ -339,7 +343,7 @@ def demo(out: Annotated[Path, typer.Option("--out", help="โฟลเดอร�
     """สาธิต: จังหวัดชัยภูมิ ปีงบประมาณ 2566 / Demo: Chaiyaphum, fiscal year 2566."""
     from generator.demo import build_demo
 
-    with err.status(_t("demo_running")):
+    with err.status(Text(_t("demo_running"))):
         result = build_demo(out)
     _report_run(result)
     err.print(_t("demo_done", pdf=result.outputs.get("pdf")))
@@ -355,8 +359,8 @@ def main() -> None:
         sys.exit(EXIT_CANNOT_RUN)
     except OSError as exc:  # a folder that cannot be written, a disk that is full
         detail = f"{exc.strerror or exc}: {exc.filename or ''}"
-        err.print(f"[bold red]{_t('os_error', detail=detail)}[/]")
+        err.print(_t('os_error', detail=detail), style="bold red")
         sys.exit(EXIT_CANNOT_RUN)
     except Exception as exc:
-        err.print(f"[bold red]{_t('unexpected', detail=f'{type(exc).__name__}: {exc}')}[/]")
+        err.print(_t('unexpected', detail=f'{type(exc).__name__}: {exc}'), style="bold red")
         sys.exit(EXIT_CANNOT_RUN)
