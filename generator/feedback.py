@@ -9,6 +9,7 @@ the list alone. Only this district's own file and problems go into it.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -48,7 +49,7 @@ def feedback_file_name(district_code: str, period: Period) -> str:
     return f"feedback_{district_code}_{period.be_key}.xlsx"
 
 
-def write_feedback(source: Path | None, problems: list[Problem], path: Path, title: str,
+def write_feedback(source: Path | bytes | None, problems: list[Problem], path: Path, title: str,
                    lang: str = "th") -> Path:
     wb = _open_own_copy(source)
     if wb is not None:
@@ -64,11 +65,13 @@ def write_feedback(source: Path | None, problems: list[Problem], path: Path, tit
     return save_atomic(wb, path)
 
 
-def _open_own_copy(source: Path | None):
+def _open_own_copy(source: Path | bytes | None):
     if source is None:
         return None
     try:
-        wb = load_workbook(source, keep_links=False, keep_vba=False)  # never pass on links or macros
+        # never pass on links or macros
+        wb = load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source, keep_links=False,
+                           keep_vba=False)
     except Exception:  # a file that intake could not read either; the list alone goes back
         return None
     for ws in wb.worksheets:

@@ -7,7 +7,6 @@ are checked against the setup, so a file can only ever speak for a district the 
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 from generator.periods import Period, PeriodError
 from generator.problems import Problem, errors
 from generator.reading import (DEFAULT_LIMITS, FileRejected, FoundTable, Limits, find_table,
-                               open_workbook, read_meta)
+                               open_workbook, read_meta, snapshot)
 from generator.rules import rule
 from generator.schema import GROUPS, READABLE_TEMPLATE_VERSIONS
 from generator.setup import Setup
@@ -48,22 +47,17 @@ def inbox_files(inbox: Path) -> list[Path]:
                   if p.is_file() and not p.name.startswith(SKIPPED_PREFIXES))
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def read_submission(path: Path, setup: Setup | None, period: Period | None,
                     limits: Limits = DEFAULT_LIMITS) -> Submission:
     """Open one returned workbook. With a setup and period, also check it belongs to them."""
     path = Path(path)
-    stat = path.stat()
-    sub = Submission(path, _sha256(path), datetime.fromtimestamp(stat.st_mtime))
+    snap = snapshot(path, limits)  # size first, then read once: what is hashed is what is read
+    sub = Submission(path, snap.sha256, snap.modified)
+    if snap.problem is not None:
+        sub.problems.append(snap.problem)
+        return sub
     try:
-        wb, sub.problems = open_workbook(path, limits)
+        wb, sub.problems = open_workbook(path, limits, snap.data)
         sub.meta = read_meta(wb, sub.name)
         if sub.meta is None:
             sub.problems.append(rule("F_NOT_OURS").problem(file=sub.name))

@@ -26,7 +26,7 @@ from generator.history import HistoryStore
 from generator.merge import assign_group_codes, merge_groups
 from generator.periods import Period
 from generator.problems import Problem, errors, warnings
-from generator.reading import DEFAULT_LIMITS, Limits
+from generator.reading import DEFAULT_LIMITS, Limits, bytes_as_read
 from generator.rules import rule
 from generator.setup import Setup
 from generator.summary import ACCEPTED, MISSING, REJECTED, FileOutcome, MonthSummary, fiscal_months, summarise
@@ -200,13 +200,15 @@ def archive_inputs(checked: list[Checked], folder: Path) -> dict[str, Path]:
     copied = {}
     for c in checked:
         path = c.submission.path
+        data = bytes_as_read(path, c.submission.sha256)
+        if data is None:  # gone or changed since it was read (or never read): nothing true to keep
+            continue
         target = folder / path.name
-        if target.exists() and target.read_bytes() != path.read_bytes():
+        if target.exists() and target.read_bytes() != data:
             target = folder / f"{path.stem}_{c.submission.sha256[:8]}{path.suffix}"
         if not target.exists():
-            tmp = target.with_name(f".{target.name}.part")
-            shutil.copy2(path, tmp)
-            os.replace(tmp, target)
+            write_bytes_atomic(target, data)
+            shutil.copystat(path, target)
         copied[f"archive:{path.name}"] = target
     return copied
 
@@ -277,7 +279,8 @@ def _write_feedback_files(result: RunResult, setup: Setup, period: Period, folde
                 name = name.replace(".xlsx", f"_{c.submission.sha256[:8]}.xlsx")
             title = (f"ผลการตรวจแบบรายงาน อำเภอ{setup.district_name(code)} ประจำเดือน {period.thai()}"
                      f" (ไฟล์ {c.submission.name})")
-            source = c.submission.path if c.submission.table is not None else None
+            # The copy is made from the bytes that were checked, never from a file changed since.
+            source = bytes_as_read(c.submission.path, c.submission.sha256) if c.submission.table is not None else None
             outputs[f"feedback:{c.submission.name}"] = write_feedback(
                 source, c.problems, folder / "feedback" / name, title, lang)
     return outputs

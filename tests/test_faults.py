@@ -6,7 +6,11 @@ lost or mixed data); the property tests in test_fault_classes.py generate furthe
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
+import subprocess
+import threading
 import zipfile
 from pathlib import Path
 
@@ -67,3 +71,183 @@ def test_markup_in_any_text_of_a_file_is_printed_as_typed_and_the_month_complete
     v = invoke("--lang", lang, "validate", "--setup", setup_path, *files)
     assert v.exit_code == 1 and "Traceback" not in v.output and "MarkupError" not in v.output, v.output
     assert f"{label}VALUE_NOT_NUMBER]" in v.output and MARKUP in v.output
+
+
+# --- 2. encrypted zip entries: the file's own message, the month goes on ------------------------
+
+def _flag_encrypted(valid: Path, target: Path, entry: str) -> Path:
+    """The general-purpose bit 0 (encrypted) set on one entry, in the local and central headers."""
+    data = bytearray(valid.read_bytes())
+    with zipfile.ZipFile(valid) as z:
+        info = z.getinfo(entry)
+    local = info.header_offset
+    data[local + 6] |= 1
+    name = entry.encode()
+    pos = data.find(b"PK\x01\x02")
+    while pos != -1:
+        n = int.from_bytes(data[pos + 28:pos + 30], "little")
+        if data[pos + 46:pos + 46 + n] == name:
+            data[pos + 8] |= 1
+        pos = data.find(b"PK\x01\x02", pos + 4)
+    target.write_bytes(bytes(data))
+    return target
+
+
+@pytest.mark.parametrize("entry", ["xl/workbook.xml", GROUPS_SHEET, "xl/styles.xml", "[Content_Types].xml"])
+def test_a_zip_entry_flagged_as_encrypted_is_refused_as_password_protected(filled, setup, period, tmp_path, entry):
+    path = _flag_encrypted(filled("3601"), tmp_path / "flagged.xlsx", entry)
+    sub = read_submission(path, setup, period)
+    assert [p.rule_id for p in sub.problems] == ["F_ENCRYPTED"]
+    assert "รหัสผ่าน" in sub.problems[0].fix_th
+
+
+@pytest.mark.skipif(not shutil.which("zip"), reason="needs the zip command")
+def test_a_workbook_zipped_with_a_zipcrypto_password_gets_the_same_message_as_excel_encryption(
+        filled, setup, period, tmp_path):
+    valid = filled("3601")
+    folder = tmp_path / "unzipped"
+    with zipfile.ZipFile(valid) as z:
+        z.extractall(folder)
+    locked = tmp_path / "locked.xlsx"
+    subprocess.run(["zip", "-q", "-r", "-P", "secret", str(locked), "."], cwd=folder, check=True)
+    sub = read_submission(locked, setup, period)
+    assert [p.rule_id for p in sub.problems] == ["F_ENCRYPTED"]
+
+
+# --- 3. any declared XML encoding but UTF-8: one rule, one message ------------------------------
+
+ENCODINGS = ["windows-874", "TIS-620", "cp874", "ISO-8859-11", "x-mac-thai", "latin-1", "UTF-16", "UTF-32",
+             "US-ASCII", "UTF8", "utf_8", " utf-8", "no-such-encoding", ""]
+
+
+def _declare(data: bytes, encoding: str) -> bytes:
+    body = data[data.index(b"?>") + 2:] if data.startswith(b"<?xml") else data
+    return f'<?xml version="1.0" encoding="{encoding}" standalone="yes"?>'.encode() + body
+
+
+def test_an_xml_part_declaring_any_encoding_but_utf8_is_refused_by_one_rule(filled, setup, period, tmp_path):
+    valid = filled("3601")
+    cases = [(GROUPS_SHEET, e) for e in ENCODINGS] + [(entry, "windows-874") for entry in (
+        "xl/comments/comment1.xml", "xl/workbook.xml", "xl/styles.xml", "xl/_rels/workbook.xml.rels",
+        "[Content_Types].xml", "xl/tables/table1.xml", "xl/drawings/commentsDrawing1.vml")]
+    for entry, encoding in cases:
+        path = rewrite(valid, tmp_path / "declared.xlsx", lambda n, d: _declare(d, encoding) if n == entry else d)
+        sub = read_submission(path, setup, period)
+        assert [p.rule_id for p in sub.problems] == ["F_XML_ENCODING"], (entry, encoding)
+        assert entry in sub.problems[0].message_th and "UTF-8" in sub.problems[0].message_th
+
+
+def test_thai_bytes_without_a_declaration_are_refused_by_the_same_rule(filled, setup, period, tmp_path):
+    valid = filled("3601")
+    path = rewrite(valid, tmp_path / "tis.xlsx", lambda n, d: d.decode("utf-8").encode("tis-620", "replace")
+                   if n == GROUPS_SHEET else d)
+    sub = read_submission(path, setup, period)
+    assert [p.rule_id for p in sub.problems] == ["F_XML_ENCODING"]
+
+
+def test_utf8_declared_in_any_spelling_is_read(filled, setup, period, tmp_path):
+    valid = filled("3601")
+    for spelling in ("utf-8", "UTF-8", "Utf-8"):
+        path = rewrite(valid, tmp_path / "utf8.xlsx", lambda n, d: _declare(d, spelling) if n.endswith(".xml") else d)
+        sub = read_submission(path, setup, period)
+        assert sub.problems == [] and sub.table is not None, spelling
+
+
+# --- 4. a file that vanishes or changes while the month runs ----------------------------------
+
+def test_a_file_that_vanishes_during_the_run_is_that_files_problem(filled, setup, period, tmp_path):
+    from generator.pipeline import run_month
+
+    first, gone, last = filled("3601"), filled("3602"), filled("3603")
+
+    def colleague_moves_it(path):
+        if path == first:
+            gone.rename(tmp_path / "moved.xlsx")
+
+    result = run_month(setup, period, tmp_path / "inbox", tmp_path / "out", period.last_day, render=False,
+                       progress=colleague_moves_it)
+    status = {f.file: f.status for f in result.summary.files}
+    assert status == {"3601.xlsx": "accepted", "3602.xlsx": "rejected", "3603.xlsx": "accepted"}
+    problem = next(p for p in result.summary.problems if p.file == "3602.xlsx")
+    assert problem.rule_id == "F_VANISHED" and "หายไป" in problem.message_th
+
+
+def test_a_file_being_written_while_it_is_read_is_never_half_read(filled, tmp_path):
+    from generator.reading import snapshot
+
+    path = filled("3601")
+    grown = path.read_bytes()
+    stop = threading.Event()
+
+    def downloading():
+        with open(path, "ab") as f:
+            while not stop.is_set():
+                f.write(b"x" * 64)
+                f.flush()
+
+    writer = threading.Thread(target=downloading)
+    writer.start()
+    try:
+        snap = snapshot(path, pause=0.01)
+    finally:
+        stop.set()
+        writer.join()
+    final = path.read_bytes()
+    if snap.problem is not None:
+        assert snap.problem.rule_id == "F_CHANGING" and snap.data is None
+    else:  # a whole version of the file, and the hash of exactly that version
+        assert final.startswith(snap.data) and snap.data.startswith(grown)
+        assert hashlib.sha256(snap.data).hexdigest() == snap.sha256
+
+
+def test_a_file_that_changed_after_reading_gets_a_feedback_copy_of_what_was_read_or_none(filled, setup, period,
+                                                                                         tmp_path):
+    from generator.pipeline import run_month
+
+    bad = filled("3601", {(0, "members"): -5})
+    other = filled("3602")
+
+    def replaced(path):
+        if path == other:  # 3601 was read; now someone overwrites it with another district's file
+            bad.write_bytes(other.read_bytes())
+
+    result = run_month(setup, period, tmp_path / "inbox", tmp_path / "out", period.last_day,
+                       progress=replaced)
+    feedback = result.outputs["feedback:3601.xlsx"]
+    wb = load_workbook(feedback)
+    assert wb.sheetnames[0] == "ปัญหาที่พบ"
+    # The list of problems is there; the copy of 3602's content is not passed on as 3601's.
+    assert len(wb.sheetnames) == 1
+
+
+# --- 5. text that expands: shared strings referred to by many cells, inline strings -----------
+
+def test_text_amplification_is_refused_before_the_reader_sees_it_and_memory_stays_bounded(
+        filled, setup_path, period, tmp_path):
+    from tests.hostile import read_in_child, string_cells, with_shared_strings
+
+    valid = filled("3601")
+    long = b"\xe0\xb8\x81" * 32_000  # 32,000 Thai characters, one shared string
+    cases = {
+        "sst_2000.xlsx": with_shared_strings(valid, tmp_path / "sst_2000.xlsx", [long], string_cells(200, 10, b"0")),
+        "sst_100000.xlsx": with_shared_strings(valid, tmp_path / "sst_100000.xlsx", [long],
+                                               string_cells(1_000, 100, b"0")),
+        "inline.xlsx": with_shared_strings(valid, tmp_path / "inline.xlsx", [b"x"],
+                                           string_cells(100, 10, b"\xe0\xb8\x81" * 3_000, "inlineStr")),
+        "formula_text.xlsx": with_shared_strings(valid, tmp_path / "formula_text.xlsx", [b"x"],
+                                                 string_cells(100, 10, b"y" * 3_000, "str")),
+        "many_strings.xlsx": with_shared_strings(valid, tmp_path / "many_strings.xlsx", [b"%d" % i for i in
+                                                                                         range(250_000)]),
+        # near the most the limits let through: the string and 58 cells of it, 1.9 million characters
+        # (in place of the groups sheet, so that every sheet is read in search of the table)
+        "at_limit.xlsx": with_shared_strings(valid, tmp_path / "at_limit.xlsx", [long], string_cells(58, 1, b"0")),
+    }
+    for path in cases.values():
+        assert path.stat().st_size < 2_000_000  # small files: what they demand is in what they expand to
+    results = {r["file"]: r for r in read_in_child(list(cases.values()), setup_path, period, memory_mib=1024)}
+    for name in ("sst_2000.xlsx", "sst_100000.xlsx", "inline.xlsx", "formula_text.xlsx", "many_strings.xlsx"):
+        assert results[name]["rules"] == ["F_TOO_LARGE"], results[name]
+    assert results["at_limit.xlsx"]["rules"] == ["F_NO_TABLE"], results["at_limit.xlsx"]
+    for r in results.values():
+        print(r["file"], r["rules"], f"{r['peak_mib']:.1f} MiB {r['seconds']:.2f} s")
+        assert r["peak_mib"] < 64, r

@@ -192,7 +192,7 @@ def test_utf16_xml_is_refused(valid, setup, period, tmp_path):
     utf16 = ('<?xml version="1.0" encoding="UTF-16"?>' + sheet(FAR).decode()).encode("utf-16")
     path = with_sheet(valid, tmp_path / "utf16.xlsx", utf16)
     rules, sub = _rules(path, setup, period)
-    assert rules == ["F_CORRUPT"] and "UTF-8" in sub.problems[0].message_en
+    assert rules == ["F_XML_ENCODING"] and "UTF-8" in sub.problems[0].message_en  # one rule for every encoding
 
 
 def test_reading_memory_stays_bounded(valid, setup_path, period, tmp_path):
