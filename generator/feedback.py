@@ -17,6 +17,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from generator.copy_bound import COPY_BUDGET, copy_cost
 from generator.periods import Period
 from generator.problems import (CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, SEVERITY_LABELS, WARNING, Problem,
                                  errors, warnings)
@@ -49,16 +50,26 @@ def feedback_file_name(district_code: str, period: Period) -> str:
     return f"feedback_{district_code}_{period.be_key}.xlsx"
 
 
+NO_COPY = {
+    "th": "ไฟล์ที่อำเภอส่งมามีส่วนที่ใหญ่เกินกว่าจะทำสำเนาพร้อมระบายสีเซลล์ได้อย่างปลอดภัย (เช่น เซลล์ที่ผสานหรือลิงก์จำนวนมาก) "
+          "จึงแนบเฉพาะรายการปัญหา แก้ไขในไฟล์ของอำเภอตามเซลล์ที่ระบุ",
+    "en": "The district's file holds parts too large to copy safely with its cells marked (such as huge merged or "
+          "linked ranges), so only the list of problems is here: correct the district's own file at the cells named.",
+}
+
+
 def write_feedback(source: Path | bytes | None, problems: list[Problem], path: Path, title: str,
                    lang: str = "th") -> Path:
+    """source: the district's file as read (its bytes), or None when it could not be read at all."""
     wb = _open_own_copy(source)
+    refused = source is not None and wb is None
     if wb is not None:
         _mark_cells(wb, problems, lang)
     else:
         wb = Workbook()
         wb.remove(wb.active)
     ws = wb.create_sheet(PROBLEMS_SHEET, 0)
-    _problem_list(ws, problems, title, lang, linkable=set(wb.sheetnames))
+    _problem_list(ws, problems, title, lang, linkable=set(wb.sheetnames), note=NO_COPY[lang] if refused else None)
     wb.active = 0
     for sheet in wb.worksheets:
         sheet.sheet_view.tabSelected = sheet.title == PROBLEMS_SHEET
@@ -68,10 +79,14 @@ def write_feedback(source: Path | bytes | None, problems: list[Problem], path: P
 def _open_own_copy(source: Path | bytes | None):
     if source is None:
         return None
+    if isinstance(source, Path):
+        source = source.read_bytes()
+    cost = copy_cost(source)
+    if cost is None or cost > COPY_BUDGET:  # openpyxl would build more than is safe: the list alone
+        return None
     try:
         # never pass on links or macros
-        wb = load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source, keep_links=False,
-                           keep_vba=False)
+        wb = load_workbook(io.BytesIO(source), keep_links=False, keep_vba=False)
     except Exception:  # a file that intake could not read either; the list alone goes back
         return None
     for ws in wb.worksheets:
@@ -99,7 +114,8 @@ def _rank(severity: str) -> int:
     return _PRECEDENCE.index(severity) if severity in _PRECEDENCE else len(_PRECEDENCE)
 
 
-def _problem_list(ws, problems: list[Problem], title: str, lang: str, linkable: set[str]) -> None:
+def _problem_list(ws, problems: list[Problem], title: str, lang: str, linkable: set[str],
+                  note: str | None = None) -> None:
     put(ws, 1, 1, title).font = Font(name=FONT, size=18, bold=True)
     n_errors = sum(p.severity == ERROR for p in problems)
     n_confirm = sum(p.severity == NEEDS_CONFIRMATION for p in problems)
@@ -124,7 +140,7 @@ def _problem_list(ws, problems: list[Problem], title: str, lang: str, linkable: 
         if n_notes:
             summary += f"; {n_notes} notes"
     put(ws, 2, 1, summary).font = Font(name=FONT, size=14, bold=True)
-    put(ws, 3, 1, LEGEND[lang]).font = Font(name=FONT, size=12)
+    put(ws, 3, 1, note or LEGEND[lang]).font = Font(name=FONT, size=12, bold=note is not None)
     header_row(ws, 4, HEADERS[lang])
     for i, p in enumerate(problems, start=1):
         r = 4 + i

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import sys
 import shutil
 import subprocess
 import threading
@@ -251,3 +253,90 @@ def test_text_amplification_is_refused_before_the_reader_sees_it_and_memory_stay
     for r in results.values():
         print(r["file"], r["rules"], f"{r['peak_mib']:.1f} MiB {r['seconds']:.2f} s")
         assert r["peak_mib"] < 64, r
+
+
+# --- 6. the feedback copy is bounded before openpyxl builds it ----------------------------------
+
+_FEEDBACK_CHILD = r"""
+import json, resource, sys, warnings
+limit = 1024 << 20
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+sys.path.insert(0, sys.argv[1])
+warnings.simplefilter("ignore")
+from pathlib import Path
+from generator.feedback import write_feedback
+from generator.problems import Problem
+def kib(field):
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith(field + ":"))
+problems = [Problem(**{k: v for k, v in p.items() if k != "rejects_file"}) for p in json.loads(sys.argv[4])]
+base = kib("VmRSS")
+write_feedback(Path(sys.argv[2]).read_bytes(), problems, Path(sys.argv[3]), "t")
+print(json.dumps({"peak_mib": (kib("VmHWM") - base) / 1024}))
+"""
+
+
+def _feedback_in_child(source: Path, problems, out: Path) -> float:
+    from tests.hostile import ROOT
+
+    proc = subprocess.run([sys.executable, "-c", _FEEDBACK_CHILD, str(ROOT), str(source), str(out),
+                           json.dumps([p.to_dict() for p in problems])], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-1000:]
+    return json.loads(proc.stdout)["peak_mib"]
+
+
+def _in_groups_sheet(valid: Path, target: Path, before_end: bytes = b"", rows: bytes = b"") -> Path:
+    def change(name, data):
+        if name == GROUPS_SHEET:
+            data = data.replace(b"</sheetData>", rows + b"</sheetData>") if rows else data
+            data = data.replace(b"</worksheet>", before_end + b"</worksheet>") if before_end else data
+        return data
+
+    return rewrite(valid, target, change)
+
+
+def _many_comments(valid: Path, target: Path, n: int) -> Path:
+    def change(name, data):
+        if name.startswith("xl/comments/"):
+            body = b"".join(b'<comment ref="M%d" authorId="0"><text><t>x</t></text></comment>' % (i + 1)
+                            for i in range(n))
+            return re.sub(rb"<commentList>.*</commentList>", b"<commentList>" + body + b"</commentList>", data,
+                          flags=re.S)
+        return data
+
+    return rewrite(valid, target, change)
+
+
+def test_parts_openpyxl_would_expand_get_a_fresh_feedback_workbook_listing_the_problems(filled, setup, period,
+                                                                                       tmp_path):
+    from generator.validation import validate_submission
+
+    valid = filled("3601", {(0, "members"): -5})
+    hostile = {
+        "merged": _in_groups_sheet(valid, tmp_path / "merged.xlsx", b'<mergeCells count="1"><mergeCell ref="A200:T50200"/>'
+                                                                    b"</mergeCells>"),
+        "hyperlink": _in_groups_sheet(valid, tmp_path / "hyperlink.xlsx", b'<hyperlinks><hyperlink ref="A200:D1000000" '
+                                                                          b'location="A1"/></hyperlinks>'),
+        "whole_column_link": _in_groups_sheet(valid, tmp_path / "col.xlsx", b'<hyperlinks><hyperlink ref="A:A" '
+                                                                            b'location="A1"/></hyperlinks>'),
+        "row_records": _in_groups_sheet(valid, tmp_path / "rows.xlsx", rows=b"".join(
+            b'<row r="%d"/>' % r for r in range(200, 1_000_200))),
+        "comments": _many_comments(valid, tmp_path / "comments.xlsx", 150_000),
+    }
+    sub = read_submission(valid, setup, period)
+    for kind, path in hostile.items():
+        read = read_submission(path, setup, period)
+        assert read.table is not None, kind  # the reader is not troubled: only the copy would be
+        problems = validate_submission(read, setup, period).problems
+        assert "VALUE_NEGATIVE" in [p.rule_id for p in problems], kind
+        out = tmp_path / f"feedback_{kind}.xlsx"
+        peak = _feedback_in_child(path, problems, out)
+        assert peak < 64, (kind, peak)
+        wb = load_workbook(out)
+        assert wb.sheetnames == ["ปัญหาที่พบ"], kind
+        texts = [c.value for row in wb.active.iter_rows() for c in row if c.value]
+        assert any("ทำสำเนา" in str(t) for t in texts) and "VALUE_NEGATIVE" in texts, kind
+    # The district's own file is still copied and marked when it is an ordinary one.
+    out = tmp_path / "feedback_ordinary.xlsx"
+    problems = validate_submission(sub, setup, period).problems
+    assert _feedback_in_child(valid, problems, out) < 64
+    assert len(load_workbook(out).sheetnames) > 1
