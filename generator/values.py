@@ -10,13 +10,24 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from generator.periods import BE_OFFSET, THAI_MONTHS, THAI_MONTHS_ABBR
 
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Every format character (Unicode category Cf): zero-width spaces and joiners, the soft hyphen,
+# the byte-order mark, and the left-to-right and right-to-left marks and embeddings (U+200E,
+# U+200F, U+202A-U+202E) that copying from a web page or chat leaves at the end of a name. None is
+# visible or typed on purpose in Thai; left in, "กลุ่มออมทรัพย์บ้านนา" and the same name with an
+# LRM appended would be two groups. tests/test_faults.py checks this covers unicodedata's Cf.
+ZERO_WIDTH = re.compile("[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
+                        "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+                        "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+                        "\U000e0020-\U000e007f]")
+# Sara am typed as nikhahit + sara aa looks the same; NFC does not join them (only NFKC splits it).
+_SARA_AM = re.compile("\u0e4d\u0e32")
 UNIT_WORDS = re.compile(r"\s*(บาท|คน|กลุ่ม|ราย|baht|thb|persons?|people)\.?\s*$", re.I)
 CURRENCY = re.compile(r"^\s*(฿|thb|บาท)\s*", re.I)
 BAHT_DASH = re.compile(r"\.-\s*$")  # "1,250.-": how amounts are written on Thai forms
@@ -49,12 +60,17 @@ def is_blank(raw: object) -> bool:
 
 
 def clean_text(raw: str) -> str:
-    return ZERO_WIDTH.sub("", raw).replace("\u00a0", " ").strip()
+    if not raw.isascii():
+        raw = unicodedata.normalize("NFC", ZERO_WIDTH.sub("", raw))
+    return raw.replace("\u00a0", " ").strip()
 
 
 def name_key(name: object) -> str:
-    """A name as compared for sameness (a group, an officer): no spaces or invisible characters, any case."""
-    return "".join(clean_text(name).split()).lower() if isinstance(name, str) else ""
+    """A name as compared for sameness (a group, an officer, an officer's code): NFC, without
+    format characters or spaces of any kind, sara am however typed, any case."""
+    if not isinstance(name, str):
+        return ""
+    return _SARA_AM.sub("\u0e33", "".join(clean_text(name).split())).lower()
 
 
 def read_text(raw: object) -> Reading:
@@ -64,8 +80,10 @@ def read_text(raw: object) -> Reading:
         raw = int(raw)
     text = str(raw)
     cleaned = " ".join(clean_text(text).split())
-    if ZERO_WIDTH.search(text):
-        return Reading(cleaned, ("ตัดอักขระที่มองไม่เห็นออก", "removed invisible characters"))
+    marks = sorted({f"U+{ord(m):04X}" for m in ZERO_WIDTH.findall(text)})
+    if marks:
+        shown = ", ".join(marks[:5])
+        return Reading(cleaned, (f"ตัดอักขระที่มองไม่เห็นออก ({shown})", f"removed invisible characters ({shown})"))
     return Reading(cleaned)
 
 

@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import pandas as pd
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -340,3 +341,46 @@ def test_parts_openpyxl_would_expand_get_a_fresh_feedback_workbook_listing_the_p
     problems = validate_submission(sub, setup, period).problems
     assert _feedback_in_child(valid, problems, out) < 64
     assert len(load_workbook(out).sheetnames) > 1
+
+
+# --- 12. invisible marks never make one group two ------------------------------------------------
+
+def test_the_invisible_character_class_covers_every_format_character():
+    import sys as _sys
+    import unicodedata
+
+    from generator.values import ZERO_WIDTH
+
+    missing = [f"U+{c:04X}" for c in range(_sys.maxunicode + 1)
+               if unicodedata.category(chr(c)) == "Cf" and not ZERO_WIDTH.match(chr(c))]
+    assert missing == []
+
+
+@pytest.mark.parametrize("mark", ["\u200e", "\u200f", "\u202c", "\u2066", "\ufeff", "\u00ad"])
+def test_a_group_copied_below_with_an_invisible_mark_is_still_a_duplicate(filled, setup, period, tmp_path, mark):
+    from generator.demo import simulated_groups
+    from generator.pipeline import run_month
+
+    groups = simulated_groups(setup, "3601", period)
+    copied = pd.concat([groups, groups.iloc[[0]].assign(group_name=groups["group_name"].iloc[0] + mark)],
+                       ignore_index=True)
+    path = filled("3601", groups=copied)
+    result = run_month(setup, period, tmp_path / "inbox", tmp_path / "out", period.last_day, render=False)
+    problems = [p for p in result.summary.problems if p.file == path.name]
+    row = len(copied) - 1
+    dup = [p for p in problems if p.rule_id == "G_DUPLICATE_GROUP_NAME"]
+    assert dup, [p.rule_id for p in problems]
+    marked = [p for p in problems if p.rule_id == "VALUE_INTERPRETED" and f"U+{ord(mark):04X}" in p.message_en]
+    assert marked and marked[0].cell.endswith(str(6 + row)), marked  # the cell of the copy is named
+    assert {f.file: f.status for f in result.summary.files} == {path.name: "rejected"}
+
+
+def test_names_compare_the_same_however_they_were_typed():
+    from generator.values import name_key
+
+    same = ["กลุ่มออมทรัพย์บ้านน้ำ", "กลุ่มออมทรัพย์ บ้านน้ำ\u200e", " กลุ่มออมทรัพย์\u00a0บ้าน\u200bน้ำ ",
+            "กลุ่มออมทรัพย์บ้านน\u0e49\u0e4d\u0e32", "\u202bกลุ่มออมทรัพย์บ้านน้ำ\u202c", "กลุ่มออมทรัพย์\u3000บ้านน้ำ"]
+    assert len({name_key(n) for n in same}) == 1
+    assert name_key("นางสาว สมศรี  ใจดี\u200f") == name_key("นางสาวสมศรีใจดี")
+    assert name_key("3601\u200e0001") == name_key("36010001")
+    assert name_key("e\u0301") == name_key("\u00e9")  # NFC
