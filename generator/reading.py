@@ -41,7 +41,7 @@ from python_calamine import CalamineWorkbook
 from generator.problems import Problem
 from generator.rules import rule
 from generator.schema import META_SHEET, Table, meta_column_key
-from generator.values import clean_text, is_blank
+from generator.values import OddCell, clean_text, is_blank
 
 MIB = 1 << 20
 
@@ -211,6 +211,13 @@ def check_container(path: Path | bytes, limits: Limits = DEFAULT_LIMITS, name: s
         data, name = bytes(path), name or "?"
     else:
         data, name = read_limited(Path(path), limits), name or Path(path).name
+    return inspect_container(data, limits, name)[0]
+
+
+def inspect_container(data: bytes, limits: Limits = DEFAULT_LIMITS,
+                      name: str = "?") -> tuple[list[Problem], dict[str, dict[tuple[int, int], OddCell]]]:
+    """check_container's checks on a file's bytes; also the cells the reader would show as empty
+    although they are not, by sheet name and (row, column)."""
     if data[:8] == OLE_MAGIC:
         # An encrypted .xlsx is an OLE file holding an 'EncryptedPackage' stream; otherwise .xls.
         if "EncryptedPackage".encode("utf-16-le") in data:
@@ -229,7 +236,7 @@ def check_container(path: Path | bytes, limits: Limits = DEFAULT_LIMITS, name: s
         raise _reject("F_CORRUPT", name, detail=type(exc).__name__) from None
 
 
-def _check_archive(zf: zipfile.ZipFile, name: str, limits: Limits) -> list[Problem]:
+def _check_archive(zf: zipfile.ZipFile, name: str, limits: Limits) -> tuple[list[Problem], dict]:
     """The zip directory first (nothing expanded), then each entry streamed once; returns warnings."""
     infos = zf.infolist()
     if len(infos) > limits.max_entries:
@@ -263,11 +270,13 @@ def _check_archive(zf: zipfile.ZipFile, name: str, limits: Limits) -> list[Probl
         budget.shared = _measure_shared_strings(zf, info, name, budget)
     cells = 0
     external = False
+    odd: dict[str, dict] = {}
     for info in infos:
         if info in shared:
             continue
         if _stream_checks(zf, info, name):
-            cells += _measure_sheet(zf, info, name, limits, cells, budget)
+            odd[info.filename] = {}
+            cells += _measure_sheet(zf, info, name, limits, cells, budget, odd[info.filename])
         if info.filename.lower().endswith(".rels"):
             external |= _has_external_relation(zf, info, name)
     warnings = []
@@ -275,7 +284,35 @@ def _check_archive(zf: zipfile.ZipFile, name: str, limits: Limits) -> list[Probl
         warnings.append(rule("F_MACROS").problem(file=name))
     if external or any(n.startswith("xl/externallinks/") or n == "xl/connections.xml" for n in lowered):
         warnings.append(rule("F_EXTERNAL_LINKS").problem(file=name))
-    return warnings
+    odd = {entry: cells for entry, cells in odd.items() if cells}
+    return warnings, (_by_sheet_name(zf, odd, name) if odd else {})
+
+
+def _by_sheet_name(zf: zipfile.ZipFile, by_entry: dict[str, dict], name: str) -> dict[str, dict]:
+    """Sheet entries to the sheet names the workbook gives them (workbook.xml and its relationships)."""
+    ids: dict[str, str] = {}
+    targets: dict[str, str] = {}
+
+    def sheets(tag, attrs):
+        if tag.rpartition(":")[2] == "sheet":
+            rid = next((v for k, v in attrs.items() if k.rpartition(":")[2] == "id" and k != "sheetId"), None)
+            if rid is not None:
+                ids[rid] = attrs.get("name", "")
+
+    def rels(tag, attrs):
+        if tag.rpartition(":")[2] == "Relationship":
+            target = attrs.get("Target", "")
+            targets[attrs.get("Id", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+    for entry, handler in (("xl/workbook.xml", sheets), ("xl/_rels/workbook.xml.rels", rels)):
+        try:
+            info = zf.getinfo(entry)
+        except KeyError:
+            return {}
+        parser = _parser(name, entry)
+        parser.StartElementHandler = handler
+        _parse(zf, info, parser, name)
+    return {ids[rid]: by_entry[target] for rid, target in targets.items() if rid in ids and target in by_entry}
 
 
 def _encoding_refused(name: str, entry: str, encoding: str) -> FileRejected:
@@ -425,8 +462,11 @@ def _measure_shared_strings(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: st
     return lengths
 
 
+MAX_ODD_CELLS = 1_000  # per workbook: enough to name them all in any real file
+
+
 def _measure_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Limits, cells_before: int,
-                   budget: TextBudget | None = None) -> int:
+                   budget: TextBudget | None = None, odd: dict | None = None) -> int:
     """The grid a sheet's cells span, as the reader will allocate it (rows × columns from A1),
     refused as soon as it passes a limit, and the text its cells hold, into the budget. A cell
     without a reference follows the previous one, and a row without one follows the previous
@@ -436,16 +476,22 @@ def _measure_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits
     columns: dict[str, int] = {}  # column letters seen -> index (a sheet has few distinct ones)
     budget = budget or TextBudget(limits, name)
     cell_type = "n"
-    capture = 0  # 1: the digits of a shared-string index; 2: text counted as it comes
+    capture = 0  # 1: the digits of a shared-string index; 2: text counted as it comes; 3: a value kept
     digits: list[str] = []
+    formula = False
+    here = [0, 0]  # the current cell's row and column, 1-based
+    odd = {} if odd is None else odd  # (row, column), 1-based -> OddCell
 
     def start(tag, attrs):
-        nonlocal row, col, max_row, max_col, cell_type, capture
+        nonlocal row, col, max_row, max_col, cell_type, capture, formula
         if tag != "c" and tag != "row":  # the common case first: cells, rows, values without prefix
             local = tag.rpartition(":")[2]
             if local == "v":
-                capture = 1 if cell_type == "s" else 2 if cell_type == "str" else 0
+                capture = 1 if cell_type == "s" else 2 if cell_type == "str" else 3 if cell_type in ("n", "e") else 0
                 digits.clear()
+                return
+            if local == "f":
+                formula = True
                 return
             if local == "t":
                 capture = 2 if cell_type == "inlineStr" else 0
@@ -455,7 +501,8 @@ def _measure_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits
             tag = local
         ref = attrs.get("r")
         if tag == "c":
-            cell_type = attrs.get("t", "n")
+            cell_type, formula = attrs.get("t", "n"), False
+            digits.clear()
         if tag == "row":
             row = _number(ref, name, entry) if ref is not None else row + 1
             col = 0
@@ -468,6 +515,7 @@ def _measure_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits
             letters = ref[:len(ref) - len(number)]
             col = columns.get(letters) or columns.setdefault(letters, _column(letters, ref, name, entry))
             cell_row = _number(number, name, entry)
+        here[0], here[1] = cell_row, col
         if cell_row > max_row:
             max_row = cell_row
         if col > max_col:
@@ -486,18 +534,37 @@ def _measure_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits
         nonlocal capture
         if capture == 1 and tag.rpartition(":")[2] == "v":
             budget.add(budget.shared_length("".join(digits)), entry)
+        elif tag == "c" or tag.endswith(":c"):
+            found = _odd(cell_type, formula, "".join(digits).strip())
+            if found is not None and len(odd) < MAX_ODD_CELLS:
+                odd[(here[0], here[1])] = found
         capture = 0
 
     def data(text):
         if capture == 2:
             budget.add(len(text), entry)
-        elif capture == 1 and len(digits) < 12:
+        elif capture and len(digits) < 12:
             digits.append(text)
 
     parser = _parser(name, entry)
     parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, data
     _parse(zf, info, parser, name)
     return max_row * max_col
+
+
+def _odd(cell_type: str, formula: bool, value: str) -> OddCell | None:
+    if cell_type == "e":
+        return OddCell("error", value[:12] or "#?")
+    if formula and not value and cell_type in ("n", "e", "str", "b"):
+        return OddCell("formula")
+    if cell_type == "n" and value:
+        try:
+            number = float(value)
+        except ValueError:
+            return OddCell("not_number", value[:12])
+        if number != number or number in (float("inf"), float("-inf")):
+            return OddCell("not_number", value[:12])
+    return None
 
 
 def _column(letters: str, ref: str, name: str, entry: str) -> int:
@@ -543,17 +610,32 @@ def open_workbook(path: Path, limits: Limits = DEFAULT_LIMITS,
     """data: the file's bytes as already read (`snapshot`); otherwise read here."""
     if data is None:
         data = read_limited(Path(path), limits)
-    warnings = check_container(data, limits, Path(path).name)
+    warnings, odd = inspect_container(data, limits, Path(path).name)
     try:
         # From the bytes checked, by content: a name ending in .ods or .xlsb never picks another reader.
-        return CalamineWorkbook.from_filelike(io.BytesIO(data)), warnings
+        return CheckedWorkbook(CalamineWorkbook.from_filelike(io.BytesIO(data)), odd), warnings
     except BaseException as exc:  # calamine raises its own error types for every kind of damage
         if not _reader_failed(exc):
             raise
         raise _reject("F_CORRUPT", path.name, detail=type(exc).__name__) from None
 
 
-def sheet_rows(wb: CalamineWorkbook, sheet: str, name: str, limits: Limits = DEFAULT_LIMITS) -> list[list]:
+class CheckedWorkbook:
+    """The reader's workbook, with the cells it would show as empty although they are not."""
+
+    def __init__(self, wb: CalamineWorkbook, odd: dict[str, dict[tuple[int, int], OddCell]]):
+        self.wb, self.odd = wb, odd
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return self.wb.sheet_names
+
+    def get_sheet_by_name(self, sheet: str):
+        return self.wb.get_sheet_by_name(sheet)
+
+
+def sheet_rows(wb: CalamineWorkbook | CheckedWorkbook, sheet: str, name: str,
+               limits: Limits = DEFAULT_LIMITS) -> list[list]:
     try:
         ws = wb.get_sheet_by_name(sheet)
     except BaseException as exc:  # damaged or hostile sheet XML (calamine refuses entity declarations)
@@ -575,6 +657,9 @@ def sheet_rows(wb: CalamineWorkbook, sheet: str, name: str, limits: Limits = DEF
                       detail=f"ชีต {sheet} แถว {row}: มีตัวเลขที่แปลงเป็นวันที่หรือเวลาตามรูปแบบของเซลล์ไม่ได้",
                       detail_en=f"sheet {sheet}, row {row}: a number cannot be shown as the date or time its "
                                 f"cell's format asks for") from None
+    for (r, c), found in getattr(wb, "odd", {}).get(sheet, {}).items():
+        if 0 < r <= len(rows) and 0 < c <= len(rows[r - 1]):
+            rows[r - 1][c - 1] = found
     return rows
 
 

@@ -243,6 +243,15 @@ CATALOGUE: tuple[Rule, ...] = (
       "พิมพ์ ใช่/ไม่ใช่ (หรือ มี/ไม่มี, 1/0)", "Type yes/no (or 1/0)."),
     R("VALUE_NOT_CHOICE", ERROR, "cell", "'{column}' ต้องเลือกจากรายการ", "'{column}' must be one of the listed values.",
       "เลือกจากรายการ: {choices}", "Pick one of: {choices}."),
+    R("VALUE_ERROR_CELL", ERROR, "cell", "'{column}' มีค่าผิดพลาด {value} (ผลของสูตรที่คำนวณไม่ได้) ไม่ใช่ช่องว่าง",
+      "'{column}' holds the error value {value} (a formula that cannot be calculated), not an empty cell.",
+      "แก้สูตรในเซลล์นี้ หรือลบสูตรแล้วพิมพ์ค่าลงไปแทน", "Correct the formula in this cell, or type the value instead."),
+    R("VALUE_FORMULA_NO_VALUE", ERROR, "cell",
+      "'{column}' เป็นสูตรที่ไม่มีค่าที่คำนวณไว้ (ไฟล์ถูกบันทึกด้วยโปรแกรมที่ไม่คำนวณสูตร) จึงไม่รู้ว่าเป็นค่าใด",
+      "'{column}' holds a formula saved without its value (by a program that does not calculate), so its value "
+      "is unknown.",
+      "เปิดไฟล์ใน Excel หรือ LibreOffice แล้วบันทึกใหม่ หรือพิมพ์ค่าลงไปแทนสูตร",
+      "Open the file in Excel or LibreOffice and save it again, or type the value instead of the formula."),
     R("VALUE_INTERPRETED", WARNING, "cell", "'{column}' {how}", "'{column}' {how}",
       "ตรวจว่าถูกต้อง ครั้งต่อไปพิมพ์เป็นตัวเลขหรือวันที่ของ Excel",
       "Check it is right; next time type a plain number or an Excel date."),
@@ -416,6 +425,7 @@ VALUE_ERROR_RULES = {
     "not_number": "VALUE_NOT_NUMBER", "negative": "VALUE_NEGATIVE", "not_whole": "VALUE_NOT_WHOLE",
     "percent": "VALUE_PERCENT", "not_date": "VALUE_NOT_DATE", "not_code": "VALUE_NOT_CODE",
     "not_yesno": "VALUE_NOT_YESNO", "not_choice": "VALUE_NOT_CHOICE",
+    "error_value": "VALUE_ERROR_CELL", "formula_no_value": "VALUE_FORMULA_NO_VALUE",
 }
 
 

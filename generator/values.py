@@ -8,6 +8,7 @@ warning), or an ``error`` naming the rule it breaks. Readers never raise.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -51,6 +52,34 @@ class Reading:
 EMPTY = Reading()
 
 
+@dataclass(frozen=True)
+class OddCell:
+    """A cell the spreadsheet reader shows as empty although it is not: an error value
+    (`#DIV/0!`), a formula saved without its value (by a program that does not calculate), or a
+    number that is none (NaN, which a date format shows as 30 Dec 1899). generator.reading puts
+    one in place of the reader's value, so that the readers here say what was found."""
+
+    kind: str  # "error", "formula" or "not_number"
+    text: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+_ODD_ERRORS = {"error": "error_value", "formula": "formula_no_value"}
+
+
+def _odd_aware(reader):
+    """A reader that reports an error value or an uncalculated formula as what it is; a NaN goes
+    on as its text ("NaN"), which no number, date or code reader accepts."""
+    def read(raw: object) -> Reading:
+        if isinstance(raw, OddCell) and raw.kind in _ODD_ERRORS:
+            return Reading(raw.text or None, error=_ODD_ERRORS[raw.kind])
+        return reader(raw)
+
+    return functools.wraps(reader)(read)
+
+
 def is_blank(raw: object) -> bool:
     if raw is None:
         return True
@@ -73,6 +102,7 @@ def name_key(name: object) -> str:
     return _SARA_AM.sub("\u0e33", "".join(clean_text(name).split())).lower()
 
 
+@_odd_aware
 def read_text(raw: object) -> Reading:
     if is_blank(raw):
         return EMPTY
@@ -87,6 +117,7 @@ def read_text(raw: object) -> Reading:
     return Reading(cleaned)
 
 
+@_odd_aware
 def read_code(raw: object) -> Reading:
     """A government code (digits). A code typed as a number loses nothing we need: codes here
     never start with 0, but a float like 36010101.0 must come back as '36010101'."""
@@ -172,11 +203,13 @@ def _number(raw: object, whole: bool) -> Reading:
     return Reading(round(value, 2), interpreted)
 
 
+@_odd_aware
 def read_whole_number(raw: object) -> Reading:
     """A count: a whole number, zero or more."""
     return _number(raw, whole=True)
 
 
+@_odd_aware
 def read_money(raw: object) -> Reading:
     """An amount in baht: zero or more, satang allowed."""
     return _number(raw, whole=False)
@@ -209,6 +242,7 @@ def _safe_date(y: int, m: int, d: int) -> date | None:
         return None
 
 
+@_odd_aware
 def read_date(raw: object) -> Reading:
     if is_blank(raw):
         return EMPTY
@@ -264,6 +298,7 @@ _YES = {"ใช่", "มี", "yes", "y", "1", "true", "จริง", "✓"}
 _NO = {"ไม่ใช่", "ไม่มี", "no", "n", "0", "false", "เท็จ", "-"}
 
 
+@_odd_aware
 def read_yesno(raw: object) -> Reading:
     """ใช่/ไม่ใช่, มี/ไม่มี, yes/no, 1/0 and TRUE/FALSE."""
     if is_blank(raw):
@@ -285,6 +320,8 @@ def read_choice(raw: object, words: dict[str, str], labels: dict[str, str] | Non
 
     ``labels``: the value -> the word the dropdown offers; another word understood (ยุบ for
     ยุบเลิก, active) is reported as interpreted."""
+    if isinstance(raw, OddCell) and raw.kind in _ODD_ERRORS:
+        return Reading(raw.text or None, error=_ODD_ERRORS[raw.kind])
     if is_blank(raw):
         return EMPTY
     text = " ".join(clean_text(str(raw)).split()).lower()
@@ -296,11 +333,17 @@ def read_choice(raw: object, words: dict[str, str], labels: dict[str, str] | Non
     return Reading(value)
 
 
+def read_lookup(raw: object) -> Reading:
+    """The column the template fills by formula: what the formula shows, or nothing (it is only
+    shown, never checked, and has no value until a spreadsheet program calculates it)."""
+    return EMPTY if isinstance(raw, OddCell) else read_text(raw)
+
+
 READERS = {
     "code": read_code,
     "text": read_text,
     "officer": read_text,
-    "lookup": read_text,
+    "lookup": read_lookup,
     "int": read_whole_number,
     "money": read_money,
     "date": read_date,

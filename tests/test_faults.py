@@ -384,3 +384,37 @@ def test_names_compare_the_same_however_they_were_typed():
     assert name_key("นางสาว สมศรี  ใจดี\u200f") == name_key("นางสาวสมศรีใจดี")
     assert name_key("3601\u200e0001") == name_key("36010001")
     assert name_key("e\u0301") == name_key("\u00e9")  # NFC
+
+
+# --- 13. error values, formulas without values and NaN are reported as what they are ----------
+
+def _cells(valid: Path, target: Path, cells: dict[str, bytes]) -> Path:
+    def change(name, data):
+        if name == GROUPS_SHEET:
+            for ref, xml in cells.items():
+                data, n = re.subn(rb'<c r="%s"[^>]*?(?:/>|>.*?</c>)' % ref.encode(), xml, data, count=1)
+                assert n == 1, ref
+        return data
+
+    return rewrite(valid, target, change)
+
+
+def test_error_values_uncalculated_formulas_and_nan_are_never_called_empty(filled, setup, period, tmp_path):
+    from generator.validation import validate_submission
+
+    valid = filled("3601")
+    path = _cells(valid, tmp_path / "odd.xlsx", {
+        "F6": b'<c r="F6" t="e"><f>G6/0</f><v>#DIV/0!</v></c>',  # members: an error value
+        "G6": b'<c r="G6"><f>SUM(G7:G9)</f><v></v></c>',  # savings: a formula never calculated
+        "E7": b'<c r="E7" s="8" t="n"><v>NaN</v></c>',  # founded: NaN in a date cell (30 Dec 1899 before)
+        "F7": b'<c r="F7" t="e"><v>#N/A</v></c>',
+    })
+    sub = read_submission(path, setup, period)
+    problems = {p.cell: p for p in validate_submission(sub, setup, period).problems if p.cell}
+    assert problems["F6"].rule_id == "VALUE_ERROR_CELL" and "#DIV/0!" in problems["F6"].message_th
+    assert problems["G6"].rule_id == "VALUE_FORMULA_NO_VALUE" and "LibreOffice" in problems["G6"].fix_th
+    assert problems["E7"].rule_id == "VALUE_NOT_DATE" and problems["E7"].value == "NaN"
+    assert problems["F7"].rule_id == "VALUE_ERROR_CELL" and "#N/A" in problems["F7"].message_en
+    assert not [p for p in problems.values() if p.rule_id == "VALUE_REQUIRED" and p.cell in ("F6", "G6", "E7", "F7")]
+    # The lookup column's formulas (never calculated in a file written by openpyxl) stay quiet.
+    assert not [p for p in problems.values() if p.cell.startswith("C")]
