@@ -349,9 +349,16 @@ def demo(out: Annotated[Path, typer.Option("--out", help="โฟลเดอร�
     err.print(_t("demo_done", pdf=result.outputs.get("pdf")))
 
 
+def _unraisable(_) -> None:
+    """Errors in destructors after the real one was reported (openpyxl's unfinished temporary
+    files and zip streams on a full disk) would print tracebacks after the sentence; the
+    sentence has said it all."""
+
+
 def main() -> None:
     # Usage mistakes are handled by Typer itself (exit status 2); anything else ends here, so
     # that the user sees a sentence and never a traceback.
+    sys.unraisablehook = _unraisable
     try:
         app()
     except KeyboardInterrupt:

@@ -59,6 +59,34 @@ TEXTS: dict[str, tuple[str, str]] = {
                    "The history store {path} is in use by another run: wait for it to finish and try again."),
     "store_broken": ("เปิดฐานข้อมูลประวัติ {path} ไม่ได้ ({detail}) ใช้ไฟล์สำรองหรือระบุไฟล์อื่นด้วย --store",
                      "Cannot open the history store {path} ({detail}): restore a backup or give another with --store."),
+    "store_empty": ("ฐานข้อมูลประวัติ {path} เป็นไฟล์ว่าง (0 ไบต์) ประวัติที่เคยมีไม่อยู่ในไฟล์นี้แล้ว จึงไม่ใช้และไม่เขียนทับ "
+                    "ใช้ไฟล์สำรองแทน หรือระบุไฟล์อื่นด้วย --store",
+                    "The history store {path} is empty (0 bytes): the history it held is gone from it, so it is neither "
+                    "used nor overwritten. Put a backup in its place, or give another file with --store."),
+    "store_truncated": ("ฐานข้อมูลประวัติ {path} ไม่ครบ (มี {size:,} จาก {expected:,} ไบต์) อาจคัดลอกไม่เสร็จ จึงไม่ใช้และไม่เขียนทับ "
+                        "ใช้ไฟล์สำรองแทน หรือระบุไฟล์อื่นด้วย --store",
+                        "The history store {path} is cut short ({size:,} of {expected:,} bytes; perhaps a copy that did "
+                        "not finish), so it is neither used nor overwritten. Put a backup in its place, or give another "
+                        "with --store."),
+    "store_not_store": ("ไฟล์ {path} ไม่ใช่ฐานข้อมูลประวัติ จึงไม่ใช้และไม่เขียนทับ ระบุไฟล์ฐานข้อมูลที่ถูกต้องด้วย --store",
+                        "{path} is not a history store, so it is neither used nor overwritten: give the right file with "
+                        "--store."),
+    "store_corrupt": ("ฐานข้อมูลประวัติ {path} เสียหาย ไม่ได้ใช้และไม่ได้เขียนทับ ใช้ไฟล์สำรองแทน หรือระบุไฟล์อื่นด้วย --store",
+                      "The history store {path} is damaged; it was neither used nor changed. Put a backup in its place, "
+                      "or give another with --store."),
+    "store_readonly": ("เขียนฐานข้อมูลประวัติ {path} ไม่ได้ เพราะไฟล์หรือโฟลเดอร์ของไฟล์เป็นแบบอ่านอย่างเดียว "
+                       "ให้สิทธิ์เขียนโฟลเดอร์นั้น หรือระบุที่อื่นด้วย --store ไม่มีอะไรถูกบันทึกหรือแก้ไข",
+                       "Cannot write the history store {path}: the file or its folder is read-only. Allow writing "
+                       "there, or give another place with --store. Nothing was recorded or changed."),
+    "store_full": ("ดิสก์ที่เก็บฐานข้อมูลประวัติ {path} เต็ม ไม่มีอะไรถูกบันทึกหรือแก้ไข ลบไฟล์ที่ไม่ใช้ออกแล้วประมวลผลใหม่",
+                   "The disk holding the history store {path} is full; nothing was recorded or changed. Free some "
+                   "space and run again."),
+    "store_io": ("อ่านหรือเขียนฐานข้อมูลประวัติ {path} ไม่ได้ (ดิสก์เต็มหรือมีปัญหา) ไม่มีอะไรถูกบันทึกหรือแก้ไข "
+                 "ตรวจพื้นที่ว่างและดิสก์ แล้วประมวลผลใหม่",
+                 "Cannot read or write the history store {path} (the disk is full or failing); nothing was recorded "
+                 "or changed. Check the free space and the disk, then run again."),
+    "store_unreadable": ("เปิดฐานข้อมูลประวัติ {path} ไม่ได้ ({detail}) ตรวจสิทธิ์ของไฟล์ แล้วประมวลผลใหม่",
+                         "Cannot open the history store {path} ({detail}): check the file's permissions and run again."),
     "store_newer": ("ฐานข้อมูลประวัติ {path} สร้างด้วยโปรแกรมรุ่นใหม่กว่า (รุ่น {version}) กรุณาปรับปรุงโปรแกรม",
                     "The history store {path} was made by a newer version of the tool (schema {version}): upgrade it."),
     "store_other_province": ("ฐานข้อมูลประวัติ {path} เป็นของจังหวัดรหัส {found} ไม่ใช่ {expected}",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sys
 import shutil
@@ -418,3 +419,106 @@ def test_error_values_uncalculated_formulas_and_nan_are_never_called_empty(fille
     assert not [p for p in problems.values() if p.rule_id == "VALUE_REQUIRED" and p.cell in ("F6", "G6", "E7", "F7")]
     # The lookup column's formulas (never calculated in a file written by openpyxl) stay quiet.
     assert not [p for p in problems.values() if p.cell.startswith("C")]
+
+
+# --- 11 and 10: a store that is empty, cut short, damaged or not a store; a full disk ----------
+
+def _store_run(setup_path, tmp_path, store: Path, lang="th"):
+    return invoke("--lang", lang, "run", "--setup", setup_path, "--period", "2566-08", "--inbox", tmp_path / "inbox",
+                  "--out", tmp_path / "out", "--made-on", "2023-08-21", "--store", store)
+
+
+@pytest.fixture
+def real_store(filled, setup_path, tmp_path) -> Path:
+    filled("3601")
+    store = tmp_path / "good.sqlite"
+    assert _store_run(setup_path, tmp_path, store).exit_code == 0
+    return store
+
+
+def test_a_store_that_is_empty_cut_short_damaged_or_not_a_store_is_refused_and_never_replaced(
+        real_store, setup_path, tmp_path):
+    good = real_store.read_bytes()
+    page = int.from_bytes(good[16:18], "big")
+    assert len(good) >= 6 * page
+    middle = bytearray(good)
+    for k in range(3 * page, 4 * page):
+        middle[k] = 0x5A
+    cases = {
+        "empty": (b"", "store_empty", "0 ไบต์"),
+        "truncated": (good[: len(good) // 2], "store_truncated", "ไม่ครบ"),
+        "not_a_store": (b"name,value\n" * 50, "store_not_store", "ไม่ใช่ฐานข้อมูลประวัติ"),
+        "damaged": (bytes(middle), "store_corrupt", "เสียหาย"),
+    }
+    for kind, (data, key, words) in cases.items():
+        store = tmp_path / f"{kind}.sqlite"
+        store.write_bytes(data)
+        r = _store_run(setup_path, tmp_path, store)
+        assert r.exit_code == 2, (kind, r.output)
+        assert words in r.output and "Traceback" not in r.output and "sqlite" not in r.output.lower().replace(
+            str(store).lower(), ""), (kind, r.output)
+        assert store.read_bytes() == data, kind  # never replaced, never changed
+        from generator.history import HistoryStore, StoreError
+        with pytest.raises(StoreError) as caught:
+            HistoryStore.open(store, "36")
+        assert caught.value.key == key, kind
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_store_in_a_read_only_folder_says_so(real_store, setup_path, tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    store = folder / "history.sqlite"
+    store.write_bytes(real_store.read_bytes())
+    folder.chmod(0o555)
+    try:
+        r = _store_run(setup_path, tmp_path, store)
+    finally:
+        folder.chmod(0o755)
+    assert r.exit_code == 2 and "อ่านอย่างเดียว" in r.output and "Traceback" not in r.output, r.output
+
+
+_FULL_DISK = r"""
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, as on a full disk
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+sys.argv = ["savings-report"] + sys.argv[2:]
+from generator.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("limit_kib", [40, 120])
+def test_a_full_disk_gets_one_sentence_and_nothing_else(filled, setup_path, tmp_path, limit_kib):
+    """Writes past RLIMIT_FSIZE fail as writes to a full disk do: at 40 KiB the store is the first
+    file that cannot grow, at 120 KiB the PDF."""
+    from tests.hostile import ROOT
+
+    filled("3601")
+    filled("3602", {(0, "members"): -5})
+    proc = subprocess.run([sys.executable, "-c", _FULL_DISK, str(limit_kib << 10), "run", "--setup", str(setup_path),
+                           "--period", "2566-08", "--inbox", str(tmp_path / "inbox"), "--out", str(tmp_path / "out"),
+                           "--store", str(tmp_path / "history.sqlite")],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr, proc.stderr[-2000:]
+    assert "rollback" not in proc.stderr and "unexpected" not in proc.stderr.lower(), proc.stderr[-2000:]
+    lines = [line for line in proc.stderr.splitlines() if line.strip() and not line.startswith(("⠋", "⠙"))]
+    assert any("ดิสก์" in line or "พื้นที่ว่าง" in line for line in lines), proc.stderr[-2000:]
+    # Nothing half-written is left where users look.
+    out = tmp_path / "out"
+    assert not [p for p in out.rglob("*") if p.is_file() and p.name.startswith((".tmp-",))] if out.exists() else True
+
+
+def test_a_workbook_that_cannot_be_written_for_a_full_disk_gets_one_sentence_and_no_part_file(tmp_path):
+    """openpyxl failing part-way through a save used to print ZipFile.__del__ tracebacks after it."""
+    from tests.hostile import ROOT
+
+    target = tmp_path / "setup.xlsx"
+    proc = subprocess.run([sys.executable, "-c", _FULL_DISK, str(8 << 10), "init-setup", str(target)],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr, proc.stderr
+    assert "พื้นที่ว่าง" in proc.stderr and len(proc.stderr.strip().splitlines()) <= 2, proc.stderr
+    assert list(tmp_path.iterdir()) == []  # neither the workbook nor a part of it
