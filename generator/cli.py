@@ -69,7 +69,7 @@ def _setup(path: Path) -> Setup:
 # --- limits on returned files (issue 7) ---------------------------------------------------------
 LimitOption = Annotated[list[str], typer.Option(
     "--limit", help="เปลี่ยนขีดจำกัดขนาดไฟล์ เช่น --limit rows=50000 (file_mb, unpacked_mb, ratio, entries, rows, "
-                    "cols, cells) / change a size limit on returned files")]
+                    "cols, cells, chars) / change a size limit on returned files")]
 
 
 def _limits(items: list[str] | None):
