@@ -161,7 +161,7 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
 
     from generator.history import StoreError
     from generator.parallel import pdf_worker
-    from generator.pipeline import run_month
+    from generator.pipeline import OutputBusy, run_month
 
     s, p, limits = _setup(setup), _period(period), _limits(limit)
     if not inbox.is_dir():
@@ -177,6 +177,8 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
                                progress=lambda path: status.update(Text(_t("reading_file", name=path.name))))
     except StoreError as exc:
         raise _fail(exc.key, **exc.params) from None
+    except OutputBusy:
+        raise _fail("out_busy", path=out) from None
     _report_run(result)
     raise typer.Exit(result.exit_code)
 

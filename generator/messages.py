@@ -59,6 +59,10 @@ TEXTS: dict[str, tuple[str, str]] = {
                    "The history store {path} is in use by another run: wait for it to finish and try again."),
     "store_broken": ("เปิดฐานข้อมูลประวัติ {path} ไม่ได้ ({detail}) ใช้ไฟล์สำรองหรือระบุไฟล์อื่นด้วย --store",
                      "Cannot open the history store {path} ({detail}): restore a backup or give another with --store."),
+    "out_busy": ("การประมวลผลอื่นกำลังเขียนผลลัพธ์ลงในโฟลเดอร์ {path} อยู่นานเกิน 2 นาที รอให้เสร็จแล้วลองใหม่ "
+                 "ผลลัพธ์และฐานข้อมูลประวัติของรอบนี้ไม่ถูกบันทึก",
+                 "Another run has been writing into {path} for more than 2 minutes: wait for it to finish and try "
+                 "again. Nothing of this run was written or recorded."),
     "store_empty": ("ฐานข้อมูลประวัติ {path} เป็นไฟล์ว่าง (0 ไบต์) ประวัติที่เคยมีไม่อยู่ในไฟล์นี้แล้ว จึงไม่ใช้และไม่เขียนทับ "
                     "ใช้ไฟล์สำรองแทน หรือระบุไฟล์อื่นด้วย --store",
                     "The history store {path} is empty (0 bytes): the history it held is gone from it, so it is neither "

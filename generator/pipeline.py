@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -159,7 +159,7 @@ def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on:
         if store:
             store.record_month(period, **month_record(result, chosen, merged, new_codes))
         if render:
-            result.outputs = write_outputs(result, setup, period, Path(out_dir), lang, exclusive=store is not None,
+            result.outputs = write_outputs(result, setup, period, Path(out_dir), lang,
                                            district_reports=district_reports)
         if archive:
             result.outputs.update(archive_inputs(checked, Path(out_dir) / "archive" / period.be_key))
@@ -219,13 +219,64 @@ def output_names(setup: Setup, period: Period) -> dict[str, str]:
 
 
 def write_outputs(result: RunResult, setup: Setup, period: Period, out_dir: Path, lang: str,
-                  exclusive: bool = False, district_reports: tuple[str, ...] = ()) -> dict[str, Path]:
+                  district_reports: tuple[str, ...] = ()) -> dict[str, Path]:
     """Everything is written into a staging folder first and moved into place only when all of it
     was made, so a run that fails part-way leaves the previous month's outputs as they were."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    if exclusive:  # only this run can be writing here: anything staged before was left by a killed run
+    with output_lock(out_dir):
+        # Only this run can be writing here now (two runs sharing --out with different stores
+        # included): anything staged before was left by a killed run.
         for stale in out_dir.glob(".staging-*"):
             shutil.rmtree(stale, ignore_errors=True)
+        return _stage_and_move(result, setup, period, out_dir, lang, district_reports)
+
+
+OUT_LOCK = ".savings-report.lock"
+
+
+@contextmanager
+def output_lock(out_dir: Path, wait_seconds: float = 120.0):
+    """One run at a time writes into an output folder: an advisory lock on a file in it, released
+    by the system when the process ends, however it ends."""
+    import time
+
+    f = open(out_dir / OUT_LOCK, "a+b")
+    try:
+        deadline = time.monotonic() + wait_seconds
+        while not _try_lock(f):
+            if time.monotonic() > deadline:
+                raise OutputBusy(out_dir)
+            time.sleep(0.2)
+        yield
+    finally:
+        f.close()  # closing releases the lock
+
+
+class OutputBusy(OSError):
+    def __init__(self, out_dir: Path):
+        super().__init__(16, "another run is writing into this folder", str(out_dir))  # EBUSY
+
+
+def _try_lock(f) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+def _stage_and_move(result: RunResult, setup: Setup, period: Period, out_dir: Path, lang: str,
+                    district_reports: tuple[str, ...]) -> dict[str, Path]:
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
     try:
         staged = _render_all(result, setup, period, staging, lang, district_reports=district_reports)

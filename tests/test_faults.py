@@ -522,3 +522,92 @@ def test_a_workbook_that_cannot_be_written_for_a_full_disk_gets_one_sentence_and
     assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr, proc.stderr
     assert "พื้นที่ว่าง" in proc.stderr and len(proc.stderr.strip().splitlines()) <= 2, proc.stderr
     assert list(tmp_path.iterdir()) == []  # neither the workbook nor a part of it
+
+
+# --- 8 and 9: the PDF worker dies with its run; runs sharing --out are serialised ---------------
+
+def _cli(*args) -> list[str]:
+    return [sys.executable, "-m", "generator", *map(str, args)]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_pdf_worker_dies_when_its_run_is_killed(filled, setup_path, tmp_path):
+    import signal
+    import time
+
+    from tests.hostile import ROOT
+
+    for code in ("3601", "3602", "3603"):
+        filled(code)
+    run = subprocess.Popen(_cli("run", "--setup", setup_path, "--period", "2566-08", "--inbox", tmp_path / "inbox",
+                                "--out", tmp_path / "out"), cwd=ROOT, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while time.monotonic() < deadline and not workers and run.poll() is None:
+        workers = _children(run.pid)
+        time.sleep(0.02)
+    assert workers, "the run never started its PDF worker"
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.05)
+    assert not [w for w in workers if _alive(w)], "a worker outlived its run"
+
+
+def test_a_run_waits_for_another_writing_into_the_same_output_folder_and_leaves_its_staging_alone(
+        filled, setup_path, tmp_path):
+    """Two runs sharing --out with different --store: the second used to delete the first's staging
+    folder. Here the first is this test, holding the folder as a run does while it writes."""
+    import fcntl
+    import time
+
+    from generator.pipeline import OUT_LOCK
+    from tests.hostile import ROOT
+
+    for code in ("3601", "3602"):
+        filled(code)
+    out = tmp_path / "out"
+    out.mkdir()
+    staging = out / ".staging-first-run"
+    staging.mkdir()
+    (staging / "report_36_2566-08.pdf").write_bytes(b"being written")
+    lock = open(out / OUT_LOCK, "a+b")
+    fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+    second = subprocess.Popen(_cli("run", "--setup", setup_path, "--period", "2566-08", "--inbox", tmp_path / "inbox",
+                                   "--out", out, "--store", tmp_path / "second.sqlite", "--made-on", "2023-08-21"),
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and second.poll() is None and not (tmp_path / "second.sqlite").exists():
+            time.sleep(0.1)
+        time.sleep(8)  # it has read the month by now, and reached the outputs
+        assert staging.is_dir() and (staging / "report_36_2566-08.pdf").exists()
+        assert second.poll() is None, second.communicate()[1][-2000:]  # it waits its turn
+    finally:
+        shutil.rmtree(staging)  # the first run finishes
+        lock.close()
+    _, stderr = second.communicate(timeout=300)
+    assert second.returncode == 0, stderr[-2000:]
+    record = json.loads((out / "result_36_2566-08.json").read_text(encoding="utf-8"))
+    assert {f["file"] for f in record["files"]} == {"3601.xlsx", "3602.xlsx"}
+    assert not list(out.glob(".staging-*"))
