@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test system clean
+.PHONY: demo test system lock clean
 
 demo: $(VENV)/.installed
 	$(BIN)/savings-report demo
@@ -30,11 +30,18 @@ system:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-$(VENV)/.installed: pyproject.toml | system
+# constraints.txt pins the exact versions CI tested (every platform: `uv pip compile --universal`),
+# so an office installing next year gets what was tested. `make lock` renews it after a change of
+# pyproject.toml's dependencies; tests/test_wheel.py fails while a requirement is not pinned.
+$(VENV)/.installed: pyproject.toml constraints.txt | system
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
 	touch $@
+
+lock: $(VENV)/.installed
+	$(BIN)/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11 --quiet \
+		--output-file constraints.txt
 
 clean:
 	rm -rf $(VENV) output/demo

@@ -231,7 +231,8 @@ def national(paths: Annotated[list[Path], typer.Argument(help="โฟลเด�
              made_on: Annotated[Optional[str], typer.Option("--made-on", help="วันที่จัดทำรายงาน (YYYY-MM-DD)")] = None,
              ) -> None:
     """รวมผลของทุกจังหวัดเป็นรายงานระดับประเทศ / Roll the provinces' results up into a national report."""
-    from generator.national import describe, run_national
+    from generator.national import describe
+    from generator.nation import run_national
 
     p = _period(period)
     if expect is not None and not expect.is_file():

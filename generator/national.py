@@ -1,9 +1,9 @@
 """The national roll-up (ระดับประเทศ): every province's month in one report for the department.
 
-Each provincial run leaves `result_<province>_<yyyy-mm BE>.json` beside its PDF (see README, "The
+Each provincial run leaves `result_<province>_<yyyy-mm BE>.json` beside its PDF (see docs/national.md, "The
 result file"). This module finds those files for a month in the folders it is given, checks them,
 and adds them up: provinces against their targets, a ranking, reporting rates, money and member
-totals. Finding and reading files is at the edge (`collect_results`, `run_national`); the roll-up
+totals. Finding and reading files is at the edge (`collect_results`; `nation.run_national` writes the outputs); the roll-up
 itself (`roll_up`) is pure.
 
 What can go wrong is reported, never dropped, in Thai and English: a folder holding no result for
@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -394,38 +391,6 @@ class NationalResult:
 def output_names(period: Period) -> dict[str, str]:
     return {"pdf": f"national_{period.be_key}.pdf", "excel": f"national_{period.be_key}.xlsx",
             "json": f"national_{period.be_key}.json"}
-
-
-def run_national(paths: list[Path], period: Period, out_dir: Path, made_on: date, lang: str = "th",
-                 expect: Path | None = None, render: bool = True) -> NationalResult:
-    expected, notices = read_expected(expect) if expect else (None, [])
-    provinces, missing, found_notices = collect_results(paths, period, expected)
-    summary = roll_up(provinces, period, made_on, missing, notices + found_notices)
-    result = NationalResult(summary)
-    if render and provinces:  # no report of nothing: the command says why and exits 2
-        result.outputs = write_national_outputs(summary, Path(out_dir), lang)
-    return result
-
-
-def write_national_outputs(summary: NationalSummary, out_dir: Path, lang: str = "th") -> dict[str, Path]:
-    """Staged, then moved into place, as the provincial run does: a failure leaves earlier files whole."""
-    from generator.render_national import write_national_pdf, write_national_workbook
-    from generator.xlsx import write_bytes_atomic
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
-    names = output_names(summary.period)
-    try:
-        staged = {"excel": write_national_workbook(summary, staging / names["excel"])}
-        staged["pdf"] = write_national_pdf(summary, staging / names["pdf"], [staged["excel"]], lang)
-        staged["json"] = write_bytes_atomic(staging / names["json"], national_json(summary).encode("utf-8"))
-        final = {}
-        for key, path in staged.items():
-            os.replace(path, out_dir / path.name)
-            final[key] = out_dir / path.name
-        return final
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def national_json(s: NationalSummary) -> str:

@@ -9,8 +9,9 @@ The worker runs the very same `render_pdf.write_pdf` on the same summary, so the
 as one rendered in-process; without an active worker (tests, the demo, the national run, which is
 parallel across provinces instead) everything is rendered in the calling process.
 
-`province_pool()` is the pool for many provinces at once (the national run): one process per
-core, each keeping its WeasyPrint fonts and Jinja environment for all the provinces it renders.
+`province_pool()` is the pool for many provinces at once (the national run, `generator.nation`): one
+process per core, each keeping its WeasyPrint fonts and Jinja environment for all the provinces it renders.
+
 """
 
 from __future__ import annotations
@@ -152,48 +153,3 @@ def province_pool(workers: int | None = None) -> ProcessPoolExecutor:
     n = max(1, workers or os.cpu_count() or 1)
     return ProcessPoolExecutor(max_workers=n, mp_context=_context(), initializer=_warm_orphan_proof,
                                initargs=(os.getpid(),))
-
-
-def run_province(setup_path: Path, inbox: Path, out_dir: Path, period_key: str, made_on, lang: str = "th",
-                 own_pdf_worker: bool = False) -> dict:
-    """One province's whole month (setup read from its workbook, as the province would); a small
-    record comes back, the outputs stay on disk."""
-    import time
-
-    from generator.periods import Period
-    from generator.pipeline import run_month
-    from generator.setup import load_setup
-
-    started = time.perf_counter()
-    setup = load_setup(Path(setup_path))
-    with pdf_worker(own_pdf_worker):
-        result = run_month(setup, Period.parse(period_key), Path(inbox), Path(out_dir), made_on, lang)
-    return {"province_code": setup.province_code, "districts": len(setup.district_codes),
-            "files": len(result.summary.files), "exit_code": result.exit_code, "out_dir": str(out_dir),
-            "seconds": time.perf_counter() - started}
-
-
-def run_provinces(jobs: list[tuple[Path, Path, Path]], period_key: str, made_on, lang: str = "th",
-                  workers: int | None = None) -> list[dict]:
-    """Many provinces' months side by side: jobs are (setup workbook, inbox, output folder).
-
-    Provinces are handed out one at a time, largest first, so that two long ones do not end up
-    last on the same core. With fewer provinces than cores, each province also lays its PDF out
-    in a second process, as the command line does."""
-    n = max(1, workers or os.cpu_count() or 1)
-    if len(jobs) <= 1 or n == 1:
-        return [run_province(*job, period_key, made_on, lang, own_pdf_worker=n > 1) for job in jobs]
-    order = sorted(range(len(jobs)), key=lambda i: -_size(jobs[i][1]))
-    results: dict[int, dict] = {}
-    with province_pool(min(n, len(jobs))) as pool:
-        futures = {pool.submit(run_province, *jobs[i], period_key, made_on, lang, len(jobs) < n): i for i in order}
-        for future, i in futures.items():
-            results[i] = future.result()
-    return [results[i] for i in range(len(jobs))]
-
-
-def _size(inbox: Path) -> int:
-    try:
-        return sum(p.stat().st_size for p in Path(inbox).iterdir())
-    except OSError:
-        return 0

@@ -353,7 +353,7 @@ RESULT_VERSION = 2  # 1: until the national roll-up; 2 added the province's name
 def result_json(result: RunResult) -> str:
     """A machine-readable record of the run: every file, every district and every problem.
 
-    It is also what `savings-report national` reads (see README, "The result file"): keys are only
+    It is also what `savings-report national` reads (see docs/national.md, "The result file"): keys are only
     ever added, so a reader of an older version keeps working."""
     s = result.summary
 

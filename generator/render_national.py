@@ -3,7 +3,7 @@
 Everything that makes the provincial PDF safe and Thai is reused from `generator.render_pdf`, not
 copied: its Jinja2 environment (autoescaping, number and BE date filters), its locked-down URL
 fetcher, its stylesheet and fonts loaded once per process, and its corrected Thai text layer
-(`html_to_pdf`). Only the template (`report_templates/national.html`) and the labels are new.
+(`html_to_pdf`). Only the template (`generator/report_templates/national.html`) and the labels are new.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The monthly PDF for managers: Jinja2 HTML laid out by WeasyPrint in Sarabun.
 
 The figures come computed in a `MonthSummary`; this module only orders and formats them. The
-template is `report_templates/report.html` with `report.css`. WeasyPrint fetches nothing but the
+template is `generator/report_templates/report.html` with `report.css`. WeasyPrint fetches nothing but the
 two Sarabun font files and our own stylesheet folder: every other URL (file:, http:, data:, …) is
 refused by `AssetFetcher`, so text from district workbooks can never make the PDF read or embed a
 local file. Jinja2 autoescaping is on, so such text is printed, never interpreted.
@@ -31,7 +31,7 @@ from generator.summary import (ACCEPTED, BEHIND, LATE, MISSING, NOT_STARTED, ON_
                                MonthSummary)
 from generator.xlsx import write_bytes_atomic
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "report_templates"
+TEMPLATES = Path(__file__).resolve().parent / "report_templates"
 TEMPLATE = "report.html"
 DISTRICT_TEMPLATE = "district.html"
 DISTRICT_ROWS_MAX = 3  # groups founded in the month listed on a district's one page
@@ -562,7 +562,7 @@ except ImportError:  # pragma: no cover - WeasyPrint is a dependency; this only 
 
 
 class AssetFetcher(_URLFetcher):
-    """Serves the Sarabun font files and the stylesheets of report_templates/, and nothing else.
+    """Serves the Sarabun font files and the stylesheets of generator/report_templates/, and nothing else.
 
     Every other URL, whatever its scheme (file:, http:, https:, data:, ftp:, …), raises, and is
     recorded in `refused`. No network handler is ever used and redirects are off.

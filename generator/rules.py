@@ -437,7 +437,7 @@ SEVERITY_WORDS = {ERROR: "error", WARNING: "warning", NEEDS_CONFIRMATION: "needs
 
 
 def catalogue_markdown() -> str:
-    """The README's rule table, made from the catalogue (a test keeps the two the same)."""
+    """The rule table of docs/rules.md, made from the catalogue (a test keeps the two the same)."""
     def text(template: str) -> str:
         out = []
         for literal, name, _, _ in Formatter().parse(template):

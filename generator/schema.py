@@ -1,7 +1,7 @@
 """The shape of every table the tool writes and reads.
 
 One place says which columns a table has, what they hold and what their Thai headers are. The
-template writers, the readers and the README all come from here, so a column cannot be renamed in
+template writers, the readers and docs/setup-workbook.md all come from here, so a column cannot be renamed in
 one place and forgotten in another.
 """
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -16,9 +15,8 @@ from typer.testing import CliRunner
 
 from generator.cli import app
 from generator.demo import DEMO_PERIOD
-from generator.national import (MissingProvince, ProvinceFigures, collect_results, rank_provinces, roll_up,
-                                run_national)
-from generator.parallel import run_provinces
+from generator.nation import run_national, run_provinces
+from generator.national import MissingProvince, ProvinceFigures, collect_results, rank_provinces, roll_up
 from generator.summary import Progress
 from generator.synthetic import NationSpec, write_nation
 

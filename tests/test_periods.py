@@ -31,3 +31,13 @@ def test_thai_dates_are_buddhist_era_with_thai_month_names():
 
 def test_due_day_is_clipped_to_the_month():
     assert Period(2023, 2).day(31) == date(2023, 2, 28)
+
+
+def test_next_and_previous_step_over_the_year_end():
+    from generator.periods import Period
+
+    assert Period(2023, 12).next() == Period(2024, 1) and Period(2024, 1).previous() == Period(2023, 12)
+    months = [Period(2022, 10)]
+    while len(months) < 12:
+        months.append(months[-1].next())
+    assert months[-1] == Period(2023, 9) and all(b.previous() == a for a, b in zip(months, months[1:]))

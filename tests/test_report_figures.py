@@ -138,10 +138,10 @@ def test_chiang_rai_district_pages(chiang):
         assert all("+Sarabun" in f for f in fonts(path))
 
 
-@needs_poppler
-def test_chaiyaphum_demo_prints_the_seed_figures(chaiyaphum):
-    """655 กข.คจ. villages of which 405 had a group; targets 71 (phase 1), 58 (phase 2), 129 in all."""
-    pdf = chaiyaphum.outputs["pdf"]
+def check_demo_pdf(pdf) -> str:
+    """What every demo PDF must say, wherever it was made (here, or by an installed wheel):
+    655 กข.คจ. villages of which 405 had a group; targets 71 (phase 1), 58 (phase 2), 129 in all;
+    Sarabun embedded; every page numbered. Returns the text, for further checks."""
     first = flat(pdftotext(pdf).split("\f")[0])
     assert "405 / 655" in first and "ร้อยละ 61.83" in first
     assert re.search(r"\d+ / 71 กลุ่ม", first) and re.search(r"\d+ / 58 กลุ่ม", first)
@@ -149,11 +149,20 @@ def test_chaiyaphum_demo_prints_the_seed_figures(chaiyaphum):
     text = flat(pdftotext(pdf, layout=False))
     assert said("ของเป้าหมายระยะที่ 1 (71 กลุ่ม)", text) and said("ของเป้าหมายระยะที่ 2 (58 กลุ่ม)", text)
     assert said("ของเป้าหมายทั้งปี (129 กลุ่ม)", text)
+    assert all("+Sarabun" in f for f in fonts(pdf))
+    pages = [p for p in pdftotext(pdf).split("\f") if p.strip()]
+    for n, page in enumerate(pages, start=1):
+        assert f"หน้า {n} / {len(pages)}" in page
+    return text
+
+
+@needs_poppler
+def test_chaiyaphum_demo_prints_the_seed_figures(chaiyaphum):
+    pdf = chaiyaphum.outputs["pdf"]
+    text = check_demo_pdf(pdf)
     s = chaiyaphum.summary
     on_time = sum(1 for x in s.reporting.itertuples() if x.status == "on_time" and x.month == s.period.key)
     assert said(f"ส่งตรงกำหนด {on_time} อำเภอ (ร้อยละ {100 * on_time / 16:.2f})", text)
     pages = [p for p in pdftotext(pdf).split("\f") if p.strip()]
-    for n, page in enumerate(pages, start=1):
-        assert f"หน้า {n} / {len(pages)}" in page
     for d in s.districts:
         assert loose(d.district_name) in loose("".join(pages)), d.district_name

@@ -198,7 +198,7 @@ def test_utf16_xml_is_refused(valid, setup, period, tmp_path):
 def test_reading_memory_stays_bounded(valid, setup_path, period, tmp_path):
     """Peak memory while reading hostile files, measured in a child process (ru_maxrss): a million
     rows, a sheet 16,384 columns wide, a zip bomb, a sheet without cell references, and the largest
-    sheet the default limits let through. README documents the bound: 64 MiB above the program."""
+    sheet the default limits let through. docs/security.md documents the bound: 64 MiB above the program."""
     million = with_sheet(valid, tmp_path / "million.xlsx", dense_sheet(1_000_000, 1))
     wide = with_sheet(valid, tmp_path / "wide.xlsx", dense_sheet(1, 16_384))
     no_refs = with_sheet(valid, tmp_path / "norefs.xlsx", dense_sheet(60_000, 3, with_refs=False))

@@ -418,15 +418,6 @@ def test_a_workbook_resaved_by_libreoffice_reads_the_same(filled, setup, period,
     assert a.groups[cols].equals(b.groups[cols])
 
 
-def test_readme_rule_table_is_the_catalogue():
-    from pathlib import Path
-
-    from generator.rules import catalogue_markdown
-
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    # To refresh: python -c "from generator.rules import catalogue_markdown; print(catalogue_markdown())"
-    assert catalogue_markdown() in readme, "README's rule table differs from generator/rules.py"
-
 
 def test_previous_groups_as_a_store_gives_them_back(filled, setup, period):
     """Codes as numbers, figures as text, extra columns and no status: still matched on the code."""

@@ -1,0 +1,92 @@
+"""The national jobs: provinces' months side by side on every core, and the national roll-up written.
+
+Pure figures live in `national` (the roll-up) and `summary`; this module runs them over files and
+writes the outputs, as `pipeline` does for one province.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from generator.national import (NationalResult, NationalSummary, collect_results, national_json, output_names,
+                                read_expected, roll_up)
+from generator.parallel import pdf_worker, province_pool
+from generator.periods import Period
+from generator.pipeline import run_month
+from generator.render_national import write_national_pdf, write_national_workbook
+from generator.setup import load_setup
+from generator.xlsx import write_bytes_atomic
+
+
+def run_national(paths: list[Path], period: Period, out_dir: Path, made_on: date, lang: str = "th",
+                 expect: Path | None = None, render: bool = True) -> NationalResult:
+    expected, notices = read_expected(expect) if expect else (None, [])
+    provinces, missing, found_notices = collect_results(paths, period, expected)
+    summary = roll_up(provinces, period, made_on, missing, notices + found_notices)
+    result = NationalResult(summary)
+    if render and provinces:  # no report of nothing: the command says why and exits 2
+        result.outputs = write_national_outputs(summary, Path(out_dir), lang)
+    return result
+
+
+def write_national_outputs(summary: NationalSummary, out_dir: Path, lang: str = "th") -> dict[str, Path]:
+    """Staged, then moved into place, as the provincial run does: a failure leaves earlier files whole."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    names = output_names(summary.period)
+    try:
+        staged = {"excel": write_national_workbook(summary, staging / names["excel"])}
+        staged["pdf"] = write_national_pdf(summary, staging / names["pdf"], [staged["excel"]], lang)
+        staged["json"] = write_bytes_atomic(staging / names["json"], national_json(summary).encode("utf-8"))
+        final = {}
+        for key, path in staged.items():
+            os.replace(path, out_dir / path.name)
+            final[key] = out_dir / path.name
+        return final
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+
+def run_province(setup_path: Path, inbox: Path, out_dir: Path, period_key: str, made_on, lang: str = "th",
+                 own_pdf_worker: bool = False) -> dict:
+    """One province's whole month (setup read from its workbook, as the province would); a small
+    record comes back, the outputs stay on disk."""
+    started = time.perf_counter()
+    setup = load_setup(Path(setup_path))
+    with pdf_worker(own_pdf_worker):
+        result = run_month(setup, Period.parse(period_key), Path(inbox), Path(out_dir), made_on, lang)
+    return {"province_code": setup.province_code, "districts": len(setup.district_codes),
+            "files": len(result.summary.files), "exit_code": result.exit_code, "out_dir": str(out_dir),
+            "seconds": time.perf_counter() - started}
+
+
+def run_provinces(jobs: list[tuple[Path, Path, Path]], period_key: str, made_on, lang: str = "th",
+                  workers: int | None = None) -> list[dict]:
+    """Many provinces' months side by side: jobs are (setup workbook, inbox, output folder).
+
+    Provinces are handed out one at a time, largest first, so that two long ones do not end up
+    last on the same core. With fewer provinces than cores, each province also lays its PDF out
+    in a second process, as the command line does."""
+    n = max(1, workers or os.cpu_count() or 1)
+    if len(jobs) <= 1 or n == 1:
+        return [run_province(*job, period_key, made_on, lang, own_pdf_worker=n > 1) for job in jobs]
+    order = sorted(range(len(jobs)), key=lambda i: -_size(jobs[i][1]))
+    results: dict[int, dict] = {}
+    with province_pool(min(n, len(jobs))) as pool:
+        futures = {pool.submit(run_province, *jobs[i], period_key, made_on, lang, len(jobs) < n): i for i in order}
+        for future, i in futures.items():
+            results[i] = future.result()
+    return [results[i] for i in range(len(jobs))]
+
+
+def _size(inbox: Path) -> int:
+    try:
+        return sum(p.stat().st_size for p in Path(inbox).iterdir())
+    except OSError:
+        return 0
