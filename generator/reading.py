@@ -96,7 +96,7 @@ EXCEL_MAX_ROWS, EXCEL_MAX_COLS = 1_048_576, 16_384
 EXCEL_MAX_CELL_CHARS = 32_767
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 _XML_DECL = re.compile(rb"<\?xml\b[^>]*?(?:\bencoding\s*=\s*[\"']([^\"']*)[\"'][^>]*)?\?>", re.S)
-_ENCRYPTED_FLAG = 0x1  # general-purpose bit 0 of a zip entry
+_ENCRYPTED_FLAG = 0x41  # general-purpose bits 0 (encrypted) and 6 (strong encryption) of a zip entry
 _NOT_XLSX_PARTS = ("content.xml", "xl/workbook.bin")  # an OpenDocument or binary workbook inside
 
 
