@@ -161,7 +161,8 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
 
     from generator.history import StoreError
     from generator.parallel import pdf_worker
-    from generator.pipeline import OutputBusy, run_month
+    from generator.commit import OutputBusy
+    from generator.pipeline import run_month
 
     s, p, limits = _setup(setup), _period(period), _limits(limit)
     if not inbox.is_dir():

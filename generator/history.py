@@ -136,6 +136,14 @@ class HistoryStore:
         elif row[0] != province_code:
             raise StoreError("store_other_province", path=self.path, found=row[0], expected=province_code)
 
+    def mark_commit(self, run_id: str) -> None:
+        """Inside the run's transaction: which run's outputs this commit goes with (generator.commit)."""
+        self.connection.execute("INSERT OR REPLACE INTO store_info VALUES ('last_commit', ?)", (run_id,))
+
+    def last_commit(self) -> str | None:
+        row = self.connection.execute("SELECT value FROM store_info WHERE key = 'last_commit'").fetchone()
+        return row[0] if row else None
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All writes of one run: committed together, or not at all."""

@@ -9,17 +9,16 @@ passed in so that a run can be repeated exactly.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from datetime import date, datetime, time
 from pathlib import Path
 
 import pandas as pd
 
+from generator.commit import OutputCommit, output_lock, recover, step
 from generator.feedback import feedback_file_name, write_feedback
 from generator.intake import inbox_files, read_submission
 from generator.history import HistoryStore
@@ -132,6 +131,30 @@ def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on:
     recorded in one transaction, committed only once the outputs are in place.
 
     district_reports: codes of the districts that also get a one-page report of their own."""
+    out_dir = Path(out_dir)
+    with output_lock(out_dir) if render else nullcontext():
+        commit = None
+        if render:
+            recover(out_dir)  # a commit a killed run left half done: finished or undone first
+            commit = OutputCommit(out_dir, store.path if store else None)
+        try:
+            result = _month(setup, period, inbox, made_on, lang, limits, progress, store, received_on, now,
+                            district_reports, commit)
+        except BaseException:
+            if commit is not None:
+                commit.undo()
+            raise
+        if commit is not None:
+            step("store committed")
+            commit.finish()
+    if archive:
+        result.outputs.update(archive_inputs(result.checked, out_dir / "archive" / period.be_key))
+    return result
+
+
+def _month(setup: Setup, period: Period, inbox: Path, made_on: date, lang: str, limits: Limits,
+           progress: Callable[[Path], None] | None, store: HistoryStore | None, received_on: date | None,
+           now: datetime | None, district_reports: tuple[str, ...], commit: OutputCommit | None) -> RunResult:
     with store.transaction() if store else nullcontext():
         previous = store.previous_groups(period) if store else None
         checked = check_files(inbox_files(inbox), setup, period, limits, progress, previous=previous)
@@ -158,11 +181,10 @@ def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on:
         result = RunResult(summary, checked)
         if store:
             store.record_month(period, **month_record(result, chosen, merged, new_codes))
-        if render:
-            result.outputs = write_outputs(result, setup, period, Path(out_dir), lang,
-                                           district_reports=district_reports)
-        if archive:
-            result.outputs.update(archive_inputs(checked, Path(out_dir) / "archive" / period.be_key))
+        if commit is not None:
+            result.outputs = write_outputs(result, setup, period, commit, lang, district_reports=district_reports)
+            if store:
+                store.mark_commit(commit.id)  # commits with the record: the month changes here
     return result
 
 
@@ -218,81 +240,17 @@ def output_names(setup: Setup, period: Period) -> dict[str, str]:
     return {"pdf": f"report_{stem}.pdf", "excel": f"summary_{stem}.xlsx", "json": f"result_{stem}.json"}
 
 
-def write_outputs(result: RunResult, setup: Setup, period: Period, out_dir: Path, lang: str,
+def write_outputs(result: RunResult, setup: Setup, period: Period, commit: OutputCommit, lang: str,
                   district_reports: tuple[str, ...] = ()) -> dict[str, Path]:
-    """Everything is written into a staging folder first and moved into place only when all of it
-    was made, so a run that fails part-way leaves the previous month's outputs as they were."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with output_lock(out_dir):
-        # Only this run can be writing here now (two runs sharing --out with different stores
-        # included): anything staged before was left by a killed run.
-        for stale in out_dir.glob(".staging-*"):
-            shutil.rmtree(stale, ignore_errors=True)
-        return _stage_and_move(result, setup, period, out_dir, lang, district_reports)
-
-
-OUT_LOCK = ".savings-report.lock"
-
-
-@contextmanager
-def output_lock(out_dir: Path, wait_seconds: float = 120.0):
-    """One run at a time writes into an output folder: an advisory lock on a file in it, released
-    by the system when the process ends, however it ends."""
-    import time
-
-    f = open(out_dir / OUT_LOCK, "a+b")
-    try:
-        deadline = time.monotonic() + wait_seconds
-        while not _try_lock(f):
-            if time.monotonic() > deadline:
-                raise OutputBusy(out_dir)
-            time.sleep(0.2)
-        yield
-    finally:
-        f.close()  # closing releases the lock
-
-
-class OutputBusy(OSError):
-    def __init__(self, out_dir: Path):
-        super().__init__(16, "another run is writing into this folder", str(out_dir))  # EBUSY
-
-
-def _try_lock(f) -> bool:
-    try:
-        import fcntl
-    except ImportError:  # Windows
-        import msvcrt
-
-        try:
-            msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
-            return True
-        except OSError:
-            return False
-    try:
-        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except BlockingIOError:
-        return False
-
-
-def _stage_and_move(result: RunResult, setup: Setup, period: Period, out_dir: Path, lang: str,
-                    district_reports: tuple[str, ...]) -> dict[str, Path]:
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
-    try:
-        staged = _render_all(result, setup, period, staging, lang, district_reports=district_reports)
-        final = {}
-        for key, path in staged.items():
-            target = out_dir / path.relative_to(staging)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, target)
-            final[key] = target
-        # A district that has since sent a clean file must not find last run's feedback here.
-        for old in (out_dir / "feedback").glob(f"feedback_*_{period.be_key}*.xlsx"):
-            if old not in final.values():
-                old.unlink()
-        return final
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    """Everything is written into the commit's staging folder first and switched into place only
+    when all of it was made (generator.commit), so a run that fails or is killed part-way leaves
+    the previous month's outputs as they were, together with the store."""
+    staged = _render_all(result, setup, period, commit.new, lang, district_reports=district_reports)
+    targets = {commit.out_dir / p.relative_to(commit.new) for p in staged.values()}
+    # A district that has since sent a clean file must not find last run's feedback here.
+    stale = [old for old in (commit.out_dir / "feedback").glob(f"feedback_*_{period.be_key}*.xlsx")
+             if old not in targets]
+    return commit.switch(staged, stale)
 
 
 def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, lang: str,

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import threading
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -265,6 +266,7 @@ limit = 1024 << 20
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 sys.path.insert(0, sys.argv[1])
 warnings.simplefilter("ignore")
+from datetime import date
 from pathlib import Path
 from generator.feedback import write_feedback
 from generator.problems import Problem
@@ -581,7 +583,7 @@ def test_a_run_waits_for_another_writing_into_the_same_output_folder_and_leaves_
     import fcntl
     import time
 
-    from generator.pipeline import OUT_LOCK
+    from generator.commit import OUT_LOCK
     from tests.hostile import ROOT
 
     for code in ("3601", "3602"):
@@ -611,3 +613,88 @@ def test_a_run_waits_for_another_writing_into_the_same_output_folder_and_leaves_
     record = json.loads((out / "result_36_2566-08.json").read_text(encoding="utf-8"))
     assert {f["file"] for f in record["files"]} == {"3601.xlsx", "3602.xlsx"}
     assert not list(out.glob(".staging-*"))
+
+
+# --- 7. killed at each step of the commit: outputs and store both old or both new -------------
+
+_KILL_AT = r"""
+import json, os, sys
+sys.path.insert(0, sys.argv[1])
+from datetime import date
+from datetime import date
+from pathlib import Path
+import generator.commit as commit
+import generator.pipeline as pipeline
+from generator.history import HistoryStore
+from generator.periods import Period
+from generator.setup import load_setup
+kill_at, seen = int(sys.argv[6]), []
+def step(name):
+    seen.append(name)
+    if len(seen) == kill_at:
+        os._exit(137)  # as kill -9: no finally, no atexit
+commit.step = pipeline.step = step
+setup = load_setup(Path(sys.argv[2]))
+with HistoryStore.open(Path(sys.argv[5]), setup.province_code) as store:
+    pipeline.run_month(setup, Period.parse("2566-08"), Path(sys.argv[3]), Path(sys.argv[4]), date(2023, 8, 21),
+                       store=store)
+print(json.dumps(seen))
+"""
+
+
+def _state(out: Path, store: Path) -> tuple:
+    from generator.history import HistoryStore
+
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()
+                   and not p.name.startswith(".savings-report"))
+    record = (out / "result_36_2566-08.json").read_text(encoding="utf-8") if (out / "result_36_2566-08.json").exists() \
+        else None
+    with HistoryStore.open(store, "36") as s:
+        dump = {k: v for k, v in s.dump().items() if k != "store_info"}
+    return files, record, json.dumps(dump, sort_keys=True, default=str)
+
+
+def test_a_run_killed_at_any_step_of_the_commit_leaves_outputs_and_store_both_old_or_both_new(
+        filled, setup_path, setup, period, tmp_path):
+    from generator.commit import recover
+    from generator.history import HistoryStore
+    from generator.pipeline import run_month
+    from tests.hostile import ROOT
+
+    inbox, out, store = tmp_path / "inbox", tmp_path / "out", tmp_path / "history.sqlite"
+    filled("3601")
+    filled("3602", {(0, "members"): -5})
+    with HistoryStore.open(store, setup.province_code) as s:
+        run_month(setup, period, inbox, out, date(2023, 8, 21), store=s)
+    old_out, old_store = tmp_path / "old_out", tmp_path / "old.sqlite"
+    shutil.copytree(out, old_out)
+    shutil.copy2(store, old_store)
+    old = _state(out, store)
+    filled("3602")  # fixed: its feedback goes
+    filled("3603")  # new
+
+    def child(kill_at: int):
+        return subprocess.run([sys.executable, "-c", _KILL_AT, str(ROOT), str(setup_path), str(inbox), str(out),
+                               str(store), str(kill_at)], capture_output=True, text=True, timeout=300)
+
+    done = child(0)
+    assert done.returncode == 0, done.stderr[-2000:]
+    steps = json.loads(done.stdout)
+    new = _state(out, store)
+    assert new != old and "feedback/feedback_3602_2566-08.xlsx" in old[0] and "feedback/feedback_3602_2566-08.xlsx" \
+        not in new[0]
+    assert steps[0] == "journal" and "store committed" in steps and len(steps) >= 8, steps
+    for k in range(1, len(steps) + 1):
+        shutil.rmtree(out)
+        shutil.copytree(old_out, out)
+        shutil.copy2(old_store, store)
+        killed = child(k)
+        assert killed.returncode == 137, (steps[k - 1], killed.stderr[-2000:])
+        with HistoryStore.open(store, "36"):
+            pass  # the next start: SQLite rolls back what was not committed
+        recover(out)  # the next run's first act in this folder
+        after = _state(out, store)
+        # The store's COMMIT, between "switched" and "store committed", is the moment the month changes.
+        expected = new if k - 1 >= steps.index("store committed") else old
+        assert after == expected, f"killed after {steps[k - 1]!r}: {'mixed' if after not in (old, new) else 'wrong'}"
+        assert not list(out.glob(".staging-*")) and not (out / ".savings-report-journal.json").exists()
