@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 JOURNAL = ".savings-report-journal.json"
-OUT_LOCK = ".savings-report.lock"
+OUT_LOCK = ".savings-report.lock"  # Windows only
 STAGING_PREFIX = ".staging-"
 
 
@@ -44,34 +44,36 @@ class OutputBusy(OSError):
 
 @contextmanager
 def output_lock(out_dir: Path, wait_seconds: float = 120.0):
-    """One run at a time writes into an output folder: an advisory lock on a file in it, released
-    by the system when the process ends, however it ends."""
+    """One run at a time writes into an output folder: an advisory lock on the folder itself (on
+    Windows, on a file in it), released by the system when the process ends, however it ends."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    f = open(out_dir / OUT_LOCK, "a+b")
+    try:
+        import fcntl
+    except ImportError:  # Windows: a directory cannot be locked there
+        fcntl = None
+    fd = os.open(out_dir, os.O_RDONLY) if fcntl else os.open(out_dir / OUT_LOCK, os.O_RDWR | os.O_CREAT)
     try:
         deadline = time.monotonic() + wait_seconds
-        while not _try_lock(f):
+        while not _try_lock(fd, fcntl):
             if time.monotonic() > deadline:
                 raise OutputBusy(out_dir)
             time.sleep(0.2)
         yield
     finally:
-        f.close()  # closing releases the lock
+        os.close(fd)  # closing releases the lock
 
 
-def _try_lock(f) -> bool:
-    try:
-        import fcntl
-    except ImportError:  # Windows
+def _try_lock(fd: int, fcntl) -> bool:
+    if fcntl is None:
         import msvcrt
 
         try:
-            msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
             return True
         except OSError:
             return False
     try:
-        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return True
     except BlockingIOError:
         return False
@@ -82,7 +84,7 @@ class OutputCommit:
 
     def __init__(self, out_dir: Path, store_path: Path | None):
         self.out_dir, self.store_path = Path(out_dir), store_path
-        self.id = uuid.uuid4().hex
+        self.id = uuid.uuid4().hex  # the pipeline sets it from the run's record
         self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.out_dir))
         self.new = self.staging / "new"  # what the run writes
         self.new.mkdir()

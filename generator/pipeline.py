@@ -8,6 +8,7 @@ passed in so that a run can be repeated exactly.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from collections.abc import Callable
@@ -245,6 +246,8 @@ def write_outputs(result: RunResult, setup: Setup, period: Period, commit: Outpu
     """Everything is written into the commit's staging folder first and switched into place only
     when all of it was made (generator.commit), so a run that fails or is killed part-way leaves
     the previous month's outputs as they were, together with the store."""
+    # The run's id is its record's hash: the same inbox gives the same store, id included.
+    commit.id = hashlib.sha256(result_json(result).encode("utf-8")).hexdigest()[:32]
     staged = _render_all(result, setup, period, commit.new, lang, district_reports=district_reports)
     targets = {commit.out_dir / p.relative_to(commit.new) for p in staged.values()}
     # A district that has since sent a clean file must not find last run's feedback here.

@@ -583,7 +583,6 @@ def test_a_run_waits_for_another_writing_into_the_same_output_folder_and_leaves_
     import fcntl
     import time
 
-    from generator.commit import OUT_LOCK
     from tests.hostile import ROOT
 
     for code in ("3601", "3602"):
@@ -593,8 +592,8 @@ def test_a_run_waits_for_another_writing_into_the_same_output_folder_and_leaves_
     staging = out / ".staging-first-run"
     staging.mkdir()
     (staging / "report_36_2566-08.pdf").write_bytes(b"being written")
-    lock = open(out / OUT_LOCK, "a+b")
-    fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+    lock = os.open(out, os.O_RDONLY)  # as a run holds it (generator.commit.output_lock)
+    fcntl.flock(lock, fcntl.LOCK_EX)
     second = subprocess.Popen(_cli("run", "--setup", setup_path, "--period", "2566-08", "--inbox", tmp_path / "inbox",
                                    "--out", out, "--store", tmp_path / "second.sqlite", "--made-on", "2023-08-21"),
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -607,7 +606,7 @@ def test_a_run_waits_for_another_writing_into_the_same_output_folder_and_leaves_
         assert second.poll() is None, second.communicate()[1][-2000:]  # it waits its turn
     finally:
         shutil.rmtree(staging)  # the first run finishes
-        lock.close()
+        os.close(lock)
     _, stderr = second.communicate(timeout=300)
     assert second.returncode == 0, stderr[-2000:]
     record = json.loads((out / "result_36_2566-08.json").read_text(encoding="utf-8"))
