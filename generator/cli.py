@@ -119,6 +119,46 @@ def _store(path: Path | None, setup: Setup, out: Path = Path("output"), must_exi
         raise _fail(exc.key, **exc.params) from None
 
 
+def _in_year(s: Setup, p: Period) -> None:
+    """A month is prepared and run with the setup of its own fiscal year only."""
+    from generator.years import YearMismatch, check_period_in_year
+
+    try:
+        check_period_in_year(s, p)
+    except YearMismatch as exc:
+        raise _fail(exc.key, **exc.params) from None
+
+
+@app.command("next-year")
+def next_year_command(
+        setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้อมูลตั้งต้นของปีนี้")],
+        out: Annotated[Path, typer.Option("--out", help="ไฟล์ข้อมูลตั้งต้นของปีหน้าที่จะสร้าง (.xlsx)")],
+        store: StoreOption = None,
+        force: Annotated[bool, typer.Option("--force", help="เขียนทับไฟล์เดิม")] = False) -> None:
+    """ข้อมูลตั้งต้นของปีงบประมาณหน้า จากปีนี้และฐานข้อมูลประวัติ / Next fiscal year's setup from this year's and the store."""
+    from generator.next_year import DISSOLVED, GAINED, NOT_REPORTED, next_year
+
+    s = _setup(setup)
+    if out.exists() and not force:
+        raise _fail("exists", path=out)
+    history_store, path = _store(store, s, must_exist=True)
+    if history_store is None:
+        raise _fail("no_store", path=path)
+    with history_store:
+        model = next_year(s, history_store, out)
+    err.print(_t("next_year_done", year=model.setup.fiscal_year_be, path=out, gained=model.count(GAINED),
+                 dissolved=model.count(DISSOLVED), not_reported=model.count(NOT_REPORTED)))
+    if model.kept_districts:
+        err.print(_t('next_year_kept', year=s.fiscal_year_be, names=_names(s, model.kept_districts)), style="yellow")
+    if model.stale_districts:
+        err.print(_t('next_year_stale', names=_names(s, model.stale_districts)), style="yellow")
+    err.print(_t("next_year_fill", this=s.fiscal_year_be))
+
+
+def _names(s: Setup, codes) -> str:
+    return ", ".join(s.district_name(c) for c in codes)
+
+
 @app.command()
 def templates(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้อมูลตั้งต้น")],
               period: Annotated[str, typer.Option("--period", help="เดือน เช่น 2566-03 หรือ 2023-03")],
@@ -131,6 +171,7 @@ def templates(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์�
     from generator.district_template import write_district_workbooks
 
     s, p = _setup(setup), _period(period)
+    _in_year(s, p)
     history, path = _store(store, s, must_exist=True)
     carried = None
     if history is not None:
@@ -165,6 +206,7 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
     from generator.pipeline import run_month
 
     s, p, limits = _setup(setup), _period(period), _limits(limit)
+    _in_year(s, p)
     if not inbox.is_dir():
         raise _fail("no_inbox", path=inbox)
     day, received = _date(made_on) or date.today(), _date(received_on)
@@ -298,24 +340,26 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
         raise _fail("no_store", path=path)
     with history_store:
         received = history_store.files()
-        grid = history_store.reporting(sorted({Period.parse(m) for m in received["period"]}))
+        grid = history_store.reporting_by_year()
     if as_json:
         sys.stdout.write(json.dumps({"reports": grid.to_dict("records"), "files": received.to_dict("records")},
                                     ensure_ascii=False, indent=1) + "\n")
         return
     lang = _state["lang"]
     words = TIMELINESS_TH if lang == "th" else TIMELINESS_EN
-    months = sorted(set(grid["month"]))
-    table = Table(title=_t("history_title", province=s.province_name))
-    table.add_column(_t("col_district"))
-    for m in months:
-        table.add_column(Period.parse(m).label(lang), justify="center")
     colours = {"on_time": "green", "late": "yellow", "rejected": "red", "missing": "dim"}
-    for code in s.district_codes:
-        cells = {r.month: r.status for r in grid[grid["district_code"] == code].itertuples()}
-        table.add_row(s.district_name(code), *(
-            Text(words[cells[m]], style=colours[cells[m]]) if m in cells else "-" for m in months))
-    out.print(table)
+    for year, rows in grid.groupby("fiscal_year_be", sort=True):  # one table per fiscal year
+        months = sorted(set(rows["month"]))
+        out.print(_t('history_year', year=year), style="bold")
+        table = Table(title=_t("history_title", province=s.province_name))
+        table.add_column(_t("col_district"))
+        for m in months:
+            table.add_column(Period.parse(m).label(lang), justify="center")
+        for code in s.district_codes:
+            cells = {r.month: r.status for r in rows[rows["district_code"] == code].itertuples()}
+            table.add_row(s.district_name(code), *(
+                Text(words[cells[m]], style=colours[cells[m]]) if m in cells else "-" for m in months))
+        out.print(table)
     if files:
         listing = Table(title=_t("history_files"))
         for col in ("col_month", "col_file", "col_district", "col_received", "col_status"):

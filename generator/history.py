@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator.periods import Period
+from generator.periods import Period, fiscal_year_bounds
+from generator.summary import LATE, ON_TIME
 
 # Each entry takes the store from version i to i + 1. Never edit one that has shipped: add another.
 MIGRATIONS: tuple[str, ...] = (
@@ -55,8 +56,22 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT, message_th TEXT, fix_th TEXT, message_en TEXT, fix_en TEXT,
         PRIMARY KEY (period, file_name, seq));
     """,
+    # 2 (issue 18): one store holds every fiscal year. Each month remembers the fiscal year of the
+    # setup it was run with, so that a month is never recorded under another year's setup. The
+    # months already held belong to the fiscal year their calendar month falls in.
+    """
+    CREATE TABLE months (
+        period TEXT PRIMARY KEY, fiscal_year_be INTEGER NOT NULL);
+    INSERT INTO months (period, fiscal_year_be)
+        SELECT DISTINCT period, CAST(substr(period, 1, 4) AS INTEGER) + 543
+                                + (CAST(substr(period, 6, 2) AS INTEGER) >= 10)
+        FROM reports;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+
+# A report row records the month's timeliness; an accepted report is on time or late.
+ACCEPTED_REPORTS = (ON_TIME, LATE)
 
 GROUP_COLUMNS = ["group_code", "village_code", "group_name", "founded_on", "members", "savings_baht",
                  "borrowers", "loans_baht", "officer", "officer_id", "status", "remarks"]
@@ -188,6 +203,39 @@ class HistoryStore:
         return {code: part[GROUP_COLUMNS + ["period"]].reset_index(drop=True)
                 for code, part in frame.groupby("district_code")}
 
+    def year_end_groups(self, fiscal_year_be: int) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+        """Each district's groups in its last accepted month of that fiscal year (with the phase
+        each counted toward), and that month (``YYYY-MM``): the state the next year starts from.
+        A district with no accepted month in the year is in neither."""
+        start, end = fiscal_year_bounds(fiscal_year_be)
+        first, last = Period(start.year, start.month).key, Period(end.year, end.month).key
+        frame = pd.read_sql_query(
+            """SELECT g.* FROM groups g
+               JOIN (SELECT district_code, MAX(period) AS period FROM reports
+                     WHERE status IN (?, ?) AND period BETWEEN ? AND ? GROUP BY district_code) last
+               ON g.district_code = last.district_code AND g.period = last.period
+               ORDER BY g.district_code, g.group_code""", self.connection, params=(*ACCEPTED_REPORTS, first, last))
+        months = dict(self.connection.execute(
+            """SELECT district_code, MAX(period) FROM reports WHERE status IN (?, ?)
+               AND period BETWEEN ? AND ? GROUP BY district_code""", (*ACCEPTED_REPORTS, first, last)).fetchall())
+        frame["founded_on"] = pd.to_datetime(frame["founded_on"]).dt.date
+        out = {code: part.reset_index(drop=True) for code, part in frame.groupby("district_code")}
+        # A district whose last accepted file held no group at all still has an end-of-year state.
+        return {code: out.get(code, frame.iloc[0:0]) for code in months}, months
+
+    def month_groups(self, period: Period) -> tuple[pd.DataFrame, list[str]]:
+        """The groups counted in a month as recorded, and the districts whose report was accepted."""
+        frame = pd.read_sql_query("SELECT * FROM groups WHERE period = ? ORDER BY district_code, group_code",
+                                  self.connection, params=(period.key,))
+        accepted = [r[0] for r in self.connection.execute(
+            "SELECT district_code FROM reports WHERE period = ? AND status IN (?, ?) ORDER BY district_code",
+            (period.key, *ACCEPTED_REPORTS))]
+        return frame, accepted
+
+    def months(self) -> pd.DataFrame:
+        """Every month the store holds and the fiscal year it was run under."""
+        return pd.read_sql_query("SELECT period, fiscal_year_be FROM months ORDER BY period", self.connection)
+
     def group_codes(self) -> pd.DataFrame:
         return pd.read_sql_query("SELECT * FROM group_codes ORDER BY group_code", self.connection)
 
@@ -200,6 +248,12 @@ class HistoryStore:
         return pd.read_sql_query(
             f"SELECT district_code, period AS month, status FROM reports WHERE period IN ({marks})"
             " ORDER BY period, district_code", self.connection, params=keys)
+
+    def reporting_by_year(self) -> pd.DataFrame:
+        """Every grid row the store holds, across fiscal years: fiscal_year_be, district_code, month, status."""
+        return pd.read_sql_query(
+            """SELECT m.fiscal_year_be, r.district_code, r.period AS month, r.status FROM reports r
+               JOIN months m ON m.period = r.period ORDER BY r.period, r.district_code""", self.connection)
 
     def files(self, period: Period | None = None) -> pd.DataFrame:
         where, params = ("WHERE period = ?", (period.key,)) if period else ("", ())
@@ -214,13 +268,20 @@ class HistoryStore:
 
     # --- writing (inside `transaction`) ----------------------------------------------------------
     def record_month(self, period: Period, files: list[dict], reports: list[dict], groups: pd.DataFrame,
-                     problems: list[dict], new_codes: pd.DataFrame) -> None:
+                     problems: list[dict], new_codes: pd.DataFrame, fiscal_year_be: int | None = None) -> None:
         """Replace what the store holds for this month by this run's record.
 
         Files are kept from earlier runs (a file since taken out of the inbox stays on record);
-        their first sighting is never changed.
+        their first sighting is never changed. fiscal_year_be: that of the setup the month was run
+        with; a month is refused under a setup of another fiscal year.
         """
         con, key = self.connection, period.key
+        year = period.fiscal_year_be if fiscal_year_be is None else fiscal_year_be
+        if year != period.fiscal_year_be:
+            raise StoreError("store_other_year", path=self.path, period=period.key, fiscal_year=year,
+                             period_year=period.fiscal_year_be)
+        con.execute("INSERT INTO months VALUES (?, ?) ON CONFLICT (period) DO UPDATE SET"
+                    " fiscal_year_be = excluded.fiscal_year_be", (key, year))
         con.executemany(
             """INSERT INTO files VALUES (:period, :sha256, :file_name, :district_code, :received_at, :status,
                                          :errors, :warnings, :first_error)

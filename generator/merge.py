@@ -18,9 +18,12 @@ MERGED_COLUMNS = ["district_code", "district_name", "subdistrict_name", "is_kkkj
                   "source_file"] + GROUPS.keys + ["officer_id"]
 
 
-def merge_groups(setup: Setup, accepted: dict[str, pd.DataFrame], source_files: dict[str, str] | None = None
-                 ) -> pd.DataFrame:
-    """accepted: district code -> that district's parsed groups (one file per district)."""
+def merge_groups(setup: Setup, accepted: dict[str, pd.DataFrame], source_files: dict[str, str] | None = None,
+                 known_before: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """accepted: district code -> that district's parsed groups (one file per district).
+
+    known_before: codes of groups the store first saw in an earlier fiscal year; they never count
+    toward this year's targets, whatever founding date is typed for them."""
     frames = []
     for code, groups in sorted(accepted.items()):
         if groups.empty:
@@ -35,11 +38,11 @@ def merge_groups(setup: Setup, accepted: dict[str, pd.DataFrame], source_files: 
     merged = merged.merge(setup.districts, on="district_code", how="left")
     merged["is_kkkj"] = merged["is_kkkj"].fillna(False).astype(bool)
     merged["had_group"] = merged["had_group"].fillna(False).astype(bool)
-    merged["phase"] = campaign_phase(setup, merged)
+    merged["phase"] = campaign_phase(setup, merged, known_before)
     return merged.reindex(columns=MERGED_COLUMNS)
 
 
-def campaign_phase(setup: Setup, groups: pd.DataFrame) -> pd.Series:
+def campaign_phase(setup: Setup, groups: pd.DataFrame, known_before: frozenset[str] = frozenset()) -> pd.Series:
     """The phase a group counts toward, or <NA> when it does not count."""
     founded = pd.to_datetime(groups["founded_on"])
     phase = pd.Series(pd.NA, index=groups.index, dtype="Int64")
@@ -47,6 +50,8 @@ def campaign_phase(setup: Setup, groups: pd.DataFrame) -> pd.Series:
         inside = (founded >= pd.Timestamp(p.starts_on)) & (founded <= pd.Timestamp(p.ends_on))
         phase = phase.mask(inside & phase.isna(), p.number)
     eligible = groups["is_kkkj"] & ~groups["had_group"]
+    if known_before and "group_code" in groups:
+        eligible &= ~groups["group_code"].isin(known_before)
     phase = phase.where(eligible)
     # One group per village: the earliest founded counts.
     order = founded.sort_values(kind="stable").index

@@ -103,6 +103,33 @@ TEXTS: dict[str, tuple[str, str]] = {
     "history_files": ("ไฟล์ที่ได้รับทั้งหมด", "Every file received"),
     "col_month": ("เดือน", "Month"),
     "col_received": ("ได้รับเมื่อ", "Received"),
+    # --- the year's turn (issue 18) ---
+    "period_other_year": ("เดือน{month} อยู่ในปีงบประมาณ พ.ศ. {period_year} แต่ไฟล์ข้อมูลตั้งต้นเป็นของปีงบประมาณ พ.ศ. "
+                          "{fiscal_year} — วิธีแก้ไข: โปรดใช้ไฟล์ข้อมูลตั้งต้นของปีงบประมาณ พ.ศ. {period_year} "
+                          "(สร้างจากปีก่อนได้ด้วยคำสั่ง next-year)",
+                          "{month_en} is in fiscal year {period_year} BE, but the setup workbook is for fiscal year "
+                          "{fiscal_year} BE: use the setup of fiscal year {period_year} (next-year makes it from the "
+                          "year before)."),
+    "store_other_year": ("เดือน {period} อยู่ในปีงบประมาณ พ.ศ. {period_year} จึงบันทึกด้วยข้อมูลตั้งต้นของปีงบประมาณ "
+                         "พ.ศ. {fiscal_year} ไม่ได้ ({path})",
+                         "Month {period} is in fiscal year {period_year} BE and cannot be recorded under the setup of "
+                         "fiscal year {fiscal_year} BE ({path})."),
+    "next_year_done": ("เขียนข้อมูลตั้งต้นปีงบประมาณ พ.ศ. {year} ที่ {path} แล้ว: หมู่บ้านที่มีกลุ่มแล้ว {gained} "
+                       "หมู่บ้าน กลุ่มสุดท้ายยุบเลิก {dissolved} หมู่บ้าน มีในข้อมูลตั้งต้นแต่ไม่ได้รายงาน {not_reported} "
+                       "หมู่บ้าน (รายละเอียดในชีต การเปลี่ยนแปลง)",
+                       "Wrote the setup of fiscal year {year} BE to {path}: {gained} villages gained a group, "
+                       "{dissolved} lost their last one, {not_reported} were flagged but had no group reported "
+                       "(see the sheet การเปลี่ยนแปลง)."),
+    "next_year_kept": ("อำเภอที่ไม่มีรายงานที่ผ่านการตรวจในปีงบประมาณ พ.ศ. {year}: {names} — คงข้อมูล “มีกลุ่มฯ” "
+                       "ของปีนี้ไว้ตามเดิมและทำเครื่องหมายในชีต การเปลี่ยนแปลง โปรดตรวจสอบ",
+                       "Districts with no accepted report in fiscal year {year} BE: {names}. Their villages' flags "
+                       "are kept from this year's setup and marked on the change sheet: please check them."),
+    "next_year_stale": ("อำเภอที่รายงานที่ผ่านการตรวจครั้งล่าสุดก่อนเดือนกันยายน: {names} — โปรดตรวจสอบ",
+                        "Districts whose last accepted report is older than September: {names}. Please check them."),
+    "next_year_fill": ("โปรดกรอกชีต ระยะ และ เป้าหมายอำเภอ ของปีใหม่ (ดูชีต อ้างอิงปี {this}) ก่อนสร้างแบบรายงานเดือนตุลาคม",
+                       "Fill in the new year's phases and district targets (this year's are on the sheet อ้างอิงปี "
+                       "{this}) before writing October's templates."),
+    "history_year": ("ปีงบประมาณ พ.ศ. {year}", "Fiscal year {year} BE"),
     "interrupted": ("หยุดการทำงาน ไม่มีไฟล์ผลลัพธ์ที่เขียนไม่ครบ", "Stopped; no output was left half-written."),
 }
 

@@ -12,7 +12,7 @@ import hashlib
 import json
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from contextlib import nullcontext
 from datetime import date, datetime, time
 from pathlib import Path
@@ -32,6 +32,7 @@ from generator.setup import Setup
 from generator.summary import ACCEPTED, MISSING, REJECTED, FileOutcome, MonthSummary, fiscal_months, summarise
 from generator.validation import Checked, check_province, validate_submission
 from generator.xlsx import write_bytes_atomic
+from generator.years import YearComparison, check_period_in_year, compare_with_last_year, same_month_last_year
 
 # Exit statuses of the run command.
 EXIT_OK, EXIT_REJECTED, EXIT_CANNOT_RUN = 0, 1, 2
@@ -132,6 +133,7 @@ def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on:
     recorded in one transaction, committed only once the outputs are in place.
 
     district_reports: codes of the districts that also get a one-page report of their own."""
+    check_period_in_year(setup, period)
     out_dir = Path(out_dir)
     with output_lock(out_dir) if render else nullcontext():
         commit = None
@@ -173,20 +175,40 @@ def _month(setup: Setup, period: Period, inbox: Path, made_on: date, lang: str, 
         for code, c in sorted(chosen.items()):
             accepted[code], fresh = assign_group_codes(c.groups, known)
             new_codes.append(fresh.assign(district_code=code, first_period=period.key))
-        merged = merge_groups(setup, accepted, {code: c.submission.name for code, c in chosen.items()})
+        merged = merge_groups(setup, accepted, {code: c.submission.name for code, c in chosen.items()},
+                              known_before=codes_known_before(known, setup))
         # By district, so the record does not depend on what the files were called or when they came.
         problems = sorted([p for c in checked for p in c.problems] + duplicate_notes,
                           key=lambda p: p.district_code or "\uffff")
         past = store.reporting(fiscal_months(setup, period)[:-1]) if store else None
         summary = summarise(setup, period, merged, reports, files, problems, made_on, past_reporting=past)
+        if store:
+            summary = replace(summary, comparison=year_comparison(store, setup, period, merged, list(chosen)))
         result = RunResult(summary, checked)
         if store:
-            store.record_month(period, **month_record(result, chosen, merged, new_codes))
+            store.record_month(period, **month_record(result, chosen, merged, new_codes),
+                               fiscal_year_be=setup.fiscal_year_be)
         if commit is not None:
             result.outputs = write_outputs(result, setup, period, commit, lang, district_reports=district_reports)
             if store:
                 store.mark_commit(commit.id)  # commits with the record: the month changes here
     return result
+
+
+def codes_known_before(known: pd.DataFrame | None, setup: Setup) -> frozenset[str]:
+    """Codes of the groups first seen before this fiscal year began: founded in an earlier year."""
+    if known is None or not len(known):
+        return frozenset()
+    start = setup.fiscal_bounds[0]
+    return frozenset(known.loc[known["first_period"] < Period(start.year, start.month).key, "group_code"])
+
+
+def year_comparison(store: HistoryStore, setup: Setup, period: Period, merged: pd.DataFrame,
+                    accepted: list[str]) -> YearComparison | None:
+    """This month against the same month of last year, as the store recorded it."""
+    then, then_accepted = store.month_groups(same_month_last_year(period))
+    has_last_year = bool((store.months()["fiscal_year_be"] == setup.fiscal_year_be - 1).any())
+    return compare_with_last_year(setup, period, merged, accepted, then, then_accepted, has_last_year)
 
 
 def month_record(result: RunResult, chosen: dict[str, Checked], merged: pd.DataFrame,

@@ -145,8 +145,10 @@ def _second_new_group_in_village(g: pd.DataFrame, ctx: RowContext) -> pd.Series:
 
 
 def _village_without_group_but_old_date(g: pd.DataFrame, ctx: RowContext) -> pd.Series:
+    # A dissolved group founded earlier is no contradiction: it is why the village starts the
+    # year without one, and its row is carried into the new year's templates (issue 18).
     founded = pd.to_datetime(g["founded_on"])
-    return g["village_code"].isin(ctx.villages_without_group) & (founded < ctx.fiscal_start)
+    return g["village_code"].isin(ctx.villages_without_group) & (founded < ctx.fiscal_start) & _live(g)
 
 
 R = Rule

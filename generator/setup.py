@@ -102,6 +102,11 @@ INSTRUCTIONS_TH = [
 
 def write_setup_workbook(path: Path, setup: Setup | None = None) -> Path:
     """A setup workbook: blank (for init-setup) or holding a setup (the demo)."""
+    return save_atomic(setup_workbook(setup), path)
+
+
+def setup_workbook(setup: Setup | None = None) -> Workbook:
+    """The setup workbook in memory, so that `next-year` can add its sheets before saving."""
     wb = Workbook()
     ws = wb.active
     ws.title = "คำแนะนำ"
@@ -116,7 +121,7 @@ def write_setup_workbook(path: Path, setup: Setup | None = None) -> Path:
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="center")
     write_meta(wb, {"kind": "setup", "province_code": setup.province_code if setup else ""}, SETUP_TABLES)
-    return save_atomic(wb, path)
+    return wb
 
 
 def _yes_no(value: bool) -> str:

@@ -181,6 +181,9 @@ class MonthSummary(CoverageRatios):
     # so far, against the target path: scope (province or district code), month, month_th,
     # founded, target_path (groups expected by then), target (whole target of the phases begun).
     progress_by_month: pd.DataFrame = field(default=None, repr=False)
+    # This month against the same month of the fiscal year before (generator.years.YearComparison),
+    # where the history store has it; set by the pipeline.
+    comparison: object = field(default=None, repr=False)
 
 
     @property

@@ -147,7 +147,7 @@ def check_rows(groups: pd.DataFrame, ctx: RowContext, sub: Submission, setup: Se
     usable_rows: dict[tuple[str, ...], pd.DataFrame] = {}
     for r in rules:
         if r.inputs not in usable_rows:
-            usable_rows[r.inputs] = groups.dropna(subset=list(r.inputs)) if r.inputs else groups
+            usable_rows[r.inputs] = groups[_filled(groups, r.inputs)] if r.inputs else groups
         usable = usable_rows[r.inputs]
         if usable.empty:
             continue
@@ -168,6 +168,15 @@ def check_rows(groups: pd.DataFrame, ctx: RowContext, sub: Submission, setup: Se
                 cell=sub.table.cell_at(column, row) if column else f"{row}",
                 value=shown.get(r.column), district_code=sub.district_code, **{**shown, **context, **extra}))
     return sorted(out, key=lambda p: (_row_of(p.cell), p.cell or ""))
+
+
+def _filled(groups: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
+    """Rows where every one of the columns holds a value: what dropna(subset=...) keeps, as one
+    mask over numpy arrays (pandas' dropna costs milliseconds a call, and it was called per rule)."""
+    mask = np.ones(len(groups), dtype=bool)
+    for c in columns:
+        mask &= groups[c].notna().to_numpy()
+    return mask
 
 
 _CONFIRM_COLUMN_MISSING = {

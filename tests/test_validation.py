@@ -87,6 +87,18 @@ def test_a_new_village_group_dated_before_the_fiscal_year(filled, setup, period)
     assert ("G_FOUNDED_OUTSIDE_YEAR", cell("founded_on", new[0])) in found(c)
 
 
+def test_a_dissolved_old_group_in_a_village_without_a_group_is_no_contradiction(filled, setup, period):
+    # A village whose only group was dissolved last year starts this year without a group, and its
+    # district still lists the dissolved group (carried forward from September): not an error.
+    groups, new = _new_group_rows(setup, period)
+    row = new[0]
+    typed = {(row, "founded_on"): date(2021, 5, 1), (row, "status"): "ยุบเลิก",
+             (row, "remarks"): "ยุบเลิกเมื่อปีงบประมาณก่อน"}
+    c = check(filled("3601", typed), setup, period)
+    assert ("G_FOUNDED_OUTSIDE_YEAR", cell("founded_on", row)) not in found(c)
+    assert c.accepted
+
+
 def test_thai_digits_commas_and_be_text_dates_are_warnings_with_what_was_understood(filled, setup, period):
     groups, new = _new_group_rows(setup, period)
     d = groups.loc[new[0], "founded_on"]
