@@ -6,10 +6,14 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test system lock clean
+.PHONY: demo test serve system lock clean
 
 demo: $(VENV)/.installed
 	$(BIN)/savings-report demo
+
+# The office's web page on the demo data (an empty ./workspace is filled with it first).
+serve: $(VENV)/.installed
+	$(BIN)/savings-report serve --demo
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -q
@@ -44,4 +48,4 @@ lock: $(VENV)/.installed
 		--output-file constraints.txt
 
 clean:
-	rm -rf $(VENV) output/demo
+	rm -rf $(VENV) output/demo workspace

@@ -296,8 +296,7 @@ def validate(files: Annotated[list[Path], typer.Argument(help="ไฟล์ท�
              as_json: Annotated[bool, typer.Option("--json", help="พิมพ์ผลเป็น JSON")] = False,
              limit: LimitOption = None) -> None:
     """ตรวจไฟล์ทีละไฟล์โดยไม่รวม / Check files one by one without merging."""
-    from generator.intake import read_submission
-    from generator.validation import validate_submission
+    from generator.jobs import check_file
 
     s = _setup(setup) if setup else None
     limits = _limits(limit)
@@ -305,22 +304,12 @@ def validate(files: Annotated[list[Path], typer.Argument(help="ไฟล์ท�
     for path in files:
         if not path.is_file():
             raise _fail("no_file", path=path)
-        sub = read_submission(path, s, None, limits)
-        if s is not None and sub.table is not None and sub.period is not None:
-            problems = validate_submission(sub, s, sub.period).problems
-        else:
-            problems = sub.problems
-            if sub.table is not None and s is None:
-                from generator.parsing import parse_table
-                from generator.schema import GROUPS
-
-                problems = problems + parse_table(sub.table, GROUPS, sub.name, sub.district_code)[1]
-        ok = not any(p.is_error for p in problems)
-        worst = max(worst, EXIT_OK if ok else EXIT_REJECTED)
-        results.append({"file": str(path), "ok": ok, "problems": [p.to_dict() for p in problems]})
+        checked = check_file(path, s, limits)
+        worst = max(worst, EXIT_OK if checked.ok else EXIT_REJECTED)
+        results.append(checked.to_dict())
         if not as_json:
-            err.print(_t("valid_ok" if ok else "valid_bad", name=path.name))
-            _print_problems(problems)
+            err.print(_t("valid_ok" if checked.ok else "valid_bad", name=path.name))
+            _print_problems(checked.problems)
     if as_json:
         sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
     raise typer.Exit(worst)
@@ -395,6 +384,37 @@ def demo(out: Annotated[Path, typer.Option("--out", help="โฟลเดอร�
         result = build_demo(out)
     _report_run(result)
     err.print(_t("demo_done", pdf=result.outputs.get("pdf")))
+
+
+@app.command()
+def serve(workspace: Annotated[Path, typer.Option("--workspace", help="โฟลเดอร์งานของหน้าเว็บ")] = Path("workspace"),
+          host: Annotated[str, typer.Option("--host", help="ที่อยู่ที่รับการเชื่อมต่อ (0.0.0.0 = ทุกเครื่องในเครือข่าย)")] = "127.0.0.1",
+          port: Annotated[int, typer.Option("--port")] = 8080,
+          set_password: Annotated[bool, typer.Option("--set-password", help="ตั้งรหัสผ่านของจังหวัด")] = False,
+          demo: Annotated[bool, typer.Option("--demo", help="เริ่มด้วยข้อมูลสาธิต เมื่อโฟลเดอร์งานยังว่าง")] = False) -> None:
+    """เปิดหน้าเว็บของสำนักงานจังหวัด / Serve the provincial office's web page."""
+    from generator.web.server import ServeError, serve as serve_page
+    from generator.web.words import word
+    from generator.web.workspace import PASSWORD_MIN, Workspace
+
+    lang = _state["lang"]
+    if set_password:
+        first = typer.prompt(word("password_prompt", lang), hide_input=True, err=True)
+        if len(first) < PASSWORD_MIN:
+            err.print(word("password_short", lang, n=PASSWORD_MIN), markup=False)
+            raise typer.Exit(EXIT_CANNOT_RUN)
+        if typer.prompt(word("password_again", lang), hide_input=True, err=True) != first:
+            err.print(word("password_mismatch", lang), markup=False)
+            raise typer.Exit(EXIT_CANNOT_RUN)
+        ws = Workspace(workspace)
+        ws.set_password(first)
+        err.print(word("password_set", lang, path=ws.password_path), markup=False)
+        return
+    try:
+        serve_page(workspace, host, port, demo=demo, lang=lang, say=lambda text: err.print(text, markup=False))
+    except ServeError as exc:
+        err.print(word(exc.key, lang, **exc.params), style="bold red")
+        raise typer.Exit(EXIT_CANNOT_RUN) from None
 
 
 def _unraisable(_) -> None:

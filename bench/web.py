@@ -1,0 +1,184 @@
+"""Benchmark: the office's web page, over HTTP on loopback, as `savings-report serve` runs it.
+
+    python bench/web.py [--uploads 1000] [--port 8765]
+
+Seeds a workspace with the Chaiyaphum demo, starts `savings-report serve` in its own process (warm
+PDF worker included) and measures, printing one line per figure:
+- upload to "shown": one returned workbook uploaded, then the month page that shows it, for each of
+  the demo's districts (p50, p95, max);
+- the month's report: from the click to the run being done (best and median of 3);
+- 50 files from 10 concurrent clients: none lost, none duplicated, no 5xx, the store consistent;
+- the server's resident memory over `--uploads` uploads of distinct files.
+The machine may be shared while this runs: the figures are of that machine at that time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import io
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+MONTH = "/m/2566-08"
+
+
+class Client:
+    """One browser: a cookie, the CSRF token of the month page, multipart uploads."""
+
+    def __init__(self, port: int):
+        self.port, self.cookie = port, ""
+
+    def request(self, method: str, url: str, body: bytes = b"", headers: dict | None = None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=300)
+        h = {"Host": f"127.0.0.1:{self.port}", **(headers or {})}
+        if self.cookie:
+            h["Cookie"] = self.cookie
+        conn.request(method, url, body=body, headers=h)
+        r = conn.getresponse()
+        data = r.read()
+        cookie = r.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";", 1)[0]
+        conn.close()
+        return r.status, data
+
+    def token(self) -> str:
+        status, page = self.request("GET", MONTH)
+        assert status == 200, status
+        return re.search(rb'name="csrf" value="([^"]+)"', page).group(1).decode()
+
+    def upload(self, files: list[tuple[str, bytes]], token: str) -> int:
+        boundary = "----bench" + hashlib.sha1(str(time.time()).encode()).hexdigest()
+        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{token}\r\n'.encode()]
+        for name, data in files:
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
+                         f"Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
+        parts.append(f"--{boundary}--\r\n".encode())
+        status, _ = self.request("POST", MONTH + "/upload", b"".join(parts),
+                                 {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        return status
+
+
+def variant(data: bytes, n: int) -> bytes:
+    """The same workbook with other bytes (a zip comment): distinct content, same cells."""
+    buffer = io.BytesIO(data)
+    with zipfile.ZipFile(buffer, "a") as z:
+        z.comment = f"bench {n}".encode()
+    return buffer.getvalue()
+
+
+def rss_kib(pid: int) -> int:
+    """The server process's resident memory (its PDF worker is a process of its own)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--uploads", type=int, default=1000)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    from generator.web.server import seed_demo
+    from generator.web.workspace import Workspace
+
+    work = Path(tempfile.mkdtemp(prefix="bench-web-"))
+    ws = Workspace(work / "ws")
+    seed_demo(ws)
+    returns = sorted((ws.output / "inbox").glob("2566-08_*.xlsx"))
+    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--workspace", str(ws.root),
+                               "--port", str(args.port)], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    try:
+        client = Client(args.port)
+        for _ in range(200):
+            try:
+                token = client.token()
+                break
+            except (ConnectionError, OSError):
+                time.sleep(0.2)
+        client.request("GET", MONTH)  # warm: the month's preview is computed once
+
+        # 1. Upload to shown, one district at a time (each a new content: a district's corrected file).
+        shown = []
+        for i, path in enumerate(returns):
+            data = variant(path.read_bytes(), 10_000 + i)
+            t = time.perf_counter()
+            assert client.upload([(path.name, data)], token) == 302
+            status, page = client.request("GET", MONTH)
+            shown.append(time.perf_counter() - t)
+            assert status == 200 and path.name.encode() in page
+        shown.sort()
+        print(f"upload to shown, {len(shown)} districts: p50 {statistics.median(shown):.2f} s, "
+              f"p95 {shown[int(0.95 * (len(shown) - 1))]:.2f} s, max {shown[-1]:.2f} s")
+
+        # 2. The month's report, from the click to done.
+        runs = []
+        for _ in range(3):
+            t = time.perf_counter()
+            status, _ = client.request("POST", MONTH + "/run", f"csrf={token}".encode(),
+                                       {"Content-Type": "application/x-www-form-urlencoded"})
+            assert status == 302
+            while True:
+                _, body = client.request("GET", MONTH + "/run.json")
+                if b'"running"' not in body:
+                    break
+                time.sleep(0.05)
+            runs.append(time.perf_counter() - t)
+            assert b'"done"' in body, body
+        print(f"report ready after the click: best {min(runs):.2f} s, median {statistics.median(runs):.2f} s")
+
+        # 3. 50 files from 10 concurrent clients (5 each, one request per file), each a distinct content.
+        base = returns[0].read_bytes()
+        jobs = [[(f"c{c}_{k}.xlsx", variant(base, c * 100 + k)) for k in range(5)] for c in range(10)]
+        statuses: list[int] = []
+
+        def send(files):
+            me = Client(args.port)
+            t = me.token()
+            for f in files:
+                statuses.append(me.upload([f], t))
+
+        threads = [threading.Thread(target=send, args=(j,)) for j in jobs]
+        t0 = time.perf_counter()
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        wall = time.perf_counter() - t0
+        expected = {hashlib.sha256(d).hexdigest() for j in jobs for _, d in j}
+        from generator.periods import Period
+
+        stored = {u.sha256 for u in ws.uploads(Period(2023, 8))}
+        blobs_ok = all(hashlib.sha256(ws.blob(s).read_bytes()).hexdigest() == s for s in expected)
+        inbox = {u.leaf for u in ws.uploads(Period(2023, 8))}
+        links_ok = inbox == {p.name for p in ws.inbox(Period(2023, 8)).iterdir()}
+        print(f"50 files, 10 clients: {wall:.1f} s; lost {len(expected - stored)}, "
+              f"5xx {sum(s >= 500 for s in statuses)}, other than 302 {sum(s != 302 for s in statuses)}, "
+              f"rows {len(ws.uploads(Period(2023, 8)))} for {len(stored)} contents, "
+              f"blobs match their hash {blobs_ok}, inbox matches the index {links_ok}")
+
+        # 4. Memory over many uploads of distinct files.
+        rss = []
+        for n in range(args.uploads):
+            assert client.upload([(f"m{n}.xlsx", variant(base, 1_000_000 + n))], token) == 302
+            if n in (99, args.uploads - 1):
+                rss.append(rss_kib(server.pid) / 1024)
+        print(f"server memory after 100 uploads {rss[0]:.0f} MiB, after {args.uploads} {rss[-1]:.0f} MiB "
+              f"(+{rss[-1] - rss[0]:.0f} MiB)")
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+if __name__ == "__main__":
+    main()

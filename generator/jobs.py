@@ -1,0 +1,119 @@
+"""Whole jobs that more than one face needs (the command line and the web page), each one function.
+
+A face parses its input, calls one of these and shows the result; no rule, figure or message is
+made here either: they come from intake, validation, the pipeline and their catalogues.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from generator.history import HistoryStore
+from generator.periods import Period
+from generator.problems import Problem
+from generator.reading import DEFAULT_LIMITS, Limits
+from generator.setup import Setup
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """One returned file checked on its own, as `savings-report validate` does."""
+
+    path: Path
+    problems: list[Problem] = field(default_factory=list)
+    district_code: str | None = None
+    period: Period | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+    def to_dict(self) -> dict:
+        return {"file": str(self.path), "ok": self.ok, "problems": [p.to_dict() for p in self.problems]}
+
+
+def check_file(path: Path, setup: Setup | None = None, limits: Limits = DEFAULT_LIMITS,
+               period: Period | None = None) -> FileCheck:
+    """Check one file without merging. With a setup every rule applies (the month the file claims,
+    or `period` when given: then a file of another month is refused); without one, only what can be
+    checked from the file itself."""
+    from generator.intake import read_submission
+    from generator.validation import validate_submission
+
+    sub = read_submission(Path(path), setup, period, limits)
+    if setup is not None and sub.table is not None and sub.period is not None:
+        problems = validate_submission(sub, setup, sub.period).problems
+    else:
+        problems = sub.problems
+        if sub.table is not None and setup is None:
+            from generator.parsing import parse_table
+            from generator.schema import GROUPS
+
+            problems = problems + parse_table(sub.table, GROUPS, sub.name, sub.district_code)[1]
+    return FileCheck(Path(path), list(problems), sub.district_code, sub.period)
+
+
+def district_workbooks(setup: Setup, period: Period, store_path: Path, out_dir: Path) -> list[Path]:
+    """The month's workbook for every district, pre-filled from the store when there is one
+    (what `savings-report templates` writes)."""
+    from generator.carry import carried_groups
+    from generator.district_template import write_district_workbooks
+
+    carried = None
+    if Path(store_path).is_file():
+        with HistoryStore.open(store_path, setup.province_code) as store:
+            carried = carried_groups(setup, store.previous_groups(period))
+    return write_district_workbooks(setup, period, out_dir, carried)
+
+
+class ReadOnlyStore:
+    """The history store as a preview sees it: everything a run reads, nothing it writes.
+
+    Only the readers the monthly run uses are passed through; any other attribute fails loudly, so
+    a new kind of write in the pipeline cannot slip through a preview unnoticed."""
+
+    _READERS = frozenset({"path", "first_seen", "previous_groups", "group_codes", "reporting", "files",
+                          "month_groups", "months"})
+
+    def __init__(self, store: HistoryStore):
+        self._store = store
+
+    def __getattr__(self, name: str):
+        if name in self._READERS:
+            return getattr(self._store, name)
+        raise AttributeError(f"a preview does not use the store's {name!r}")
+
+    @contextmanager
+    def transaction(self):
+        yield
+
+    def record_month(self, *args, **kwargs) -> None:
+        """A preview records nothing: only a real run does."""
+
+
+def month_preview(setup: Setup, period: Period, inbox: Path, store_path: Path, made_on: date,
+                  now: datetime | None = None, lang: str = "th"):
+    """The month as a run would make it now (every file checked, statuses, figures), without
+    writing the store or any output. Returns the pipeline's `RunResult`."""
+    from generator.pipeline import run_month
+
+    store = HistoryStore.open(store_path, setup.province_code) if Path(store_path).is_file() else None
+    try:
+        return run_month(setup, period, inbox, Path(inbox), made_on, lang, render=False,
+                         store=ReadOnlyStore(store) if store else None, now=now or datetime.now())
+    finally:
+        if store:
+            store.close()
+
+
+def make_report(setup: Setup, period: Period, inbox: Path, out_dir: Path, store_path: Path, made_on: date,
+                lang: str = "th", progress=None, now: datetime | None = None):
+    """The month's run, as `savings-report run --per-district` makes it: outputs and the store."""
+    from generator.pipeline import run_month
+
+    with HistoryStore.open(store_path, setup.province_code) as store:
+        return run_month(setup, period, inbox, out_dir, made_on, lang, store=store, now=now or datetime.now(),
+                         progress=progress, district_reports=tuple(setup.district_codes))

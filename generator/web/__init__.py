@@ -1,0 +1,129 @@
+"""The provincial office's web page: a thin face over the same pipeline as the command line.
+
+`create_app(workspace)` builds the Flask app; `savings-report serve` runs it under waitress.
+See `workspace.py` for the folder's layout and `security.py` for who may reach what.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from flask import Flask, g, render_template, request, session
+
+from generator.problems import SEVERITY_LABELS
+from generator.reading import DEFAULT_LIMITS
+from generator.web import security
+from generator.web.runner import Previews, Runner
+from generator.web.words import word
+from generator.web.workspace import Workspace
+
+HERE = Path(__file__).resolve().parent
+from generator.render_pdf import TEMPLATES as REPORT_TEMPLATES  # noqa: E402  the report's templates and CSS
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """Checked before a file is opened: the request's size before it is read, the number of files
+    before any is stored, each file's size while it is written aside."""
+
+    file_mb: int = DEFAULT_LIMITS.max_file_bytes // (1024 * 1024)
+    files: int = 100
+    total_mb: int = 200
+
+
+def create_app(workspace: Path, require_login: bool = False, limits: UploadLimits = UploadLimits(),
+               testing: bool = False, preview_wait: bool | None = None) -> Flask:
+    """preview_wait: pages wait for the month's preview to catch up with new files (tests), instead
+    of showing the last one with the new files' own checks while it is worked out (serving)."""
+    ws = Workspace(workspace)
+    app = Flask(__name__, static_folder=str(HERE / "static"), template_folder=str(HERE / "templates"))
+    app.config.update(
+        SECRET_KEY=ws.secret_key(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="savings_report",
+        MAX_CONTENT_LENGTH=limits.total_mb * 1024 * 1024,
+        MAX_FORM_PARTS=limits.files + 20,
+        REQUIRE_LOGIN=require_login,
+        UPLOAD_LIMITS=limits,
+        TESTING=testing,
+        PREVIEW_WAIT=testing if preview_wait is None else preview_wait,
+    )
+    # The page's own templates first, then the report's, so the page can show page 1's tiles with
+    # the very macros the PDF uses.
+    app.jinja_loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(HERE / "templates"),
+                                            jinja2.FileSystemLoader(REPORT_TEMPLATES)])
+    from generator.render_pdf import environment
+
+    app.jinja_env.filters.update(environment().filters)
+    app.jinja_env.autoescape = True  # also for the report's macros and any template name
+    app.extensions["savings"] = {"ws": ws, "runner": Runner(ws), "previews": Previews(ws),
+                                 "limiter": security.LoginLimiter(),
+                                 "link_limiter": security.LoginLimiter(), "fresh_links": {}}
+    _logging(ws)
+
+    @app.before_request
+    def _language_and_guard():
+        g.lang = session.get("lang", "th")
+        return security.guard()
+
+    app.after_request(security.headers)
+
+    @app.context_processor
+    def _helpers():
+        lang = getattr(g, "lang", "th")
+        return {"w": lambda key, **p: word(key, lang, **p), "lang": lang, "th": lang == "th",
+                "when": lambda value: when(value, lang), "severity_labels": SEVERITY_LABELS[lang],
+                "csrf_token": security.csrf_token, "logged_in": bool(session.get("province")),
+                "district_session": g.get("district"),
+                "refresh_url": _refresh_url,
+                "require_login": app.config["REQUIRE_LOGIN"]}
+
+    from generator.web import district
+    from generator.web.routes import bp, register_errors
+
+    app.register_blueprint(bp)
+    app.register_blueprint(district.bp)
+    register_errors(app)
+    return app
+
+
+def _logging(ws: Workspace) -> None:
+    """One log per workspace (the last app made in a process writes it)."""
+    log = logging.getLogger("savings_report.web")
+    for old in [h for h in log.handlers if isinstance(h, logging.FileHandler)]:
+        log.removeHandler(old)
+        old.close()
+    handler = logging.FileHandler(ws.root / "web.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+
+
+def _refresh_url() -> str:
+    """The page again, as a new load: the address alternates, because going to the very address the
+    page has (with its #fragment) would only scroll, not reload."""
+    flip = "1" if request.args.get("u") != "1" else "2"
+    return f"{request.path}?u={flip}"
+
+
+def when(value, lang: str = "th") -> str:
+    """A received time as the office reads it: the Buddhist-era date and the clock time."""
+    from datetime import datetime
+
+    from generator.periods import format_date
+
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return f"{format_date(value.date(), lang)} {value:%H:%M}"
+
+
+def extension(name: str):
+    from flask import current_app
+
+    return current_app.extensions["savings"][name]

@@ -1,0 +1,215 @@
+"""A district's own pages (issue 14): opened from its link, they show and take its own files only.
+
+`/d/<token>` exchanges the link's token for a fresh session and redirects to an address without
+it. A district session reaches the `district.*` routes only, and those take the district from the
+session, never from the URL: anything of another district (a file, a feedback workbook, a page of
+the province) answers 404, as if it did not exist. Renewing or revoking the link ends the session.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, session, url_for
+
+from generator import messages as M
+from generator.web import extension
+from generator.web.words import word
+from generator.web.workspace import safe_leaf
+
+bp = Blueprint("district", __name__)
+LOG = logging.getLogger("savings_report.web")
+# What a district session may reach besides its own pages: what every page is drawn with.
+SHARED_ENDPOINTS = {"static", "web.font", "web.report_css"}
+
+
+def _w(key: str, **params) -> str:
+    return word(key, g.lang, **params)
+
+
+def current_district() -> str | None:
+    """The district of this session, if its link is still the one it was opened with."""
+    code = session.get("district")
+    if code is None:
+        return None
+    if extension("ws").link_generation(code) != session.get("generation"):
+        session.clear()  # renewed or revoked: this session has ended
+        return None
+    return code
+
+
+def guard_district():
+    """Before every request of a district session: only its own routes exist."""
+    code = current_district()
+    endpoint = request.endpoint or ""
+    if code is None:
+        if endpoint.startswith("district.") and endpoint not in ("district.exchange", "district.gone"):
+            abort(404)
+        return None
+    if not (endpoint.startswith("district.") or endpoint in SHARED_ENDPOINTS):
+        abort(404)
+    g.district = code
+    return None
+
+
+@bp.get("/d/<token>")
+def exchange(token: str):
+    ws, limiter = extension("ws"), extension("link_limiter")
+    address = request.remote_addr or "?"
+    if limiter.blocked(address):
+        LOG.warning("link refused (rate limit) from %s", address)
+        abort(429)
+    found = ws.link_for_token(token) if len(token) <= 100 else None
+    if found is None:
+        limiter.failed(address)
+        LOG.warning("unknown link from %s", address)
+        abort(404)
+    code, generation = found
+    lang = session.get("lang")
+    session.clear()  # a new session: nothing from before survives the exchange
+    session.update(district=code, generation=generation, csrf=secrets.token_urlsafe(32))
+    if lang:
+        session["lang"] = lang
+    now = datetime.now()
+    ws.link_opened(code, now)
+    ws.audit(f"district {code}", "link_opened", code, detail=address, now=now)
+    return redirect(url_for("district.home"))
+
+
+def _setup_and_month(month: str | None):
+    from generator.web.routes import _current_month, _month
+
+    setup = extension("ws").setup()
+    if setup is None:
+        abort(404)
+    if month is None:
+        return setup, _current_month(setup)
+    return _month(month)
+
+
+@bp.get("/district")
+def home():
+    setup, period = _setup_and_month(None)
+    return redirect(url_for("district.month", month=period.be_key))
+
+
+@bp.get("/district/m/<month>")
+def month(month: str):
+    from generator.render_pdf import district_context
+    from generator.web.routes import _files_view, _output_links, _preview, _report_context, _fiscal_months
+
+    code = g.district
+    setup, period = _setup_and_month(month)
+    result, fresh = _preview(setup, period)
+    ctx = _report_context(district_context(result.summary, code, g.lang))
+    files = [r for r in _files_view(setup, period, result) if r["outcome"].district_code == code]
+    counts = next((f for f in reversed(files) if f["outcome"].status == "accepted"), None)
+    outputs = [link for link in _output_links(period) if link[2] == code]
+    return render_template("district_own.html", setup=setup, period=period, code=code, files=files, counts=counts,
+                           outputs=outputs, months=_fiscal_months(setup), limits=current_app.config["UPLOAD_LIMITS"],
+                           fresh=fresh, **ctx)
+
+
+@bp.get("/district/m/<month>/workbook")
+def workbook(month: str):
+    from generator.district_template import district_file_name
+    from generator.web.routes import _workbooks
+
+    setup, period = _setup_and_month(month)
+    wanted = district_file_name(period, g.district, setup.district_name(g.district))
+    for path in _workbooks(setup, period):
+        if path.name == wanted:
+            extension("ws").audit(f"district {g.district}", "workbook_downloaded", g.district, detail=period.be_key)
+            return send_file(path, as_attachment=True, download_name=path.name)
+    abort(404)
+
+
+@bp.get("/district/m/<month>/out/<path:key>")
+def output(month: str, key: str):
+    _, period = _setup_and_month(month)
+    ws = extension("ws")
+    own = key == f"district:{g.district}" or key.startswith(f"feedback:{g.district}:")
+    path = ws.outputs(period).get(key) if own else None
+    if path is None:
+        abort(404)
+    if key.startswith("feedback:"):
+        ws.audit(f"district {g.district}", "feedback_downloaded", g.district, detail=path.name)
+    return send_file(path, as_attachment=key.startswith("feedback:"), download_name=path.name)
+
+
+@bp.get("/district/m/<month>/f/<sha256>")
+def returned_file(month: str, sha256: str):
+    from generator.web.routes import _files_view, _preview
+
+    setup, period = _setup_and_month(month)
+    ws = extension("ws")
+    up = ws.upload(period, sha256)
+    if up is None or up.leaf not in {r["outcome"].file for r in _files_view(setup, period, _preview(setup, period)[0])
+                                     if r["outcome"].district_code == g.district}:
+        abort(404)
+    return send_file(ws.blob(up.sha256), as_attachment=True, download_name=up.leaf)
+
+
+@bp.post("/district/m/<month>/upload")
+def upload(month: str):
+    """A district's files: checked before they are taken in; one that claims another district,
+    province or month is refused with what it claims and what was expected."""
+    from generator.jobs import check_file
+    from generator.reading import DEFAULT_LIMITS
+    from generator.web.routes import _spool
+
+    setup, period = _setup_and_month(month)
+    ws, code = extension("ws"), g.district
+    limits = current_app.config["UPLOAD_LIMITS"]
+    chosen = [f for f in request.files.getlist("files") if f and f.filename]
+    if not chosen:
+        flash(_w("no_files_chosen"))
+        return redirect(url_for("district.month", month=month))
+    if len(chosen) > limits.files:
+        abort(413, description="too_many")
+    who = f"district {code}"
+    for f in chosen:
+        folder = Path(tempfile.mkdtemp(prefix=".district-", dir=ws.root / "months"))
+        try:
+            tmp = _spool(f.stream, folder, limits.file_mb * 1024 * 1024)
+            if tmp is None:
+                flash(_w("file_too_large", name=f.filename[:80], mb=limits.file_mb))
+                continue
+            named = folder / safe_leaf(f.filename)
+            tmp.rename(named)
+            checked = check_file(named, setup, DEFAULT_LIMITS, period)
+            if checked.district_code is not None and checked.district_code != code:
+                flash(_w("other_district", name=named.name, found=setup.district_name(checked.district_code),
+                         expected=setup.district_name(code)))
+                ws.audit(who, "upload_refused", code, detail=f"{named.name}: claims {checked.district_code}")
+                continue
+            identity = [p for p in checked.problems if p.rule_id in ("F_OTHER_PROVINCE", "F_OTHER_PERIOD",
+                                                                     "F_UNKNOWN_DISTRICT")]
+            if identity:
+                flash(f"{named.name}: {identity[0].message(g.lang)} {identity[0].fix(g.lang)}")
+                ws.audit(who, "upload_refused", code, detail=f"{named.name}: {identity[0].rule_id}")
+                continue
+            up, new = ws.add_file(period, f.filename, named, datetime.now())
+            ws.save_check(period, up.sha256, checked)
+            result = "ok" if checked.ok else "errors"
+            ws.audit(who, "upload", code, up.sha256, f"{up.leaf}: {result}")
+            flash(M.text("valid_ok" if checked.ok else "valid_bad", g.lang, name=up.leaf))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    return redirect(url_for("district.month", month=month) + "#files")
+
+
+@bp.post("/district/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("district.gone"))
+
+
+@bp.get("/district/bye")
+def gone():
+    return render_template("error.html", message=_w("district_bye"), code=200)

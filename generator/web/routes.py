@@ -1,0 +1,670 @@
+"""The page's routes: each parses the request, calls one job of the pipeline, shows or sends the result.
+
+Every form posts and redirects (so a reload never sends twice and every page works without
+JavaScript); files are only ever sent from what the workspace lists, never from a path in the URL.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import secrets
+import shutil
+import tempfile
+import threading
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, send_file,
+                   send_from_directory, session, url_for)
+from werkzeug.exceptions import HTTPException
+
+from generator import messages as M
+from generator.periods import Period, PeriodError, format_date
+from generator.web import extension, security
+from generator.web.runner import DONE, FAILED, RUNNING
+from generator.web.words import word
+
+bp = Blueprint("web", __name__)
+LOG = logging.getLogger("savings_report.web")
+_send_lock = threading.Lock()
+ZIP_SKIP = ("__MACOSX/", ".", "~$")
+
+
+def _w(key: str, **params) -> str:
+    return word(key, g.lang, **params)
+
+
+def _lang_redirect():
+    lang = request.args.get("lang")
+    if lang in ("th", "en"):
+        session["lang"] = lang
+        return redirect(request.path)
+    return None
+
+
+@bp.before_app_request
+def _switch_language():
+    return _lang_redirect()
+
+
+# --- login ------------------------------------------------------------------------------------
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if not current_app.config["REQUIRE_LOGIN"]:
+        return redirect(url_for("web.home"))
+    limiter = extension("limiter")
+    address = request.remote_addr or "?"
+    if request.method == "POST":
+        if limiter.blocked(address):
+            LOG.warning("login refused (rate limit) from %s", address)
+            return render_template("login.html", error=_w("login_limited", minutes=int(security.WINDOW // 60))), 429
+        if extension("ws").check_password(request.form.get("password", "")):
+            limiter.succeeded(address)
+            security.log_in()
+            LOG.info("login from %s", address)
+            return redirect(url_for("web.home"))
+        limiter.failed(address)
+        LOG.warning("wrong password from %s", address)
+        return render_template("login.html", error=_w("login_wrong")), 401
+    return render_template("login.html", error=None)
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("web.login") if current_app.config["REQUIRE_LOGIN"] else url_for("web.home"))
+
+
+@bp.get("/fonts/<name>")
+def font(name: str):
+    from generator.render_pdf import FONT_FILES, font_dir
+
+    if name not in FONT_FILES.values():
+        abort(404)
+    return send_from_directory(font_dir(), name, max_age=86400)
+
+
+@bp.get("/report.css")
+def report_css():
+    from generator.render_pdf import STYLESHEET, TEMPLATES
+
+    return send_from_directory(TEMPLATES, STYLESHEET, mimetype="text/css", max_age=3600)
+
+
+# --- home and setup ---------------------------------------------------------------------------
+
+def _setup():
+    setup = extension("ws").setup()
+    if setup is None:
+        flash(_w("no_setup"))
+        abort(redirect(url_for("web.setup_page")))
+    return setup
+
+
+def _fiscal_months(setup) -> list[Period]:
+    start, _ = setup.fiscal_bounds
+    months, p = [], Period(start.year, start.month)
+    for _ in range(12):
+        months.append(p)
+        p = Period(p.year + (p.month == 12), p.month % 12 + 1)
+    return months
+
+
+def _month(text: str):
+    setup = _setup()
+    try:
+        period = Period.parse(text)
+    except PeriodError:
+        abort(404)
+    if period not in _fiscal_months(setup) or period.be_key != text:
+        abort(404)
+    return setup, period
+
+
+@bp.get("/")
+def home():
+    ws = extension("ws")
+    setup = ws.setup()
+    if setup is None:
+        return redirect(url_for("web.setup_page"))
+    months = []
+    for p in _fiscal_months(setup):
+        months.append({"period": p, "files": len(ws.uploads(p)), "made": "pdf" in ws.outputs(p),
+                       "due": format_date(setup.due_date(p), g.lang)})
+    return render_template("home.html", setup=setup, months=months)
+
+
+@bp.get("/setup")
+def setup_page():
+    ws = extension("ws")
+    return render_template("setup.html", setup=ws.setup(), problems=ws.last_setup_check(),
+                           earlier=[p.name for p in ws.setup_files()])
+
+
+@bp.get("/setup/blank.xlsx")
+def setup_blank():
+    from generator.setup import write_setup_workbook
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_setup_workbook(Path(tmp) / "setup.xlsx")
+        data = path.read_bytes()
+    return send_file(io.BytesIO(data), as_attachment=True, download_name="setup_blank.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.post("/setup")
+def setup_upload():
+    from generator.setup import SetupInvalid
+
+    ws = extension("ws")
+    f = request.files.get("setup")
+    if not f or not f.filename:
+        flash(_w("setup_no_file"))
+        return redirect(url_for("web.setup_page"))
+    data = f.stream.read(current_app.config["UPLOAD_LIMITS"].file_mb * 1024 * 1024 + 1)
+    if len(data) > current_app.config["UPLOAD_LIMITS"].file_mb * 1024 * 1024:
+        flash(_w("file_too_large", name=f.filename[:80], mb=current_app.config["UPLOAD_LIMITS"].file_mb))
+        return redirect(url_for("web.setup_page"))
+    try:
+        setup = ws.add_setup(data, datetime.now())
+    except SetupInvalid as exc:
+        ws.save_setup_check([p.to_dict() for p in exc.problems])
+        flash(_w("setup_bad"))
+        LOG.info("setup refused: %d problems", len(exc.problems))
+        return redirect(url_for("web.setup_page"))
+    ws.save_setup_check([])
+    flash(_w("setup_ok", province=setup.province_name, year=setup.fiscal_year_be, districts=len(setup.district_codes)))
+    LOG.info("setup taken in: province %s, fiscal year %s", setup.province_code, setup.fiscal_year_be)
+    return redirect(url_for("web.home"))
+
+
+# --- the month --------------------------------------------------------------------------------
+
+def _preview(setup, period):
+    """(result, fresh): the month previewed; not fresh while files that came since are worked in."""
+    return extension("previews").get(setup, period, wait=current_app.config["PREVIEW_WAIT"])
+
+
+def _fixed_received(setup, shas: list[str]) -> dict:
+    """First sightings the history store already holds: those received times no longer change."""
+    from generator.history import HistoryStore, StoreError
+
+    path = extension("ws").store_path(setup)
+    if not path.is_file() or not shas:
+        return {}
+    try:
+        with HistoryStore.open(path, setup.province_code, wait_seconds=5) as store:
+            return store.first_seen(shas)
+    except StoreError:  # a run is committing: the page shows the dates as editable this once
+        return {}
+
+
+def _files_view(setup, period, result):
+    """Every file of the month: as the preview worked it out, or, for a file that came since, as its
+    own check at upload found it (the same rules and words, without the month-wide checks)."""
+    from types import SimpleNamespace
+
+    from generator.summary import ACCEPTED, REJECTED
+
+    ws = extension("ws")
+    uploads = {u.leaf: u for u in ws.uploads(period)}
+    fixed = _fixed_received(setup, [u.sha256 for u in uploads.values()])
+    problems: dict[str, list] = {}
+    for p in result.summary.problems:
+        problems.setdefault(p.file, []).append(p)
+    rows = []
+    for c, f in zip(result.checked, result.summary.files):
+        u = uploads.get(c.submission.name)
+        rows.append({"outcome": f, "upload": u, "received": c.submission.received_at,
+                     "fixed": u is not None and u.sha256 in fixed, "problems": problems.get(f.file, [])})
+    seen = {c.submission.name for c in result.checked}
+    checks = ws.checks(period)
+    for leaf, u in uploads.items():
+        check = checks.get(u.sha256)
+        if leaf in seen or check is None:
+            continue
+        code = check["district_code"] if check["district_code"] in setup.district_codes else None
+        ps = check["problems"]
+        outcome = SimpleNamespace(file=leaf, district_code=code, district_name=setup.district_name(code) if code else None,
+                                  status=ACCEPTED if check["ok"] else REJECTED,
+                                  errors=sum(p["rejects_file"] for p in ps),
+                                  warnings=sum(p["severity"] in ("warning", "confirmed") for p in ps))
+        rows.append({"outcome": outcome, "upload": u, "received": u.received_at, "fixed": u.sha256 in fixed,
+                     "problems": ps, "new": True})
+    rows.sort(key=lambda r: (r["outcome"].district_code or "~", r["received"]))
+    return rows
+
+
+@bp.get("/m/<month>")
+def month(month: str):
+    setup, period = _month(month)
+    result, fresh = _preview(setup, period)
+    ctx = _month_context(result.summary, g.lang)
+    runner = extension("runner").state
+    limits = current_app.config["UPLOAD_LIMITS"]
+    return render_template("month.html", setup=setup, period=period, result=result, **ctx,
+                           files=_files_view(setup, period, result), run=runner, run_text=_run_text(runner),
+                           outputs=_output_links(period), limits=limits,
+                           has_feedback=any(k.startswith("feedback:") for k in extension("ws").outputs(period)),
+                           by_status=_by_status(result.summary), running=runner.state == RUNNING, fresh=fresh)
+
+
+def _month_context(summary, lang: str) -> dict:
+    """What the page takes from the report: its labels, grid and counts (not its charts and tables)."""
+    from generator.render_pdf import LABELS, district_state, reporting_grid
+    from generator.summary import ON_TIME, TIMELINESS
+
+    return {"s": summary, "L": LABELS[lang], "grid": reporting_grid(summary), "timeliness": TIMELINESS,
+            "on_time_count": summary.month_timeliness[ON_TIME], "state": district_state}
+
+
+def _report_context(ctx: dict) -> dict:
+    """The report's own template context (labels L, grid, charts), less what the page names itself."""
+    return {k: v for k, v in ctx.items() if k not in ("period", "lang")}
+
+
+def _by_status(summary) -> list[tuple[str, list]]:
+    from generator.summary import TIMELINESS
+
+    rows = summary.month_reporting
+    names = {d.district_code: d for d in summary.districts}
+    return [(status, [names[c] for c in rows.loc[rows["status"] == status, "district_code"] if c in names])
+            for status in TIMELINESS]
+
+
+def _run_text(state) -> str | None:
+    if state.period is None:
+        return None
+    label = state.period.label(g.lang)
+    if state.state == RUNNING:
+        step = _w("run_writing") if state.writing else _w("run_reading", done=state.done, total=state.total)
+        return _w("run_running", month=label, step=step)
+    if state.state == DONE:
+        return _w("run_done", month=label, when=state.finished_at.strftime("%H:%M:%S"))
+    if state.state == FAILED:
+        return _w("run_failed", why=state.why)
+    return None
+
+
+def _output_links(period) -> list[tuple[str, str, str]]:
+    """(key, label, district code or '') for each file the last good run of the month wrote."""
+    outs = extension("ws").outputs(period)
+    links = []
+    for key in ("pdf", "excel", "json"):
+        if key in outs:
+            links.append((key, _w(f"dl_{key}"), ""))
+    for key in sorted(k for k in outs if k.startswith("feedback:")):
+        _, code, name = key.split(":", 2)
+        links.append((key, f"{_w('dl_feedback')}: {name}", code))
+    for key in sorted(k for k in outs if k.startswith("district:")):
+        links.append((key, _w("dl_district_pdf"), key.split(":", 1)[1]))
+    return links
+
+
+@bp.get("/m/<month>/run.json")
+def run_status(month: str):
+    _month(month)
+    state = extension("runner").state
+    return jsonify({"state": state.state, "text": _run_text(state), "done": state.done, "total": state.total})
+
+
+@bp.post("/m/<month>/run")
+def run(month: str):
+    setup, period = _month(month)
+    if extension("runner").start(period, g.lang):
+        flash(_w("run_started"))
+        LOG.info("report started for %s from %s", period.be_key, request.remote_addr)
+    else:
+        flash(_w("run_busy"))
+    return redirect(url_for("web.month", month=month) + "#report")
+
+
+@bp.get("/m/<month>/out/<path:key>")
+def output(month: str, key: str):
+    _, period = _month(month)
+    path = extension("ws").outputs(period).get(key)
+    if path is None:
+        abort(404)
+    inline = key == "pdf" or key.startswith("district:")
+    return send_file(path, as_attachment=not inline, download_name=path.name)
+
+
+@bp.get("/m/<month>/feedback.zip")
+def feedback_zip(month: str):
+    _, period = _month(month)
+    files = [p for k, p in extension("ws").outputs(period).items() if k.startswith("feedback:")]
+    if not files:
+        abort(404)
+    return _zip_response(files, f"feedback_{period.be_key}.zip")
+
+
+def _zip_response(paths: list[Path], name: str):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for p in paths:
+            z.write(p, p.name)
+    buffer.seek(0)
+    return send_file(buffer, as_attachment=True, download_name=name, mimetype="application/zip")
+
+
+# --- sending the workbooks --------------------------------------------------------------------
+
+def _workbooks(setup, period) -> list[Path]:
+    """The month's district workbooks, written again when the store or the setup changed."""
+    from generator.jobs import district_workbooks
+
+    ws = extension("ws")
+    store = ws.store_path(setup)
+    stamp = f"{ws.setup_files()[0].name} {store.stat().st_mtime_ns if store.is_file() else 0}"
+    folder = ws.month_dir(period) / "send"
+    with _send_lock:
+        key = folder / ".made-from"
+        if not (key.is_file() and key.read_text() == stamp):
+            ws.month_dir(period).mkdir(parents=True, exist_ok=True)
+            fresh = Path(tempfile.mkdtemp(prefix=".send-", dir=ws.month_dir(period)))
+            district_workbooks(setup, period, store, fresh)
+            (fresh / ".made-from").write_text(stamp)
+            old = folder.with_name(f".old-{os.getpid()}-{threading.get_ident()}")
+            if folder.exists():
+                os.replace(folder, old)
+            os.replace(fresh, folder)
+            shutil.rmtree(old, ignore_errors=True)
+        return sorted(p for p in folder.glob("*.xlsx"))
+
+
+@bp.get("/m/<month>/workbooks.zip")
+def workbooks_zip(month: str):
+    setup, period = _month(month)
+    return _zip_response(_workbooks(setup, period), f"workbooks_{setup.province_code}_{period.be_key}.zip")
+
+
+@bp.get("/m/<month>/workbook/<code>")
+def workbook(month: str, code: str):
+    from generator.district_template import district_file_name
+
+    setup, period = _month(month)
+    if code not in setup.district_codes:
+        abort(404)
+    wanted = district_file_name(period, code, setup.district_name(code))
+    for path in _workbooks(setup, period):
+        if path.name == wanted:
+            return send_file(path, as_attachment=True, download_name=path.name)
+    abort(404)
+
+
+# --- taking files in --------------------------------------------------------------------------
+
+def _spool(stream, folder: Path, limit: int) -> Path | None:
+    """Copy an upload aside, stopping as soon as it is over the limit (None then)."""
+    fd, tmp = tempfile.mkstemp(prefix=".in-", dir=folder)
+    size = 0
+    with os.fdopen(fd, "wb") as out:
+        for chunk in iter(lambda: stream.read(1 << 16), b""):
+            size += len(chunk)
+            if size > limit:
+                break
+            out.write(chunk)
+    if size > limit:
+        os.unlink(tmp)
+        return None
+    return Path(tmp)
+
+
+def _is_bundle(path: Path) -> bool:
+    """A zip of workbooks, not a workbook (an .xlsx or .ods is a zip too, with its own first entries)."""
+    if not zipfile.is_zipfile(path):
+        return False
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    return "[Content_Types].xml" not in names and "mimetype" not in names
+
+
+def _unbundle(path: Path, name: str, folder: Path, limit: int, max_files: int, notes: list[str]) -> list:
+    taken = []
+    try:
+        with zipfile.ZipFile(path) as z:
+            entries = [i for i in z.infolist() if not i.is_dir()
+                       and not i.filename.rsplit("/", 1)[-1].startswith(ZIP_SKIP) and not i.filename.startswith(ZIP_SKIP)]
+            if len(entries) > max_files:
+                abort(413, description="too_many")
+            for info in entries:
+                inner = info.filename.replace("\\", "/").rsplit("/", 1)[-1]
+                if info.file_size > limit:
+                    notes.append(_w("file_too_large", name=inner[:80], mb=limit // (1024 * 1024)))
+                    continue
+                with z.open(info) as stream:
+                    tmp = _spool(stream, folder, limit)
+                if tmp is None:
+                    notes.append(_w("file_too_large", name=inner[:80], mb=limit // (1024 * 1024)))
+                else:
+                    taken.append((inner, tmp))
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError, EOFError):
+        for _, tmp in taken:
+            tmp.unlink(missing_ok=True)
+        notes.append(_w("zip_bad", name=name[:80]))
+        return []
+    return taken
+
+
+@bp.post("/m/<month>/upload")
+def upload(month: str):
+    from generator.jobs import check_file
+    from generator.reading import DEFAULT_LIMITS
+
+    setup, period = _month(month)
+    ws = extension("ws")
+    limits = current_app.config["UPLOAD_LIMITS"]
+    chosen = [f for f in request.files.getlist("files") if f and f.filename]
+    if not chosen:
+        flash(_w("no_files_chosen"))
+        return redirect(url_for("web.month", month=month))
+    if len(chosen) > limits.files:
+        abort(413, description="too_many")
+    incoming = ws.root / ".incoming"
+    incoming.mkdir(exist_ok=True)
+    per_file = limits.file_mb * 1024 * 1024
+    notes: list[str] = []
+    lines: list[str] = []  # each file's verdict, as `savings-report validate` prints it
+    taken: list[tuple[str, Path]] = []
+    try:
+        for f in chosen:
+            tmp = _spool(f.stream, incoming, per_file)
+            if tmp is None:
+                notes.append(_w("file_too_large", name=f.filename[:80], mb=limits.file_mb))
+            elif _is_bundle(tmp):
+                taken += _unbundle(tmp, f.filename, incoming, per_file, limits.files - len(taken), notes)
+                tmp.unlink()
+            else:
+                taken.append((f.filename, tmp))
+            if len(taken) > limits.files:
+                abort(413, description="too_many")
+        ok = bad = same = 0
+        now = datetime.now()
+        while taken:
+            name, tmp = taken.pop(0)
+            up, new = ws.add_file(period, name, tmp, now)
+            if not new:
+                same += 1
+                continue
+            checked = check_file(ws.inbox(period) / up.leaf, setup, DEFAULT_LIMITS, period)
+            ok, bad = ok + checked.ok, bad + (not checked.ok)
+            lines.append(M.text("valid_ok" if checked.ok else "valid_bad", g.lang, name=up.leaf))
+            LOG.info("upload %s %s for %s from %s: %s", up.sha256[:12], up.leaf, period.be_key, request.remote_addr,
+                     "ok" if checked.ok else "errors")
+            ws.save_check(period, up.sha256, checked)
+            ws.audit("province", "upload", checked.district_code, up.sha256,
+                     f"{up.leaf}: {'ok' if checked.ok else 'errors'}")
+    finally:
+        for _, tmp in taken:
+            tmp.unlink(missing_ok=True)
+    flash(_w("received_summary", n=ok + bad + same, ok=ok, bad=bad, same=same))
+    for line in (lines if len(lines) <= 10 else []) + notes[:10]:
+        flash(line)
+    return redirect(url_for("web.month", month=month) + "#files")
+
+
+@bp.post("/m/<month>/received")
+def received(month: str):
+    setup, period = _month(month)
+    ws = extension("ws")
+    up = ws.upload(period, request.form.get("sha256", ""))
+    if up is None:
+        abort(404)
+    try:
+        day = date.fromisoformat(request.form.get("day", ""))
+    except ValueError:
+        flash(_w("received_bad"))
+        return redirect(url_for("web.month", month=month) + "#files")
+    if up.sha256 in _fixed_received(setup, [up.sha256]) or day > date.today():
+        flash(_w("received_fixed") if day <= date.today() else _w("received_bad"))
+        return redirect(url_for("web.month", month=month) + "#files")
+    ws.set_received(up.sha256, day)
+    LOG.info("received date of %s set to %s from %s", up.sha256[:12], day, request.remote_addr)
+    flash(_w("received_saved", name=up.leaf, date=format_date(day, g.lang)))
+    return redirect(url_for("web.month", month=month) + "#files")
+
+
+@bp.get("/m/<month>/f/<sha256>")
+def returned_file(month: str, sha256: str):
+    _, period = _month(month)
+    ws = extension("ws")
+    up = ws.upload(period, sha256)
+    if up is None:
+        abort(404)
+    return send_file(ws.blob(up.sha256), as_attachment=True, download_name=up.leaf)
+
+
+# --- a district -------------------------------------------------------------------------------
+
+@bp.get("/m/<month>/d/<code>")
+def district(month: str, code: str):
+    from generator.history import HistoryStore
+    from generator.render_pdf import district_context
+
+    setup, period = _month(month)
+    if code not in setup.district_codes:
+        abort(404)
+    result, fresh = _preview(setup, period)
+    ctx = _report_context(district_context(result.summary, code, g.lang))
+    files = [r for r in _files_view(setup, period, result) if r["outcome"].district_code == code]
+    earlier = []
+    path = extension("ws").store_path(setup)
+    if path.is_file():
+        with HistoryStore.open(path, setup.province_code) as store:
+            frame = store.files()
+        frame = frame[(frame["district_code"] == code) & (frame["period"] != period.key)]
+        earlier = frame.sort_values(["period", "received_at"], ascending=False).to_dict("records")
+    outs = [link for link in _output_links(period) if link[2] == code]
+    return render_template("district.html", setup=setup, period=period, code=code, files=files, earlier=earlier,
+                           outputs=outs, Period=Period, fresh=fresh, audit=extension("ws").audit_trail(code)[:200], **ctx)
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+def register_errors(app) -> None:
+    messages = {400: "csrf_failed", 403: "login_title", 404: "not_found", 413: "too_large", 429: "login_limited"}
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        if exc.code in (301, 302, 303, 307, 308) or exc.response is not None:
+            return exc.response or exc
+        lang = getattr(g, "lang", None) or session.get("lang", "th")
+        g.lang = lang
+        limits = app.config["UPLOAD_LIMITS"]
+        key = exc.description if exc.description in ("csrf_failed", "bad_host", "too_many") else messages.get(exc.code)
+        params = {"too_large": {"mb": limits.total_mb}, "too_many": {"n": limits.files},
+                  "login_limited": {"minutes": int(security.WINDOW // 60)}}.get(key, {})
+        text = word(key, lang, **params) if key else exc.name
+        return render_template("error.html", message=text, code=exc.code), exc.code
+
+
+# --- district links (issue 14) ----------------------------------------------------------------
+
+@bp.get("/links")
+def links():
+    setup = _setup()
+    ws = extension("ws")
+    period = _current_month(setup)
+    result, _ = _preview(setup, period)
+    status = {r.district_code: r.status for r in result.summary.month_reporting.itertuples()}
+    fresh = extension("fresh_links").pop(session.pop("fresh", None), {}) if session.get("fresh") else {}
+    base = request.host_url.rstrip("/")
+    due = format_date(setup.due_date(period), g.lang)
+    rows = []
+    for code in setup.district_codes:
+        name = setup.district_name(code)
+        token = fresh.get(code)
+        url = f"{base}{url_for('district.exchange', token=token)}" if token else None
+        rows.append({"code": code, "name": name, "link": ws.links().get(code), "status": status.get(code),
+                     "url": url,
+                     "message": _w("line_message", district=name, month=period.label(g.lang), due=due, url=url,
+                                   province=setup.province_name) if url else None,
+                     "reminder": _w("line_reminder", district=name, month=period.label(g.lang), due=due,
+                                    province=setup.province_name)})
+    from generator.render_pdf import LABELS
+
+    return render_template("links.html", setup=setup, period=period, rows=rows, L=LABELS[g.lang])
+
+
+def _current_month(setup) -> Period:
+    """This month if it is of the setup's year; else the newest month with files; else the first."""
+    months = _fiscal_months(setup)
+    today = Period(date.today().year, date.today().month)
+    if today in months:
+        return today
+    with_files = [m for m in extension("ws").months_with_uploads() if m in months]
+    return with_files[-1] if with_files else months[0]
+
+
+def _remember_fresh(tokens: dict[str, str]) -> None:
+    """New tokens are shown once, on the next page: kept in memory, never in the cookie."""
+    nonce = secrets.token_urlsafe(16)
+    fresh = extension("fresh_links")
+    fresh[nonce] = tokens
+    while len(fresh) > 50:
+        fresh.pop(next(iter(fresh)))
+    session["fresh"] = nonce
+
+
+@bp.post("/links/<code>/renew")
+def link_renew(code: str):
+    setup = _setup()
+    if code not in setup.district_codes:
+        abort(404)
+    _remember_fresh({code: extension("ws").new_link(code, datetime.now())})
+    return redirect(url_for("web.links") + f"#d{code}")
+
+
+@bp.post("/links/<code>/revoke")
+def link_revoke(code: str):
+    setup = _setup()
+    if code not in setup.district_codes:
+        abort(404)
+    extension("ws").revoke_link(code, datetime.now())
+    flash(_w("link_revoked", district=setup.district_name(code)))
+    return redirect(url_for("web.links"))
+
+
+@bp.post("/links/all/renew")
+def links_renew_all():
+    setup = _setup()
+    ws = extension("ws")
+    _remember_fresh({code: ws.new_link(code, datetime.now()) for code in setup.district_codes})
+    return redirect(url_for("web.links"))
+
+
+@bp.post("/links/all/revoke")
+def links_revoke_all():
+    setup = _setup()
+    ws = extension("ws")
+    for code in setup.district_codes:
+        ws.revoke_link(code, datetime.now())
+    flash(_w("links_revoked_all"))
+    return redirect(url_for("web.links"))

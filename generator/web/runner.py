@@ -1,0 +1,164 @@
+"""The month's report made in the background, one run at a time, and the month's preview.
+
+A run is the pipeline's own (`jobs.make_report`); this module only starts it in a thread, keeps
+its progress for the page, and records what it wrote once it has written all of it. Two clicks
+do not make two runs: the second is told one is under way. A run that fails says why, and the
+outputs of the last good run stay where they were (the pipeline writes beside and renames).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from generator import messages as M
+from generator.history import StoreError
+from generator.periods import Period
+
+LOG = logging.getLogger("savings_report.web")
+IDLE, RUNNING, DONE, FAILED = "idle", "running", "done", "failed"
+
+
+@dataclass(frozen=True)
+class RunState:
+    state: str = IDLE
+    period: Period | None = None
+    done: int = 0
+    total: int = 0
+    writing: bool = False
+    finished_at: datetime | None = None
+    why: str | None = None  # the failure, in the words of the CLI's catalogue
+
+
+class Runner:
+    def __init__(self, workspace, clock=datetime.now):
+        self.ws, self.clock = workspace, clock
+        self._lock = threading.Lock()
+        self._state = RunState()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def state(self) -> RunState:
+        return self._state
+
+    def start(self, period: Period, lang: str) -> bool:
+        """Start the month's run; False when one is already under way."""
+        setup = self.ws.setup()
+        with self._lock:
+            if self._state.state == RUNNING:
+                return False
+            total = sum(1 for p in self.ws.inbox(period).iterdir() if p.is_file())
+            self._state = RunState(RUNNING, period, 0, total)
+            self._thread = threading.Thread(target=self._run, args=(setup, period, lang), daemon=True,
+                                            name=f"report-{period.be_key}")
+            self._thread.start()
+        return True
+
+    def wait(self, timeout: float | None = None) -> RunState:
+        thread = self._thread
+        if thread:
+            thread.join(timeout)
+        return self._state
+
+    def _progress(self, _path) -> None:
+        s = self._state
+        done = s.done + 1
+        self._state = replace(s, done=done, writing=done >= s.total)
+
+    def _run(self, setup, period: Period, lang: str) -> None:
+        from generator.jobs import make_report
+
+        try:
+            result = make_report(setup, period, self.ws.inbox(period), self.ws.output, self.ws.store_path(setup),
+                                 made_on=date.today(), lang=lang, progress=self._progress, now=self.clock())
+            self.ws.save_outputs(period, _manifest(result, self.ws.output))
+            self._state = replace(self._state, state=DONE, writing=False, finished_at=self.clock())
+            LOG.info("report made for %s: %d files", period.be_key, len(result.checked))
+        except StoreError as exc:
+            self._fail(M.text(exc.key, lang, **exc.params))
+        except OSError as exc:
+            self._fail(M.text("os_error", lang, detail=f"{exc.strerror or exc}"))
+        except Exception as exc:  # the page must say something, never hang on "running"
+            LOG.exception("report for %s failed", period.be_key)
+            self._fail(M.text("unexpected", lang, detail=type(exc).__name__))
+
+    def _fail(self, why: str) -> None:
+        self._state = replace(self._state, state=FAILED, writing=False, finished_at=self.clock(), why=why)
+
+
+def _manifest(result, output) -> dict[str, str]:
+    """key -> path under output/ of every file the run wrote; feedback keys name the district."""
+    district_of = {c.submission.name: c.submission.district_code for c in result.checked}
+    out = {}
+    for key, path in result.outputs.items():
+        if key.startswith("feedback:"):
+            key = f"feedback:{district_of.get(key.split(':', 1)[1]) or ''}:{key.split(':', 1)[1]}"
+        out[key] = str(path.resolve().relative_to(output.resolve()))
+    return out
+
+
+class Previews:
+    """The month as a run would make it now, worked out again in the background when its inputs change.
+
+    A page never waits for it once there is one: it shows the last one, the files that came since
+    with their own check (`jobs.check_file`, recorded at upload), and says the table is being brought
+    up to date. Only the very first view of a month waits."""
+
+    def __init__(self, workspace):
+        self.ws = workspace
+        self._cache: dict[str, tuple[tuple, object]] = {}
+        self._busy: dict[str, tuple] = {}
+        self._guard = threading.Lock()
+
+    def _key(self, setup, period: Period) -> tuple:
+        uploads = tuple((u.sha256, u.leaf, u.received_at) for u in self.ws.uploads(period))
+        store = self.ws.store_path(setup)
+        stat = store.stat() if store.is_file() else None
+        return (id(setup), uploads, stat and (stat.st_mtime_ns, stat.st_size), date.today())
+
+    def _compute(self, setup, period: Period, key: tuple):
+        from generator.jobs import month_preview
+
+        try:
+            result = month_preview(setup, period, self.ws.inbox(period), self.ws.store_path(setup), made_on=date.today())
+            with self._guard:
+                self._cache[period.key] = (key, result)
+                if len(self._cache) > 6:  # a few months at most: memory stays flat
+                    self._cache.pop(next(iter(self._cache)))
+            return result
+        except Exception:
+            LOG.exception("the preview of %s failed", period.be_key)
+            raise
+        finally:
+            with self._guard:
+                if self._busy.get(period.key) == key:
+                    del self._busy[period.key]
+
+    def get(self, setup, period: Period, wait: bool = False):
+        """(result, fresh): the newest preview, and whether it is of the month's files as they are now."""
+        key = self._key(setup, period)
+        with self._guard:
+            cached = self._cache.get(period.key)
+            if cached and cached[0] == key:
+                return cached[1], True
+            start = self._busy.get(period.key) != key
+            if start:
+                self._busy[period.key] = key
+        if cached is None or wait:
+            if not start:  # being worked out for this very state: wait for it
+                while True:
+                    with self._guard:
+                        if self._busy.get(period.key) != key:
+                            break
+                    threading.Event().wait(0.05)
+                with self._guard:
+                    done = self._cache.get(period.key)
+                if done and done[0] == key:
+                    return done[1], True
+            return self._compute(setup, period, key), True
+        if start:
+            threading.Thread(target=self._compute, args=(setup, period, key), daemon=True,
+                             name=f"preview-{period.be_key}").start()
+        return cached[1], False

@@ -1,0 +1,174 @@
+"""The office's month end to end in a real browser (Debian's Chromium, driven by Playwright): set up
+the year from the blank workbook, send the month's workbooks, take in good, broken, duplicate and
+late files, see each status and problem, make the report, open the PDF and a feedback workbook.
+In Thai at a desktop width and in English at a phone's (390 px). Screenshots go to $WEB_SHOTS
+(or the test's folder) to be looked at."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.tools import find, needs
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # in CI the import must work: the test fails below instead of skipping
+    if not os.environ.get("CI"):
+        pytest.skip("playwright is not installed", allow_module_level=True)
+    raise
+
+pytestmark = needs("chromium", "pdftotext")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def server(tmp_path):
+    from waitress.server import create_server
+
+    from generator.web import create_app
+
+    app = create_app(tmp_path / "ws")
+    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.effective_port}", app
+    srv.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=find("chromium"), args=ARGS)
+        yield b
+        b.close()
+
+
+WORDS = {
+    "th": {"month": "สิงหาคม 2566", "bad_setup": "ไฟล์ข้อมูลตั้งต้นมีข้อผิดพลาด", "setup_ok": "รับข้อมูลตั้งต้นแล้ว",
+           "taken": "รับไฟล์ 4 ไฟล์: ผ่านการตรวจ 2 ไม่ผ่าน 1 ไฟล์ซ้ำ 1", "run": "ทำรายงานประจำเดือน",
+           "done": "เสร็จแล้ว", "pdf": "รายงาน PDF", "feedback": "ผลการตรวจ: 3602.xlsx", "save": "บันทึก",
+           "whole": "ต้องเป็นจำนวนเต็ม"},
+    "en": {"month": "August 2566 BE", "bad_setup": "The setup workbook has errors", "setup_ok": "Setup taken in",
+           "taken": "4 files taken in: 2 passed, 1 with errors, 1 already here.", "run": "Make the month's report",
+           "done": "was made at", "pdf": "PDF report", "feedback": "Feedback: 3602.xlsx", "save": "Save",
+           "whole": "must be a whole number"},
+}
+
+
+@pytest.mark.parametrize("lang,width", [("th", 1280), ("en", 390)])
+def test_the_month_in_a_browser(server, browser, tmp_path, lang, width):
+    from generator.demo import DEMO_PERIOD, chaiyaphum_setup, fill_workbook, simulated_groups
+    from generator.setup import write_setup_workbook
+
+    base, app = server
+    words = WORDS[lang]
+    shots = Path(os.environ.get("WEB_SHOTS") or tmp_path / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    def shot(name: str) -> None:
+        page.screenshot(path=shots / f"{lang}-{width}-{name}.png", full_page=True)
+
+    # A fresh workspace sends the office to the setup page; switch language first.
+    page.goto(base + "/")
+    assert page.url.endswith("/setup")
+    if lang == "en":
+        page.click("a.lang")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+
+    # 1. The blank setup workbook, downloaded and sent back unfilled: its problems by sheet and cell.
+    with page.expect_download() as dl:
+        page.click("a[href$='/setup/blank.xlsx']")
+    blank = tmp_path / "blank.xlsx"
+    dl.value.save_as(blank)
+    page.set_input_files("#setup-file", str(blank))
+    page.click("form[action$='/setup'] button[type=submit]")
+    expect(page.locator("#problems")).to_contain_text(words["bad_setup"])
+    assert page.locator("table.problems tbody tr").count() > 0
+    shot("setup-problems")
+
+    # The same workbook filled in (as the province would): now the year's setup.
+    filled_setup = write_setup_workbook(tmp_path / "setup.xlsx", chaiyaphum_setup())
+    page.set_input_files("#setup-file", str(filled_setup))
+    page.click("form[action$='/setup'] button[type=submit]")
+    expect(page.locator(".flash")).to_contain_text(words["setup_ok"])
+    shot("home")
+
+    # 2. The month's workbooks, all in one zip; districts fill them.
+    page.click(f"text={words['month']}")
+    with page.expect_download() as dl:
+        page.click("a[href$='/workbooks.zip']")
+    bundle = zipfile.ZipFile(dl.value.path())
+    assert len(bundle.namelist()) == 16
+    sent = tmp_path / "sent"
+    bundle.extractall(sent)
+    setup_obj = app.extensions["savings"]["ws"].setup()
+    template = {name.split("_")[1]: sent / name for name in bundle.namelist()}
+    returned = tmp_path / "returned"
+    good = fill_workbook(template["3601"], simulated_groups(setup_obj, "3601", DEMO_PERIOD), returned / "3601.xlsx")
+    broken = fill_workbook(template["3602"], simulated_groups(setup_obj, "3602", DEMO_PERIOD),
+                           returned / "3602.xlsx", {(1, "members"): 3.5})
+    late = fill_workbook(template["3605"], simulated_groups(setup_obj, "3605", DEMO_PERIOD), returned / "3605.xlsx")
+    duplicate = returned / "3601 (1).xlsx"
+    duplicate.write_bytes(good.read_bytes())
+
+    # 3. All four at once.
+    page.set_input_files("#files", [str(good), str(broken), str(duplicate), str(late)])
+    page.click("form[action$='/upload'] button[type=submit]")
+    expect(page.locator(".flash")).to_contain_text(words["taken"])
+
+    # 3601 came by LINE before the due day and was saved later: its real received date. 3605
+    # stays as received (now, long after the due day): late.
+    # Each new file shows its own check at once; the table follows when the month is worked out again.
+    expect(page.locator("details[data-file='3602.xlsx'] td.cell", has_text="F7")).to_be_visible()
+    expect(page.locator(".updating")).to_have_count(0, timeout=120_000)
+    row = page.locator("details[data-file='3601.xlsx']")
+    row.locator("summary").click()
+    row.locator("input[type=date]").fill("2023-08-18")
+    row.locator("button", has_text=words["save"]).click()
+    for status, n in {"on_time": "1", "late": "1", "rejected": "1", "missing": "13"}.items():
+        expect(page.locator(f"tr[data-status={status}] td.num")).to_have_text(n, timeout=120_000)
+    broken_row = page.locator("details[data-file='3602.xlsx']")
+    expect(broken_row).to_have_attribute("open", "")
+    expect(broken_row.locator("td.cell", has_text="F7")).to_be_visible()
+    expect(broken_row).to_contain_text(words["whole"])
+    shot("month")
+
+    # 4. The report, made in the background; the page follows its progress, then offers the files.
+    page.click(f"#report button:has-text(\"{words['run']}\")")
+    expect(page.locator(".run-state")).to_contain_text(words["done"], timeout=240_000)
+    pdf_link = page.locator("#report a", has_text=words["pdf"])
+    expect(pdf_link).to_be_visible()
+    shot("report")
+    response = page.request.get(base + pdf_link.get_attribute("href"))
+    assert response.headers["content-type"] == "application/pdf" and response.body()[:5] == b"%PDF-"
+    (tmp_path / "report.pdf").write_bytes(response.body())
+    text = subprocess.run(["pdftotext", str(tmp_path / "report.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "ชัยภูมิ" in text
+    with page.expect_download() as dl:
+        page.locator("#report a", has_text=words["feedback"]).click()
+    assert dl.value.suggested_filename.endswith(".xlsx")
+    dl.value.save_as(tmp_path / dl.value.suggested_filename)
+    feedback = load_workbook(tmp_path / dl.value.suggested_filename)
+    listed = " ".join(str(c) for row in feedback.worksheets[0].iter_rows(values_only=True) for c in row if c)
+    assert "F7" in listed
+
+    # A district's page: its file, its problem.
+    page.goto(base + "/m/2566-08/d/3602")
+    expect(page.locator("td.cell", has_text="F7")).to_be_visible()
+    shot("district")
+    assert not errors, errors
+    context.close()
