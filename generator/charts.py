@@ -128,6 +128,9 @@ def progress_chart(s: Series, months: list[Period], *, width: int = 600, height:
     parts.append(f'<line x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}" stroke="#000" stroke-width="0.8"/>')
     # x axis: month names (every third one on a small chart); the months still to come are grey
     last_known = max(known.values()) if known else -1
+    # The report's language: month abbreviations and the era come with the legend words.
+    month_names = labels.get("months") or THAI_MONTHS_ABBR
+    year_offset = labels.get("year_offset", 543)
     for i, m in enumerate(months):
         index = known.get(m.key)
         if small and index != last_known and (i % 3 or (last_known >= 0 and abs(i - last_known) == 1)):
@@ -135,10 +138,10 @@ def progress_chart(s: Series, months: list[Period], *, width: int = 600, height:
         grey = "" if index is not None else ' fill="#888"'
         bold = ' font-weight="bold"' if index == last_known and index is not None else ""
         parts.append(f'<text x="{xs[i]:.1f}" y="{bottom + font + 3:.1f}" text-anchor="middle"{grey}{bold}>'
-                     f'{escape(THAI_MONTHS_ABBR[m.month - 1])}</text>')
-        if not small and (i == 0 or m.month == 1):  # the BE year under its first month
+                     f'{escape(month_names[m.month - 1])}</text>')
+        if not small and (i == 0 or m.month == 1):  # the year (BE in Thai) under its first month
             parts.append(f'<text x="{xs[i]:.1f}" y="{bottom + 2 * font + 5:.1f}" text-anchor="middle"{grey}>'
-                         f'{m.year + 543}</text>')
+                         f'{m.year + year_offset}</text>')
     points = {key: [] for key in ("founded", "path", "target")}
     for i, m in enumerate(months):
         j = known.get(m.key)

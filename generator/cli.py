@@ -1,7 +1,7 @@
 """The `savings-report` command: parses arguments, calls the pipeline, prints with Rich.
 
-Progress and messages go to stderr, results (`--json`) to stdout. Exit status: 0 everything went
-through, 1 some files were rejected, 2 the run could not proceed (bad setup, bad arguments).
+Results (the files table, problems, totals, `--json`) go to stdout; progress and errors that stop a
+command go to stderr. Exit status: 0 everything went through, 1 some files were rejected, 2 the run could not proceed (bad setup, bad arguments).
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from generator import messages as M
-from generator.periods import Period, PeriodError, thai_date
+from generator import texts
+from generator.periods import Period, PeriodError, format_date, parse_day
 from generator.pipeline import EXIT_CANNOT_RUN, EXIT_OK, EXIT_REJECTED
 from generator.problems import Problem
+from generator.summary import ACCEPTED, LATE, MISSING, ON_TIME, REJECTED
 from generator.setup import Setup, SetupInvalid, load_setup
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -29,12 +30,12 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 # names and cell values from the districts' files, and '[/]' or '[error F_X]' typed there must be
 # shown as typed (and never end the run with a MarkupError). Colour comes from `style=` and Text.
 err = Console(stderr=True, highlight=False, markup=False, emoji=False)
-out = Console(highlight=False, markup=False, emoji=False)
+stdout = Console(highlight=False, markup=False, emoji=False)  # a command's results: stdout
 _state = {"lang": "th"}
 
 
 def _t(key: str, **params) -> str:
-    return M.text(key, _state["lang"], **params)
+    return texts.text("cli." + key, _state["lang"], **params)
 
 
 def _fail(key: str, **params) -> typer.Exit:
@@ -42,9 +43,52 @@ def _fail(key: str, **params) -> typer.Exit:
     return typer.Exit(EXIT_CANNOT_RUN)
 
 
+# The help's words: every command's and option's from the catalogue (help.<command>.<option>), the
+# value placeholders by what a value is (Typer would print <path>, <list[str]>), and Typer's own
+# words (panel titles, [required], the help option). Set before any help is printed: in main() from
+# the arguments, and again by --lang itself (eager), which also serves `--lang en <command> --help`.
+_METAVARS = {"workspace": "folder", "host": "address", "port": "number", "setup": "file", "path": "file", "expect": "file", "files": "file", "store": "file",
+             "out": "folder", "inbox": "folder", "paths": "folder", "period": "month", "made_on": "day",
+             "received_on": "day", "district": "code", "limit": "limit", "lang": "lang"}
+_TYPER_WORDS = {"OPTIONS_PANEL_TITLE": "options", "ARGUMENTS_PANEL_TITLE": "arguments",
+                "COMMANDS_PANEL_TITLE": "commands", "DEFAULT_STRING": "default", "REQUIRED_LONG_STRING": "required",
+                "ERRORS_PANEL_TITLE": "error"}
+
+
+def _localise(command, lang: str, path: tuple[str, ...] = ()) -> None:
+    from typer import rich_utils
+
+    h = lambda key: texts.text("help." + key, lang)  # noqa: E731
+    name = ".".join(path) or "app"
+    if "help." + name in texts.TEXTS:
+        command.help, command.short_help = h(name), None
+    for param in command.params:
+        key = f"{path[-1] if path else 'app'}.{param.name}"
+        if "help." + key in texts.TEXTS:
+            param.help = h(key)
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+        elif param.name in _METAVARS:
+            param.metavar = h("_." + _METAVARS[param.name])
+    help_option = command.get_help_option(typer.Context(command))
+    if help_option is not None:
+        help_option.help, help_option.metavar = h("_.help_option"), ""
+    for word, key in _TYPER_WORDS.items():
+        setattr(rich_utils, word, h("_." + key))
+    for sub in getattr(command, "commands", {}).values():
+        _localise(sub, lang, path + (sub.name,))
+
+
+def _set_lang(ctx: typer.Context, value: str) -> str:
+    if value in texts.LANGS:
+        _state["lang"] = value
+        _localise(ctx.find_root().command, value)
+    return value
+
+
 @app.callback()
-def _options(lang: Annotated[str, typer.Option("--lang", help="th | en")] = "th") -> None:
-    if lang not in ("th", "en"):
+def _options(lang: Annotated[str, typer.Option("--lang", is_eager=True, callback=_set_lang)] = "th") -> None:
+    if lang not in texts.LANGS:
         raise _fail("bad_lang", value=lang)
     _state["lang"] = lang
 
@@ -82,13 +126,15 @@ def _limits(items: list[str] | None):
 # --- end of limits ---------------------------------------------------------------------------------
 
 
-def _print_problems(problems: list[Problem], limit: int = 200) -> None:
+def _print_problems(problems: list[Problem], limit: int = 200, console: Console | None = None) -> None:
+    """Problems that are a command's result go to stdout; those that stop it (a bad setup) to stderr."""
     lang = _state["lang"]
+    console = console or err
     for p in problems[:limit]:
         colour = "red" if p.is_error else "yellow"
-        err.print(p.render(lang), style=colour, soft_wrap=True)
+        console.print(p.render(lang), style=colour, soft_wrap=True)
     if len(problems) > limit:
-        err.print(_t("more_problems", n=len(problems) - limit))
+        console.print(_t("more_problems", n=len(problems) - limit))
 
 
 @app.command("init-setup")
@@ -179,7 +225,7 @@ def templates(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์�
             carried = carried_groups(s, history.previous_groups(p))
     paths = write_district_workbooks(s, p, out, carried)
     err.print(_t("carried", n=len(carried), path=path) if carried else _t("not_carried"))
-    err.print(_t("templates_done", n=len(paths), out=out, due=thai_date(s.due_date(p))))
+    err.print(_t("templates_done", n=len(paths), out=out, due=format_date(s.due_date(p), _state["lang"])))
 
 
 @app.command()
@@ -228,8 +274,8 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
 
 def _date(text: str | None) -> date | None:
     try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
+        return parse_day(text) if text else None
+    except PeriodError:
         raise _fail("bad_date", value=text) from None
 def _district_codes(s: Setup, district: list[str] | None, per_district: bool) -> tuple[str, ...]:
     """The districts asked for one-page reports, in the setup's order; an unknown code stops the run."""
@@ -243,26 +289,30 @@ def _district_codes(s: Setup, district: list[str] | None, per_district: bool) ->
 
 
 def _report_run(result) -> None:
+    """The run's result, on stdout (`savings-report run … > log.txt` keeps it); progress stays on stderr."""
     s = result.summary
     lang = _state["lang"]
     table = Table(title=_t("files_title", period=s.period.label(lang)))
     for col in ("col_file", "col_district", "col_status", "col_errors", "col_warnings"):
         table.add_column(_t(col))
     for f in s.files:
-        colour = {"accepted": "green", "rejected": "red"}.get(f.status, "yellow")
-        table.add_row(f.file, f.district_name or "-", Text(_t('status_' + f.status), style=colour),
+        colour = {ACCEPTED: "green", REJECTED: "red"}.get(f.status, "yellow")
+        table.add_row(f.file, f.district_name or "-", Text(texts.text('report_short.' + f.status, lang), style=colour),
                       str(f.errors), str(f.warnings))
-    err.print(table)
-    _print_problems([p for p in s.problems if p.is_error])
-    err.print(_t("run_totals", read=len(s.files), accepted=sum(f.status == "accepted" for f in s.files),
-                 rejected=sum(f.status == "rejected" for f in s.files), missing=len(s.missing)))
+    stdout.print(table)
+    _print_problems([p for p in s.problems if p.is_error], console=stdout)
+    n = lambda k, key: texts.count(k, key, lang)  # noqa: E731
+    stdout.print(_t("run_totals", read=n(len(s.files), "file"),
+                 accepted=n(sum(f.status == ACCEPTED for f in s.files), "file"),
+                 rejected=n(sum(f.status == REJECTED for f in s.files), "file"), missing=n(len(s.missing), "district")))
     timely = s.month_timeliness
-    err.print(_t("timeliness", on_time=timely["on_time"], late=timely["late"], rate=f"{s.on_time_rate or 0:.2f}"))
+    stdout.print(_t("timeliness", on_time=n(timely[ON_TIME], "district"), late=n(timely[LATE], "district"),
+                 rate=f"{s.on_time_rate or 0:.2f}"))
     if s.missing:
-        err.print(_t("missing", names=", ".join(d.district_name for d in s.missing)))
-    err.print(_t("headline", founded=s.year.founded, target=s.year.target, percent=f"{s.year.percent or 0:.2f}"))
+        stdout.print(_t("missing", names=", ".join(d.district_name for d in s.missing)))
+    stdout.print(_t("headline", founded=s.year.founded, target=s.year.target, percent=f"{s.year.percent or 0:.2f}"))
     for key, path in result.outputs.items():
-        err.print(f"  {path}")
+        stdout.print(f"  {path}")
 
 
 @app.command()
@@ -280,10 +330,7 @@ def national(paths: Annotated[list[Path], typer.Argument(help="โฟลเด�
     p = _period(period)
     if expect is not None and not expect.is_file():
         raise _fail("no_file", path=expect)
-    try:
-        day = date.fromisoformat(made_on) if made_on else date.today()
-    except ValueError:
-        raise _fail("bad_date", value=made_on) from None
+    day = _date(made_on) or date.today()
     result = run_national(paths, p, out, day, _state["lang"], expect)
     for line in describe(result, _state["lang"]):
         err.print(line, markup=False, soft_wrap=True)
@@ -308,8 +355,8 @@ def validate(files: Annotated[list[Path], typer.Argument(help="ไฟล์ท�
         worst = max(worst, EXIT_OK if checked.ok else EXIT_REJECTED)
         results.append(checked.to_dict())
         if not as_json:
-            err.print(_t("valid_ok" if checked.ok else "valid_bad", name=path.name))
-            _print_problems(checked.problems)
+            stdout.print(_t("valid_ok" if checked.ok else "valid_bad", name=path.name))
+            _print_problems(checked.problems, console=stdout)
     if as_json:
         sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
     raise typer.Exit(worst)
@@ -321,8 +368,6 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
             files: Annotated[bool, typer.Option("--files", help="แสดงทุกไฟล์ที่ได้รับ")] = False,
             as_json: Annotated[bool, typer.Option("--json", help="พิมพ์ผลเป็น JSON")] = False) -> None:
     """ประวัติการส่งรายงานรายอำเภอรายเดือน / What each district sent and what was accepted, by month."""
-    from generator.summary import TIMELINESS_EN, TIMELINESS_TH
-
     s = _setup(setup)
     history_store, path = _store(store, s, must_exist=True)
     if history_store is None:
@@ -335,11 +380,11 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
                                     ensure_ascii=False, indent=1) + "\n")
         return
     lang = _state["lang"]
-    words = TIMELINESS_TH if lang == "th" else TIMELINESS_EN
-    colours = {"on_time": "green", "late": "yellow", "rejected": "red", "missing": "dim"}
+    words = texts.section("timeliness", lang)
+    colours = {ON_TIME: "green", LATE: "yellow", REJECTED: "red", MISSING: "dim"}
     for year, rows in grid.groupby("fiscal_year_be", sort=True):  # one table per fiscal year
         months = sorted(set(rows["month"]))
-        out.print(_t('history_year', year=year), style="bold")
+        stdout.print(_t('history_year', year=year), style="bold")
         table = Table(title=_t("history_title", province=s.province_name))
         table.add_column(_t("col_district"))
         for m in months:
@@ -348,7 +393,7 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
             cells = {r.month: r.status for r in rows[rows["district_code"] == code].itertuples()}
             table.add_row(s.district_name(code), *(
                 Text(words[cells[m]], style=colours[cells[m]]) if m in cells else "-" for m in months))
-        out.print(table)
+        stdout.print(table)
     if files:
         listing = Table(title=_t("history_files"))
         for col in ("col_month", "col_file", "col_district", "col_received", "col_status"):
@@ -356,8 +401,8 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
         for f in received.itertuples():
             listing.add_row(Period.parse(f.period).label(lang), f.file_name,
                             s.district_name(f.district_code) if f.district_code else "-",
-                            f.received_at.replace("T", " "), _t("status_" + f.status))
-        out.print(listing)
+                            f.received_at.replace("T", " "), texts.text("report_short." + f.status, lang))
+        stdout.print(listing)
 
 
 @app.command()
@@ -365,14 +410,16 @@ def rules() -> None:
     """พิมพ์รายการกฎการตรวจ / Print the catalogue of validation rules."""
     from generator.rules import CATALOGUE
 
+    from rich.padding import Padding
+
     lang = _state["lang"]
-    table = Table(title=_t("rules_title"))
-    for col in ("col_rule", "col_severity", "col_scope", "col_message", "col_fix"):
-        table.add_column(_t(col), no_wrap=col == "col_rule")
+    # One rule a paragraph, not a five-column table: readable in an 80-column terminal.
+    stdout.print(_t('rules_title') + "\n", style="bold")
     for r in CATALOGUE:
-        table.add_row(r.id, _t("sev_" + r.severity), r.scope, r.message_th if lang == "th" else r.message_en,
-                      r.fix_th if lang == "th" else r.fix_en)
-    out.print(table)
+        stdout.print(Text.assemble((r.id, "bold"), f"  {_t('sev_' + r.severity)} · {_t('col_scope')} {r.scope}"))
+        message, fix = (r.message_th, r.fix_th) if lang == "th" else (r.message_en, r.fix_en)
+        stdout.print(Padding(Text(message), (0, 0, 0, 4)))
+        stdout.print(Padding(Text(f"{_t('col_fix')}: {fix}"), (0, 0, 1, 4)))
 
 
 @app.command()
@@ -383,7 +430,7 @@ def demo(out: Annotated[Path, typer.Option("--out", help="โฟลเดอร�
     with err.status(Text(_t("demo_running"))):
         result = build_demo(out)
     _report_run(result)
-    err.print(_t("demo_done", pdf=result.outputs.get("pdf")))
+    stdout.print(_t("demo_done", pdf=result.outputs.get("pdf")))
 
 
 @app.command()
@@ -427,8 +474,13 @@ def main() -> None:
     # Usage mistakes are handled by Typer itself (exit status 2); anything else ends here, so
     # that the user sees a sentence and never a traceback.
     sys.unraisablehook = _unraisable
+    args = sys.argv[1:]
+    lang = args[args.index("--lang") + 1] if "--lang" in args[:-1] else "th"
+    _state["lang"] = lang if lang in texts.LANGS else "th"
+    command = typer.main.get_command(app)
+    _localise(command, _state["lang"])
     try:
-        app()
+        command(prog_name="savings-report")
     except KeyboardInterrupt:
         err.print(_t("interrupted"))
         sys.exit(EXIT_CANNOT_RUN)

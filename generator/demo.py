@@ -38,10 +38,21 @@ _PLACE = ["โนนสะอาด", "หนองบัว", "โคกสู�
           "โคกกลาง", "หนองหญ้าปล้อง", "ท่าหินโงม", "นาฝาย", "โนนไฮ", "หนองปลาซิว", "บ้านค่าย", "โคกมั่งงอย",
           "หนองโดน", "นาวัง", "ทุ่งลุยลาย", "ห้วยบง", "ลาดใหญ่", "โนนเขวา"]
 _SUFFIX = ["", "เหนือ", "ใต้", "ใหม่", "พัฒนา", "สามัคคี", "ทอง", "น้อย"]
-_FIRST = ["สมชาย", "สมศรี", "วิไลวรรณ", "ประเสริฐ", "อรุณี", "กิตติพงษ์", "ณัฐธิดา", "ธีรวัฒน์", "สุนันทา",
-          "พงศกร", "จันทร์เพ็ญ", "อนุชา", "ปราณี", "ศักดิ์ชัย", "รัตนา", "วีระพงษ์", "กนกวรรณ", "ชยพล"]
+# First names by the title that goes with them: นาย for men, นาง or นางสาว for women. Both lists
+# are as long, so that drawing a name takes the same random numbers whichever title came first.
+_MEN = ["สมชาย", "ประเสริฐ", "กิตติพงษ์", "ธีรวัฒน์", "พงศกร", "อนุชา", "ศักดิ์ชัย", "วีระพงษ์", "ชยพล",
+        "สมศักดิ์", "ธนพล", "ณัฐวุฒิ", "วีรยุทธ", "เอกชัย", "สุรชัย", "อภิชาติ", "ประยุทธ", "วิทยา"]
+_WOMEN = ["สมศรี", "วิไลวรรณ", "อรุณี", "ณัฐธิดา", "สุนันทา", "จันทร์เพ็ญ", "ปราณี", "รัตนา", "กนกวรรณ",
+          "กัญญา", "สุภาพร", "พิมพ์ชนก", "ศิริพร", "นงลักษณ์", "มาลินี", "พรทิพย์", "อัญชลี", "ดวงใจ"]
+TITLES = ("นาย", "นาง", "นางสาว")
 _LAST = ["ศรีสุข", "ใจดี", "บุญมา", "ทองคำ", "แก้วประเสริฐ", "พรหมมา", "สุวรรณศรี", "ชัยภักดี", "นามวงศ์",
          "จันทร์หอม", "ภูมิสถาน", "เพ็ชรรัตน์", "วงศ์ใหญ่", "ดวงแก้ว"]
+
+
+def officer_name(rng: random.Random, last_names: list[str] = _LAST) -> str:
+    """นายสมชาย ศรีสุข or นางสาวสุภาพร ใจดี: a title that matches the first name."""
+    title = rng.choice(TITLES)
+    return f"{title}{rng.choice(_MEN if title == 'นาย' else _WOMEN)} {rng.choice(last_names)}"
 
 
 def split_whole(total: int, weights: list[float]) -> list[int]:
@@ -78,9 +89,7 @@ def chaiyaphum_setup(seed: int = 2566) -> Setup:
                 "district_code": code, "is_kkkj": is_kkkj, "had_group": bool(had_group),
             })
         for _ in range(rng.randint(3, 6)):
-            title = rng.choice(["นาย", "นาง", "นางสาว"])
-            officers.append({"officer_id": f"36{officer_id:03d}",
-                             "officer_name": f"{title}{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+            officers.append({"officer_id": f"36{officer_id:03d}", "officer_name": officer_name(rng),
                              "district_code": code})
             officer_id += 1
     village_frame = pd.DataFrame(villages)

@@ -19,16 +19,28 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from generator.periods import Period, thai_date
+from generator import texts
+from generator.periods import BE_OFFSET, Period, thai_date
 from generator.schema import CONFIRM_KEY, GROUPS, LISTS_SHEET, STATUS_LABELS_TH
 from generator.setup import Setup
 from generator.xlsx import (BOX, FONT, INPUT_FILL, NUMBER_FORMATS, add_table, header_row, print_a4_landscape, put,
-                            save_atomic, write_meta)
+                            save_atomic, wrapped_height, write_meta)
 
 HEADER_ROW = 5
-YES_TH, NO_TH = "ใช่", "ไม่ใช่"  # what the confirm column's dropdown offers
+YES_TH, NO_TH = texts.text("xlsx.yes"), texts.text("xlsx.no")  # what the confirm column's dropdown offers
 EXTRA_ROWS = 20  # empty rows for groups beyond the district's villages
-VILLAGES_WITHOUT_GROUP_SHEET = "หมู่บ้านที่ยังไม่มีกลุ่ม"
+VILLAGES_WITHOUT_GROUP_SHEET = texts.text("district.sheet.villages_without_group")
+INSTRUCTIONS_SHEET = texts.text("district.sheet.instructions")
+
+
+def _w(key: str, **params) -> str:
+    """District workbooks go to district staff: always Thai."""
+    return texts.text("district." + key, "th", **params)
+
+
+def _q(header: str) -> str:
+    """A field name as the instructions quote it: “จำนวนสมาชิก (คน)”."""
+    return f"“{header}”"
 
 
 def district_file_name(period: Period, district_code: str, district_name: str) -> str:
@@ -56,7 +68,7 @@ def write_district_workbook(setup: Setup, period: Period, district_code: str, pa
     wb = Workbook()
 
     info = wb.active
-    info.title = "คำแนะนำ"
+    info.title = INSTRUCTIONS_SHEET
     _instructions(info, setup, period, district, due)
 
     ws = wb.create_sheet(GROUPS.sheet_th)
@@ -74,27 +86,31 @@ def write_district_workbook(setup: Setup, period: Period, district_code: str, pa
 
 
 def _instructions(ws, setup: Setup, period: Period, district: str, due: date) -> None:
+    h = {c.key: _q(c.header_th) for c in GROUPS.columns}
     lines = [
-        f"แบบรายงานกลุ่มออมทรัพย์เพื่อการผลิต อำเภอ{district} จังหวัด{setup.province_name}",
-        f"ประจำเดือน {period.thai()}  ส่งภายในวันที่ {thai_date(due)}",
+        _w("title", district=district, province=setup.province_name),
+        _w("month_due", period=period.thai(), due=thai_date(due)),
         "",
-        f"1. กรอกข้อมูลในชีต '{GROUPS.sheet_th}' หนึ่งแถวต่อหนึ่งกลุ่ม ทั้งกลุ่มเดิมและกลุ่มที่จัดตั้งใหม่",
-        "2. ช่องสีเหลืองคือช่องที่กรอกได้ ช่องอื่นถูกล็อกไว้",
-        "3. รหัสหมู่บ้าน พัฒนากร และสถานะ ให้เลือกจากรายการ (คลิกที่ช่องแล้วกดลูกศร)",
-        "4. วันที่จัดตั้ง ใส่เป็นวันที่ เช่น 15/3/2566 (ปี พ.ศ.)",
-        "5. จำนวนสมาชิกและสมาชิกกู้ยืมเป็นจำนวนคน (จำนวนเต็ม) เงินสัจจะสะสมและเงินกู้เป็นบาท",
-        "6. สมาชิกกู้ยืมต้องไม่มากกว่าจำนวนสมาชิก",
-        "7. หนึ่งหมู่บ้าน กข.คจ. นับได้หนึ่งกลุ่มในโครงการ 1 หมู่บ้าน กข.คจ. 1 กลุ่มออมทรัพย์เพื่อการผลิต",
-        "8. กลุ่มที่ยุบเลิก ให้เลือกสถานะ 'ยุบเลิก' และระบุเหตุผลในหมายเหตุ อย่าลบแถว",
-        f"9. ชีต '{VILLAGES_WITHOUT_GROUP_SHEET}' แสดงหมู่บ้าน กข.คจ. ที่ยังไม่มีกลุ่ม (อ่านอย่างเดียว)",
-        "10. ห้ามเปลี่ยนชื่อชีตหรือหัวตาราง บันทึกเป็นไฟล์ .xlsx แล้วส่งกลับจังหวัด",
-        f"11. คอลัมน์ '{GROUPS.column(CONFIRM_KEY).header_th}' เว้นว่างไว้ ใช้เฉพาะเมื่อผลการตรวจแจ้งว่าตัวเลขของกลุ่มใด"
-        "ผิดปกติ (เช่น เงินสัจจะลดลง) และตัวเลขนั้นถูกต้องจริง ให้เลือก ใช่ ในแถวของกลุ่มนั้น",
-        "ก่อนส่ง ตรวจไฟล์ได้ด้วยคำสั่ง: savings-report validate ชื่อไฟล์.xlsx",
+        *(_w(f"step.{n}", sheet=_q(GROUPS.sheet_th), without=_q(VILLAGES_WITHOUT_GROUP_SHEET),
+             yes=_q(YES_TH), dissolved=_q(STATUS_LABELS_TH["dissolved"]), **h) for n in range(1, 12)),
+        "",
+        _w("returned"),
     ]
-    ws.column_dimensions["A"].width = 110
+    width = 70  # fits A4 portrait at 100 % in Excel and LibreOffice, so no line runs off the page
+    ws.column_dimensions["A"].width = width
     for i, line in enumerate(lines, start=1):
-        put(ws, i, 1, line).font = Font(name=FONT, size=16 if i <= 2 else 14, bold=i <= 2)
+        cell = put(ws, i, 1, line)
+        size = 16 if i <= 2 else 14
+        cell.font = Font(name=FONT, size=size, bold=i <= 2)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if line:
+            ws.row_dimensions[i].height = wrapped_height(line, width, size)
+    # One page wide, portrait: a line that wraps stays on its page instead of running off the right.
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
     ws.protection.sheet = True
 
 
@@ -103,7 +119,7 @@ def _lists(wb: Workbook, ws, villages: pd.DataFrame, officers: pd.DataFrame) -> 
     put(ws, 1, 2, "village_label")
     for i, v in enumerate(villages.itertuples(), start=2):
         put(ws, i, 1, v.village_code, "@")
-        put(ws, i, 2, f"หมู่ที่ {v.moo} บ้าน{v.village_name} ต.{v.subdistrict_name}")
+        put(ws, i, 2, texts.village(v.village_name, v.moo, v.subdistrict_name))
     put(ws, 1, 4, "officer")
     for i, name in enumerate(officers["officer_name"], start=2):
         put(ws, i, 4, name)
@@ -125,11 +141,10 @@ def _groups_sheet(ws, setup: Setup, period: Period, district: str, due: date, n_
                   carried: pd.DataFrame | None) -> None:
     cols = GROUPS.columns
     last = get_column_letter(len(cols))
-    put(ws, 1, 1, f"แบบรายงานกลุ่มออมทรัพย์เพื่อการผลิต อำเภอ{district} จังหวัด{setup.province_name}").font = \
+    put(ws, 1, 1, _w("title", district=district, province=setup.province_name)).font = \
         Font(name=FONT, size=18, bold=True)
-    put(ws, 2, 1, f"ประจำเดือน {period.thai()}   ส่งภายในวันที่ {thai_date(due)}").font = Font(name=FONT, size=16, bold=True)
-    put(ws, 3, 1, "กรอกหนึ่งแถวต่อหนึ่งกลุ่ม ช่องสีเหลืองคือช่องที่กรอกได้ เลือกรหัสหมู่บ้าน พัฒนากร และสถานะจากรายการ").font = \
-        Font(name=FONT, size=14)
+    put(ws, 2, 1, _w("month_due", period=period.thai(), due=thai_date(due))).font = Font(name=FONT, size=16, bold=True)
+    put(ws, 3, 1, _w("sheet_hint", **{c.key: _q(c.header_th) for c in GROUPS.columns})).font = Font(name=FONT, size=14)
     for r in (1, 2, 3):
         ws.merge_cells(f"A{r}:{last}{r}")
     header_row(ws, HEADER_ROW, [c.header_th for c in cols])
@@ -142,7 +157,8 @@ def _groups_sheet(ws, setup: Setup, period: Period, district: str, due: date, n_
         record = {k: v for k, v in record.items() if k != CONFIRM_KEY}  # a confirmation is for one month
         for j, col in enumerate(cols, start=1):
             if col.kind == "lookup":
-                cell = ws.cell(row=r, column=j, value=f'=IFERROR(VLOOKUP(B{r},VILLAGE_TABLE,2,FALSE),"")')
+                # B&"" looks a code typed as a number (36010101) up as the text the list holds.
+                cell = ws.cell(row=r, column=j, value=f'=IFERROR(VLOOKUP(B{r}&"",VILLAGE_TABLE,2,FALSE),"")')
             else:
                 cell = put(ws, r, j, record.get(col.key), NUMBER_FORMATS.get(col.kind))
                 cell.fill = INPUT_FILL
@@ -154,10 +170,9 @@ def _groups_sheet(ws, setup: Setup, period: Period, district: str, due: date, n_
         ws.column_dimensions[get_column_letter(j)].width = col.width
     add_table(ws, GROUPS.key, HEADER_ROW, len(cols), n_rows)
     _validations(ws, first, last_row, period)
-    ws.cell(row=HEADER_ROW, column=1).comment = Comment(
-        "รหัสกลุ่ม: กลุ่มเดิมมีรหัสแล้ว กลุ่มใหม่เว้นว่างไว้ จังหวัดจะกำหนดให้", "savings-report")
+    ws.cell(row=HEADER_ROW, column=1).comment = Comment(_w("comment.group_code"), _w("author"))
     ws.cell(row=HEADER_ROW, column=GROUPS.keys.index(CONFIRM_KEY) + 1).comment = Comment(
-        "เว้นว่างไว้ เลือก ใช่ เฉพาะเมื่อผลการตรวจแจ้งว่าตัวเลขในแถวนี้ผิดปกติ และตัวเลขนั้นถูกต้องจริง", "savings-report")
+        _w("comment.confirm", yes=_q(YES_TH)), _w("author"))
     ws.freeze_panes = ws.cell(row=first, column=3)
     ws.protection.sheet = True
     ws.protection.formatColumns = False
@@ -180,38 +195,40 @@ def _validations(ws, first: int, last: int, period: Period) -> None:
             dv.add(_column_range(key, first, last))
         ws.add_data_validation(dv)
 
+    h = {c.key: c.header_th for c in GROUPS.columns}
     add(DataValidation(type="list", formula1="=VILLAGE_CODES", allow_blank=True), "village_code",
-        title="รหัสหมู่บ้าน", message="เลือกรหัสหมู่บ้านของอำเภอนี้จากรายการ",
-        prompt="เลือกรหัสหมู่บ้านจากรายการ")
+        title=h["village_code"], message=_w("dv.village"), prompt=_w("dv.village_prompt"))
     add(DataValidation(type="list", formula1="=OFFICERS", allow_blank=True), "officer",
-        title="พัฒนากร", message="เลือกพัฒนากรของอำเภอนี้จากรายการ")
+        title=h["officer"], message=_w("dv.officer"))
     add(DataValidation(type="list", formula1="=STATUSES", allow_blank=True), "status",
-        title="สถานะ", message="เลือก ดำเนินการอยู่ หรือ ยุบเลิก")
+        title=h["status"], message=_w("dv.status", active=_q(STATUS_LABELS_TH["active"]),
+                                      dissolved=_q(STATUS_LABELS_TH["dissolved"])))
     add(DataValidation(type="list", formula1="=YESNO", allow_blank=True), CONFIRM_KEY,
-        title="ยืนยันข้อมูลถูกต้อง", message=f"เลือก {YES_TH} หรือ {NO_TH} หรือเว้นว่างไว้",
-        prompt="เลือก ใช่ เฉพาะเมื่อผลการตรวจขอให้ยืนยันตัวเลขในแถวนี้")
+        title=h[CONFIRM_KEY], message=_w("dv.confirm", yes=_q(YES_TH), no=_q(NO_TH)),
+        prompt=_w("dv.confirm_prompt", yes=_q(YES_TH)))
     add(DataValidation(type="whole", operator="between", formula1="0", formula2="100000", allow_blank=True),
-        "members", "borrowers", title="จำนวนคน", message="ใส่จำนวนเต็มตั้งแต่ 0 ขึ้นไป ไม่มีทศนิยม")
+        "members", "borrowers", title=_w("dv.people_title"), message=_w("dv.people"))
     add(DataValidation(type="decimal", operator="between", formula1="0", formula2="10000000000", allow_blank=True),
-        "savings_baht", "loans_baht", title="จำนวนเงิน (บาท)", message="ใส่จำนวนเงินเป็นบาท ตั้งแต่ 0 ขึ้นไป")
+        "savings_baht", "loans_baht", title=_w("dv.money_title"), message=_w("dv.money"))
+    # On a PC whose calendar is not Thai, 15/3/2566 typed by the clerk is stored as the year 2566
+    # CE; the tool reads such a year as BE (values.read_date), so Excel must let it through too:
+    # the upper bound is the period's end in BE-as-CE. Anything in between is judged by the rules.
     end = period.last_day
     add(DataValidation(type="date", operator="between", formula1="DATE(1974,1,1)",
-                       formula2=f"DATE({end.year},{end.month},{end.day})", allow_blank=True),
-        "founded_on", title="วันที่จัดตั้ง",
-        message=f"ใส่วันที่ระหว่าง 1 มกราคม 2517 ถึง {thai_date(end)}",
-        prompt="ใส่วันที่ เช่น 15/3/2566")
+                       formula2=f"DATE({end.year + BE_OFFSET},{end.month},{end.day})", allow_blank=True),
+        "founded_on", title=h["founded_on"], message=_w("dv.date", end=thai_date(end)),
+        prompt=_w("dv.date_prompt"))
 
 
 def _villages_without_group(ws, villages: pd.DataFrame) -> None:
     without = villages[villages["is_kkkj"] & ~villages["had_group"]]
-    put(ws, 1, 1, "หมู่บ้าน กข.คจ. ที่ยังไม่มีกลุ่มออมทรัพย์เพื่อการผลิตเมื่อต้นปีงบประมาณ").font = \
-        Font(name=FONT, size=16, bold=True)
-    headers = ["รหัสหมู่บ้าน", "หมู่ที่", "ชื่อหมู่บ้าน", "ตำบล"]
+    put(ws, 1, 1, _w("without.title")).font = Font(name=FONT, size=16, bold=True)
+    headers = [_w("without.col.code"), _w("without.col.moo"), _w("without.col.name"), _w("without.col.subdistrict")]
     header_row(ws, 3, headers)
     for i, v in enumerate(without.itertuples(), start=4):
         for j, value in enumerate((v.village_code, v.moo, v.village_name, v.subdistrict_name), start=1):
             put(ws, i, j, value, "@" if j == 1 else None).font = Font(name=FONT, size=14)
     for j, width in enumerate((16, 8, 26, 20), start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
-    put(ws, 4 + len(without) + 1, 1, f"รวม {len(without)} หมู่บ้าน").font = Font(name=FONT, size=14, bold=True)
+    put(ws, 4 + len(without) + 1, 1, _w("without.total", n=len(without))).font = Font(name=FONT, size=14, bold=True)
     ws.protection.sheet = True

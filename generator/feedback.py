@@ -17,14 +17,15 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from generator import texts
 from generator.copy_bound import COPY_BUDGET, copy_cost
 from generator.periods import Period
 from generator.problems import (CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, SEVERITY_LABELS, WARNING, Problem,
                                  errors, warnings)
 from generator.xlsx import (ERROR_FILL, FONT, WARNING_FILL, add_table, header_row, ooxml_text,
-                            print_a4_landscape, put, save_atomic)
+                            print_a4_landscape, put, save_atomic, wrapped_height)
 
-PROBLEMS_SHEET = "ปัญหาที่พบ"
+PROBLEMS_SHEET = texts.text("feedback.sheet")
 CONFIRM_FILL = PatternFill("solid", fgColor="F4B183")
 CONFIRMED_FILL = PatternFill("solid", fgColor="C6EFCE")
 NOTE_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -32,18 +33,10 @@ FILLS = {ERROR: ERROR_FILL, NEEDS_CONFIRMATION: CONFIRM_FILL, WARNING: WARNING_F
          NOTE: NOTE_FILL}
 # When one cell has problems of several severities, the most pressing one colours it.
 _PRECEDENCE = (ERROR, NEEDS_CONFIRMATION, WARNING, CONFIRMED, NOTE)
-HEADERS = {
-    "th": ["ลำดับ", "ระดับ", "ชีต", "เซลล์", "ค่าที่พบ", "ปัญหา", "วิธีแก้ไข", "รหัสกฎ"],
-    "en": ["No.", "Severity", "Sheet", "Cell", "Value found", "Problem", "How to fix", "Rule"],
-}
-
-
-LEGEND = {
-    "th": "สีของเซลล์: แดง = ข้อผิดพลาด ต้องแก้ไข | ส้ม = ตัวเลขผิดปกติ ถ้าผิดให้แก้ ถ้าถูกต้องเลือก ใช่ ในคอลัมน์ "
-          "'ยืนยันข้อมูลถูกต้อง' ของแถวนั้น | เหลือง = คำเตือน ตรวจดู | เขียว = ยืนยันแล้ว",
-    "en": "Cell colours: red = error, fix it | orange = unusual figure: fix it, or if it is right choose ใช่ in the "
-          "row's 'Confirmed correct' column | yellow = warning, check it | green = confirmed",
-}
+COLUMNS = ("no", "severity", "sheet", "cell", "value", "problem", "fix", "rule")
+# Widths (characters) that fit A4 landscape at a legible scale once LibreOffice or Excel fits the
+# sheet to the page width: the two sentences wrap, the rule id (for support) stays narrow.
+WIDTHS = (6, 11, 14, 7, 16, 46, 46, 12)
 
 
 def feedback_file_name(district_code: str, period: Period) -> str:
@@ -104,10 +97,16 @@ def _mark_cells(wb, problems: list[Problem], lang: str) -> None:
     for (sheet, ref), found in notes.items():
         cell = wb[sheet][ref]
         cell.fill = FILLS[min((p.severity for p in found), key=_rank)]
-        text = "\n".join(f"{SEVERITY_LABELS[lang][p.severity]}: {p.message(lang)} {p.fix(lang)}" for p in found)
+        text = "\n".join(_comment_line(p, lang) for p in found)
         comment = Comment(ooxml_text(text[:2000]), "savings-report")  # a control character must not corrupt the file
         comment.width, comment.height = 320, 140
         cell.comment = comment
+
+
+def _comment_line(p: Problem, lang: str) -> str:
+    """ข้อผิดพลาด: ยังไม่ได้กรอก “จำนวนสมาชิก (คน)” — วิธีแก้ไข: โปรดกรอก…"""
+    line = f"{SEVERITY_LABELS[lang][p.severity]}: {p.message(lang)}"
+    return line + texts.text("feedback.fix_sep", lang, fix=p.fix(lang)) if p.fix(lang) else line
 
 
 def _rank(severity: str) -> int:
@@ -121,42 +120,37 @@ def _problem_list(ws, problems: list[Problem], title: str, lang: str, linkable: 
     n_confirm = sum(p.severity == NEEDS_CONFIRMATION for p in problems)
     n_warnings = len(warnings(problems))
     n_notes = sum(p.severity == NOTE for p in problems)
-    if lang == "th":
-        summary = f"พบข้อผิดพลาด {n_errors} รายการ"
-        if n_confirm:
-            summary += f" ตัวเลขที่ต้องยืนยัน {n_confirm} รายการ"
-        summary += f" และคำเตือน {n_warnings} รายการ"
-        if errors(problems):
-            summary += " (แก้ไขหรือยืนยันแล้วส่งใหม่)"
-        if n_notes:
-            summary += f" หมายเหตุ {n_notes} รายการ"
-    else:
-        summary = f"{n_errors} errors"
-        if n_confirm:
-            summary += f", {n_confirm} values to confirm"
-        summary += f" and {n_warnings} warnings"
-        if errors(problems):
-            summary += " (fix or confirm, then resend)"
-        if n_notes:
-            summary += f"; {n_notes} notes"
-    put(ws, 2, 1, summary).font = Font(name=FONT, size=14, bold=True)
-    put(ws, 3, 1, note or LEGEND[lang]).font = Font(name=FONT, size=12, bold=note is not None)
-    header_row(ws, 4, HEADERS[lang])
+    counts = [texts.text("feedback.count." + key, lang, n=n)
+              for key, n in (("errors", n_errors), ("confirm", n_confirm), ("warnings", n_warnings), ("notes", n_notes))
+              if n or key in ("errors", "warnings")]
+    summary = texts.text("feedback.found", lang, counts=texts.text("feedback.count_sep", lang).join(counts))
+    summary += " " + texts.text("feedback.then_resend" if errors(problems) else "feedback.nothing_to_send", lang)
+    last = get_column_letter(len(COLUMNS))
+    for row, text, font in ((2, summary, Font(name=FONT, size=14, bold=True)),
+                            (3, note or texts.text("feedback.legend", lang),
+                             Font(name=FONT, size=13, bold=note is not None))):
+        cell = put(ws, row, 1, text)
+        cell.font, cell.alignment = font, Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(f"A{row}:{last}{row}")
+        ws.row_dimensions[row].height = wrapped_height(text, sum(WIDTHS), font.size)
+    header_row(ws, 4, [texts.text("feedback.col." + c, lang) for c in COLUMNS])
+    ws.row_dimensions[4].height = 24
     for i, p in enumerate(problems, start=1):
         r = 4 + i
         values = [i, SEVERITY_LABELS[lang][p.severity], p.sheet or "", p.cell or "", p.value or "",
                   p.message(lang), p.fix(lang), p.rule_id]
         for j, value in enumerate(values, start=1):
             cell = put(ws, r, j, value)
-            cell.font = Font(name=FONT, size=14)
+            cell.font = Font(name=FONT, size=10 if j == len(values) else 14, color="808080" if j == len(values) else None)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[r].height = max(wrapped_height(str(v), w) for v, w in zip(values[:-1], WIDTHS))
         ws.cell(row=r, column=2).fill = FILLS.get(p.severity, WARNING_FILL)
         if p.sheet in linkable and p.cell and p.cell[0].isalpha():
             link = ws.cell(row=r, column=4)
             link.hyperlink = f"#'{p.sheet}'!{p.cell}"
             link.font = Font(name=FONT, size=14, color="0563C1", underline="single")
-    for j, width in enumerate((7, 12, 16, 9, 22, 50, 50, 24), start=1):
+    for j, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
-    add_table(ws, "problems", 4, len(HEADERS[lang]), len(problems))
+    add_table(ws, "problems", 4, len(COLUMNS), len(problems))
     ws.freeze_panes = "A5"
     print_a4_landscape(ws, 4)

@@ -78,7 +78,7 @@ GROUP_COLUMNS = ["group_code", "village_code", "group_name", "founded_on", "memb
 
 
 class StoreError(Exception):
-    """The store cannot be used; ``key`` names the message in `generator.messages`."""
+    """The store cannot be used; ``key`` names the message ``cli.<key>`` in `generator.texts`."""
 
     def __init__(self, key: str, **params):
         super().__init__(key)

@@ -14,7 +14,7 @@ from generator.schema import GROUPS
 from generator.setup import Setup
 from generator.values import name_key
 
-MERGED_COLUMNS = ["district_code", "district_name", "subdistrict_name", "is_kkkj", "had_group", "phase",
+MERGED_COLUMNS = ["district_code", "district_name", "subdistrict_name", "moo", "is_kkkj", "had_group", "phase",
                   "source_file"] + GROUPS.keys + ["officer_id"]
 
 
@@ -33,7 +33,8 @@ def merge_groups(setup: Setup, accepted: dict[str, pd.DataFrame], source_files: 
         return pd.DataFrame(columns=MERGED_COLUMNS)
     merged = pd.concat(frames, ignore_index=True).drop(columns=["village_name"], errors="ignore")
     # The village name is the setup's, whatever the workbook's lookup column held.
-    merged = merged.merge(setup.villages[["village_code", "village_name", "subdistrict_name", "is_kkkj", "had_group"]],
+    merged = merged.merge(setup.villages[["village_code", "village_name", "moo", "subdistrict_name", "is_kkkj",
+                                          "had_group"]],
                           on="village_code", how="left")
     merged = merged.merge(setup.districts, on="district_code", how="left")
     merged["is_kkkj"] = merged["is_kkkj"].fillna(False).astype(bool)

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from generator import texts
 from generator.periods import Period, PeriodError
 from generator.rules import bilingual
 from generator.summary import CoverageRatios, GroupRatios, Progress, percent
 
-OFFICE_TH = "กรมการพัฒนาชุมชน"
-OFFICE_EN = "Community Development Department"
+OFFICE_TH, OFFICE_EN = texts.TEXTS["national.office"]
 RESULT_VERSION_READ = 2  # result files of this version or later carry everything the roll-up needs
 
 # Notice kinds. error: a file that cannot be used (exit status 1); missing: a province with no

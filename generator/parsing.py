@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from generator import texts
 from generator.problems import Problem
 from generator.reading import FoundTable
 from generator.rules import VALUE_ERROR_RULES, rule
 from generator.schema import CONFIRM_KEY, STATUS_LABELS_TH, STATUS_WORDS, Table
-from generator.values import READERS, is_blank, read_choice
+from generator.values import READERS, THAI_DIGITS, is_blank, read_choice
 
 ROW = "_row"  # the Excel row number a record came from
 
@@ -46,8 +47,10 @@ def parse_table(found: FoundTable, table: Table, file: str,
                 problems.append(rule("VALUE_REQUIRED").problem(**where))
             elif reading.interpreted and col.kind != "lookup":
                 how_th, how_en = reading.interpreted
+                advice = interpreted_advice(col.kind, value, col.key == "village_code")
                 problems.append(rule("VALUE_INTERPRETED").problem(
-                    value=_shown(value), how=how_th, how_en=how_en, **where))
+                    value=_shown(value), how=how_th, how_en=how_en, advice=texts.text(advice, "th"),
+                    advice_en=texts.text(advice, "en"), **where))
             record[col.key] = reading.value
         records.append(record)
     columns = [ROW] + [c.key for c in present]
@@ -56,6 +59,23 @@ def parse_table(found: FoundTable, table: Table, file: str,
         if key not in frame.columns:
             frame[key] = None
     return frame, problems
+
+
+def interpreted_advice(kind: str, raw, has_list: bool = False) -> str:
+    """The catalogue key of what to tell a district whose value had to be interpreted: a status
+    typed instead of picked is picked from the list; Thai digits are typed as 0–9; a BE year in a
+    cell that is already a date needs nothing; anything else is checked."""
+    from datetime import date
+
+    if kind in ("status", "officer", "yesno") or has_list:
+        return "advice.pick"
+    if isinstance(raw, str) and raw.translate(THAI_DIGITS) != raw:
+        return "advice.digits"
+    if kind == "date" and isinstance(raw, date):
+        return "advice.be_date_ok"
+    if kind == "date":
+        return "advice.date_text"
+    return "advice.check"
 
 
 def _get(row: list, index: int):

@@ -78,7 +78,8 @@ class Period:
         return f"{THAI_MONTHS[self.month - 1]} {self.year + BE_OFFSET}"
 
     def english(self) -> str:
-        return f"{calendar.month_name[self.month]} {self.year + BE_OFFSET} BE"
+        """``August 2023``: English readers count years in the common era (THAI-STYLE)."""
+        return f"{calendar.month_name[self.month]} {self.year}"
 
     def label(self, lang: str = "th") -> str:
         return self.thai() if lang == "th" else self.english()
@@ -91,6 +92,28 @@ class Period:
 
     def __str__(self) -> str:
         return self.key
+
+
+def parse_day(text: str) -> date:
+    """Read a day as the options take it: ``2566-08-20`` (BE) or ``2023-08-20`` (CE), like `Period.parse`;
+    also ``20/8/2566``. Raises PeriodError."""
+    s = str(text).strip()
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", s)
+    if m:
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+    else:
+        m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", s)
+        if not m:
+            raise PeriodError(s)
+        day, month, year = int(m[1]), int(m[2]), int(m[3])
+    if year > 2400:
+        year -= BE_OFFSET
+    try:
+        if not 1900 <= year <= 2200:
+            raise ValueError(year)
+        return date(year, month, day)
+    except ValueError:
+        raise PeriodError(s) from None
 
 
 def fiscal_year_of(d: date) -> int:
@@ -111,7 +134,8 @@ def thai_date(d: date, short: bool = False) -> str:
 
 
 def english_date(d: date) -> str:
-    return f"{d.day} {calendar.month_name[d.month]} {d.year + BE_OFFSET} BE"
+    """``20 August 2023``."""
+    return f"{d.day} {calendar.month_name[d.month]} {d.year}"
 
 
 def format_date(d: date, lang: str = "th") -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from generator import texts
 from generator.commit import OutputCommit, output_lock, recover, step
 from generator.feedback import feedback_file_name, write_feedback
 from generator.intake import inbox_files, read_submission
@@ -29,7 +30,7 @@ from generator.problems import Problem, errors, warnings
 from generator.reading import DEFAULT_LIMITS, Limits, bytes_as_read
 from generator.rules import rule
 from generator.setup import Setup
-from generator.summary import ACCEPTED, MISSING, REJECTED, FileOutcome, MonthSummary, fiscal_months, summarise
+from generator.summary import ACCEPTED, MISSING, REJECTED, SUPERSEDED, FileOutcome, MonthSummary, fiscal_months, summarise
 from generator.validation import Checked, check_province, validate_submission
 from generator.xlsx import write_bytes_atomic
 from generator.years import YearComparison, check_period_in_year, compare_with_last_year, same_month_last_year
@@ -94,7 +95,7 @@ def outcomes(checked: list[Checked], chosen: dict[str, Checked], setup: Setup) -
         code = c.submission.district_code
         errs = [p for p in c.problems if p.is_error]
         if c.accepted:
-            status = ACCEPTED if chosen.get(code) is c else "superseded"
+            status = ACCEPTED if chosen.get(code) is c else SUPERSEDED
         else:
             status = REJECTED
         out.append(FileOutcome(
@@ -292,7 +293,7 @@ def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, l
     excel_path, pdf_path = folder / names["excel"], folder / names["pdf"]
     worker = active_pdf_worker()
     pending = worker.submit_pdf(result.summary, pdf_path, WhenWritten([excel_path]), lang) if worker else None
-    outputs = {"excel": write_summary_workbook(result.summary, excel_path)}
+    outputs = {"excel": write_summary_workbook(result.summary, excel_path, lang)}
     outputs["pdf"] = None if pending else render_pdf_file(result.summary, pdf_path, [excel_path], lang)
     outputs.update(_write_feedback_files(result, setup, period, folder, lang))
     outputs.update(_write_district_pages(result, period, folder, lang, district_reports))
@@ -311,12 +312,13 @@ def _write_feedback_files(result: RunResult, setup: Setup, period: Period, folde
             name = feedback_file_name(code, period)
             if sum(x.submission.district_code == code for x in result.checked) > 1:
                 name = name.replace(".xlsx", f"_{c.submission.sha256[:8]}.xlsx")
-            title = (f"ผลการตรวจแบบรายงาน อำเภอ{setup.district_name(code)} ประจำเดือน {period.thai()}"
-                     f" (ไฟล์ {c.submission.name})")
+            # Feedback goes to district staff: always Thai, whatever language the province runs in.
+            title = texts.text("feedback.title", "th", district=setup.district_name(code), period=period.thai(),
+                               file=c.submission.name)
             # The copy is made from the bytes that were checked, never from a file changed since.
             source = bytes_as_read(c.submission.path, c.submission.sha256) if c.submission.table is not None else None
             outputs[f"feedback:{c.submission.name}"] = write_feedback(
-                source, c.problems, folder / "feedback" / name, title, lang)
+                source, c.problems, folder / "feedback" / name, title, "th")
     return outputs
 
 

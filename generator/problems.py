@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from generator import texts
+
 ERROR = "error"  # the file is rejected
 WARNING = "warning"  # accepted, shown to the district
 # A value that is possible but unusual (savings that fell, members halved): the file is rejected
@@ -13,12 +15,7 @@ NEEDS_CONFIRMATION = "needs_confirmation"
 CONFIRMED = "confirmed"
 NOTE = "note"  # information only (a check that could not be made): neither error nor warning
 
-SEVERITY_LABELS = {
-    "th": {ERROR: "ข้อผิดพลาด", WARNING: "คำเตือน", NEEDS_CONFIRMATION: "ต้องยืนยัน", CONFIRMED: "ยืนยันแล้ว",
-           NOTE: "หมายเหตุ"},
-    "en": {ERROR: "error", WARNING: "warning", NEEDS_CONFIRMATION: "needs confirmation", CONFIRMED: "confirmed",
-           NOTE: "note"},
-}
+SEVERITY_LABELS = {lang: texts.section("severity", lang) for lang in texts.LANGS}
 BLOCKING = frozenset({ERROR, NEEDS_CONFIRMATION})
 SHOWN_AS_WARNING = frozenset({WARNING, CONFIRMED})
 
@@ -54,19 +51,19 @@ class Problem:
 
     def where(self, lang: str = "th") -> str:
         """``ไฟล์ x.xlsx ชีต กลุ่มออมทรัพย์ เซลล์ F7``"""
-        words = ("ไฟล์", "ชีต", "เซลล์") if lang == "th" else ("file", "sheet", "cell")
-        parts = [f"{words[0]} {self.file}"]
+        words = texts.section("problem", lang)
+        parts = [f"{words['file']} {self.file}"]
         if self.sheet:
-            parts.append(f"{words[1]} {self.sheet}")
+            parts.append(f"{words['sheet']} {self.sheet}")
         if self.cell:
-            parts.append(f"{words[2]} {self.cell}")
+            parts.append(f"{words['cell']} {self.cell}")
         return " ".join(parts)
 
     def render(self, lang: str = "th") -> str:
         label = SEVERITY_LABELS[lang][self.severity]
         found = ""
         if self.value not in (None, ""):
-            found = f" (พบค่า: {self.value})" if lang == "th" else f" (found: {self.value})"
+            found = f" ({texts.text('problem.found', lang, value=self.value)})"
         return f"[{label} {self.rule_id}] {self.where(lang)}{found}: {self.message(lang)} {self.fix(lang)}"
 
     def to_dict(self) -> dict:

@@ -21,25 +21,29 @@ from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from generator.problems import SEVERITY_LABELS
-from generator.schema import GROUPS, STATUS_LABELS_TH
+from generator import texts
+from generator.schema import GROUPS
 from generator.periods import Period, thai_date
-from generator.summary import (ACCEPTED, LATE, MISSING, ON_TIME, REJECTED, REPORT_TH, TIMELINESS, TIMELINESS_TH,
-                               DistrictFigures, MonthSummary)
+from generator.summary import ACCEPTED, LATE, MISSING, ON_TIME, REJECTED, TIMELINESS, DistrictFigures, MonthSummary
 from generator.xlsx import (BOX, FONT, NUMBER_FORMATS, add_table, as_cell_value, header_row, print_a4_landscape,
-                            put, save_atomic)
+                            put, save_atomic, wrapped_height)
 
 INT, MONEY, DATE, CODE = (NUMBER_FORMATS[k] for k in ("int", "money", "date", "code"))
 PCT = "0.00"  # ร้อยละ as a number with two decimals (22.40), as the department writes it
 TEXT = None
 
-SHEETS = {"summary": "สรุป", "districts": "อำเภอ", "progress": "ความก้าวหน้า",
-          "progress_districts": "ความก้าวหน้ารายอำเภอ", "groups": "กลุ่มทั้งหมด", "officers": "พัฒนากร",
-          "completeness": "การส่งรายงาน", "reporting": "การส่งรายงานรายเดือน",
-          "reporting_months": "ความครบถ้วนรายเดือน", "problems": "ปัญหา"}
+SHEET_KEYS = ("summary", "districts", "progress", "progress_districts", "groups", "officers", "completeness",
+              "reporting", "reporting_months", "problems")
+
+
+def sheet_names(lang: str = "th") -> dict[str, str]:
+    words = texts.section("xlsx.sheet", lang)
+    return {key: words[key] for key in SHEET_KEYS}
+
+
+SHEETS = sheet_names("th")
 # The grid's cells: words and a fill, so the sheet reads without colour too.
 TIMELINESS_FILL = {ON_TIME: "C6EFCE", LATE: "FFEB9C", REJECTED: "FFC7CE", MISSING: "EDEDED"}
-FILE_STATUS_TH = {**REPORT_TH, "superseded": "มีไฟล์ใหม่กว่าแทน (ไม่นำมาใช้)"}
 TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 BODY_FONT = Font(name=FONT, size=14)
 BOLD_FONT = Font(name=FONT, size=14, bold=True)
@@ -53,15 +57,18 @@ class Col:
     wrap: bool = False
 
 
-def _sheet(wb: Workbook, key: str, title: str | None = None):
-    ws = wb.create_sheet(SHEETS[key])
+def _sheet(wb: Workbook, key: str, lang: str, title: str | None = None):
+    ws = wb.create_sheet(sheet_names(lang)[key])
     print_a4_landscape(ws, 1)
     ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    # The page header (the sheet's title) sits in the top margin: leave it room, so that neither
+    # Excel nor LibreOffice prints it over the table.
+    ws.page_margins.top, ws.page_margins.header = 0.95, 0.3
+    ws.page_margins.bottom, ws.page_margins.footer = 0.75, 0.3
     if title:
         ws.oddHeader.center.text = title.replace("&", "&&")
         ws.oddHeader.center.font = FONT
-    ws.oddFooter.right.text = "หน้า &P / &N"
+    ws.oddFooter.right.text = texts.text("xlsx.page", lang)
     return ws
 
 
@@ -83,8 +90,11 @@ def _write(ws, name: str, cols: Sequence[Col], rows: Sequence[Sequence], total: 
             cell.font = BOLD_FONT
             cell.fill = TOTAL_FILL
             cell.border = BOX
-    for j, width in enumerate(fitted_widths(cols, rows, total), start=1):
+    widths = fitted_widths(cols, rows, total)
+    for j, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
+    # Tall enough for the longest wrapped header (Excel and LibreOffice do not grow the row themselves).
+    ws.row_dimensions[1].height = max([42] + [wrapped_height(c.header, w) for c, w in zip(cols, widths)])
     ws.freeze_panes = "A2"
     return last
 
@@ -129,53 +139,68 @@ def fitted_widths(cols: Sequence[Col], rows: Sequence[Sequence], total: Sequence
     return out
 
 
-def _summary_sheet(wb: Workbook, s: MonthSummary) -> None:
-    ws = _sheet(wb, "summary", f"สรุปผลการดำเนินงานกลุ่มออมทรัพย์เพื่อการผลิต จังหวัด{s.province_name} ประจำเดือน {s.period.thai()}")
+
+def _words(lang: str) -> Callable[..., str]:
+    """The workbook's words: ``w("col.members")`` is the catalogue's ``xlsx.col.members``."""
+    return lambda key, **params: texts.text("xlsx." + key, lang, **params)
+
+
+def _where(s: MonthSummary, lang: str) -> dict:
+    return {"province": s.province_name, "period": s.period.label(lang), "fiscal_year": s.fiscal_year_be}
+
+
+def _summary_sheet(wb: Workbook, s: MonthSummary, lang: str) -> None:
+    w = _words(lang)
+    ws = _sheet(wb, "summary", lang, w("title.summary", **_where(s, lang)))
+    group, village, district, people, baht, pct, items = (w(f"unit.{u}") for u in (
+        "groups", "villages", "districts", "people", "baht", "percent", "items"))
     rows: list[tuple] = [
-        ("จังหวัด", s.province_name, TEXT, ""),
-        ("หน่วยงาน", s.office_name, TEXT, ""),
-        ("ประจำเดือน", s.period.thai(), TEXT, ""),
-        ("ปีงบประมาณ", s.fiscal_year_be, "0", ""),
-        ("ข้อมูล ณ วันที่", s.made_on, DATE, ""),
-        ("กำหนดส่งรายงานของเดือนนี้", s.due_date, DATE, ""),
+        (w("row.province"), s.province_name, TEXT, ""),
+        (w("row.office"), s.office_name, TEXT, ""),
+        (w("row.month"), s.period.label(lang), TEXT, ""),
+        (w("row.fiscal_year"), s.fiscal_year_be, "0", ""),
+        (w("row.data_as_of"), s.made_on, DATE, ""),
+        (w("row.due"), s.due_date, DATE, ""),
     ]
     for p in (*s.phases, s.year):
-        rows += [(f"{p.label}: เป้าหมาย", p.target, INT, "กลุ่ม"),
-                 (f"{p.label}: จัดตั้งแล้ว", p.founded, INT, "กลุ่ม"),
-                 (f"{p.label}: ร้อยละของเป้าหมาย", p.percent, PCT, "ร้อยละ"),
-                 (f"{p.label}: สถานะ", p.status_th, TEXT, "")]
+        label = _phase_label(p, s, lang)
+        rows += [(w("row.phase_target", phase=label), p.target, INT, group),
+                 (w("row.phase_founded", phase=label), p.founded, INT, group),
+                 (w("row.phase_percent", phase=label), p.percent, PCT, pct),
+                 (w("row.phase_status", phase=label), texts.text("target." + p.status, lang), TEXT, "")]
+    reported_on_time = s.month_timeliness[ON_TIME]
     rows += [
-        ("หมู่บ้าน กข.คจ. ทั้งหมด", s.kkkj_villages, INT, "หมู่บ้าน"),
-        ("หมู่บ้าน กข.คจ. ที่มีกลุ่ม เมื่อต้นปีงบประมาณ", s.villages_with_group_start, INT, "หมู่บ้าน"),
-        ("หมู่บ้าน กข.คจ. ที่มีกลุ่ม เมื่อต้นปีงบประมาณ (ร้อยละ)", s.coverage_start_percent, PCT, "ร้อยละ"),
-        ("หมู่บ้าน กข.คจ. ที่มีกลุ่ม ปัจจุบัน", s.villages_with_group, INT, "หมู่บ้าน"),
-        ("หมู่บ้าน กข.คจ. ที่มีกลุ่ม ปัจจุบัน (ร้อยละ)", s.coverage_percent, PCT, "ร้อยละ"),
-        ("อำเภอทั้งหมด", len(s.districts), INT, "อำเภอ"),
-        ("อำเภอที่ส่งรายงานและผ่านการตรวจ", len(s.reported), INT, "อำเภอ"),
-        ("อำเภอที่รายงานไม่ผ่านการตรวจ", len(s.rejected), INT, "อำเภอ"),
-        ("อำเภอที่ยังไม่ส่งรายงาน", len(s.missing), INT, "อำเภอ"),
-        ("อัตราการส่งรายงาน (ร้อยละ)", s.reporting_rate, PCT, "ร้อยละ"),
-        ("อำเภอที่ส่งรายงานตรงกำหนด", s.month_timeliness[ON_TIME], INT, "อำเภอ"),
-        ("อัตราการส่งรายงานตรงกำหนด (ร้อยละ)", s.on_time_rate, PCT, "ร้อยละ"),
-        ("อัตราการส่งรายงานตั้งแต่ต้นปีงบประมาณ (ร้อยละ)", s.year_reporting_rate, PCT, "ร้อยละ"),
-        ("อัตราการส่งรายงานตรงกำหนดตั้งแต่ต้นปีงบประมาณ (ร้อยละ)", s.year_on_time_rate, PCT, "ร้อยละ"),
-        ("หมู่บ้านทั้งหมด", s.total.villages, INT, "หมู่บ้าน"),
-        ("หมู่บ้านที่มีกลุ่มที่ดำเนินการอยู่", s.total.villages_with_any_group, INT, "หมู่บ้าน"),
-        ("หมู่บ้านที่มีกลุ่มที่ดำเนินการอยู่ (ร้อยละของหมู่บ้านทั้งหมด)", s.total.villages_any_percent, PCT, "ร้อยละ"),
-        ("กลุ่มที่ดำเนินการอยู่", s.total.groups, INT, "กลุ่ม"),
-        ("สมาชิก", s.total.members, INT, "คน"),
-        ("เงินสัจจะสะสม", s.total.savings_baht, MONEY, "บาท"),
-        ("สมาชิกกู้ยืม", s.total.borrowers, INT, "คน"),
-        ("จำนวนเงินกู้", s.total.loans_baht, MONEY, "บาท"),
-        ("สมาชิกกู้ยืม (ร้อยละของสมาชิก)", s.total.borrowers_percent, PCT, "ร้อยละ"),
-        ("เงินสัจจะสะสมต่อสมาชิก", s.total.savings_per_member, MONEY, "บาท"),
-        ("พัฒนากรทั้งหมด", s.total.officers, INT, "คน"),
-        ("พัฒนากรที่จัดตั้งกลุ่มในปีนี้แล้ว", s.total.officers_with_group, INT, "คน"),
-        ("พัฒนากรที่จัดตั้งกลุ่มในปีนี้แล้ว (ร้อยละ)", s.total.officers_percent, PCT, "ร้อยละ"),
-        ("ปัญหาที่พบในไฟล์: ข้อผิดพลาด", sum(p.is_error for p in s.problems), INT, "รายการ"),
-        ("ปัญหาที่พบในไฟล์: คำเตือน", sum(not p.is_error for p in s.problems), INT, "รายการ"),
+        (w("row.kkkj_villages"), s.kkkj_villages, INT, village),
+        (w("row.coverage_start"), s.villages_with_group_start, INT, village),
+        (w("row.coverage_start_percent"), s.coverage_start_percent, PCT, pct),
+        (w("row.coverage_now"), s.villages_with_group, INT, village),
+        (w("row.coverage_now_percent"), s.coverage_percent, PCT, pct),
+        (w("row.districts"), len(s.districts), INT, district),
+        (w("row.reported"), len(s.reported), INT, district),
+        (w("row.rejected"), len(s.rejected), INT, district),
+        (w("row.missing"), len(s.missing), INT, district),
+        (w("row.reporting_rate"), s.reporting_rate, PCT, pct),
+        (w("row.on_time"), reported_on_time, INT, district),
+        (w("row.on_time_rate"), s.on_time_rate, PCT, pct),
+        (w("row.year_reporting_rate"), s.year_reporting_rate, PCT, pct),
+        (w("row.year_on_time_rate"), s.year_on_time_rate, PCT, pct),
+        (w("row.villages"), s.total.villages, INT, village),
+        (w("row.villages_any"), s.total.villages_with_any_group, INT, village),
+        (w("row.villages_any_percent"), s.total.villages_any_percent, PCT, pct),
+        (w("row.groups"), s.total.groups, INT, group),
+        (w("row.members"), s.total.members, INT, people),
+        (w("row.savings"), s.total.savings_baht, MONEY, baht),
+        (w("row.borrowers"), s.total.borrowers, INT, w("unit.borrowers")),
+        (w("row.loans"), s.total.loans_baht, MONEY, baht),
+        (w("row.borrowers_percent"), s.total.borrowers_percent, PCT, pct),
+        (w("row.savings_per_member"), s.total.savings_per_member, MONEY, baht),
+        (w("row.officers"), s.total.officers, INT, people),
+        (w("row.officers_with_group"), s.total.officers_with_group, INT, people),
+        (w("row.officers_percent"), s.total.officers_percent, PCT, pct),
+        (w("row.errors"), sum(p.is_error for p in s.problems), INT, items),
+        (w("row.warnings"), sum(not p.is_error for p in s.problems), INT, items),
     ]
-    cols = [Col("รายการ", 52), Col("ค่า", 26), Col("หน่วย", 12)]
+    cols = [Col(w("col.item"), 52), Col(w("col.value"), 26), Col(w("col.unit"), 12)]
     _write(ws, "summary", cols, [(label, value, unit) for label, value, _, unit in rows])
     for i, (_, value, fmt, _) in enumerate(rows, start=2):  # one number format per row
         cell = ws.cell(row=i, column=2)
@@ -184,27 +209,34 @@ def _summary_sheet(wb: Workbook, s: MonthSummary) -> None:
         cell.alignment = Alignment(horizontal="left" if fmt is None else "right")
 
 
-def _districts_sheet(wb: Workbook, s: MonthSummary) -> None:
-    ws = _sheet(wb, "districts", f"ผลการดำเนินงานรายอำเภอ จังหวัด{s.province_name} ประจำเดือน {s.period.thai()}")
-    cols = [Col("รหัสอำเภอ", 11, CODE), Col("อำเภอ", 18), Col("สถานะรายงาน", 22)]
+def _phase_label(p, s: MonthSummary, lang: str) -> str:
+    """A phase as the setup names it; the year in the workbook's language."""
+    return texts.text("xlsx.year", lang) if p is s.year else p.label
+
+
+def _districts_sheet(wb: Workbook, s: MonthSummary, lang: str) -> None:
+    w = _words(lang)
+    ws = _sheet(wb, "districts", lang, w("title.districts", **_where(s, lang)))
+    cols = [Col(w("col.district_code"), 11, CODE), Col(w("col.district"), 18), Col(w("col.report_status"), 22)]
     for p in s.phases:
-        cols += [Col(f"{p.label} เป้าหมาย (กลุ่ม)", 12, INT), Col(f"{p.label} จัดตั้งแล้ว (กลุ่ม)", 12, INT),
-                 Col(f"{p.label} ร้อยละ", 10, PCT)]
-    cols += [Col("ทั้งปี เป้าหมาย (กลุ่ม)", 12, INT), Col("ทั้งปี จัดตั้งแล้ว (กลุ่ม)", 12, INT),
-             Col("ทั้งปี ร้อยละ", 10, PCT), Col("สถานะเทียบเป้าหมาย", 16),
-             Col("หมู่บ้าน กข.คจ.", 11, INT), Col("หมู่บ้าน กข.คจ. ที่มีกลุ่ม", 13, INT),
-             Col("กลุ่มที่ดำเนินการอยู่", 12, INT), Col("สมาชิก (คน)", 12, INT),
-             Col("เงินสัจจะสะสม (บาท)", 20, MONEY), Col("สมาชิกกู้ยืม (คน)", 12, INT),
-             Col("จำนวนเงินกู้ (บาท)", 20, MONEY), Col("ร้อยละสมาชิกกู้ยืม", 11, PCT),
-             Col("เงินสัจจะต่อสมาชิก (บาท)", 14, MONEY)]
+        cols += [Col(w("col.phase_target", phase=p.label), 12, INT), Col(w("col.phase_founded", phase=p.label), 12, INT),
+                 Col(w("col.phase_percent", phase=p.label), 10, PCT)]
+    year = w("year")
+    cols += [Col(w("col.phase_target", phase=year), 12, INT), Col(w("col.phase_founded", phase=year), 12, INT),
+             Col(w("col.phase_percent", phase=year), 10, PCT), Col(w("col.target_status"), 16),
+             Col(w("col.kkkj_villages"), 11, INT), Col(w("col.kkkj_with_group"), 13, INT),
+             Col(w("col.groups"), 12, INT), Col(w("col.members"), 12, INT),
+             Col(w("col.savings"), 20, MONEY), Col(w("col.borrowers"), 12, INT),
+             Col(w("col.loans"), 20, MONEY), Col(w("col.borrowers_percent"), 11, PCT),
+             Col(w("col.savings_per_member"), 14, MONEY)]
 
     def cells(d: DistrictFigures, is_total: bool = False) -> list:
-        out = [d.district_code, d.district_name, "" if is_total else d.report_th]
+        out = [d.district_code, d.district_name, "" if is_total else texts.text("report." + d.report, lang)]
         has_data = is_total or d.report == ACCEPTED
         for p in d.phases:
             out += [p.target, p.founded if has_data else None, p.percent if has_data else None]
         out += [d.year.target, d.year.founded if has_data else None, d.year.percent if has_data else None,
-                d.year.status_th if has_data else "ไม่มีข้อมูล", d.kkkj_villages,
+                texts.text("target." + d.year.status, lang) if has_data else w("no_data"), d.kkkj_villages,
                 d.villages_with_group if has_data else None]
         money = [d.groups, d.members, d.savings_baht, d.borrowers, d.loans_baht, d.borrowers_percent,
                  d.savings_per_member]
@@ -213,17 +245,20 @@ def _districts_sheet(wb: Workbook, s: MonthSummary) -> None:
     _write(ws, "districts", cols, [cells(d) for d in s.districts], total=cells(s.total, is_total=True))
 
 
-def _groups_sheet(wb: Workbook, s: MonthSummary) -> None:
-    ws = _sheet(wb, "groups", f"กลุ่มออมทรัพย์เพื่อการผลิตทั้งหมด จังหวัด{s.province_name} ประจำเดือน {s.period.thai()}")
-    headers = {c.key: c.header_th for c in GROUPS.columns}
+def _groups_sheet(wb: Workbook, s: MonthSummary, lang: str) -> None:
+    w = _words(lang)
+    ws = _sheet(wb, "groups", lang, w("title.groups", **_where(s, lang)))
+    headers = {c.key: (c.header_th if lang == "th" else c.header_en) for c in GROUPS.columns}
+    yes, no = w("yes"), w("no")
+    statuses = texts.section("group_status", lang)
     spec: list[tuple[str, Col, Callable | None]] = [
-        ("district_code", Col("รหัสอำเภอ", 11, CODE), None),
-        ("district_name", Col("อำเภอ", 16), None),
-        ("subdistrict_name", Col("ตำบล", 16), None),
+        ("district_code", Col(w("col.district_code"), 11, CODE), None),
+        ("district_name", Col(w("col.district"), 16), None),
+        ("subdistrict_name", Col(w("col.subdistrict"), 16), None),
         ("village_code", Col(headers["village_code"], 13, CODE), None),
-        ("village_name", Col("ชื่อหมู่บ้าน", 20), None),
-        ("is_kkkj", Col("หมู่บ้าน กข.คจ.", 10), lambda v: "ใช่" if v else "ไม่ใช่"),
-        ("had_group", Col("มีกลุ่มเมื่อต้นปี", 10), lambda v: "ใช่" if v else "ไม่ใช่"),
+        ("village_name", Col(w("col.village_name"), 20), None),
+        ("is_kkkj", Col(w("col.is_kkkj"), 10), lambda v: yes if v else no),
+        ("had_group", Col(w("col.had_group"), 10), lambda v: yes if v else no),
         ("group_code", Col(headers["group_code"], 16, CODE), None),
         ("group_name", Col(headers["group_name"], 40), None),
         ("founded_on", Col(headers["founded_on"], 13, DATE), None),
@@ -232,10 +267,10 @@ def _groups_sheet(wb: Workbook, s: MonthSummary) -> None:
         ("borrowers", Col(headers["borrowers"], 11, INT), None),
         ("loans_baht", Col(headers["loans_baht"], 17, MONEY), None),
         ("officer", Col(headers["officer"], 26), None),
-        ("status", Col(headers["status"], 13), lambda v: STATUS_LABELS_TH.get(v, v)),
-        ("phase", Col("นับเป็นผลระยะที่", 10, "0"), None),
+        ("status", Col(headers["status"], 13), lambda v: statuses.get(v, v)),
+        ("phase", Col(w("col.counts_for_phase"), 10, "0"), None),
         ("remarks", Col(headers["remarks"], 28), None),
-        ("source_file", Col("ไฟล์ที่มา", 24), None),
+        ("source_file", Col(w("col.source_file"), 24), None),
     ]
     frame = s.groups
     rows = []
@@ -251,74 +286,90 @@ def _groups_sheet(wb: Workbook, s: MonthSummary) -> None:
     _write(ws, "groups", [c for _, c, _ in spec], rows)
 
 
-def _officers_sheet(wb: Workbook, s: MonthSummary) -> None:
-    ws = _sheet(wb, "officers", f"โครงการ 1 พัฒนากร 1 กลุ่มออมทรัพย์เพื่อการผลิต จังหวัด{s.province_name} ประจำเดือน {s.period.thai()}")
-    cols = [Col("รหัสอำเภอ", 11, CODE), Col("อำเภอ", 18), Col("พัฒนากรทั้งหมด (คน)", 14, INT),
-            Col("พัฒนากรที่จัดตั้งกลุ่มในปีนี้แล้ว (คน)", 18, INT), Col("ร้อยละ", 10, PCT),
-            Col("สถานะรายงาน", 24)]
+def _officers_sheet(wb: Workbook, s: MonthSummary, lang: str) -> None:
+    w = _words(lang)
+    ws = _sheet(wb, "officers", lang, w("title.officers", **_where(s, lang)))
+    cols = [Col(w("col.district_code"), 11, CODE), Col(w("col.district"), 18), Col(w("col.officers"), 14, INT),
+            Col(w("col.officers_with_group"), 18, INT), Col(w("col.percent"), 10, PCT),
+            Col(w("col.report_status"), 24)]
 
     def cells(d: DistrictFigures, is_total: bool = False) -> list:
         has_data = is_total or d.report == ACCEPTED
         return [d.district_code, d.district_name, d.officers,
                 d.officers_with_group if has_data else None, d.officers_percent if has_data else None,
-                "" if is_total else d.report_th]
+                "" if is_total else texts.text("report." + d.report, lang)]
 
     _write(ws, "officers", cols, [cells(d) for d in s.districts], total=cells(s.total, is_total=True))
 
 
-def _completeness_sheet(wb: Workbook, s: MonthSummary) -> None:
-    ws = _sheet(wb, "completeness", f"การส่งรายงานประจำเดือน {s.period.thai()} จังหวัด{s.province_name}")
-    cols = [Col("รหัสอำเภอ", 11, CODE), Col("อำเภอ", 18), Col("สถานะรายงานของอำเภอ", 24), Col("ไฟล์", 34),
-            Col("ผลการตรวจไฟล์", 26), Col("ข้อผิดพลาด (รายการ)", 12, INT), Col("คำเตือน (รายการ)", 12, INT),
-            Col("ข้อผิดพลาดแรกที่พบ", 60, wrap=True)]
+def _completeness_sheet(wb: Workbook, s: MonthSummary, lang: str) -> None:
+    w = _words(lang)
+    ws = _sheet(wb, "completeness", lang, w("title.completeness", **_where(s, lang)))
+    cols = [Col(w("col.district_code"), 11, CODE), Col(w("col.district"), 18), Col(w("col.district_report"), 24),
+            Col(w("col.file"), 34), Col(w("col.file_result"), 26), Col(w("col.errors"), 12, INT),
+            Col(w("col.warnings"), 12, INT), Col(w("col.first_error"), 60, wrap=True)]
+    report = texts.section("report", lang)
     rows = []
     known = set()
     for d in s.districts:
         known.add(d.district_code)
         files = [f for f in s.files if f.district_code == d.district_code]
         if not files:
-            rows.append([d.district_code, d.district_name, d.report_th, None, None, None, None, None])
+            rows.append([d.district_code, d.district_name, report[d.report], None, None, None, None, None])
         for f in files:
-            rows.append([d.district_code, d.district_name, d.report_th, f.file, FILE_STATUS_TH.get(f.status, f.status),
-                         f.errors, f.warnings, f.first_error])
+            rows.append([d.district_code, d.district_name, report[d.report], f.file, report.get(f.status, f.status),
+                         f.errors, f.warnings, _first_error(f, lang)])
     for f in s.files:
         if f.district_code not in known:
-            rows.append([f.district_code, f.district_name or "ระบุอำเภอไม่ได้", None, f.file,
-                         FILE_STATUS_TH.get(f.status, f.status), f.errors, f.warnings, f.first_error])
+            rows.append([f.district_code, f.district_name or w("unknown_district"), None, f.file,
+                         report.get(f.status, f.status), f.errors, f.warnings, _first_error(f, lang)])
     _write(ws, "completeness", cols, rows)
 
 
-def _reporting_months_sheet(wb: Workbook, s: MonthSummary) -> None:
+def _first_error(f, lang: str) -> str | None:
+    return f.first_error_en if lang == "en" and getattr(f, "first_error_en", None) else f.first_error
+
+
+def _reporting_months_sheet(wb: Workbook, s: MonthSummary, lang: str) -> None:
     """Per month: reports expected, received, accepted, on time, late, rejected, missing, and the rates."""
-    ws = _sheet(wb, "reporting_months", f"ความครบถ้วนและความตรงเวลาของการส่งรายงาน จังหวัด{s.province_name} "
-                                        f"ปีงบประมาณ {s.fiscal_year_be}")
-    cols = [Col("เดือน", 11), Col("เดือน (ค.ศ.)", 11), Col("ต้องส่ง (อำเภอ)", 11, INT), Col("ได้รับ", 10, INT),
-            Col("ผ่านการตรวจ", 11, INT), Col("ตรงเวลา", 10, INT), Col("ล่าช้า", 10, INT),
-            Col("ไม่ผ่านการตรวจ", 12, INT), Col("ไม่ส่ง", 10, INT), Col("อัตราการส่งรายงาน (ร้อยละ)", 14, PCT),
-            Col("อัตราการส่งตรงเวลา (ร้อยละ)", 14, PCT)]
+    w = _words(lang)
+    ws = _sheet(wb, "reporting_months", lang, w("title.reporting_months", **_where(s, lang)))
+    timely = texts.section("timeliness", lang)
+    cols = [Col(w("col.month"), 11), Col(w("col.month_ce"), 11), Col(w("col.expected"), 11, INT),
+            Col(w("col.received"), 10, INT), Col(w("col.accepted"), 11, INT), Col(timely[ON_TIME], 10, INT),
+            Col(timely[LATE], 10, INT), Col(timely[REJECTED], 12, INT), Col(timely[MISSING], 10, INT),
+            Col(w("col.reporting_rate"), 14, PCT), Col(w("col.on_time_rate"), 14, PCT)]
     table = s.completeness
-    rows = [[_month_label(r["month"]), r["month"], r["expected"], r["received"], r["accepted"], r[ON_TIME], r[LATE],
-             r[REJECTED], r[MISSING], r["reporting_rate"], r["on_time_rate"]] for r in table.to_dict("records")]
-    total = ["ทั้งปี", None, *(int(table[k].sum()) for k in ("expected", "received", "accepted", ON_TIME, LATE,
-                                                              REJECTED, MISSING)),
+    rows = [[_month_label(r["month"], lang), r["month"], r["expected"], r["received"], r["accepted"], r[ON_TIME],
+             r[LATE], r[REJECTED], r[MISSING], r["reporting_rate"], r["on_time_rate"]]
+            for r in table.to_dict("records")]
+    total = [w("year"), None, *(int(table[k].sum()) for k in ("expected", "received", "accepted", ON_TIME, LATE,
+                                                               REJECTED, MISSING)),
              s.year_reporting_rate, s.year_on_time_rate]
     _write(ws, "reporting_months", cols, rows, total=total)
 
 
-def _problems_sheet(wb: Workbook, s: MonthSummary) -> None:
-    ws = _sheet(wb, "problems", f"ปัญหาที่พบในไฟล์รายงานประจำเดือน {s.period.thai()} จังหวัด{s.province_name}")
+def _problems_sheet(wb: Workbook, s: MonthSummary, lang: str) -> None:
+    w = _words(lang)
+    ws = _sheet(wb, "problems", lang, w("title.problems", **_where(s, lang)))
     names = {d.district_code: d.district_name for d in s.districts}
-    cols = [Col("ไฟล์", 30), Col("อำเภอ", 16), Col("ชีต", 16), Col("เซลล์", 8), Col("ค่าที่พบ", 20),
-            Col("ระดับ", 11), Col("รหัสกฎ", 28), Col("ปัญหา", 60, wrap=True), Col("วิธีแก้ไข", 50, wrap=True)]
+    severity = texts.section("severity", lang)
+    # The rule id is for whoever supports the tool: last, after what a reader needs.
+    cols = [Col(w("col.file"), 30), Col(w("col.district"), 16), Col(w("col.sheet"), 16), Col(w("col.cell"), 8),
+            Col(w("col.value_found"), 20), Col(w("col.severity"), 11), Col(w("col.problem"), 60, wrap=True),
+            Col(w("col.fix"), 50, wrap=True), Col(w("col.rule"), 28)]
     rows = [[p.file, names.get(p.district_code, p.district_code), p.sheet, p.cell, p.value,
-             SEVERITY_LABELS["th"].get(p.severity, p.severity), p.rule_id, p.message_th, p.fix_th]
+             severity.get(p.severity, p.severity), p.message(lang), p.fix(lang), p.rule_id]
             for p in s.problems]
     _write(ws, "problems", cols, rows)
 
 
-def _month_label(key: str) -> str:
-    """ส.ค. 66"""
-    return thai_date(Period(int(key[:4]), int(key[5:7])).first_day, short=True).split(" ", 1)[1]
+def _month_label(key: str, lang: str = "th") -> str:
+    """ส.ค. 66, or Aug 2566 in English."""
+    period = Period(int(key[:4]), int(key[5:7]))
+    if lang == "en":
+        return period.first_day.strftime("%b ") + str(period.year + 543)
+    return thai_date(period.first_day, short=True).split(" ", 1)[1]
 
 
 def _text_categories(chart, ref: Reference) -> None:
@@ -340,28 +391,29 @@ def _style_series(series, dash: str | None, marker: str, colour: str, width_emu:
     series.smooth = False
 
 
-def _progress_sheet(wb: Workbook, s: MonthSummary) -> None:
+def _progress_sheet(wb: Workbook, s: MonthSummary, lang: str) -> None:
     """The province month by month, with a native line chart of it and a bar chart of the districts
     (which reads the districts sheet), so the charts follow the figures if someone edits them."""
-    ws = _sheet(wb, "progress", f"ความก้าวหน้าสะสมเทียบแผน จังหวัด{s.province_name} ประจำเดือน {s.period.thai()}")
-    cols = [Col("เดือน", 10), Col("เดือน (ค.ศ.)", 11), Col("จัดตั้งสะสม (กลุ่ม)", 12, INT),
-            Col("ควรได้ตามแผน ณ สิ้นเดือน (กลุ่ม)", 14, "#,##0.0"), Col("เป้าหมายของระยะที่เริ่มแล้ว (กลุ่ม)", 14, INT),
-            Col("ร้อยละของที่ควรได้ตามแผน", 12, PCT)]
+    w = _words(lang)
+    ws = _sheet(wb, "progress", lang, w("title.progress", **_where(s, lang)))
+    cols = [Col(w("col.month"), 10), Col(w("col.month_ce"), 11), Col(w("col.founded_cumulative"), 12, INT),
+            Col(w("col.plan"), 14, "#,##0.0"), Col(w("col.target_begun"), 14, INT),
+            Col(w("col.percent_of_plan"), 12, PCT)]
     frame = s.progress_by_month
     rows = []
     if frame is not None and len(frame):
         province = frame[frame["scope"] == s.province_code].sort_values("month")
         for r in province.itertuples():
             path = float(r.target_path)
-            rows.append([r.month_th, r.month, int(r.founded), path, int(r.target),
+            rows.append([_month_label(r.month, lang), r.month, int(r.founded), path, int(r.target),
                          round(100.0 * r.founded / path, 2) if path else None])
     _write(ws, "progress", cols, rows)
     n = max(len(rows), 1)
 
     line = LineChart()
-    line.title = f"กลุ่มที่จัดตั้งสะสมเทียบแผน จังหวัด{s.province_name}"
-    line.y_axis.title = "กลุ่ม"
-    line.x_axis.title = "เดือน"
+    line.title = w("chart.line", province=s.province_name)
+    line.y_axis.title = w("unit.groups")
+    line.x_axis.title = w("col.month")
     line.height, line.width = 9, 18
     line.add_data(Reference(ws, min_col=3, max_col=5, min_row=1, max_row=1 + n), titles_from_data=True)
     _text_categories(line, Reference(ws, min_col=1, min_row=2, max_row=1 + n))
@@ -374,12 +426,12 @@ def _progress_sheet(wb: Workbook, s: MonthSummary) -> None:
     ws.add_chart(line, "H2")
 
     # Districts: the year's target against groups founded, from the districts sheet.
-    districts = wb[SHEETS["districts"]]
+    districts = wb[sheet_names(lang)["districts"]]
     year_col = 3 + 3 * len(s.phases) + 1
     n_d = len(s.districts)
     bar = BarChart()
     bar.type = "bar"
-    bar.title = "เป้าหมายทั้งปีและจำนวนที่จัดตั้งแล้ว รายอำเภอ"
+    bar.title = w("chart.bar")
     bar.height, bar.width = max(9, 0.55 * n_d + 3), 18
     bar.add_data(Reference(districts, min_col=year_col, max_col=year_col + 1, min_row=1, max_row=1 + n_d),
                  titles_from_data=True)
@@ -393,11 +445,13 @@ def _progress_sheet(wb: Workbook, s: MonthSummary) -> None:
     ws.add_chart(bar, "H21")
 
 
-def _progress_districts_sheet(wb: Workbook, s: MonthSummary) -> None:
-    ws = _sheet(wb, "progress_districts", f"ความก้าวหน้าสะสมรายอำเภอ จังหวัด{s.province_name} ประจำเดือน {s.period.thai()}")
-    cols = [Col("รหัสอำเภอ", 11, CODE), Col("อำเภอ", 18), Col("เดือน", 10), Col("เดือน (ค.ศ.)", 11),
-            Col("จัดตั้งสะสม (กลุ่ม)", 12, INT), Col("ควรได้ตามแผน ณ สิ้นเดือน (กลุ่ม)", 14, "#,##0.0"),
-            Col("เป้าหมายของระยะที่เริ่มแล้ว (กลุ่ม)", 14, INT), Col("มีรายงานเดือนนี้", 12)]
+def _progress_districts_sheet(wb: Workbook, s: MonthSummary, lang: str) -> None:
+    w = _words(lang)
+    ws = _sheet(wb, "progress_districts", lang, w("title.progress_districts", **_where(s, lang)))
+    cols = [Col(w("col.district_code"), 11, CODE), Col(w("col.district"), 18), Col(w("col.month"), 10),
+            Col(w("col.month_ce"), 11), Col(w("col.founded_cumulative"), 12, INT),
+            Col(w("col.plan"), 14, "#,##0.0"), Col(w("col.target_begun"), 14, INT),
+            Col(w("col.has_report"), 12)]
     names = {d.district_code: d for d in s.districts}
     frame = s.progress_by_month
     rows = []
@@ -406,54 +460,48 @@ def _progress_districts_sheet(wb: Workbook, s: MonthSummary) -> None:
         for r in part.itertuples():
             d = names[r.scope]
             has = d.report == ACCEPTED
-            rows.append([r.scope, d.district_name, r.month_th, r.month, int(r.founded) if has else None,
-                         float(r.target_path), int(r.target), "ใช่" if has else "ไม่มี (" + d.report_th + ")"])
+            rows.append([r.scope, d.district_name, _month_label(r.month, lang), r.month,
+                         int(r.founded) if has else None, float(r.target_path), int(r.target),
+                         w("yes") if has else w("no_report", report=texts.text("report." + d.report, lang))])
     _write(ws, "progress_districts", cols, rows)
 
 
-def _reporting_sheet(wb: Workbook, s: MonthSummary) -> None:
-    """District × month: how each report arrived (ตรงเวลา, ล่าช้า, ไม่ผ่านการตรวจ, ไม่ส่ง)."""
-    ws = _sheet(wb, "reporting", f"การส่งรายงานรายเดือนของอำเภอ จังหวัด{s.province_name} ปีงบประมาณ {s.fiscal_year_be}")
+def _reporting_sheet(wb: Workbook, s: MonthSummary, lang: str) -> None:
+    """District × month: how each report arrived (on time, late, rejected, missing)."""
+    w = _words(lang)
+    ws = _sheet(wb, "reporting", lang, w("title.reporting", **_where(s, lang)))
+    timely = texts.section("timeliness", lang)
     r = s.reporting
     months = sorted(set(r["month"]) | {s.period.key}) if r is not None and len(r) else [s.period.key]
     cell = {(x.district_code, x.month): x.status for x in r.itertuples()} if r is not None else {}
-    cols = [Col("รหัสอำเภอ", 11, CODE), Col("อำเภอ", 18)]
-    cols += [Col(_month_label(m), 14) for m in months]
-    cols += [Col(f"{TIMELINESS_TH[t]} (ครั้ง)", 12, INT) for t in TIMELINESS]
-    rows = []
+    cols = [Col(w("col.district_code"), 11, CODE), Col(w("col.district"), 18)]
+    cols += [Col(_month_label(m, lang), 14) for m in months]
+    cols += [Col(w("col.times", status=timely[t]), 12, INT) for t in TIMELINESS]
+    rows, status_rows = [], []
     for d in s.districts:
         statuses = [cell.get((d.district_code, m)) for m in months]
-        rows.append([d.district_code, d.district_name] + [TIMELINESS_TH.get(st, "") if st else None for st in statuses]
+        status_rows.append(statuses)
+        rows.append([d.district_code, d.district_name] + [timely.get(st, "") if st else None for st in statuses]
                     + [sum(st == t for st in statuses) for t in TIMELINESS])
-    total = ["", "รวม"] + [None] * len(months) + [sum(row[2 + len(months) + i] for row in rows)
-                                                  for i in range(len(TIMELINESS))]
+    total = ["", w("total")] + [None] * len(months) + [sum(row[2 + len(months) + i] for row in rows)
+                                                       for i in range(len(TIMELINESS))]
     _write(ws, "reporting", cols, rows, total=total)
-    by_words = {v: k for k, v in TIMELINESS_TH.items()}
-    for i, row in enumerate(rows, start=2):
-        for j in range(len(months)):
-            c = ws.cell(row=i, column=3 + j)
-            status = by_words.get(c.value)
-            if status:
+    for i, statuses in enumerate(status_rows, start=2):
+        for j, status in enumerate(statuses):
+            if status in TIMELINESS_FILL:
+                c = ws.cell(row=i, column=3 + j)
                 c.fill = PatternFill("solid", fgColor=TIMELINESS_FILL[status])
                 c.alignment = Alignment(horizontal="center")
 
 
-def write_summary_workbook(summary: MonthSummary, path: Path) -> Path:
-    """The month's summary workbook, written atomically."""
+def write_summary_workbook(summary: MonthSummary, path: Path, lang: str = "th") -> Path:
+    """The month's summary workbook in `lang` (sheet names, headers, notes), written atomically."""
     wb = Workbook()
     wb.remove(wb.active)
-    _summary_sheet(wb, summary)
-    _districts_sheet(wb, summary)
-    _progress_sheet(wb, summary)
-    _progress_districts_sheet(wb, summary)
-    _groups_sheet(wb, summary)
-    _officers_sheet(wb, summary)
-    _completeness_sheet(wb, summary)
-    _reporting_sheet(wb, summary)
-    _reporting_months_sheet(wb, summary)
-    _problems_sheet(wb, summary)
-    wb.properties.title = (f"สรุปผลการดำเนินงานกลุ่มออมทรัพย์เพื่อการผลิต จังหวัด{summary.province_name} "
-                           f"ประจำเดือน {summary.period.thai()}")
+    for sheet in (_summary_sheet, _districts_sheet, _progress_sheet, _progress_districts_sheet, _groups_sheet,
+                  _officers_sheet, _completeness_sheet, _reporting_sheet, _reporting_months_sheet, _problems_sheet):
+        sheet(wb, summary, lang)
+    wb.properties.title = texts.text("xlsx.title.summary", lang, **_where(summary, lang))
     wb.properties.creator = summary.office_name
-    wb.properties.language = "th-TH"
+    wb.properties.language = "th-TH" if lang == "th" else "en"
     return save_atomic(wb, Path(path))

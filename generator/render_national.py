@@ -14,62 +14,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from generator.national import ERROR, MISSING, OFFICE_EN, OFFICE_TH, NationalSummary, ProvinceFigures
-from generator.summary import BEHIND, NOT_STARTED, ON_TRACK, REACHED, STATUS_EN, STATUS_TH
+from generator import texts
+from generator.national import ERROR, MISSING, OFFICE_TH, NationalSummary, ProvinceFigures
+from generator.summary import BEHIND, NOT_STARTED, ON_TRACK, REACHED, STATUS_TH
 from generator.xlsx import (FONT, NUMBER_FORMATS, add_table, as_cell_value, header_row, print_a4_landscape, put,
                             save_atomic, write_bytes_atomic)
 
 TEMPLATE = "national.html"
 STATES = (REACHED, ON_TRACK, BEHIND, NOT_STARTED)
 
-LABELS = {
-    "th": {
-        "office": OFFICE_TH, "title": "รายงานผลการดำเนินงานกลุ่มออมทรัพย์เพื่อการผลิต", "title_scope": "ระดับประเทศ",
-        "month": "ประจำเดือน", "fiscal_year": "ปีงบประมาณ", "data_as_of": "ข้อมูล ณ วันที่", "page": "หน้า",
-        "status": STATUS_TH, "headline": "สรุปผลการดำเนินงานทั้งประเทศ", "year": "ทั้งปี", "target": "เป้าหมาย",
-        "founded": "จัดตั้งแล้ว", "percent": "ร้อยละ", "groups_unit": "กลุ่ม", "villages_unit": "หมู่บ้าน",
-        "provinces_unit": "จังหวัด", "districts_unit": "อำเภอ",
-        "coverage": "หมู่บ้าน กข.คจ. ที่มีกลุ่มออมทรัพย์ฯ (หมู่บ้าน)", "start_of_year": "ต้นปีงบประมาณ", "now": "ปัจจุบัน",
-        "province_reports": "จังหวัดที่ส่งผล", "district_reports": "อำเภอที่ส่งรายงานและผ่านการตรวจ",
-        "ranking_title": "ผลการดำเนินงานรายจังหวัดเทียบเป้าหมาย (เรียงลำดับ)",
-        "ranking_caption": ("เรียงตามร้อยละของเป้าหมายทั้งปี จากมากไปน้อย แล้วตามจำนวนกลุ่มที่จัดตั้ง "
-                            "จังหวัดที่ได้ร้อยละเท่ากันอยู่ในลำดับเดียวกัน ผลของแต่ละจังหวัดนับเฉพาะอำเภอที่รายงานผ่านการตรวจ"),
-        "rank": "ลำดับ", "province": "จังหวัด", "status_col": "สถานะ", "total": "รวมทั้งประเทศ",
-        "reporting_title": "การส่งรายงาน", "reporting_rate": "ร้อยละอำเภอที่ส่ง", "on_time": "ร้อยละส่งตรงเวลา",
-        "districts": "อำเภอทั้งหมด", "reported": "ผ่านการตรวจ", "rejected": "ไม่ผ่าน", "not_sent": "ยังไม่ส่ง",
-        "missing_title": "จังหวัดที่ยังไม่มีผลของเดือนนี้", "where": "ที่ตรวจ", "unknown": "ไม่ทราบ",
-        "notices_title": "ข้อสังเกตเกี่ยวกับไฟล์ผลของจังหวัด", "problem": "รายละเอียด / วิธีแก้",
-        "money_title": "ข้อมูลกลุ่มออมทรัพย์เพื่อการผลิตที่ดำเนินการอยู่ รายจังหวัด",
-        "money_caption": "นับเฉพาะกลุ่มที่ยังดำเนินการอยู่ จากรายงานของอำเภอที่ผ่านการตรวจ",
-        "groups": "กลุ่ม", "members": "สมาชิก (คน)", "savings": "เงินสัจจะสะสม (บาท)", "borrowers": "สมาชิกกู้ยืม (คน)",
-        "loans": "จำนวนเงินกู้ (บาท)", "officers_title": "โครงการ 1 พัฒนากร 1 กลุ่มออมทรัพย์เพื่อการผลิต",
-        "officers": "พัฒนากร (คน)", "officers_with_group": "จัดตั้งกลุ่มแล้ว (คน)",
-        "no_provinces": "ยังไม่มีผลของจังหวัดใดสำหรับเดือนนี้",
-    },
-    "en": {
-        "office": OFFICE_EN, "title": "Savings Groups for Production", "title_scope": "National Progress Report",
-        "month": "Report for", "fiscal_year": "Fiscal year", "data_as_of": "Data as of", "page": "Page",
-        "status": STATUS_EN, "headline": "The nation at a glance", "year": "Whole year", "target": "target",
-        "founded": "founded", "percent": "percent", "groups_unit": "groups", "villages_unit": "villages",
-        "provinces_unit": "provinces", "districts_unit": "districts",
-        "coverage": "KKKJ villages with a savings group (villages)", "start_of_year": "start of year", "now": "now",
-        "province_reports": "Provinces with a result", "district_reports": "Districts with an accepted report",
-        "ranking_title": "Provinces against their targets, ranked",
-        "ranking_caption": ("By the percentage of the year's target, highest first, then by groups founded; equal "
-                            "figures share a rank. A province's figures count its accepted district reports only."),
-        "rank": "Rank", "province": "Province", "status_col": "Status", "total": "Nation",
-        "reporting_title": "Reporting", "reporting_rate": "% districts reported", "on_time": "% on time",
-        "districts": "Districts", "reported": "accepted", "rejected": "rejected", "not_sent": "not sent",
-        "missing_title": "Provinces without a result this month", "where": "Looked in", "unknown": "unknown",
-        "notices_title": "Notes on the provinces' result files", "problem": "Detail / fix",
-        "money_title": "Active savings groups by province",
-        "money_caption": "Active groups only, from accepted district reports.",
-        "groups": "Groups", "members": "Members", "savings": "Savings (baht)", "borrowers": "Borrowers",
-        "loans": "Amount lent (baht)", "officers_title": "One field officer, one savings group",
-        "officers": "Officers", "officers_with_group": "With a group",
-        "no_provinces": "No province has a result for this month yet.",
-    },
-}
+LABELS = {lang: {**texts.section("national", lang), "status": texts.section("target", lang)} for lang in texts.LANGS}
 
 
 def context(summary: NationalSummary, lang: str = "th") -> dict:

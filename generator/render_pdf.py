@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import threading
 from collections import Counter
 from datetime import date, datetime
@@ -20,15 +21,13 @@ from urllib.request import url2pathname
 
 import jinja2
 import pandas as pd
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from generator import charts, pdf_text
+from generator import charts, narrative, pdf_text, texts
 from generator.charts import fiscal_year_months
 from generator.periods import Period, format_date, thai_date
-from generator.problems import SEVERITY_LABELS
 from generator.summary import (ACCEPTED, BEHIND, LATE, MISSING, NOT_STARTED, ON_TIME, ON_TRACK, REACHED, REJECTED,
-                               STATUS_EN, STATUS_TH, TIMELINESS, TIMELINESS_EN, TIMELINESS_TH, DistrictFigures,
-                               MonthSummary)
+                               TIMELINESS, DistrictFigures, MonthSummary)
 from generator.xlsx import write_bytes_atomic
 
 TEMPLATES = Path(__file__).resolve().parent / "report_templates"
@@ -43,254 +42,15 @@ PROBLEM_ROWS_MAX = 40  # rows of the rejected files' problems printed; the rest 
 NO_REPORT = {MISSING: "missing", REJECTED: "rejected"}
 ATTENTION_ORDER = {"rejected": 0, "missing": 1, BEHIND: 2, NOT_STARTED: 3, ON_TRACK: 4, REACHED: 5}
 
-LABELS = {
-    "th": {
-        "status": {**STATUS_TH, "missing": "ยังไม่ส่งรายงาน", "rejected": "รายงานไม่ผ่านการตรวจ"},
-        "report": {ACCEPTED: "ส่งแล้ว ผ่านการตรวจ", REJECTED: "ส่งแล้ว ไม่ผ่านการตรวจ", MISSING: "ยังไม่ส่ง",
-                   "superseded": "มีไฟล์ใหม่กว่าแทน"},
-        "report_short": {ACCEPTED: "ผ่านการตรวจ", REJECTED: "ไม่ผ่านการตรวจ", MISSING: "ยังไม่ส่ง",
-                         "superseded": "มีไฟล์ใหม่กว่า"},
-        "severity": SEVERITY_LABELS["th"],
-        "title": "รายงานผลการดำเนินงานกลุ่มออมทรัพย์เพื่อการผลิต",
-        "province": "จังหวัด",
-        "month": "ประจำเดือน",
-        "data_as_of": "ข้อมูล ณ วันที่",
-        "fiscal_year": "ปีงบประมาณ",
-        "due": "กำหนดส่งรายงานของเดือนนี้",
-        "page": "หน้า",
-        "headline": "สรุปผลการดำเนินงาน",
-        "target": "เป้าหมาย",
-        "founded": "จัดตั้งแล้ว",
-        "percent": "ร้อยละ",
-        "groups_unit": "กลุ่ม",
-        "villages_unit": "หมู่บ้าน",
-        "districts_unit": "อำเภอ",
-        "people_unit": "คน",
-        "baht_unit": "บาท",
-        "year": "ทั้งปี",
-        "coverage": "หมู่บ้าน กข.คจ. ที่มีกลุ่มออมทรัพย์ฯ",
-        "start_of_year": "ต้นปีงบประมาณ",
-        "now": "ปัจจุบัน",
-        "reporting": "การส่งรายงานเดือนนี้",
-        "reported": "ส่งรายงานและผ่านการตรวจ",
-        "expected_mark": "เส้นแนวตั้ง = ผลที่ควรได้ตามแผน ณ สิ้นเดือน",
-        "districts_title": "ผลการดำเนินงานรายอำเภอเทียบเป้าหมาย",
-        "districts_caption": ("เรียงอำเภอที่ต้องติดตามไว้ก่อน: อำเภอที่รายงานไม่ผ่านการตรวจหรือยังไม่ส่งรายงาน "
-                              "(ยังไม่มีผลของเดือนนี้) แล้วจึงอำเภอที่ต่ำกว่าแผน เป็นไปตามแผน และบรรลุเป้าหมาย "
-                              "ภายในกลุ่มเดียวกันเรียงตามร้อยละของเป้าหมายทั้งปีจากน้อยไปมาก"),
-        "no": "ที่",
-        "district": "อำเภอ",
-        "status_col": "สถานะ",
-        "total": "รวม",
-        "reporting_title": "การส่งรายงานประจำเดือน",
-        "report_status": "สถานะรายงาน",
-        "file": "ไฟล์",
-        "note": "ข้อผิดพลาดแรกที่พบ / หมายเหตุ",
-        "errors": "ข้อผิดพลาด",
-        "warnings": "คำเตือน",
-        "unknown_district": "ระบุอำเภอไม่ได้",
-        "files_attention": "ไฟล์ที่ต้องติดตาม",
-        "superseded_note": "ไม่นำมาใช้ เพราะอำเภอส่งไฟล์ที่ผ่านการตรวจซึ่งใหม่กว่ามาแล้ว",
-        "warnings_note": ("ไฟล์ที่ผ่านการตรวจแต่มีคำเตือน {n} ไฟล์: ส่งผลการตรวจให้อำเภอทราบแล้ว "
-                          "ดูรายละเอียดในไฟล์ Excel ที่แนบ (ชีต ปัญหา)"),
-        "money_title": "ข้อมูลกลุ่มออมทรัพย์เพื่อการผลิตที่ดำเนินการอยู่",
-        "money_caption": ("นับเฉพาะกลุ่มที่ยังดำเนินการอยู่ (ไม่รวมกลุ่มที่ยุบเลิก) จากรายงานที่ผ่านการตรวจ"),
-        "groups": "กลุ่ม",
-        "members": "สมาชิก (คน)",
-        "savings": "เงินสัจจะสะสม (บาท)",
-        "borrowers": "สมาชิกกู้ยืม (คน)",
-        "loans": "จำนวนเงินกู้ (บาท)",
-        "borrowers_percent": "ร้อยละ สมาชิกกู้ยืม",
-        "savings_per_member": "เงินสัจจะ ต่อสมาชิก (บาท)",
-        "no_data": "ไม่มีข้อมูล",
-        "officers_title": "โครงการ 1 พัฒนากร 1 กลุ่มออมทรัพย์เพื่อการผลิต",
-        "officers_caption": ("พัฒนากรที่เป็นผู้รับผิดชอบกลุ่มที่จัดตั้งในปีงบประมาณนี้อย่างน้อย 1 กลุ่ม "
-                             "เทียบกับพัฒนากรทั้งหมดของอำเภอ"),
-        "officers": "พัฒนากรทั้งหมด (คน)",
-        "officers_with_group": "จัดตั้งกลุ่มแล้ว (คน)",
-        "quality_title": "คุณภาพข้อมูล",
-        "rule": "รหัสกฎ",
-        "severity_col": "ระดับ",
-        "count": "จำนวน",
-        "files_count": "ไฟล์",
-        "example": "ตัวอย่าง",
-        "no_problems": "ไม่พบปัญหาในไฟล์ที่ได้รับ",
-        "rejected_problems": "ปัญหาในไฟล์ที่ไม่ผ่านการตรวจ",
-        "where": "ตำแหน่ง",
-        "problem": "ปัญหา / วิธีแก้",
-        "more_rows": "และอีก {n} รายการ ดูทั้งหมดในไฟล์ Excel ที่แนบมากับ PDF นี้ (ชีต ปัญหา)",
-        "appendix_title": "ภาคผนวก กลุ่มที่จัดตั้งในเดือน",
-        "subdistrict": "ตำบล",
-        "subdistrict_abbr": "ต.",
-        "village": "หมู่บ้าน",
-        "group_name": "ชื่อกลุ่ม",
-        "founded_on": "วันที่จัดตั้ง",
-        "counts_as": "นับเป็นผล",
-        "phase_n": "ระยะที่ {n}",
-        "not_counted": "ไม่นับ",
-        "none_in_month": "ไม่มีกลุ่มที่จัดตั้งในเดือนนี้",
-        "officers_tile": "1 พัฒนากร 1 กลุ่ม",
-        "officers_tile_sub": "พัฒนากรที่จัดตั้งกลุ่มแล้ว",
-        "officers_unit": "คน",
-        "reported_short": "ผ่านการตรวจ",
-        "on_time": "ตรงกำหนด",
-        "timeliness": TIMELINESS_TH,
-        "chart_title": "ความก้าวหน้าสะสมเทียบแผน",
-        "chart_province": "จังหวัด{name}: กลุ่มที่จัดตั้งสะสม (นับเป็นผลตามเป้าหมาย) เทียบกับแผน ณ สิ้นเดือน",
-        "chart_founded": "จัดตั้งสะสม",
-        "chart_path": "ควรได้ตามแผน",
-        "chart_target": "เป้าหมาย",
-        "chart_caption": ("เส้นทึบจุดสี่เหลี่ยม = กลุ่มที่จัดตั้งสะสม · เส้นประจุดกลมโปร่ง = จำนวนที่ควรได้ตามแผน "
-                          "ณ สิ้นเดือน · เส้นจุดขั้นบันได = เป้าหมายของระยะที่เริ่มแล้ว · เดือนสีเทา = ยังมาไม่ถึง"),
-        "chart_districts": "รายอำเภอ (ตัวเลขท้ายเส้น = จัดตั้งสะสม, ในวงเล็บ = เป้าหมายทั้งปี)",
-        "grid_title": "การส่งรายงานรายเดือน",
-        "grid_caption": ("สัญลักษณ์: วงกลมทึบ = ส่งตรงกำหนดและผ่านการตรวจ · สามเหลี่ยม = ส่งหลังกำหนด · "
-                         "สี่เหลี่ยมกากบาท = ส่งแล้วไม่ผ่านการตรวจ · วงกลมโปร่งเส้นประ = ไม่ส่ง"),
-        "times": "ครั้ง",
-        "months_count": "ตรงเวลา/ส่ง",
-        "per_month_on_time": "ส่งตรงกำหนด (อำเภอ)",
-        "all_villages": "หมู่บ้านทั้งหมด",
-        "villages_any": "ทุกหมู่บ้าน: มีกลุ่ม",
-        "district_title": "รายงานผลการดำเนินงานกลุ่มออมทรัพย์เพื่อการผลิต",
-        "district_for": "อำเภอ",
-        "rank": "อันดับในจังหวัด",
-        "rank_of": "อันดับที่ {rank} จาก {n} อำเภอ",
-        "rank_none": "ไม่จัดอันดับ: ไม่มีรายงานที่ผ่านการตรวจ",
-        "rank_note": "(ตามร้อยละของเป้าหมายทั้งปี)",
-        "due_short": "กำหนดส่ง",
-        "whole_baht": "จำนวนเงินปัดเป็นบาท",
-        "province_col": "จังหวัด",
-        "province_compare": "ทั้งจังหวัด",
-        "this_month_report": "รายงานเดือนนี้",
-        "problems_in_files": "ปัญหาในไฟล์",
-        "founded_in_month_short": "กลุ่มที่จัดตั้งในเดือนนี้",
-        "more_groups": "และอีก {n} กลุ่ม ดูรายชื่อทั้งหมดในภาคผนวกของรายงานจังหวัด",
-        "attachment": "สรุปข้อมูลประจำเดือน (Excel)",
-    },
-    "en": {
-        "status": {**STATUS_EN, "missing": "no report", "rejected": "report rejected"},
-        "report": {ACCEPTED: "received, accepted", REJECTED: "received, rejected", MISSING: "not received",
-                   "superseded": "replaced by a newer file"},
-        "report_short": {ACCEPTED: "accepted", REJECTED: "rejected", MISSING: "not received",
-                         "superseded": "superseded"},
-        "severity": SEVERITY_LABELS["en"],
-        "title": "Savings Groups for Production: Monthly Progress Report",
-        "province": "Province: ",
-        "month": "Report for",
-        "data_as_of": "Data as of",
-        "fiscal_year": "Fiscal year",
-        "due": "Reports for this month were due on",
-        "page": "Page",
-        "headline": "Summary",
-        "target": "target",
-        "founded": "founded",
-        "percent": "percent",
-        "groups_unit": "groups",
-        "villages_unit": "villages",
-        "districts_unit": "districts",
-        "people_unit": "people",
-        "baht_unit": "baht",
-        "year": "Whole year",
-        "coverage": "KKKJ villages with a savings group",
-        "start_of_year": "start of year",
-        "now": "now",
-        "reporting": "District reports",
-        "reported": "received and accepted",
-        "expected_mark": "vertical line = where the plan expects to be at the end of the month",
-        "districts_title": "Progress by district",
-        "districts_caption": ("Districts needing attention come first: rejected or missing reports (no figures "
-                              "this month), then behind plan, on track and reached; within each, by the "
-                              "percentage of the year's target, lowest first."),
-        "no": "#",
-        "district": "District",
-        "status_col": "Status",
-        "total": "Total",
-        "reporting_title": "Reports received this month",
-        "report_status": "Report",
-        "file": "File",
-        "note": "Note / first error found",
-        "errors": "errors",
-        "warnings": "warnings",
-        "unknown_district": "district unknown",
-        "files_attention": "Files needing attention",
-        "superseded_note": "not used: the district sent a newer file that was accepted",
-        "warnings_note": "{n} accepted files had warnings; see the attached Excel file (sheet ปัญหา).",
-        "money_title": "Active savings groups",
-        "money_caption": "Active groups only (dissolved groups left out), from accepted reports.",
-        "groups": "Groups",
-        "members": "Members",
-        "savings": "Accumulated savings (baht)",
-        "borrowers": "Members with loans",
-        "loans": "Amount lent (baht)",
-        "borrowers_percent": "% borrowing",
-        "savings_per_member": "Savings per member (baht)",
-        "no_data": "no data",
-        "officers_title": "One field officer, one savings group",
-        "officers_caption": ("Field officers responsible for at least one group founded this fiscal year, "
-                             "against all the district's officers."),
-        "officers": "Officers",
-        "officers_with_group": "With a group",
-        "quality_title": "Data quality",
-        "rule": "Rule",
-        "severity_col": "Severity",
-        "count": "Count",
-        "files_count": "Files",
-        "example": "Example",
-        "no_problems": "No problems found in the files received.",
-        "rejected_problems": "Problems in rejected files",
-        "where": "Where",
-        "problem": "Problem / fix",
-        "more_rows": "and {n} more: see the Excel file attached to this PDF (sheet ปัญหา).",
-        "appendix_title": "Appendix: groups founded in",
-        "subdistrict": "Subdistrict",
-        "subdistrict_abbr": "",
-        "village": "Village",
-        "group_name": "Group",
-        "founded_on": "Founded",
-        "counts_as": "Counts for",
-        "phase_n": "phase {n}",
-        "not_counted": "not counted",
-        "none_in_month": "No group was founded this month.",
-        "officers_tile": "One officer, one group",
-        "officers_tile_sub": "officers who founded a group",
-        "officers_unit": "officers",
-        "reported_short": "accepted",
-        "on_time": "on time",
-        "timeliness": TIMELINESS_EN,
-        "chart_title": "Cumulative progress against plan",
-        "chart_province": "{name}: groups founded (counted toward the target), cumulative, against plan at month end",
-        "chart_founded": "founded",
-        "chart_path": "plan",
-        "chart_target": "target",
-        "chart_caption": ("Solid line, squares = groups founded so far · dashed line, open circles = what the plan "
-                          "expects at the end of the month · dotted steps = target of the phases begun · "
-                          "grey months = still to come"),
-        "chart_districts": "By district (figure at the line's end = founded; in brackets = year target)",
-        "grid_title": "Reports month by month",
-        "grid_caption": ("Symbols: filled circle = on time and accepted · triangle = late · crossed square = "
-                         "rejected · dashed open circle = missing"),
-        "times": "times",
-        "months_count": "on time/sent",
-        "per_month_on_time": "On time (districts)",
-        "all_villages": "all villages",
-        "villages_any": "all villages: with a group",
-        "district_title": "Savings Groups for Production: Monthly Progress Report",
-        "district_for": "District",
-        "rank": "Rank in the province",
-        "rank_of": "{rank} of {n} districts",
-        "rank_none": "not ranked (no accepted report)",
-        "rank_note": "(by percent of the year's target)",
-        "due_short": "due",
-        "whole_baht": "Amounts rounded to the baht.",
-        "province_col": "Province",
-        "province_compare": "Province as a whole",
-        "this_month_report": "This month's report",
-        "problems_in_files": "problems in files:",
-        "founded_in_month_short": "Groups founded this month",
-        "more_groups": "and {n} more: see the appendix of the province report",
-        "attachment": "Monthly summary (Excel)",
-    },
-}
+def labels(lang: str) -> dict:
+    """The template's words (`L`): the catalogue's ``pdf`` section and the status words by constant."""
+    target = texts.section("target", lang)
+    return {**texts.section("pdf", lang), "status": {**target, **texts.section("state", lang)},
+            "report": texts.section("report", lang), "report_short": texts.section("report_short", lang),
+            "severity": texts.section("severity", lang), "timeliness": texts.section("timeliness", lang)}
+
+
+LABELS = {lang: labels(lang) for lang in texts.LANGS}
 
 
 # --- formatting filters ---------------------------------------------------------------------
@@ -351,6 +111,21 @@ def fmt_date_short(value, lang: str = "th") -> str:
     return thai_date(d, short=True) if lang == "th" else f"{d.day}/{d.month}/{d.year + 543}"
 
 
+def fmt_village(row, lang: str = "th") -> str:
+    """บ้านโนนไฮใต้ หมู่ที่ 5 ต.บุ่งคล้า: a village as officers name it."""
+    name = row.get("village_name")
+    if _missing(name):
+        return ""
+    moo = row.get("moo")
+    return texts.village(name, "–" if _missing(moo) else int(moo), row.get("subdistrict_name") or None, lang)
+
+
+def fmt_file(name) -> Markup:
+    """A file name that may wrap after _ - . but never inside a Thai word (2566-08_3609_|เทพสถิต.xlsx)."""
+    parts = re.split(r"(?<=[_\-./])", "" if _missing(name) else str(name))
+    return Markup("<wbr>").join(escape(part) for part in parts)
+
+
 def bar_width(value) -> str:
     """A progress bar's width in percent, capped at 100."""
     return "0" if _missing(value) else f"{max(0.0, min(100.0, float(value))):.1f}"
@@ -366,7 +141,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True,
     )
     env.filters.update(num=fmt_int, baht=fmt_baht, baht_text=fmt_baht_text, pct=fmt_percent, bedate=fmt_date, bedate_short=fmt_date_short,
-                       barw=bar_width)
+                       barw=bar_width, village=fmt_village, file=fmt_file)
     return env
 
 
@@ -427,7 +202,8 @@ def _chart_months(summary: MonthSummary) -> list[Period]:
 
 
 def _chart_labels(L: dict) -> dict:
-    return {"founded": L["chart_founded"], "path": L["chart_path"], "target": L["chart_target"]}
+    return {"founded": L["chart_founded"], "path": L["chart_path"], "target": L["chart_target"],
+            "months": [L[f"month_abbr_{m}"] for m in range(1, 13)], "year_offset": int(L["year_offset"])}
 
 
 def province_chart(summary: MonthSummary, lang: str = "th") -> Markup:
@@ -445,7 +221,14 @@ def district_chart(summary: MonthSummary, d: DistrictFigures, lang: str = "th", 
         no_data=None if d.report == ACCEPTED else L["status"][district_state(d)]))
 
 
-def reporting_grid(summary: MonthSummary) -> dict:
+def _month_short(key: str, lang: str) -> str:
+    """ส.ค. 66 / Aug 23: a month in a tight table."""
+    p = _period_of(key)
+    L = LABELS[lang]
+    return f"{L[f'month_abbr_{p.month}']} {(p.year + int(L['year_offset'])) % 100:02d}"
+
+
+def reporting_grid(summary: MonthSummary, lang: str = "th") -> dict:
     """District × month: how each report arrived; per district and per month, the on-time count."""
     r = summary.reporting if summary.reporting is not None else pd.DataFrame(
         columns=["district_code", "district_name", "month", "status"])
@@ -458,7 +241,7 @@ def reporting_grid(summary: MonthSummary) -> dict:
         rows.append({"district": d, "cells": statuses, "on_time": sum(st == ON_TIME for st in counted),
                      "sent": sum(st in (ON_TIME, LATE) for st in counted), "months": len(counted)})
     per_month = [Counter(cell.get((d.district_code, m)) for d in summary.districts) for m in months]
-    return {"months": [(m, thai_date(_period_of(m).first_day, short=True).split(" ", 1)[1]) for m in months],
+    return {"months": [(m, _month_short(m, lang)) for m in months],
             "rows": rows, "per_month": per_month, "n": len(summary.districts)}
 
 
@@ -479,7 +262,7 @@ def _title(summary: MonthSummary, L: dict, lang: str, district: DistrictFigures 
     period = summary.period.label(lang)
     if lang == "th":
         where = f"อำเภอ{district.district_name} " if district else ""
-        return f"{L['title']} {where}จังหวัด{summary.province_name} ประจำเดือน {period}"
+        return f"{L['title']} {where}จังหวัด{summary.province_name} {L['month']}{period}"
     where = f"{district.district_name} district, " if district else ""
     return f"{L['title']}, {where}{summary.province_name}, {period}"
 
@@ -508,7 +291,12 @@ def context(summary: MonthSummary, lang: str = "th") -> dict:
         "on_time_count": timely[ON_TIME], "late_count": timely[LATE],
         "province_chart": province_chart(summary, lang),
         "district_charts": [(d, district_chart(summary, d, lang)) for d in summary.districts],
-        "grid": reporting_grid(summary), "timeliness": TIMELINESS,
+        "grid": reporting_grid(summary, lang), "timeliness": TIMELINESS,
+        "narrative": narrative.paragraphs(summary, lang),
+        "quality_intro": texts.text("pdf.quality_intro", lang, n=texts.count(len(summary.problems), "problem", lang),
+                                    errors=texts.count(sum(1 for p in summary.problems if p.is_error), "error", lang),
+                                    warnings=texts.count(sum(1 for p in summary.problems if not p.is_error),
+                                                         "warning", lang)),
     }
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator import texts
+
 # Bumped when a district or setup workbook changes shape so that an older one can no longer be
 # read. The reader accepts the versions in READABLE_TEMPLATE_VERSIONS.
 TEMPLATE_VERSION = "1"
@@ -97,7 +99,7 @@ CONFIRM_KEY = "confirmed"
 GROUPS = Table("groups", "กลุ่มออมทรัพย์", (
     Column("group_code", "รหัสกลุ่ม", "Group code", "code", False, 14),
     Column("village_code", "รหัสหมู่บ้าน", "Village code", "code", True, 14),
-    Column("village_name", "ชื่อหมู่บ้าน (เติมให้เอง)", "Village name (filled in)", "lookup", False, 22),
+    Column("village_name", "ชื่อหมู่บ้าน (แสดงอัตโนมัติ)", "Village name (shown automatically)", "lookup", False, 22),
     Column("group_name", "ชื่อกลุ่ม", "Group name", "text", True, 30),
     Column("founded_on", "วันที่จัดตั้ง", "Date founded", "date", True, 14),
     Column("members", "จำนวนสมาชิก (คน)", "Members", "int", True, 12),
@@ -115,7 +117,7 @@ GROUPS = Table("groups", "กลุ่มออมทรัพย์", (
 # สถานะกลุ่ม: what the dropdown offers, and the words also understood when typed.
 STATUS_ACTIVE = "active"
 STATUS_DISSOLVED = "dissolved"
-STATUS_LABELS_TH = {STATUS_ACTIVE: "ดำเนินการอยู่", STATUS_DISSOLVED: "ยุบเลิก"}
+STATUS_LABELS_TH = {key: texts.text("group_status." + key) for key in (STATUS_ACTIVE, STATUS_DISSOLVED)}
 STATUS_WORDS = {
     "ดำเนินการอยู่": STATUS_ACTIVE, "ดำเนินการ": STATUS_ACTIVE, "active": STATUS_ACTIVE,
     "ยุบเลิก": STATUS_DISSOLVED, "ยุบ": STATUS_DISSOLVED, "เลิก": STATUS_DISSOLVED,

@@ -12,25 +12,25 @@ from datetime import date
 
 import pandas as pd
 
+from generator import texts
 from generator.periods import Period, thai_date
 from generator.problems import Problem
 from generator.setup import Setup
 
 # สถานะเทียบเป้าหมาย
 REACHED, ON_TRACK, BEHIND, NOT_STARTED = "reached", "on_track", "behind", "not_started"
-STATUS_TH = {REACHED: "บรรลุเป้าหมาย", ON_TRACK: "เป็นไปตามแผน", BEHIND: "ต่ำกว่าแผน", NOT_STARTED: "ยังไม่เริ่ม"}
-STATUS_EN = {REACHED: "reached", ON_TRACK: "on track", BEHIND: "behind", NOT_STARTED: "not started"}
+STATUS_TH, STATUS_EN = texts.section("target", "th"), texts.section("target", "en")
 
 # What happened to a district's report this month.
-ACCEPTED, REJECTED, MISSING = "accepted", "rejected", "missing"
-REPORT_TH = {ACCEPTED: "ส่งแล้ว ผ่านการตรวจ", REJECTED: "ส่งแล้ว ไม่ผ่านการตรวจ", MISSING: "ยังไม่ส่ง"}
+# A file that was accepted but replaced by a newer accepted one of the same district is SUPERSEDED.
+ACCEPTED, REJECTED, MISSING, SUPERSEDED = "accepted", "rejected", "missing", "superseded"
+REPORT_TH = texts.section("report", "th")
 
 # How a district's report of one month arrived, for the district × month grid: an accepted report
 # is on time when the file counted was received on or before the due day of that month's phase.
 ON_TIME, LATE = "on_time", "late"
 TIMELINESS = (ON_TIME, LATE, REJECTED, MISSING)
-TIMELINESS_TH = {ON_TIME: "ตรงเวลา", LATE: "ล่าช้า", REJECTED: "ไม่ผ่านการตรวจ", MISSING: "ไม่ส่ง"}
-TIMELINESS_EN = {ON_TIME: "on time", LATE: "late", REJECTED: "rejected", MISSING: "missing"}
+TIMELINESS_TH, TIMELINESS_EN = texts.section("timeliness", "th"), texts.section("timeliness", "en")
 
 
 def percent(part: float, whole: float) -> float | None:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator.demo import _FIRST, _LAST, _PLACE, _SUFFIX, DEMO_PERIOD, simulated_groups, split_whole
+from generator.demo import _PLACE, _SUFFIX, DEMO_PERIOD, officer_name, simulated_groups, split_whole
 from generator.periods import Period
 from generator.setup import Phase, Setup
 
@@ -139,8 +139,7 @@ def province_setup(plan: ProvincePlan, fiscal_year_be: int = 2566) -> Setup:
             })
         for j in range(n_officers):
             officers.append({"officer_id": f"{code}{j + 1:03d}",
-                             "officer_name": f"{rng.choice(['นาย', 'นาง', 'นางสาว'])}{rng.choice(_FIRST)} {rng.choice(_LAST)}"
-                                             f" {code}-{j + 1}",  # names stay unique within a district
+                             "officer_name": f"{officer_name(rng)} {code}-{j + 1}",  # unique within a district
                              "district_code": code})
     without = [k - h for k, h in zip(plan.kkkj, plan.had_group)]
     t1 = round(sum(without) * rng.uniform(*PHASE_SHARE))

@@ -31,7 +31,12 @@ THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
-NUMBER_FORMATS = {"int": "#,##0", "money": "#,##0.00", "date": "d/m/yyyy", "code": "@"}
+# Dates show in the Buddhist era (20/8/2566) whatever the PC's calendar: [$-107041E] is the Thai
+# locale (041E) with the Thai Buddhist calendar (07) and western digits (01), the code Thai Excel
+# itself writes; LibreOffice honours it too (tests/test_dates_be.py converts to PDF to check), while
+# "[$-th-TH,107]" shows a bare serial number in LibreOffice and "bbbb" prints as letters.
+BE_DATE = "[$-107041E]d/m/yyyy"
+NUMBER_FORMATS = {"int": "#,##0", "money": "#,##0.00", "date": BE_DATE, "code": "@"}
 
 
 # Characters XML cannot hold (and CR, which XML readers turn into LF) are written the way Excel
@@ -60,6 +65,23 @@ def put(ws, row: int, col: int, value, number_format: str | None = None):
     if number_format:
         cell.number_format = number_format
     return cell
+
+
+def text_width(text: str) -> int:
+    """Character cells a text takes: Thai vowels and tone marks above or below a letter take none."""
+    import unicodedata
+
+    return sum(1 for ch in str(text) if unicodedata.category(ch) != "Mn")
+
+
+def wrapped_height(text: str, width: float, font_size: float = 14) -> float:
+    """The row height (points) a wrapped text needs in a column `width` characters wide. Excel and
+    LibreOffice do not grow a row that openpyxl wrote without a height, so a wrapped cell would print
+    one line, cut off; this estimate errs on the tall side (a fallback font may be wider)."""
+    import math
+
+    lines = sum(max(1, math.ceil(text_width(part) * 1.15 / max(width - 1, 1))) for part in str(text).split("\n"))
+    return round(lines * font_size * 1.45 + 4, 1)
 
 
 def header_row(ws, row: int, headers: Sequence[str], first_col: int = 1) -> None:

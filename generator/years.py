@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from generator import texts
+
 from generator.periods import Period
 from generator.schema import STATUS_DISSOLVED
 from generator.setup import Setup
@@ -120,27 +122,4 @@ def compare_with_last_year(setup: Setup, period: Period, now_groups: pd.DataFram
                           figures=figures)
 
 
-LABELS = {
-    "th": {
-        "title": "เทียบกับปีงบประมาณก่อน",
-        "caption": "{now} เทียบกับ{then} (เดือนเดียวกันของปีงบประมาณ พ.ศ. {then_year})",
-        "figure": "รายการ", "change": "เพิ่มขึ้น/ลดลง", "change_percent": "ร้อยละ",
-        "groups": "กลุ่มออมทรัพย์ฯ (กลุ่ม)", "members": "สมาชิก (คน)", "savings_baht": "เงินสัจจะสะสม (บาท)",
-        "loans_baht": "จำนวนเงินกู้ (บาท)",
-        "coverage": "เทียบเฉพาะ {n} อำเภอที่รายงานผ่านการตรวจทั้งสองเดือน จากทั้งหมด {total} อำเภอ",
-        "coverage_all": "ทุกอำเภอ ({total} อำเภอ) รายงานผ่านการตรวจทั้งสองเดือน",
-        "none_then": "ฐานข้อมูลประวัติไม่มีรายงานที่ผ่านการตรวจของ{then} จึงยังเทียบไม่ได้",
-        "none_common": "ไม่มีอำเภอที่รายงานผ่านการตรวจทั้ง{now}และ{then} จึงยังเทียบไม่ได้",
-    },
-    "en": {
-        "title": "Compared with the previous fiscal year",
-        "caption": "{now} against {then} (the same month of fiscal year {then_year} BE)",
-        "figure": "Figure", "change": "Change", "change_percent": "%",
-        "groups": "Savings groups", "members": "Members", "savings_baht": "Accumulated savings (baht)",
-        "loans_baht": "Amount lent (baht)",
-        "coverage": "Only the {n} of {total} districts whose reports were accepted in both months are compared.",
-        "coverage_all": "All {total} districts' reports were accepted in both months.",
-        "none_then": "The history store holds no accepted report for {then}, so no comparison can be made.",
-        "none_common": "No district's report was accepted in both {now} and {then}, so no comparison can be made.",
-    },
-}
+LABELS = {lang: texts.section("year_compare", lang) for lang in texts.LANGS}

@@ -24,6 +24,7 @@ import pandas as pd
 
 from generator.demo import split_whole as split
 from generator.periods import Period
+from generator.demo import officer_name
 from generator.schema import GROUPS, STATUS_LABELS_TH
 from generator.setup import Phase, Setup
 
@@ -44,8 +45,6 @@ _PLACE = ["ป่าแดด", "ดอยงาม", "สันทราย", "
           "ริมกก", "ท่าสาย", "บ้านดู่", "นางแล", "แม่ยาว", "ดอยฮาง", "ห้วยสัก", "ป่าอ้อ", "สันกลาง", "ม่วงยาย",
           "หล่ายงาว", "ครึ่ง", "ยางฮอม", "ต้นตาล", "ทรายขาว", "เจดีย์หลวง", "แม่เจดีย์", "บ้านโป่ง", "โชคชัย"]
 _SUFFIX = ["", "เหนือ", "ใต้", "ใหม่", "พัฒนา", "สามัคคี", "ทอง", "หลวง", "น้อย"]
-_FIRST = ["อนุชา", "กัญญา", "ธนพล", "สุภาพร", "ณัฐวุฒิ", "พิมพ์ชนก", "วีรยุทธ", "ศิริพร", "เอกชัย", "นงลักษณ์",
-          "ปิยะ", "จิราพร", "สมบัติ", "อรทัย", "ธีรพงษ์", "มณีรัตน์", "ชาตรี", "วาสนา", "กิตติศักดิ์"]
 _LAST = ["ใจคำ", "อินต๊ะ", "ปัญญาวงค์", "คำมูล", "ศรีวิชัย", "ชัยมงคล", "สุริยะ", "กันทะวงค์", "จันทร์แก้ว",
          "ธรรมขันธ์", "มูลเมือง", "แสนใจ", "วงค์ษา", "ติ๊บปะละ"]
 
@@ -79,7 +78,7 @@ def chiang_rai_setup(seed: int = 2565) -> Setup:
         for _ in range(no):
             name = None
             while name is None or name in taken:  # names are how districts pick officers: unique
-                name = f"{rng.choice(['นาย', 'นาง', 'นางสาว'])}{rng.choice(_FIRST)} {rng.choice(_LAST)}"
+                name = officer_name(rng, _LAST)  # a title that matches the first name
             taken.add(name)
             officers.append({"officer_id": f"57{len(officers) + 1:03d}", "officer_name": name, "district_code": code})
     village_frame = pd.DataFrame(villages)

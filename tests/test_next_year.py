@@ -394,7 +394,7 @@ def test_the_comparison_section_is_in_the_pdf(turn):
     assert loose("พฤศจิกายน 2566 เทียบกับพฤศจิกายน 2565") in text
     assert f"{int(c.figure('members').now):,}" in text and f"{int(c.figure('members').then):,}" in text
     assert f"{c.figure('savings_baht').now:,.2f}" in text and f"{c.figure('loans_baht').then:,.2f}" in text
-    assert loose("เทียบเฉพาะ 3 อำเภอที่รายงานผ่านการตรวจทั้งสองเดือน จากทั้งหมด 4 อำเภอ") in text
+    assert loose("เทียบเฉพาะ 3 อำเภอที่รายงานผ่านการตรวจสอบทั้งสองเดือน จากทั้งหมด 4 อำเภอ") in text
     page = next(i for i, p in enumerate(pdftotext(result.outputs["pdf"]).split("\f"), start=1)
                 if loose("เทียบกับปีงบประมาณก่อน") in loose(p))
     png = turn["root"] / "comparison"

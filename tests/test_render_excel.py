@@ -92,7 +92,7 @@ def test_summary_sheet_key_figures(summary, workbook):
     assert figures["ระยะที่ 2: เป้าหมาย"] == 58
     assert figures["ทั้งปี: เป้าหมาย"] == 129
     assert figures["ทั้งปี: ร้อยละของเป้าหมาย"] == pytest.approx(round(100 * summary.year.founded / 129, 2))
-    assert figures["อำเภอที่ส่งรายงานและผ่านการตรวจ"] == 14
+    assert figures["อำเภอที่ส่งรายงานและผ่านการตรวจสอบ"] == 14
     assert figures["ข้อมูล ณ วันที่"].date() == date(2023, 9, 21)
 
 
@@ -106,7 +106,7 @@ def test_groups_sheet_keeps_text_as_text(summary, workbook):
     hostile = [c for c in cells if c.value == FORMULA_NAME]
     assert len(hostile) == 1 and hostile[0].data_type == "s"
     date_col = [c.value for c in ws[1]].index("วันที่จัดตั้ง") + 1
-    assert ws.cell(row=2, column=date_col).number_format == "d/m/yyyy"
+    assert ws.cell(row=2, column=date_col).number_format == "[$-107041E]d/m/yyyy"  # BE
     assert {r["ไฟล์ที่มา"] for r in data} == {f"{c}.xlsx" for c in summary.groups["district_code"].unique()}
 
 
@@ -117,7 +117,7 @@ def test_officers_completeness_and_problems(summary, workbook):
 
     completeness = rows(workbook[SHEETS["completeness"]])
     by_code = {r["รหัสอำเภอ"]: r for r in completeness}
-    assert by_code["3614"]["สถานะรายงานของอำเภอ"] == "ยังไม่ส่ง" and by_code["3614"]["ไฟล์"] is None
+    assert by_code["3614"]["สถานะรายงานของอำเภอ"] == "ยังไม่ส่งรายงาน" and by_code["3614"]["ไฟล์"] is None
     assert by_code["3609"]["ข้อผิดพลาดแรกที่พบ"] == summary.problems[0].message_th
     assert any(r["ไฟล์"] == "unknown.xlsx" for r in completeness)
 
@@ -182,17 +182,18 @@ def test_reporting_grid_sheet(summary, workbook):
     grid = rows(workbook[SHEETS["reporting"]])
     assert [r["รหัสอำเภอ"] for r in grid[:-1]] == [d.district_code for d in summary.districts]
     by_code = {r["รหัสอำเภอ"]: r for r in grid[:-1]}
-    assert by_code["3614"]["ส.ค. 66"] == "ไม่ส่ง" and by_code["3614"]["ไม่ส่ง (ครั้ง)"] == 1
-    assert by_code["3609"]["ส.ค. 66"] == "ไม่ผ่านการตรวจ"
+    assert by_code["3614"]["ส.ค. 66"] == "ยังไม่ส่งรายงาน" and by_code["3614"]["ยังไม่ส่งรายงาน (ครั้ง)"] == 1
+    assert by_code["3609"]["ส.ค. 66"] == "ไม่ผ่านการตรวจสอบ"
     this_month = summary.reporting[summary.reporting["month"] == "2023-08"].set_index("district_code")["status"]
-    words = {"on_time": "ตรงเวลา", "late": "ล่าช้า", "rejected": "ไม่ผ่านการตรวจ", "missing": "ไม่ส่ง"}
+    words = {"on_time": "ส่งภายในกำหนด", "late": "ส่งเกินกำหนด", "rejected": "ไม่ผ่านการตรวจสอบ",
+             "missing": "ยังไม่ส่งรายงาน"}
     assert {c: r["ส.ค. 66"] for c, r in by_code.items()} == {c: words[s] for c, s in this_month.items()}
-    assert grid[-1]["อำเภอ"] == "รวม" and grid[-1]["ไม่ส่ง (ครั้ง)"] == 1
+    assert grid[-1]["อำเภอ"] == "รวม" and grid[-1]["ยังไม่ส่งรายงาน (ครั้ง)"] == 1
 
 
 def test_summary_sheet_reporting_rates_and_fitted_widths(summary, workbook):
     figures = {r["รายการ"]: r["ค่า"] for r in rows(workbook[SHEETS["summary"]])}
-    assert figures["อัตราการส่งรายงานตรงกำหนด (ร้อยละ)"] == summary.on_time_rate
+    assert figures["อัตราการส่งรายงานภายในกำหนด (ร้อยละ)"] == summary.on_time_rate
     assert figures["หมู่บ้านทั้งหมด"] == len(chaiyaphum_setup().villages)
     ws = workbook[SHEETS["districts"]]
     header = [c.value for c in ws[1]]

@@ -276,8 +276,8 @@ def test_reporting_grid_shows_every_month_of_the_history(tmp_path):
     text = pdftotext(write_pdf(summary, tmp_path / "grid.pdf"))
     grid = text[text.index("การส่งรายงานรายเดือน"):]
     assert re.search(r"มิ\.ย\. 66\s+ก\.ค\. 66\s+ส\.ค\. 66", grid)
-    assert re.search(r"เมืองชัยภูมิ\s+ตรงเวลา\s+ล่าช้า\s+ตรงเวลา\s+2/3", grid)  # on time / sent
-    assert re.search(r"ภักดีชุมพล\s+ตรงเวลา\s+ตรงเวลา\s+ไม่ส่ง\s+2/2", grid)
+    assert re.search(r"เมืองชัยภูมิ\s+ส่งภายในกำหนด\s+ส่งเกินกำหนด\s+ส่งภายในกำหนด\s+2/3", grid)  # on time / sent
+    assert re.search(r"ภักดีชุมพล\s+ส่งภายในกำหนด\s+ส่งภายในกำหนด\s+ยังไม่ส่งรายงาน\s+2/2", grid)
     # on time per month: all in June, 3601 late in July, 3614 missing in August; 46 of 48 in the year
     assert re.search(r"16/16\s+15/16\s+15/16\s+95\.83", grid)
 

@@ -147,8 +147,13 @@ def check_demo_pdf(pdf) -> str:
     assert re.search(r"\d+ / 71 กลุ่ม", first) and re.search(r"\d+ / 58 กลุ่ม", first)
     assert re.search(r"\d+ / 129 กลุ่ม", first)
     text = flat(pdftotext(pdf, layout=False))
-    assert said("ของเป้าหมายระยะที่ 1 (71 กลุ่ม)", text) and said("ของเป้าหมายระยะที่ 2 (58 กลุ่ม)", text)
-    assert said("ของเป้าหมายทั้งปี (129 กลุ่ม)", text)
+    # as the department's posts put it: "จำนวน … กลุ่ม จากเป้าหมาย … กลุ่ม คิดเป็นร้อยละ …"
+    assert said("ในปีงบประมาณ พ.ศ. 2566 จังหวัดชัยภูมิ จัดตั้งกลุ่มออมทรัพย์เพื่อการผลิต"
+                "ในหมู่บ้านโครงการแก้ไขปัญหาความยากจน (กข.คจ.) แล้ว จำนวน", text)
+    assert re.search(r"แล้วจำนวน\d+กลุ่มจากเป้าหมาย129กลุ่มคิดเป็นร้อยละ\d+\.\d\dภาพรวม", re.sub(r"\s+", "", text))
+    solid = re.sub(r"\s+", "", text)
+    assert re.search(r"ระยะที่1จำนวน\d+กลุ่มจากเป้าหมาย71กลุ่มคิดเป็นร้อยละ\d+\.\d\d", solid)
+    assert re.search(r"ระยะที่2จำนวน\d+กลุ่มจากเป้าหมาย58กลุ่มคิดเป็นร้อยละ\d+\.\d\d", solid)
     assert all("+Sarabun" in f for f in fonts(pdf))
     pages = [p for p in pdftotext(pdf).split("\f") if p.strip()]
     for n, page in enumerate(pages, start=1):
@@ -162,7 +167,7 @@ def test_chaiyaphum_demo_prints_the_seed_figures(chaiyaphum):
     text = check_demo_pdf(pdf)
     s = chaiyaphum.summary
     on_time = sum(1 for x in s.reporting.itertuples() if x.status == "on_time" and x.month == s.period.key)
-    assert said(f"ส่งตรงกำหนด {on_time} อำเภอ (ร้อยละ {100 * on_time / 16:.2f})", text)
+    assert said(f"ส่งภายในกำหนด {on_time} อำเภอ คิดเป็นร้อยละ {100 * on_time / 16:.2f}", text)
     pages = [p for p in pdftotext(pdf).split("\f") if p.strip()]
     for d in s.districts:
         assert loose(d.district_name) in loose("".join(pages)), d.district_name

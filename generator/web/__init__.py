@@ -68,7 +68,9 @@ def create_app(workspace: Path, require_login: bool = False, limits: UploadLimit
     @app.before_request
     def _language_and_guard():
         g.lang = session.get("lang", "th")
-        return security.guard()
+        from generator.web.district import guard_district
+
+        return security.guard(guard_district)
 
     app.after_request(security.headers)
 
@@ -123,7 +125,4 @@ def when(value, lang: str = "th") -> str:
     return f"{format_date(value.date(), lang)} {value:%H:%M}"
 
 
-def extension(name: str):
-    from flask import current_app
-
-    return current_app.extensions["savings"][name]
+from generator.web.ext import extension  # noqa: E402,F401  kept importable from the package

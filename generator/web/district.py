@@ -17,8 +17,8 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, session, url_for
 
-from generator import messages as M
-from generator.web import extension
+from generator import texts
+from generator.web.ext import extension
 from generator.web.words import word
 from generator.web.workspace import safe_leaf
 
@@ -198,7 +198,7 @@ def upload(month: str):
             ws.save_check(period, up.sha256, checked)
             result = "ok" if checked.ok else "errors"
             ws.audit(who, "upload", code, up.sha256, f"{up.leaf}: {result}")
-            flash(M.text("valid_ok" if checked.ok else "valid_bad", g.lang, name=up.leaf))
+            flash(texts.text("cli." + ("valid_ok" if checked.ok else "valid_bad"), g.lang, name=up.leaf))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     return redirect(url_for("district.month", month=month) + "#files")

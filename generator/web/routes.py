@@ -21,9 +21,10 @@ from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, r
                    send_from_directory, session, url_for)
 from werkzeug.exceptions import HTTPException
 
-from generator import messages as M
+from generator import texts
 from generator.periods import Period, PeriodError, format_date
-from generator.web import extension, security
+import generator.web.security as security
+from generator.web.ext import extension
 from generator.web.runner import DONE, FAILED, RUNNING
 from generator.web.words import word
 
@@ -495,7 +496,7 @@ def upload(month: str):
                 continue
             checked = check_file(ws.inbox(period) / up.leaf, setup, DEFAULT_LIMITS, period)
             ok, bad = ok + checked.ok, bad + (not checked.ok)
-            lines.append(M.text("valid_ok" if checked.ok else "valid_bad", g.lang, name=up.leaf))
+            lines.append(texts.text("cli." + ("valid_ok" if checked.ok else "valid_bad"), g.lang, name=up.leaf))
             LOG.info("upload %s %s for %s from %s: %s", up.sha256[:12], up.leaf, period.be_key, request.remote_addr,
                      "ok" if checked.ok else "errors")
             ws.save_check(period, up.sha256, checked)

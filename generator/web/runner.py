@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from generator import messages as M
+from generator import texts
 from generator.history import StoreError
 from generator.periods import Period
 
@@ -77,12 +77,12 @@ class Runner:
             self._state = replace(self._state, state=DONE, writing=False, finished_at=self.clock())
             LOG.info("report made for %s: %d files", period.be_key, len(result.checked))
         except StoreError as exc:
-            self._fail(M.text(exc.key, lang, **exc.params))
+            self._fail(texts.text("cli." + exc.key, lang, **exc.params))
         except OSError as exc:
-            self._fail(M.text("os_error", lang, detail=f"{exc.strerror or exc}"))
+            self._fail(texts.text("cli.os_error", lang, detail=f"{exc.strerror or exc}"))
         except Exception as exc:  # the page must say something, never hang on "running"
             LOG.exception("report for %s failed", period.be_key)
-            self._fail(M.text("unexpected", lang, detail=type(exc).__name__))
+            self._fail(texts.text("cli.unexpected", lang, detail=type(exc).__name__))
 
     def _fail(self, why: str) -> None:
         self._state = replace(self._state, state=FAILED, writing=False, finished_at=self.clock(), why=why)

@@ -89,14 +89,13 @@ def log_in() -> None:
         session["lang"] = lang
 
 
-def guard() -> None:
-    """Before every request: the host, the login, the CSRF token."""
+def guard(guard_district) -> None:
+    """Before every request: the host, the district's reach (`guard_district`, given by the app),
+    the login, the CSRF token."""
     config = current_app.config
     host = (request.host or "").rsplit(":", 1)[0] if not request.host.startswith("[") else request.host.split("]")[0] + "]"
     if not config["REQUIRE_LOGIN"] and not is_loopback(host):
         abort(400, description="bad_host")
-    from generator.web.district import guard_district
-
     guard_district()  # a district session reaches its own pages only; 404 for everything else
     if "district" in g:
         if request.method not in ("GET", "HEAD", "OPTIONS"):
