@@ -159,7 +159,8 @@ def test_text_that_expands_past_the_limit_is_refused_and_below_it_is_read(valid,
     if expanded > DEFAULT_LIMITS.max_text_chars:
         assert rules == ["F_TOO_LARGE"], (length, rows, kind)
     elif expanded < DEFAULT_LIMITS.max_text_chars // 2:  # the file's own text is well under the rest
-        assert "F_TOO_LARGE" not in rules and sub.table is not None, (length, rows, kind, rules)
+        # (a megabyte of one repeated text may still be refused for its compression ratio)
+        assert not any("characters" in p.message_en for p in sub.problems), (length, rows, kind, rules)
 
 
 # --- invisible characters, anywhere in a name -------------------------------------------------------
