@@ -150,13 +150,24 @@ def init_setup(path: Annotated[Path, typer.Argument(help="ไฟล์ .xlsx ท
 
 
 StoreOption = Annotated[Optional[Path], typer.Option(
-    "--store", help="ฐานข้อมูลประวัติ (ค่าเริ่มต้น: output/history_<รหัสจังหวัด>.sqlite)")]
+    "--store", help="ฐานข้อมูลประวัติ (ค่าเริ่มต้น: history_<รหัสจังหวัด>.sqlite ในโฟลเดอร์เดียวกับไฟล์ข้อมูลตั้งต้น)")]
 
 
-def _store(path: Path | None, setup: Setup, out: Path = Path("output"), must_exist: bool = False):
+def _store(path: Path | None, setup: Setup, setup_path: Path, must_exist: bool = False,
+           old_places: tuple[Path, ...] = ()):
+    """The store: --store, else the one default every command uses (beside the setup workbook).
+
+    A store left where earlier versions kept it (in the output folder) is never replaced by a new
+    empty one without a word: the command stops and names both paths."""
     from generator.history import HistoryStore, StoreError, default_store_path
 
-    path = path or default_store_path(out, setup.province_code)
+    if path is None:
+        path = default_store_path(setup_path.parent, setup.province_code)
+        if not path.is_file():
+            for folder in old_places + (Path("output"),):
+                old = default_store_path(folder, setup.province_code)
+                if old.is_file() and old.resolve() != path.resolve():
+                    raise _fail("store_moved", old=old, path=path)
     if must_exist and not path.is_file():
         return None, path
     try:
@@ -187,7 +198,7 @@ def next_year_command(
     s = _setup(setup)
     if out.exists() and not force:
         raise _fail("exists", path=out)
-    history_store, path = _store(store, s, must_exist=True)
+    history_store, path = _store(store, s, setup, must_exist=True)
     if history_store is None:
         raise _fail("no_store", path=path)
     with history_store:
@@ -218,13 +229,16 @@ def templates(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์�
 
     s, p = _setup(setup), _period(period)
     _in_year(s, p)
-    history, path = _store(store, s, must_exist=True)
+    history, path = _store(store, s, setup, must_exist=True)
     carried = None
     if history is not None:
         with history:
             carried = carried_groups(s, history.previous_groups(p))
     paths = write_district_workbooks(s, p, out, carried)
-    err.print(_t("carried", n=len(carried), path=path) if carried else _t("not_carried"))
+    if history is None:
+        err.print(_t("no_store_blank", path=path))
+    else:
+        err.print(_t("carried", n=len(carried), path=path) if carried else _t("not_carried", path=path))
     err.print(_t("templates_done", n=len(paths), out=out, due=format_date(s.due_date(p), _state["lang"])))
 
 
@@ -257,7 +271,7 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
         raise _fail("no_inbox", path=inbox)
     day, received = _date(made_on) or date.today(), _date(received_on)
     codes = _district_codes(s, district, per_district)
-    history, _ = _store(store, s, out)
+    history, store_path = _store(store, s, setup, old_places=(out,))
     try:
         # The PDF worker warms up (WeasyPrint, fonts, template) while the returns are being read.
         with history, pdf_worker(), err.status(Text(_t("reading"))) as status:
@@ -269,6 +283,7 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
     except OutputBusy:
         raise _fail("out_busy", path=out) from None
     _report_run(result)
+    err.print(_t("store_used", path=store_path))
     raise typer.Exit(result.exit_code)
 
 
@@ -297,7 +312,8 @@ def _report_run(result) -> None:
         table.add_column(_t(col))
     for f in s.files:
         colour = {ACCEPTED: "green", REJECTED: "red"}.get(f.status, "yellow")
-        table.add_row(f.file, f.district_name or "-", Text(texts.text('report_short.' + f.status, lang), style=colour),
+        name = f.file + (" " + _t("copies", n=len(f.copies), names=", ".join(f.copies)) if f.copies else "")
+        table.add_row(name, f.district_name or "-", Text(texts.text('report_short.' + f.status, lang), style=colour),
                       str(f.errors), str(f.warnings))
     stdout.print(table)
     _print_problems([p for p in s.problems if p.is_error], console=stdout)
@@ -369,15 +385,16 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
             as_json: Annotated[bool, typer.Option("--json", help="พิมพ์ผลเป็น JSON")] = False) -> None:
     """ประวัติการส่งรายงานรายอำเภอรายเดือน / What each district sent and what was accepted, by month."""
     s = _setup(setup)
-    history_store, path = _store(store, s, must_exist=True)
+    history_store, path = _store(store, s, setup, must_exist=True)
     if history_store is None:
         raise _fail("no_store", path=path)
     with history_store:
         received = history_store.files()
         grid = history_store.reporting_by_year()
     if as_json:
+        # allow_nan=False: a missing value is null, never the bare NaN that is not JSON.
         sys.stdout.write(json.dumps({"reports": grid.to_dict("records"), "files": received.to_dict("records")},
-                                    ensure_ascii=False, indent=1) + "\n")
+                                    ensure_ascii=False, indent=1, allow_nan=False) + "\n")
         return
     lang = _state["lang"]
     words = texts.section("timeliness", lang)

@@ -10,6 +10,8 @@ the list alone. Only this district's own file and problems go into it.
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -39,8 +41,18 @@ COLUMNS = ("no", "severity", "sheet", "cell", "value", "problem", "fix", "rule")
 WIDTHS = (6, 11, 14, 7, 16, 46, 46, 12)
 
 
-def feedback_file_name(district_code: str, period: Period) -> str:
-    return f"feedback_{district_code}_{period.be_key}.xlsx"
+def feedback_file_name(district_code: str, period: Period, district_name: str | None = None) -> str:
+    """`feedback_3612_2566-08_แก้งคร้อ.xlsx`: a district has one current feedback workbook a month,
+    named so that whoever sends it sees at once which district it goes to."""
+    name = _safe_name(district_name or "")
+    return f"feedback_{district_code}_{period.be_key}{'_' + name if name else ''}.xlsx"
+
+
+def _safe_name(text: str, width: int = 40) -> str:
+    # A name from the setup becomes part of a file name: nothing that separates folders or that
+    # Windows refuses, no leading dot.
+    text = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+', "_", unicodedata.normalize("NFC", text)).strip("._")
+    return text[:width]
 
 
 NO_COPY = {

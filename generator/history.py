@@ -256,9 +256,12 @@ class HistoryStore:
                JOIN months m ON m.period = r.period ORDER BY r.period, r.district_code""", self.connection)
 
     def files(self, period: Period | None = None) -> pd.DataFrame:
+        """Every file recorded; a value the store holds as NULL (a file of no known district, no
+        error) is None, never NaN, so that every face can show or serialise it as it is."""
         where, params = ("WHERE period = ?", (period.key,)) if period else ("", ())
-        return pd.read_sql_query(f"SELECT * FROM files {where} ORDER BY period, district_code, received_at, file_name",
-                                 self.connection, params=params)
+        frame = pd.read_sql_query(f"SELECT * FROM files {where} ORDER BY period, district_code, received_at, file_name",
+                                  self.connection, params=params)
+        return frame.astype(object).where(frame.notna(), None)
 
     def dump(self) -> dict[str, list[tuple]]:
         """Every row of every table, in a stable order: what a re-run must leave unchanged."""

@@ -7,11 +7,14 @@ are checked against the setup, so a file can only ever speak for a district the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from generator.periods import Period, PeriodError
+from generator.periods import Period, PeriodError, thai_date
 from generator.problems import Problem, errors
 from generator.reading import (DEFAULT_LIMITS, FileRejected, FoundTable, Limits, find_table,
                                open_workbook, read_meta, snapshot)
@@ -32,6 +35,7 @@ class Submission:
     period: Period | None = None
     table: FoundTable | None = None
     problems: list[Problem] = field(default_factory=list)
+    copies: tuple[str, ...] = ()  # names of other files in the inbox with the very same content
 
     @property
     def name(self) -> str:
@@ -47,11 +51,50 @@ def inbox_files(inbox: Path) -> list[Path]:
                   if p.is_file() and not p.name.startswith(SKIPPED_PREFIXES))
 
 
+def distinct_files(paths: list[Path]) -> list[tuple[Path, str, tuple[str, ...]]]:
+    """The inbox with identical files taken as one: a second e-mail or LINE download of the same
+    file is the same submission, not a second one. Each is (the copy seen first, its SHA-256,
+    the names of the other copies); the copy seen first is the one modified earliest (then by
+    name), so the same inbox always gives the same answer whatever order the disk lists it in."""
+    by_sha: dict[str, list[tuple[float, str, Path]]] = {}
+    for path in paths:
+        by_sha.setdefault(_sha256(path), []).append((_mtime(path), path.name, path))
+    out = []
+    for sha, copies in by_sha.items():
+        copies.sort()
+        out.append((copies[0][2], sha, tuple(name for _, name, _ in copies[1:])))
+    return sorted(out, key=lambda item: item[0].name)
+
+
+def _sha256(path: Path) -> str:
+    """For finding copies only: a file too large to read, or gone since it was listed, is its own
+    (read_submission says why); its bytes are hashed again as they are read (reading.snapshot)."""
+    try:
+        if path.stat().st_size > DEFAULT_LIMITS.max_file_bytes:
+            return f"unread:{path.name}"
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest()
+    except OSError:
+        return f"unread:{path.name}"
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 def read_submission(path: Path, setup: Setup | None, period: Period | None,
-                    limits: Limits = DEFAULT_LIMITS) -> Submission:
+                    limits: Limits = DEFAULT_LIMITS, sha256: str | None = None) -> Submission:
     """Open one returned workbook. With a setup and period, also check it belongs to them."""
     path = Path(path)
-    snap = snapshot(path, limits)  # size first, then read once: what is hashed is what is read
+    # Size first, then read once: what is hashed is what is read (`sha256`, from listing the inbox,
+    # is not trusted: the file may have changed since).
+    snap = snapshot(path, limits)
     sub = Submission(path, snap.sha256, snap.modified)
     if snap.problem is not None:
         sub.problems.append(snap.problem)
@@ -61,6 +104,7 @@ def read_submission(path: Path, setup: Setup | None, period: Period | None,
         sub.meta = read_meta(wb, sub.name)
         if sub.meta is None:
             sub.problems.append(rule("F_NOT_OURS").problem(file=sub.name))
+            _guess_district(sub, setup)
             return sub
         identity = _check_identity(sub, setup, period)
         sub.problems += identity
@@ -69,6 +113,7 @@ def read_submission(path: Path, setup: Setup | None, period: Period | None,
         sub.table = find_table(wb, GROUPS, sub.meta, sub.name, limits)
     except FileRejected as exc:
         sub.problems.append(exc.problem)
+        _guess_district(sub, setup)
         return sub
     if sub.table is None:
         sub.problems.append(rule("F_NO_TABLE").problem(file=sub.name, value=GROUPS.sheet_th,
@@ -81,6 +126,24 @@ def read_submission(path: Path, setup: Setup | None, period: Period | None,
                 file=sub.name, sheet=sub.table.sheet, value=column.header_th, value_en=column.header_en,
                 district_code=sub.district_code))
     return sub
+
+
+def _guess_district(sub: Submission, setup: Setup | None) -> None:
+    """A file that could not be read at all (saved in a format that cannot be read, damaged, not
+    our workbook) still has a sender: when its name holds exactly one district's code or name of
+    the setup, the file is that district's (rejected) file, so the district is told how to fix it
+    rather than listed as not having sent anything. Only a code of the setup is ever taken."""
+    if setup is None:
+        return
+    name = unicodedata.normalize("NFC", sub.name)
+    found = {c for c in re.findall(r"(?<!\d)(\d{4})(?!\d)", name) if c in setup.district_codes}
+    named = {n: c for c, n in ((c, unicodedata.normalize("NFC", str(n))) for c, n in
+                               zip(setup.districts["district_code"], setup.districts["district_name"])) if n and n in name}
+    # A name inside another one found (เมือง in เมืองชัยภูมิ) is not a second district.
+    found |= {c for n, c in named.items() if not any(n != m and n in m for m in named)}
+    if len(found) == 1:
+        sub.district_code = found.pop()
+        sub.problems = [replace(p, district_code=sub.district_code) for p in sub.problems]
 
 
 def _shown(text: str | None, width: int = 20) -> str:
@@ -112,6 +175,12 @@ def _check_identity(sub: Submission, setup: Setup | None, period: Period | None)
         # Never trusted further: a code like '../../x' ends here.
         return [rule("F_UNKNOWN_DISTRICT").problem(file=name, value=_shown(code))]
     sub.district_code = code
+    if period is None and sub.period is not None and not setup.covers(sub.period):
+        start, end = setup.fiscal_bounds
+        return [rule("F_OUTSIDE_YEAR").problem(
+            file=name, district_code=code, value=_shown(meta.get("period")), found=sub.period.thai(),
+            found_en=sub.period.english(), year=setup.fiscal_year_be, start=thai_date(start), end=thai_date(end),
+            start_en=start.isoformat(), end_en=end.isoformat())]
     if period is not None and sub.period != period:
         found = sub.period.thai() if sub.period else _shown(meta.get("period"))
         found_en = sub.period.english() if sub.period else _shown(meta.get("period"))

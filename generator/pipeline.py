@@ -22,7 +22,7 @@ import pandas as pd
 from generator import texts
 from generator.commit import OutputCommit, output_lock, recover, step
 from generator.feedback import feedback_file_name, write_feedback
-from generator.intake import inbox_files, read_submission
+from generator.intake import distinct_files, inbox_files, read_submission
 from generator.history import HistoryStore
 from generator.merge import assign_group_codes, merge_groups
 from generator.periods import Period
@@ -53,22 +53,31 @@ class RunResult:
 def check_files(paths: list[Path], setup: Setup, period: Period, limits: Limits = DEFAULT_LIMITS,
                 progress: Callable[[Path], None] | None = None,
                 previous: dict[str, pd.DataFrame] | None = None) -> list[Checked]:
-    """previous: district code -> that district's last accepted groups, for the history rules."""
+    """previous: district code -> that district's last accepted groups, for the history rules.
+
+    Identical files are one submission (read once, listed once, with the names of its copies)."""
     checked = []
-    for path in paths:
+    for path, sha, copies in distinct_files(paths):
         if progress:
             progress(path)
-        sub = read_submission(path, setup, period, limits)
+        sub = read_submission(path, setup, period, limits, sha256=sha)
+        sub.copies = copies
         last = None if previous is None else previous.get(sub.district_code)
         checked.append(validate_submission(sub, setup, period, last))
     return checked
 
 
+def _arrival(c: Checked) -> tuple:
+    return c.submission.received_at, c.submission.name
+
+
 def choose_per_district(checked: list[Checked], setup: Setup) -> tuple[dict[str, Checked], list[Problem]]:
     """One file counts per district: the latest received of its accepted files, else none.
 
-    Every other file of that district stays in the record as superseded, and a warning says so.
-    """
+    Each district's latest file is its current one: the one its feedback is about. Every earlier
+    file is replaced (superseded) and gets a note saying by which file and whether anything needs
+    sending; a current file that was rejected while an earlier one counts gets a note saying so.
+    The notes are added to each file's own problems and also returned."""
     by_district: dict[str, list[Checked]] = {}
     for c in checked:
         if c.submission.district_code:
@@ -76,33 +85,63 @@ def choose_per_district(checked: list[Checked], setup: Setup) -> tuple[dict[str,
     chosen: dict[str, Checked] = {}
     notes: list[Problem] = []
     for code, files in by_district.items():
-        files.sort(key=lambda c: (c.submission.received_at, c.submission.name))
+        files.sort(key=_arrival)
         accepted = [c for c in files if c.accepted]
         if accepted:
             chosen[code] = accepted[-1]
-        used = chosen[code] if code in chosen else files[-1]
-        for c in files:
-            if c is not used:
-                notes.append(rule("F_DUPLICATE_DISTRICT").problem(
-                    file=c.submission.name, value=used.submission.name, district=setup.district_name(code),
-                    district_en=code, district_code=code))
+        current, used = files[-1], chosen.get(code)
+        words = {"district": setup.district_name(code), "district_en": code, "district_code": code}
+        for c in files[:-1]:
+            if used is not None and _arrival(c) < _arrival(used) and c is not used:
+                note = rule("F_DUPLICATE_DISTRICT").problem(file=c.submission.name, value=used.submission.name,
+                                                            replaced=c.submission.name, **words)
+            elif c is not used:
+                note = rule("F_REPLACED_BY_NEWER").problem(file=c.submission.name, value=current.submission.name,
+                                                           replaced=c.submission.name, **words)
+            else:
+                continue
+            c.problems.append(note)
+            notes.append(note)
+        if used is not None and used is not current:
+            note = rule("F_EARLIER_FILE_USED").problem(file=current.submission.name, value=used.submission.name,
+                                                       **words)
+            current.problems.append(note)
+            notes.append(note)
     return chosen, notes
 
 
+def current_files(checked: list[Checked]) -> dict[str, Checked]:
+    """Each district's latest file of the month: the one its feedback is about."""
+    latest: dict[str, Checked] = {}
+    for c in checked:
+        code = c.submission.district_code
+        if code and (code not in latest or _arrival(c) > _arrival(latest[code])):
+            latest[code] = c
+    return latest
+
+
+def file_status(c: Checked, chosen: dict[str, Checked], current: dict[str, Checked]) -> str:
+    """accepted: the file that counts; rejected: a file still to follow up (of no known district,
+    or its district's latest); superseded: replaced by a later file of its district."""
+    code = c.submission.district_code
+    if chosen.get(code) is c:
+        return ACCEPTED
+    if code is None or current.get(code) is c:
+        return REJECTED
+    return SUPERSEDED
+
+
 def outcomes(checked: list[Checked], chosen: dict[str, Checked], setup: Setup) -> list[FileOutcome]:
+    current = current_files(checked)
     out = []
     for c in checked:
         code = c.submission.district_code
         errs = [p for p in c.problems if p.is_error]
-        if c.accepted:
-            status = ACCEPTED if chosen.get(code) is c else SUPERSEDED
-        else:
-            status = REJECTED
         out.append(FileOutcome(
             file=c.submission.name, district_code=code, district_name=setup.district_name(code) if code else None,
-            status=status, errors=len(errs), warnings=len(warnings(c.problems)),
+            status=file_status(c, chosen, current), errors=len(errs), warnings=len(warnings(c.problems)),
             first_error=errs[0].message("th") if errs else None, first_error_en=errs[0].message("en") if errs else None,
-            received_on=c.submission.received_at.date()))
+            received_on=c.submission.received_at.date(), copies=c.submission.copies))
     return out
 
 
@@ -163,7 +202,7 @@ def _month(setup: Setup, period: Period, inbox: Path, made_on: date, lang: str, 
         previous = store.previous_groups(period) if store else None
         checked = check_files(inbox_files(inbox), setup, period, limits, progress, previous=previous)
         stamp_received(checked, store, received_on, now)
-        chosen, duplicate_notes = choose_per_district(checked, setup)
+        chosen, _ = choose_per_district(checked, setup)  # its notes go into each file's problems
         check_province(list(chosen.values()), setup)  # outliers, added to each file's problems
         files = outcomes(checked, chosen, setup)
         reports = {code: MISSING for code in setup.district_codes}
@@ -179,8 +218,7 @@ def _month(setup: Setup, period: Period, inbox: Path, made_on: date, lang: str, 
         merged = merge_groups(setup, accepted, {code: c.submission.name for code, c in chosen.items()},
                               known_before=codes_known_before(known, setup))
         # By district, so the record does not depend on what the files were called or when they came.
-        problems = sorted([p for c in checked for p in c.problems] + duplicate_notes,
-                          key=lambda p: p.district_code or "\uffff")
+        problems = sorted([p for c in checked for p in c.problems], key=lambda p: p.district_code or "\uffff")
         past = store.reporting(fiscal_months(setup, period)[:-1]) if store else None
         summary = summarise(setup, period, merged, reports, files, problems, made_on, past_reporting=past)
         if store:
@@ -305,21 +343,28 @@ def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, l
 
 def _write_feedback_files(result: RunResult, setup: Setup, period: Period, folder: Path,
                           lang: str) -> dict[str, Path]:
+    """One workbook per district: about its current (latest) file, with a line for each of its
+    other files saying what became of them. A district whose files need nothing gets none; one
+    whose earlier file had problems is told that the later file replaced it."""
     outputs = {}
-    for c in result.checked:
-        code = c.submission.district_code
-        if code and (errors(c.problems) or warnings(c.problems)):  # a note alone needs no feedback
-            name = feedback_file_name(code, period)
-            if sum(x.submission.district_code == code for x in result.checked) > 1:
-                name = name.replace(".xlsx", f"_{c.submission.sha256[:8]}.xlsx")
-            # Feedback goes to district staff: always Thai, whatever language the province runs in.
-            title = texts.text("feedback.title", "th", district=setup.district_name(code), period=period.thai(),
-                               file=c.submission.name)
-            # The copy is made from the bytes that were checked, never from a file changed since.
-            source = bytes_as_read(c.submission.path, c.submission.sha256) if c.submission.table is not None else None
-            outputs[f"feedback:{c.submission.name}"] = write_feedback(
-                source, c.problems, folder / "feedback" / name, title, "th")
+    for code, c in sorted(current_files(result.checked).items()):
+        others = [x for x in result.checked if x.submission.district_code == code and x is not c]
+        if not (errors(c.problems) or warnings(c.problems)
+                or any(errors(x.problems) or warnings(x.problems) for x in others)):
+            continue  # a note alone needs no feedback
+        replaced = [p for x in others for p in x.problems if p.rule_id in REPLACED_RULES]
+        # Feedback goes to district staff: always Thai, whatever language the province runs in.
+        title = texts.text("feedback.title", "th", district=setup.district_name(code), period=period.thai(),
+                           file=c.submission.name)
+        # The copy is made from the bytes that were checked, never from a file changed since.
+        source = bytes_as_read(c.submission.path, c.submission.sha256) if c.submission.table is not None else None
+        name = feedback_file_name(code, period, setup.district_name(code))
+        outputs[f"feedback:{c.submission.name}"] = write_feedback(
+            source, c.problems + replaced, folder / "feedback" / name, title, "th")
     return outputs
+
+
+REPLACED_RULES = frozenset({"F_DUPLICATE_DISTRICT", "F_REPLACED_BY_NEWER"})
 
 
 def _write_district_pages(result: RunResult, period: Period, folder: Path, lang: str,

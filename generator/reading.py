@@ -38,6 +38,7 @@ from xml.parsers import expat
 from openpyxl.utils import column_index_from_string, get_column_letter
 from python_calamine import CalamineWorkbook
 
+from generator.formats import FormatRefused, check_other_format
 from generator.problems import Problem
 from generator.rules import rule
 from generator.schema import META_SHEET, Table, meta_column_key
@@ -218,6 +219,12 @@ def inspect_container(data: bytes, limits: Limits = DEFAULT_LIMITS,
                       name: str = "?") -> tuple[list[Problem], dict[str, dict[tuple[int, int], OddCell]]]:
     """check_container's checks on a file's bytes; also the cells the reader would show as empty
     although they are not, by sheet name and (row, column)."""
+    try:  # .ods and .xls, measured in generator.formats
+        other = check_other_format(data, limits, name)
+    except FormatRefused as exc:
+        raise FileRejected(exc.problem) from None
+    if other is not None:
+        return other, {}
     if data[:8] == OLE_MAGIC:
         # An encrypted .xlsx is an OLE file holding an 'EncryptedPackage' stream; otherwise .xls.
         if "EncryptedPackage".encode("utf-16-le") in data:

@@ -175,9 +175,10 @@ def _rejected_problems(summary: MonthSummary) -> list:
 
 
 def _attention_files(summary: MonthSummary) -> list:
-    """Files a manager should know about: rejected, replaced by a newer file, or of no known district."""
+    """Files still to follow up: rejected (its district's latest file) or of no known district. A
+    file replaced by a later one of its district needs nothing (issue 11)."""
     known = {d.district_code for d in summary.districts}
-    return [f for f in summary.files if f.status != ACCEPTED or f.district_code not in known]
+    return [f for f in summary.files if f.status == REJECTED or (f.status == ACCEPTED and f.district_code not in known)]
 
 
 def _founded_rows(summary: MonthSummary) -> list[dict]:

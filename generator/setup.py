@@ -71,6 +71,11 @@ class Setup:
     def due_date(self, period: Period) -> date:
         return period.day(self.phase_for(period).due_day)
 
+    def covers(self, period: Period) -> bool:
+        """Whether the month lies in the fiscal year this setup is for: a month of another year
+        would be measured against targets and phases that are not its own."""
+        return period.fiscal_year_be == self.fiscal_year_be
+
     @property
     def total_target(self) -> int:
         return sum(p.target_groups for p in self.phases)
@@ -172,18 +177,28 @@ def load_setup(path: Path) -> Setup:
         if frame.empty:
             problems.append(rule("S_EMPTY_TABLE").problem(file=name, sheet=found.sheet, table=table.sheet_th,
                                                            table_en=table.key))
-    if errors(problems):
-        raise SetupInvalid(problems)
+    # Every problem in one pass: the checks across tables run on whatever could be read, skipping
+    # only the values already reported above (issue 11: value errors hid S_TARGET_SUM).
     problems += check_setup(frames, found_tables, name)
     if errors(problems):
         raise SetupInvalid(problems)
     return _build(frames)
 
 
+def _known(value) -> bool:
+    return not (value is None or (not isinstance(value, str) and pd.isna(value)))
+
+
 def check_setup(frames: dict[str, pd.DataFrame], found: dict[str, FoundTable], file: str) -> list[Problem]:
-    """Codes nest, nothing repeats, targets add up, phases lie inside the fiscal year."""
+    """Codes nest, nothing repeats, targets add up, phases lie inside the fiscal year.
+
+    A table that is missing, or a value that could not be read (reported by the reader), skips
+    only the checks that need it."""
     out: list[Problem] = []
     tables = {t.key: t for t in SETUP_TABLES}
+    frames = {t.key: frames.get(t.key, pd.DataFrame(columns=[ROW] + t.keys)).reindex(
+        columns=list(dict.fromkeys([ROW, *frames.get(t.key, pd.DataFrame()).columns, *t.keys])))
+        for t in SETUP_TABLES}
 
     def at(table_key: str, row, key: str, rule_id: str, value, **params):
         table = tables[table_key]
@@ -192,15 +207,16 @@ def check_setup(frames: dict[str, pd.DataFrame], found: dict[str, FoundTable], f
             column=table.column(key).header_th, column_en=table.column(key).header_en, **params))
 
     province = frames["province"]
-    if len(province) != 1:
+    if len(province) > 1:  # none at all is S_EMPTY_TABLE
         out.append(rule("S_ONE_PROVINCE").problem(file=file, sheet=found["province"].sheet))
-    prow = province.iloc[0]
-    pcode = prow["province_code"]
-    if len(pcode) != 2:
+    prow = province.iloc[0] if len(province) else None
+    pcode = prow["province_code"] if prow is not None and _known(prow["province_code"]) else None
+    if pcode is not None and len(pcode) != 2:
         at("province", prow, "province_code", "S_CODE_FORMAT", pcode, digits=2)
 
     def codes(table_key, key, digits, parent_key=None, parent_codes=None, parent_word=("", "")):
         frame = frames[table_key]
+        frame = frame[frame[key].notna()]
         for _, row in frame[frame[key].duplicated(keep="first")].iterrows():
             at(table_key, row, key, "S_DUPLICATE", row[key])
         for _, row in frame.iterrows():
@@ -214,38 +230,47 @@ def check_setup(frames: dict[str, pd.DataFrame], found: dict[str, FoundTable], f
 
     codes("districts", "district_code", 4)
     for _, row in frames["districts"].iterrows():
-        if not row["district_code"].startswith(pcode):
+        if pcode is not None and _known(row["district_code"]) and not row["district_code"].startswith(pcode):
             at("districts", row, "district_code", "S_CODE_NESTING", row["district_code"],
                parent="จังหวัด", parent_en="province", parent_code=pcode)
-    district_codes = set(frames["districts"]["district_code"])
+    district_codes = set(frames["districts"]["district_code"].dropna())
     for table_key in ("villages", "officers", "targets"):
+        if "districts" not in found:
+            break
         for _, row in frames[table_key].iterrows():
-            if row["district_code"] not in district_codes:
+            if _known(row["district_code"]) and row["district_code"] not in district_codes:
                 at(table_key, row, "district_code", "S_UNKNOWN_DISTRICT", row["district_code"])
     codes("villages", "village_code", 8, "district_code", district_codes, ("อำเภอ", "district"))
     codes("officers", "officer_id", None)
 
-    fy = int(prow["fiscal_year_be"])
-    fy_start, fy_end = fiscal_year_bounds(fy)
+    fy = int(prow["fiscal_year_be"]) if prow is not None and _known(prow["fiscal_year_be"]) else None
     phases = frames["phases"]
-    for _, row in phases[phases["phase"].duplicated(keep="first")].iterrows():
+    known_phases = phases[phases["phase"].notna()]
+    for _, row in known_phases[known_phases["phase"].duplicated(keep="first")].iterrows():
         at("phases", row, "phase", "S_DUPLICATE", row["phase"])
     for _, row in phases.iterrows():
-        if not (fy_start <= row["starts_on"] <= row["ends_on"] <= fy_end):
-            at("phases", row, "starts_on", "S_PHASE_DATES", f"{thai_date(row['starts_on'])} – {thai_date(row['ends_on'])}",
-               phase=row["phase"], fiscal_year=fy, fiscal_start=thai_date(fy_start), fiscal_end=thai_date(fy_end),
-               fiscal_start_en=fy_start.isoformat(), fiscal_end_en=fy_end.isoformat())
-        if not 1 <= row["due_day"] <= 31:
+        if fy is not None and _known(row["starts_on"]) and _known(row["ends_on"]):
+            fy_start, fy_end = fiscal_year_bounds(fy)
+            if not (fy_start <= row["starts_on"] <= row["ends_on"] <= fy_end):
+                at("phases", row, "starts_on", "S_PHASE_DATES",
+                   f"{thai_date(row['starts_on'])} – {thai_date(row['ends_on'])}", phase=row["phase"],
+                   fiscal_year=fy, fiscal_start=thai_date(fy_start), fiscal_end=thai_date(fy_end),
+                   fiscal_start_en=fy_start.isoformat(), fiscal_end_en=fy_end.isoformat())
+        if _known(row["due_day"]) and not 1 <= row["due_day"] <= 31:
             at("phases", row, "due_day", "S_DUE_DAY", row["due_day"])
     targets = frames["targets"]
-    phase_numbers = set(phases["phase"])
+    phase_numbers = set(known_phases["phase"])
     for _, row in targets.iterrows():
-        if row["phase"] not in phase_numbers:
+        if "phases" in found and _known(row["phase"]) and row["phase"] not in phase_numbers:
             at("targets", row, "phase", "S_UNKNOWN_PHASE", row["phase"])
-    for _, row in targets[targets.duplicated(["district_code", "phase"], keep="first")].iterrows():
+    keyed = targets[targets["district_code"].notna() & targets["phase"].notna()]
+    for _, row in keyed[keyed.duplicated(["district_code", "phase"], keep="first")].iterrows():
         at("targets", row, "district_code", "S_DUPLICATE", f"{row['district_code']} / {row['phase']}")
-    for _, row in phases.iterrows():
-        total = int(targets.loc[targets["phase"] == row["phase"], "target_groups"].sum())
+    for _, row in known_phases.iterrows():
+        mine = targets.loc[targets["phase"] == row["phase"], "target_groups"]
+        if "targets" not in found or not _known(row["target_groups"]) or not mine.map(_known).all():
+            continue  # a target that could not be read is reported already; the sum would be wrong
+        total = int(mine.sum())
         if total != row["target_groups"]:
             at("phases", row, "target_groups", "S_TARGET_SUM", row["target_groups"], phase=row["phase"],
                total=total, target=row["target_groups"])

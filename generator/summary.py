@@ -22,7 +22,7 @@ REACHED, ON_TRACK, BEHIND, NOT_STARTED = "reached", "on_track", "behind", "not_s
 STATUS_TH, STATUS_EN = texts.section("target", "th"), texts.section("target", "en")
 
 # What happened to a district's report this month.
-# A file that was accepted but replaced by a newer accepted one of the same district is SUPERSEDED.
+# A file replaced by a later file of the same district is SUPERSEDED (issue 11).
 ACCEPTED, REJECTED, MISSING, SUPERSEDED = "accepted", "rejected", "missing", "superseded"
 REPORT_TH = texts.section("report", "th")
 
@@ -152,6 +152,7 @@ class FileOutcome:
     first_error: str | None = None
     first_error_en: str | None = None
     received_on: date | None = None  # when the province first saw the file
+    copies: tuple[str, ...] = ()  # other files in the inbox with the same content: the same submission
 
 
 @dataclass(frozen=True)

@@ -127,8 +127,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         'There is no history store at {path} yet (the first run creates it).'),
     'cli.carried': ('เติมข้อมูลกลุ่มที่ส่งล่าสุดให้ {n} อำเภอ จาก {path}',
         "Pre-filled {n} districts' last accepted groups from {path}."),
-    'cli.not_carried': ('ไม่มีประวัติ แบบรายงานจึงเป็นแบบว่าง',
-        'No history: the workbooks are blank.'),
+    'cli.not_carried': ("ฐานข้อมูลประวัติ {path} ยังไม่มีข้อมูลที่ผ่านการตรวจของเดือนก่อน แบบรายงานจึงเป็นแบบว่าง",
+        "The history store {path} holds no accepted month before this one: the workbooks are blank."),
+    'cli.store_moved': ("พบฐานข้อมูลประวัติที่ {old} แต่ตำแหน่งที่ทุกคำสั่งใช้คือ {path} — วิธีแก้ไข: โปรดย้ายไฟล์ไปที่ {path} "
+                        "หรือระบุ --store {old}",
+        "Found a history store at {old}, but every command now uses {path}: move the file to {path} "
+        "or give --store {old}."),
+    'cli.no_store_blank': ("ไม่พบฐานข้อมูลประวัติที่ {path} แบบรายงานจึงเป็นแบบว่าง หากเก็บไว้ที่อื่น โปรดระบุด้วย --store",
+        "No history store at {path}, so the workbooks are blank; if it is elsewhere, give --store."),
+    'cli.store_used': ("ฐานข้อมูลประวัติ: {path}", "History store: {path}"),
+    'cli.copies': ("(และสำเนาเดียวกัน {n} ไฟล์: {names})", "(and {n} identical copies: {names})"),
     'cli.history_title': ('การส่งรายงานรายเดือน จังหวัด{province}',
         'Monthly reports of {province}'),
     'cli.history_files': ('ไฟล์ที่ได้รับทั้งหมด',

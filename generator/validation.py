@@ -19,7 +19,8 @@ from generator.intake import Submission
 from generator.parsing import ROW, parse_table
 from generator.periods import Period, thai_date
 from generator.problems import NEEDS_CONFIRMATION, Problem, errors
-from generator.rules import (HISTORY_RULES, OUTLIER_MIN_GROUPS, OUTLIER_Z, LOANS_TO_SAVINGS_FACTOR, ROW_RULES,
+from generator.rules import (HISTORY_RULES, OUTLIER_MIN_GROUPS, OUTLIER_OWN_Z, OUTLIER_SWAP_Z, OUTLIER_Z,
+                             LOANS_TO_SAVINGS_FACTOR, ROW_RULES,
                              Rule, RowContext, rule)
 from generator.schema import CONFIRM_KEY, GROUPS
 from generator.setup import Setup
@@ -28,8 +29,6 @@ from generator.values import name_key
 # Columns that the history rules compare with last month's accepted figures.
 HISTORY_COLUMNS = ("members", "savings_baht")
 PREVIOUS_PREFIX = "prev_"
-# Columns tested against the whole province (members and money).
-OUTLIER_COLUMNS = ("members", "savings_baht", "loans_baht")
 _HELPER_COLUMNS = ("officer_district", "officer_district_name", "officer_district_name_en")
 
 
@@ -222,8 +221,79 @@ def modified_z(values: pd.Series) -> pd.Series:
     return pd.Series(0.0, index=values.index)
 
 
+# Each check of a group against its peers, as the typo it looks for: (kind, the column marked, the
+# signed scores it adds up). A digit too many in one column moves several per-member figures at
+# once, each in a known direction, so the evidence is added up rather than any one figure judged
+# alone: log members (m), log savings per member (s), log loans per member (l), log loans per
+# savings (r). Signs: a digit too many in the savings raises s and lowers r.
+OUTLIER_CHECKS = (("members", "members", (("m", 1), ("s", -1), ("l", -1))),
+                  ("savings", "savings_baht", (("s", 1), ("r", -1))),
+                  ("loans", "loans_baht", (("l", 1), ("r", 1))))
+
+
+def _peer_scores(groups: pd.DataFrame) -> pd.DataFrame:
+    """Modified z-scores of the log figures of each group among its peers (same rows)."""
+    members = pd.to_numeric(groups["members"], errors="coerce")
+    savings = pd.to_numeric(groups["savings_baht"], errors="coerce")
+    loans = pd.to_numeric(groups["loans_baht"], errors="coerce")
+    usable = (members > 0) & (savings > 0)
+    lending = usable & (loans > 0)
+    figures = {"m": np.log(members.where(members > 0)), "s": np.log((savings / members).where(usable)),
+               "l": np.log((loans / members).where(lending)), "r": np.log((loans / savings).where(lending))}
+    out = pd.DataFrame(index=groups.index)
+    for key, values in figures.items():
+        values = values.dropna()
+        out[key] = modified_z(values) if len(values) >= OUTLIER_MIN_GROUPS else np.nan
+    return out
+
+
+def _peers_of(groups: pd.DataFrame, setup: Setup) -> pd.Series:
+    """Groups are compared with groups of their own age: founded this fiscal year (small savings,
+    no loans yet) or before. Mixed, the new ones pull the figures down and every established group
+    looks far out (issue 11: 33 warnings in 11 of 12 districts on true figures)."""
+    founded = pd.to_datetime(groups["founded_on"], errors="coerce")
+    return pd.Series(np.where(founded >= pd.Timestamp(setup.fiscal_bounds[0]), "new", "established"),
+                     index=groups.index)
+
+
+def province_outliers(groups: pd.DataFrame, setup: Setup) -> list[tuple[object, str, str, dict]]:
+    """(row index, kind, column, figures for the message) for each suspected typo among active
+    groups: a digit too many in the members, the savings or the loans, or savings and loans
+    swapped. Pure: DataFrame in, findings out."""
+    found = []
+    peers = _peers_of(groups, setup)
+    for age, part in groups.groupby(peers):
+        z = _peer_scores(part)
+        members = pd.to_numeric(part["members"], errors="coerce")
+        savings = pd.to_numeric(part["savings_baht"], errors="coerce")
+        loans = pd.to_numeric(part["loans_baht"], errors="coerce")
+        typical = {"members": members.median(), "savings": (savings / members).median(),
+                   "loans": (loans / members)[loans > 0].median()}
+        for i in part.index:
+            row = z.loc[i]
+            for kind, column, terms in OUTLIER_CHECKS:
+                scores = [sign * row[key] for key, sign in terms if not pd.isna(row[key])]
+                if not scores or pd.isna(row[terms[0][0]]):
+                    continue
+                if kind == "members" and row["m"] <= OUTLIER_OWN_Z:
+                    continue  # many members with small savings each is a real group, unless the count itself is far out
+                if sum(scores) / np.sqrt(len(scores)) > OUTLIER_Z:
+                    per = members[i] if kind == "members" else (savings[i] if kind == "savings" else loans[i]) / members[i]
+                    found.append((i, kind, column, {"age": age, "found": per, "typical": typical[kind]}))
+            if loans[i] > savings[i] > 0 and row["r"] > OUTLIER_SWAP_Z:
+                found.append((i, "swapped", "loans_baht", {"age": age, "loans": loans[i], "savings": savings[i]}))
+    return found
+
+
+PEERS = {"new": ("ที่จัดตั้งในปีงบประมาณนี้", "founded this fiscal year"),
+         "established": ("ที่จัดตั้งก่อนปีงบประมาณนี้", "founded before this fiscal year")}
+MEASURES = {"members": ("จำนวนสมาชิก", "members", "คน", "members"),
+            "savings": ("เงินสัจจะสะสมต่อสมาชิก 1 คน", "savings per member", "บาท", "baht"),
+            "loans": ("จำนวนเงินกู้ต่อสมาชิก 1 คน", "loans per member", "บาท", "baht")}
+
+
 def check_province(checked: list[Checked], setup: Setup) -> list[Problem]:
-    """Each active group of the accepted files against all of them, for members and money.
+    """Each active group of the accepted files against the groups of its own age in the province.
 
     Pass one file per district (the one that counts), so a district that sent two copies does
     not weigh twice. The problems are added to each file's own list and also returned."""
@@ -232,25 +302,28 @@ def check_province(checked: list[Checked], setup: Setup) -> list[Problem]:
         return []
     groups = pd.concat([c.groups.assign(_file=i) for i, c in enumerate(files)], ignore_index=True)
     groups = groups[groups["status"].ne("dissolved")]
-    r = rule("P_OUTLIER")
     found: list[tuple[Checked, Problem]] = []
-    for key in OUTLIER_COLUMNS:
-        values = pd.to_numeric(groups[key], errors="coerce").dropna()
-        if len(values) < OUTLIER_MIN_GROUPS:
-            continue
-        z = modified_z(values)
-        median = values.median()
+    for i, kind, key, figures in province_outliers(groups, setup):
+        c = files[int(groups.at[i, "_file"])]
+        table = c.submission.table
+        row = int(groups.at[i, ROW])
         column = GROUPS.column(key)
-        for i in z.index[z.abs() > OUTLIER_Z]:
-            c = files[int(groups.at[i, "_file"])]
-            table = c.submission.table
-            row = int(groups.at[i, ROW])
-            found.append((c, r.problem(
-                file=c.submission.name, sheet=table.sheet,
-                cell=table.cell_at(key, row) if key in table.columns else f"{row}",
-                value=_shown(values[i]), district_code=c.submission.district_code,
-                column=column.header_th, column_en=column.header_en, median=_shown(float(median)),
-                z=f"{z[i]:.1f}")))
+        cell = table.cell_at(key, row) if key in table.columns else f"{row}"
+        peers_th, peers_en = PEERS[figures["age"]]
+        if kind == "swapped":
+            problem = rule("P_SWAPPED").problem(
+                file=c.submission.name, sheet=table.sheet, cell=cell, value=_shown(figures["loans"]),
+                district_code=c.submission.district_code, loans=_shown(figures["loans"]),
+                savings=_shown(figures["savings"]), peers=peers_th, peers_en=peers_en)
+        else:
+            measure_th, measure_en, unit_th, unit_en = MEASURES[kind]
+            problem = rule("P_OUTLIER").problem(
+                file=c.submission.name, sheet=table.sheet, cell=cell, value=_shown(groups.at[i, key]),
+                district_code=c.submission.district_code, column=column.header_th, column_en=column.header_en,
+                measure=measure_th, measure_en=measure_en, found=_shown(round(float(figures["found"]), 2)),
+                typical=_shown(round(float(figures["typical"]), 2)), peers=peers_th, peers_en=peers_en,
+                unit=unit_th, unit_en=unit_en)
+        found.append((c, problem))
     for c, p in sorted(found, key=lambda cp: (cp[1].file, _row_of(cp[1].cell), cp[1].cell or "")):
         c.problems.append(p)
     return [p for _, p in found]

@@ -148,7 +148,7 @@ def make_corpus(folder: Path, valid: Path) -> dict[str, Case]:
     put("text", "readme.xlsx", b"hello, this is not a workbook", "F_NOT_XLSX")
     put("truncated", "truncated.xlsx", data[: len(data) // 3], "F_CORRUPT")
     ole = bytes.fromhex("d0cf11e0a1b11ae1")
-    put("xls", "old.xls", ole + b"\x00" * 4000, "F_OLD_XLS")
+    put("xls", "old.xls", ole + b"\x00" * 4000, "F_CORRUPT")  # an .xls is read now: this one is damaged
     put("encrypted", "locked.xlsx", ole + b"\x00" * 512 + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 512,
         "F_ENCRYPTED")
     # A zip bomb: one entry of 300 MB of zeros, a few hundred kilobytes packed.

@@ -6,11 +6,21 @@ import json
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from generator.cli import app
 
 runner = CliRunner()
+
+
+@pytest.fixture
+def own_setup(setup_path, tmp_path):
+    """The demo setup in this test's own folder: the history store every command uses by default
+    lies beside the setup workbook, and one test's store must not be another's."""
+    import shutil
+
+    return shutil.copy(setup_path, tmp_path / "setup.xlsx")
 
 
 def invoke(*args):
@@ -34,34 +44,34 @@ def test_run_with_a_blank_setup_cannot_proceed_and_says_why_in_thai(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_bad_period_and_missing_inbox_exit_2_in_english_too(setup_path, tmp_path):
-    r = invoke("--lang", "en", "run", "--setup", setup_path, "--period", "2566-13", "--inbox", tmp_path)
+def test_bad_period_and_missing_inbox_exit_2_in_english_too(own_setup, tmp_path):
+    r = invoke("--lang", "en", "run", "--setup", own_setup, "--period", "2566-13", "--inbox", tmp_path)
     assert r.exit_code == 2 and "2566-03 (BE)" in r.output
-    r = invoke("run", "--setup", setup_path, "--period", "2566-08", "--inbox", tmp_path / "nope")
+    r = invoke("run", "--setup", own_setup, "--period", "2566-08", "--inbox", tmp_path / "nope")
     assert r.exit_code == 2 and "ไม่พบโฟลเดอร์" in r.output
 
 
-def test_run_exit_status_is_0_when_all_pass_and_1_when_a_file_is_rejected(filled, setup_path, tmp_path):
+def test_run_exit_status_is_0_when_all_pass_and_1_when_a_file_is_rejected(filled, own_setup, tmp_path):
     filled("3601")
-    ok = invoke("run", "--setup", setup_path, "--period", "2566-08", "--inbox", tmp_path / "inbox",
+    ok = invoke("run", "--setup", own_setup, "--period", "2566-08", "--inbox", tmp_path / "inbox",
                 "--out", tmp_path / "out", "--made-on", "2023-08-21")
     assert ok.exit_code == 0, ok.output
     assert (tmp_path / "out" / "report_36_2566-08.pdf").exists()
     assert (tmp_path / "out" / "summary_36_2566-08.xlsx").exists()
     assert "ยังไม่ส่ง" in ok.output  # 15 districts did not report
     filled("3602", {(0, "members"): -5})
-    bad = invoke("run", "--setup", setup_path, "--period", "2023-08", "--inbox", tmp_path / "inbox",
+    bad = invoke("run", "--setup", own_setup, "--period", "2023-08", "--inbox", tmp_path / "inbox",
                  "--out", tmp_path / "out", "--made-on", "2023-08-21")
     assert bad.exit_code == 1
-    assert (tmp_path / "out" / "feedback" / "feedback_3602_2566-08.xlsx").exists()
+    assert (tmp_path / "out" / "feedback" / "feedback_3602_2566-08_บ้านเขว้า.xlsx").exists()
     assert "VALUE_NEGATIVE" in bad.output and "Traceback" not in bad.output
     record = json.loads((tmp_path / "out" / "result_36_2566-08.json").read_text(encoding="utf-8"))
     assert {f["file"]: f["status"] for f in record["files"]} == {"3601.xlsx": "accepted", "3602.xlsx": "rejected"}
 
 
-def test_validate_reports_each_file_and_json_for_other_tools(filled, setup_path, tmp_path):
+def test_validate_reports_each_file_and_json_for_other_tools(filled, own_setup, tmp_path):
     good, bad = filled("3601"), filled("3602", {(1, "members"): 3.5})
-    r = invoke("validate", good, bad, "--setup", setup_path, "--json")
+    r = invoke("validate", good, bad, "--setup", own_setup, "--json")
     assert r.exit_code == 1
     data = json.loads(r.stdout)
     assert [d["ok"] for d in data] == [True, False]
@@ -89,67 +99,67 @@ def test_python_dash_m_generator_is_the_same_command():
     assert r.returncode == 0 and "init-setup" in r.stdout
 
 
-def test_an_output_folder_that_cannot_be_made_is_a_sentence_not_a_traceback(filled, setup_path, tmp_path):
+def test_an_output_folder_that_cannot_be_made_is_a_sentence_not_a_traceback(filled, own_setup, tmp_path):
     filled("3601")
     blocker = tmp_path / "out"
     blocker.write_text("a file where the output folder should be")
-    r = subprocess.run([sys.executable, "-m", "generator", "run", "--setup", str(setup_path), "--period", "2566-08",
+    r = subprocess.run([sys.executable, "-m", "generator", "run", "--setup", str(own_setup), "--period", "2566-08",
                         "--inbox", str(tmp_path / "inbox"), "--out", str(blocker / "x")],
                        capture_output=True, text=True)
     assert r.returncode == 2
     assert "Traceback" not in r.stderr and "เขียนหรืออ่านไฟล์ไม่ได้" in r.stderr
 
 
-def test_the_store_remembers_each_month_and_history_shows_it(filled, setup_path, tmp_path):
+def test_the_store_remembers_each_month_and_history_shows_it(filled, own_setup, tmp_path):
     filled("3601")
-    args = ("--setup", setup_path, "--period", "2566-08", "--inbox", tmp_path / "inbox", "--out", tmp_path / "out",
+    args = ("--setup", own_setup, "--period", "2566-08", "--inbox", tmp_path / "inbox", "--out", tmp_path / "out",
             "--made-on", "2023-08-21")
     assert invoke("run", *args, "--archive").exit_code == 0
-    store = tmp_path / "out" / "history_36.sqlite"
-    assert store.exists()
+    store = tmp_path / "history_36.sqlite"  # beside the setup workbook, whatever --out is
+    assert store.exists() and not (tmp_path / "out" / "history_36.sqlite").exists()
     assert (tmp_path / "out" / "archive" / "2566-08" / "3601.xlsx").read_bytes() == \
         (tmp_path / "inbox" / "3601.xlsx").read_bytes()
-    shown = invoke("history", "--setup", setup_path, "--store", store, "--json")
+    shown = invoke("history", "--setup", own_setup, "--store", store, "--json")
     assert shown.exit_code == 0
     record = json.loads(shown.stdout)
     statuses = {r["district_code"]: r["status"] for r in record["reports"]}
     assert len(statuses) == 16 and statuses["3602"] == "missing" and statuses["3601"] in ("on_time", "late")
     assert [f["file_name"] for f in record["files"]] == ["3601.xlsx"]
-    table = invoke("history", "--setup", setup_path, "--store", store, "--files")
+    table = invoke("history", "--setup", own_setup, "--store", store, "--files")
     assert "ไม่ส่ง" in table.output and "3601.xlsx" in table.output
 
 
-def test_templates_are_pre_filled_from_the_store(filled, setup_path, tmp_path):
+def test_templates_are_pre_filled_from_the_store(filled, own_setup, tmp_path):
     from openpyxl import load_workbook
 
     filled("3601")
     store = tmp_path / "h.sqlite"
-    invoke("run", "--setup", setup_path, "--period", "2566-08", "--inbox", tmp_path / "inbox",
+    invoke("run", "--setup", own_setup, "--period", "2566-08", "--inbox", tmp_path / "inbox",
            "--out", tmp_path / "out", "--store", store)
-    made = invoke("templates", "--setup", setup_path, "--period", "2566-09", "--out", tmp_path / "t",
+    made = invoke("templates", "--setup", own_setup, "--period", "2566-09", "--out", tmp_path / "t",
                   "--store", store)
     assert made.exit_code == 0 and "เติมข้อมูล" in made.output
     ws = load_workbook(next((tmp_path / "t").glob("2566-09_3601_*.xlsx")))["กลุ่มออมทรัพย์"]
     assert str(ws["A6"].value).startswith("3601") and len(str(ws["A6"].value)) == 10  # the group's code
 
 
-def test_history_without_a_store_and_a_store_of_another_province_say_so(setup_path, tmp_path):
-    r = invoke("history", "--setup", setup_path, "--store", tmp_path / "none.sqlite")
+def test_history_without_a_store_and_a_store_of_another_province_say_so(own_setup, tmp_path):
+    r = invoke("history", "--setup", own_setup, "--store", tmp_path / "none.sqlite")
     assert r.exit_code == 2 and "ยังไม่มีฐานข้อมูลประวัติ" in r.output
     from generator.history import HistoryStore
 
     HistoryStore.open(tmp_path / "other.sqlite", "40").close()
     (tmp_path / "inbox").mkdir()
-    r = invoke("run", "--setup", setup_path, "--period", "2566-08", "--inbox", tmp_path / "inbox",
+    r = invoke("run", "--setup", own_setup, "--period", "2566-08", "--inbox", tmp_path / "inbox",
                "--out", tmp_path / "out", "--store", tmp_path / "other.sqlite")
     assert r.exit_code == 2 and "เป็นของจังหวัดรหัส 40" in r.output and "Traceback" not in r.output
 
 
-def test_run_writes_one_page_reports_for_the_districts_asked(filled, setup_path, tmp_path):
+def test_run_writes_one_page_reports_for_the_districts_asked(filled, own_setup, tmp_path):
     from pypdf import PdfReader
 
     filled("3601")
-    args = ["run", "--setup", setup_path, "--period", "2566-08", "--inbox", tmp_path / "inbox",
+    args = ["run", "--setup", own_setup, "--period", "2566-08", "--inbox", tmp_path / "inbox",
             "--made-on", "2023-08-21"]
     one = invoke(*args, "--out", tmp_path / "one", "--district", "3601", "--district", "3614")
     assert one.exit_code == 0, one.output

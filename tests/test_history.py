@@ -140,12 +140,12 @@ def test_the_store_keeps_every_file_and_the_resubmission(year, province):
     d2 = province.district_codes[1]
     may = store.files(Period(2023, 5))
     mine = may[may["district_code"] == d2].set_index("file_name")
-    assert mine.loc[f"{d2}_first.xlsx", "status"] == "rejected"
+    assert mine.loc[f"{d2}_first.xlsx", "status"] == "superseded"  # replaced by the accepted resubmission
     assert mine.loc[f"{d2}.xlsx", "status"] == "accepted"
     assert mine.loc[f"{d2}.xlsx", "received_at"] == "2023-05-14T10:00:00"
     files = year["results"]["2023-05"].summary.files
     assert {f.file: f.status for f in files if f.district_code == d2} == {
-        f"{d2}_first.xlsx": "rejected", f"{d2}.xlsx": "accepted"}
+        f"{d2}_first.xlsx": "superseded", f"{d2}.xlsx": "accepted"}
     # A file's first sighting never changes, and the late April file has the day given for it.
     april = store.files(Period(2023, 4)).set_index("district_code")
     assert april.loc[province.district_codes[3], "received_at"] == "2023-05-20T00:00:00"

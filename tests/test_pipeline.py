@@ -160,13 +160,13 @@ def test_running_the_same_month_twice_gives_the_same_figures(filled, setup, peri
     record = a.outputs["json"].read_bytes()
     b = run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25))
     assert b.outputs["json"].read_bytes() == record
-    assert sorted(p.name for p in (tmp_path / "out" / "feedback").iterdir()) == ["feedback_3602_2566-08.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "out" / "feedback").iterdir()) == ["feedback_3602_2566-08_บ้านเขว้า.xlsx"]
 
 
 def test_feedback_of_a_district_that_has_since_sent_a_clean_file_is_removed(filled, setup, period, tmp_path):
     filled("3602", {(0, "members"): -1})
     run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25))
-    assert (tmp_path / "out" / "feedback" / "feedback_3602_2566-08.xlsx").exists()
+    assert (tmp_path / "out" / "feedback" / "feedback_3602_2566-08_บ้านเขว้า.xlsx").exists()
     filled("3602")  # the corrected file replaces the bad one in the inbox
     run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25))
     assert list((tmp_path / "out" / "feedback").iterdir()) == []

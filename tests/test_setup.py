@@ -104,3 +104,33 @@ def test_setup_of_another_province_needs_no_code_change(tmp_path):
     )
     loaded = load_setup(write_setup_workbook(tmp_path / "cr.xlsx", other))
     assert loaded.province_name == "เชียงราย" and loaded.phases[0].due_day == 10
+
+
+def test_every_setup_problem_is_reported_in_one_pass(setup_path, tmp_path):
+    """Issue 11, defect 15: a value that cannot be read must not hide the checks across tables."""
+    wb = load_workbook(setup_path)
+    wb["หมู่บ้าน"]["F2"] = "บางที"  # a yes/no cell that cannot be read
+    wb["หมู่บ้าน"]["A4"] = "3601010"  # seven digits
+    wb["ระยะ"]["F2"] = 70  # the district targets of phase 1 add up to 71
+    wb["อำเภอ"]["A3"] = None  # a district code left empty
+    wb.save(tmp_path / "bad.xlsx")
+    with pytest.raises(SetupInvalid) as exc:
+        load_setup(tmp_path / "bad.xlsx")
+    found = {(p.rule_id, p.sheet, p.cell) for p in exc.value.problems}
+    assert {("VALUE_NOT_YESNO", "หมู่บ้าน", "F2"), ("S_CODE_FORMAT", "หมู่บ้าน", "A4"), ("S_TARGET_SUM", "ระยะ", "F2"),
+            ("VALUE_REQUIRED", "อำเภอ", "A3")} <= found
+
+
+def test_a_month_outside_the_setups_fiscal_year_is_refused(setup, period, filled, tmp_path):
+    """Issue 11, defect 8: FY 2566 runs October 2565 to September 2566; November 2567 is FY 2568."""
+    from generator.periods import Period
+    from generator.pipeline import run_month
+    from generator.years import YearMismatch
+
+    assert setup.covers(Period.parse("2565-10")) and setup.covers(Period.parse("2566-09"))
+    assert not setup.covers(Period.parse("2566-10")) and not setup.covers(Period.parse("2567-11"))
+    filled("3601")
+    with pytest.raises(YearMismatch) as exc:
+        run_month(setup, Period.parse("2567-11"), tmp_path / "inbox", tmp_path / "out", date(2024, 11, 25))
+    assert exc.value.params["fiscal_year"] == 2566 and exc.value.params["period_year"] == 2568
+    assert not (tmp_path / "out").exists()

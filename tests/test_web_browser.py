@@ -58,7 +58,7 @@ WORDS = {
            "taken": "รับไฟล์ 4 ไฟล์: ผ่านการตรวจ 2 ไม่ผ่าน 1 ไฟล์ซ้ำ 1", "run": "ทำรายงานประจำเดือน",
            "done": "เสร็จแล้ว", "pdf": "รายงาน PDF", "feedback": "ผลการตรวจ: 3602.xlsx", "save": "บันทึก",
            "whole": "ต้องเป็นจำนวนเต็ม"},
-    "en": {"month": "August 2566 BE", "bad_setup": "The setup workbook has errors", "setup_ok": "Setup taken in",
+    "en": {"month": "August 2023", "bad_setup": "The setup workbook has errors", "setup_ok": "Setup taken in",
            "taken": "4 files taken in: 2 passed, 1 with errors, 1 already here.", "run": "Make the month's report",
            "done": "was made at", "pdf": "PDF report", "feedback": "Feedback: 3602.xlsx", "save": "Save",
            "whole": "must be a whole number"},
