@@ -14,8 +14,8 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from generator import texts
 from generator.periods import Period, PeriodError, format_date, parse_day
@@ -26,8 +26,11 @@ from generator.setup import Setup, SetupInvalid, load_setup
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="รายงานกลุ่มออมทรัพย์เพื่อการผลิต / Monthly savings-group reports.")
-err = Console(stderr=True, highlight=False)
-stdout = Console(highlight=False)  # a command's results: stdout
+# Nothing printed is ever read as Rich markup or emoji codes: messages carry file names, sheet
+# names and cell values from the districts' files, and '[/]' or '[error F_X]' typed there must be
+# shown as typed (and never end the run with a MarkupError). Colour comes from `style=` and Text.
+err = Console(stderr=True, highlight=False, markup=False, emoji=False)
+stdout = Console(highlight=False, markup=False, emoji=False)  # a command's results: stdout
 _state = {"lang": "th"}
 
 
@@ -36,7 +39,7 @@ def _t(key: str, **params) -> str:
 
 
 def _fail(key: str, **params) -> typer.Exit:
-    err.print(f"[bold red]{_t(key, **params)}[/]")
+    err.print(_t(key, **params), style="bold red")
     return typer.Exit(EXIT_CANNOT_RUN)
 
 
@@ -110,7 +113,7 @@ def _setup(path: Path) -> Setup:
 # --- limits on returned files (issue 7) ---------------------------------------------------------
 LimitOption = Annotated[list[str], typer.Option(
     "--limit", help="เปลี่ยนขีดจำกัดขนาดไฟล์ เช่น --limit rows=50000 (file_mb, unpacked_mb, ratio, entries, rows, "
-                    "cols, cells) / change a size limit on returned files")]
+                    "cols, cells, chars) / change a size limit on returned files")]
 
 
 def _limits(items: list[str] | None):
@@ -129,7 +132,7 @@ def _print_problems(problems: list[Problem], limit: int = 200, console: Console 
     console = console or err
     for p in problems[:limit]:
         colour = "red" if p.is_error else "yellow"
-        console.print(f"[{colour}]{p.render(lang)}[/]", markup=True, soft_wrap=True)
+        console.print(p.render(lang), style=colour, soft_wrap=True)
     if len(problems) > limit:
         console.print(_t("more_problems", n=len(problems) - limit))
 
@@ -203,9 +206,9 @@ def next_year_command(
     err.print(_t("next_year_done", year=model.setup.fiscal_year_be, path=out, gained=model.count(GAINED),
                  dissolved=model.count(DISSOLVED), not_reported=model.count(NOT_REPORTED)))
     if model.kept_districts:
-        err.print(f"[yellow]{_t('next_year_kept', year=s.fiscal_year_be, names=_names(s, model.kept_districts))}[/]")
+        err.print(_t('next_year_kept', year=s.fiscal_year_be, names=_names(s, model.kept_districts)), style="yellow")
     if model.stale_districts:
-        err.print(f"[yellow]{_t('next_year_stale', names=_names(s, model.stale_districts))}[/]")
+        err.print(_t('next_year_stale', names=_names(s, model.stale_districts)), style="yellow")
     err.print(_t("next_year_fill", this=s.fiscal_year_be))
 
 
@@ -260,6 +263,7 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
     from generator.audit import ReportAuditFailed
     from generator.history import StoreError
     from generator.parallel import pdf_worker
+    from generator.commit import OutputBusy
     from generator.pipeline import run_month
 
     s, p, limits = _setup(setup), _period(period), _limits(limit)
@@ -271,14 +275,16 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
     history, store_path = _store(store, s, setup, old_places=(out,))
     try:
         # The PDF worker warms up (WeasyPrint, fonts, template) while the returns are being read.
-        with history, pdf_worker(), err.status(_t("reading")) as status:
+        with history, pdf_worker(), err.status(Text(_t("reading"))) as status:
             result = run_month(s, p, inbox, out, day, _state["lang"], store=history, received_on=received,
                                limits=limits, now=datetime.now(), archive=archive, district_reports=codes,
-                               progress=lambda path: status.update(_t("reading_file", name=path.name)))
+                               progress=lambda path: status.update(Text(_t("reading_file", name=path.name))))
     except StoreError as exc:
         raise _fail(exc.key, **exc.params) from None
     except ReportAuditFailed as exc:
-        raise _fail("audit_failed", detail=escape(str(exc)[:500])) from None
+        raise _fail("audit_failed", detail=str(exc)[:500]) from None
+    except OutputBusy:
+        raise _fail("out_busy", path=out) from None
     _report_run(result)
     err.print(_t("store_used", path=store_path))
     raise typer.Exit(result.exit_code)
@@ -310,7 +316,7 @@ def _report_run(result) -> None:
     for f in s.files:
         colour = {ACCEPTED: "green", REJECTED: "red"}.get(f.status, "yellow")
         name = f.file + (" " + _t("copies", n=len(f.copies), names=", ".join(f.copies)) if f.copies else "")
-        table.add_row(name, f.district_name or "-", f"[{colour}]{texts.text('report_short.' + f.status, lang)}[/]",
+        table.add_row(name, f.district_name or "-", Text(texts.text('report_short.' + f.status, lang), style=colour),
                       str(f.errors), str(f.warnings))
     stdout.print(table)
     _print_problems([p for p in s.problems if p.is_error], console=stdout)
@@ -349,7 +355,7 @@ def national(paths: Annotated[list[Path], typer.Argument(help="โฟลเด�
     try:
         result = run_national(paths, p, out, day, _state["lang"], expect)
     except ReportAuditFailed as exc:
-        raise _fail("audit_failed", detail=escape(str(exc)[:500])) from None
+        raise _fail("audit_failed", detail=str(exc)[:500]) from None
     for line in describe(result, _state["lang"]):
         err.print(line, markup=False, soft_wrap=True)
     raise typer.Exit(result.exit_code)
@@ -403,7 +409,7 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
     colours = {ON_TIME: "green", LATE: "yellow", REJECTED: "red", MISSING: "dim"}
     for year, rows in grid.groupby("fiscal_year_be", sort=True):  # one table per fiscal year
         months = sorted(set(rows["month"]))
-        stdout.print(f"[bold]{_t('history_year', year=year)}[/]")
+        stdout.print(_t('history_year', year=year), style="bold")
         table = Table(title=_t("history_title", province=s.province_name))
         table.add_column(_t("col_district"))
         for m in months:
@@ -411,7 +417,7 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
         for code in s.district_codes:
             cells = {r.month: r.status for r in rows[rows["district_code"] == code].itertuples()}
             table.add_row(s.district_name(code), *(
-                f"[{colours[cells[m]]}]{words[cells[m]]}[/]" if m in cells else "-" for m in months))
+                Text(words[cells[m]], style=colours[cells[m]]) if m in cells else "-" for m in months))
         stdout.print(table)
     if files:
         listing = Table(title=_t("history_files"))
@@ -429,17 +435,16 @@ def rules() -> None:
     """พิมพ์รายการกฎการตรวจ / Print the catalogue of validation rules."""
     from generator.rules import CATALOGUE
 
-    from rich.markup import escape
     from rich.padding import Padding
 
     lang = _state["lang"]
     # One rule a paragraph, not a five-column table: readable in an 80-column terminal.
-    stdout.print(f"[bold]{escape(_t('rules_title'))}[/]\n")
+    stdout.print(_t('rules_title') + "\n", style="bold")
     for r in CATALOGUE:
-        stdout.print(f"[bold]{r.id}[/]  {escape(_t('sev_' + r.severity))} · {escape(_t('col_scope'))} {r.scope}")
+        stdout.print(Text.assemble((r.id, "bold"), f"  {_t('sev_' + r.severity)} · {_t('col_scope')} {r.scope}"))
         message, fix = (r.message_th, r.fix_th) if lang == "th" else (r.message_en, r.fix_en)
-        stdout.print(Padding(escape(message), (0, 0, 0, 4)))
-        stdout.print(Padding(escape(f"{_t('col_fix')}: {fix}"), (0, 0, 1, 4)))
+        stdout.print(Padding(Text(message), (0, 0, 0, 4)))
+        stdout.print(Padding(Text(f"{_t('col_fix')}: {fix}"), (0, 0, 1, 4)))
 
 
 @app.command()
@@ -447,7 +452,7 @@ def demo(out: Annotated[Path, typer.Option("--out", help="โฟลเดอร�
     """สาธิต: จังหวัดชัยภูมิ ปีงบประมาณ 2566 / Demo: Chaiyaphum, fiscal year 2566."""
     from generator.demo import build_demo
 
-    with err.status(_t("demo_running")):
+    with err.status(Text(_t("demo_running"))):
         result = build_demo(out)
     _report_run(result)
     stdout.print(_t("demo_done", pdf=result.outputs.get("pdf")))
@@ -480,13 +485,20 @@ def serve(workspace: Annotated[Path, typer.Option("--workspace", help="โฟล
     try:
         serve_page(workspace, host, port, demo=demo, lang=lang, say=lambda text: err.print(text, markup=False))
     except ServeError as exc:
-        err.print(f"[bold red]{word(exc.key, lang, **exc.params)}[/]")
+        err.print(word(exc.key, lang, **exc.params), style="bold red")
         raise typer.Exit(EXIT_CANNOT_RUN) from None
+
+
+def _unraisable(_) -> None:
+    """Errors in destructors after the real one was reported (openpyxl's unfinished temporary
+    files and zip streams on a full disk) would print tracebacks after the sentence; the
+    sentence has said it all."""
 
 
 def main() -> None:
     # Usage mistakes are handled by Typer itself (exit status 2); anything else ends here, so
     # that the user sees a sentence and never a traceback.
+    sys.unraisablehook = _unraisable
     args = sys.argv[1:]
     lang = args[args.index("--lang") + 1] if "--lang" in args[:-1] else "th"
     _state["lang"] = lang if lang in texts.LANGS else "th"
@@ -499,8 +511,8 @@ def main() -> None:
         sys.exit(EXIT_CANNOT_RUN)
     except OSError as exc:  # a folder that cannot be written, a disk that is full
         detail = f"{exc.strerror or exc}: {exc.filename or ''}"
-        err.print(f"[bold red]{_t('os_error', detail=detail)}[/]")
+        err.print(_t('os_error', detail=detail), style="bold red")
         sys.exit(EXIT_CANNOT_RUN)
     except Exception as exc:
-        err.print(f"[bold red]{_t('unexpected', detail=f'{type(exc).__name__}: {exc}')}[/]")
+        err.print(_t('unexpected', detail=f'{type(exc).__name__}: {exc}'), style="bold red")
         sys.exit(EXIT_CANNOT_RUN)

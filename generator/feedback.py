@@ -9,6 +9,7 @@ the list alone. Only this district's own file and problems go into it.
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from pathlib import Path
@@ -19,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from generator import texts
+from generator.copy_bound import COPY_BUDGET, copy_cost
 from generator.periods import Period
 from generator.problems import (CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, SEVERITY_LABELS, WARNING, Problem,
                                  errors, warnings)
@@ -53,27 +55,43 @@ def _safe_name(text: str, width: int = 40) -> str:
     return text[:width]
 
 
-def write_feedback(source: Path | None, problems: list[Problem], path: Path, title: str,
+NO_COPY = {
+    "th": "ไฟล์ที่อำเภอส่งมามีส่วนที่ใหญ่เกินกว่าจะทำสำเนาพร้อมระบายสีเซลล์ได้อย่างปลอดภัย (เช่น เซลล์ที่ผสานหรือลิงก์จำนวนมาก) "
+          "จึงแนบเฉพาะรายการปัญหา แก้ไขในไฟล์ของอำเภอตามเซลล์ที่ระบุ",
+    "en": "The district's file holds parts too large to copy safely with its cells marked (such as huge merged or "
+          "linked ranges), so only the list of problems is here: correct the district's own file at the cells named.",
+}
+
+
+def write_feedback(source: Path | bytes | None, problems: list[Problem], path: Path, title: str,
                    lang: str = "th") -> Path:
+    """source: the district's file as read (its bytes), or None when it could not be read at all."""
     wb = _open_own_copy(source)
+    refused = source is not None and wb is None
     if wb is not None:
         _mark_cells(wb, problems, lang)
     else:
         wb = Workbook()
         wb.remove(wb.active)
     ws = wb.create_sheet(PROBLEMS_SHEET, 0)
-    _problem_list(ws, problems, title, lang, linkable=set(wb.sheetnames))
+    _problem_list(ws, problems, title, lang, linkable=set(wb.sheetnames), note=NO_COPY[lang] if refused else None)
     wb.active = 0
     for sheet in wb.worksheets:
         sheet.sheet_view.tabSelected = sheet.title == PROBLEMS_SHEET
     return save_atomic(wb, path)
 
 
-def _open_own_copy(source: Path | None):
+def _open_own_copy(source: Path | bytes | None):
     if source is None:
         return None
+    if isinstance(source, Path):
+        source = source.read_bytes()
+    cost = copy_cost(source)
+    if cost is None or cost > COPY_BUDGET:  # openpyxl would build more than is safe: the list alone
+        return None
     try:
-        wb = load_workbook(source, keep_links=False, keep_vba=False)  # never pass on links or macros
+        # never pass on links or macros
+        wb = load_workbook(io.BytesIO(source), keep_links=False, keep_vba=False)
     except Exception:  # a file that intake could not read either; the list alone goes back
         return None
     for ws in wb.worksheets:
@@ -107,7 +125,8 @@ def _rank(severity: str) -> int:
     return _PRECEDENCE.index(severity) if severity in _PRECEDENCE else len(_PRECEDENCE)
 
 
-def _problem_list(ws, problems: list[Problem], title: str, lang: str, linkable: set[str]) -> None:
+def _problem_list(ws, problems: list[Problem], title: str, lang: str, linkable: set[str],
+                  note: str | None = None) -> None:
     put(ws, 1, 1, title).font = Font(name=FONT, size=18, bold=True)
     n_errors = sum(p.severity == ERROR for p in problems)
     n_confirm = sum(p.severity == NEEDS_CONFIRMATION for p in problems)
@@ -120,7 +139,8 @@ def _problem_list(ws, problems: list[Problem], title: str, lang: str, linkable: 
     summary += " " + texts.text("feedback.then_resend" if errors(problems) else "feedback.nothing_to_send", lang)
     last = get_column_letter(len(COLUMNS))
     for row, text, font in ((2, summary, Font(name=FONT, size=14, bold=True)),
-                            (3, texts.text("feedback.legend", lang), Font(name=FONT, size=13))):
+                            (3, note or texts.text("feedback.legend", lang),
+                             Font(name=FONT, size=13, bold=note is not None))):
         cell = put(ws, row, 1, text)
         cell.font, cell.alignment = font, Alignment(wrap_text=True, vertical="top")
         ws.merge_cells(f"A{row}:{last}{row}")

@@ -98,14 +98,25 @@ class HistoryStore:
     def open(cls, path: Path, province_code: str, wait_seconds: float = 30.0) -> "HistoryStore":
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        _check_store_file(path)
         try:
             con = sqlite3.connect(path, timeout=wait_seconds, isolation_level=None)
+        except sqlite3.DatabaseError as exc:
+            raise _as_store_error(exc, path) from None
+        try:
             con.execute("PRAGMA foreign_keys = ON")
+            # Damage in the middle of the file is otherwise found only by the query that reaches it.
+            if con.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
+                raise StoreError("store_corrupt", path=path)
             store = cls(path, con)
             store._migrate()
             store._claim(province_code)
         except sqlite3.DatabaseError as exc:
+            con.close()
             raise _as_store_error(exc, path) from None
+        except StoreError:
+            con.close()
+            raise
         return store
 
     def close(self) -> None:
@@ -140,6 +151,14 @@ class HistoryStore:
         elif row[0] != province_code:
             raise StoreError("store_other_province", path=self.path, found=row[0], expected=province_code)
 
+    def mark_commit(self, run_id: str) -> None:
+        """Inside the run's transaction: which run's outputs this commit goes with (generator.commit)."""
+        self.connection.execute("INSERT OR REPLACE INTO store_info VALUES ('last_commit', ?)", (run_id,))
+
+    def last_commit(self) -> str | None:
+        row = self.connection.execute("SELECT value FROM store_info WHERE key = 'last_commit'").fetchone()
+        return row[0] if row else None
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All writes of one run: committed together, or not at all."""
@@ -149,11 +168,18 @@ class HistoryStore:
             raise _as_store_error(exc, self.path) from None
         try:
             yield
-        except BaseException:
-            self.connection.execute("ROLLBACK")
-            raise
-        else:
             self.connection.execute("COMMIT")
+        except BaseException as exc:
+            # SQLite may have rolled back by itself (a full disk): a second rollback would fail and
+            # hide the cause behind "cannot rollback - no transaction is active".
+            if self.connection.in_transaction:
+                try:
+                    self.connection.execute("ROLLBACK")
+                except sqlite3.DatabaseError:
+                    pass
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise _as_store_error(exc, self.path) from None
+            raise
 
     # --- reading --------------------------------------------------------------------------------
     def first_seen(self, sha256s: list[str]) -> dict[str, datetime]:
@@ -319,8 +345,49 @@ def _iso(value) -> str | None:
         if isinstance(value, date) else str(value)
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_store_file(path: Path) -> None:
+    """An existing store that is empty, truncated or not a store is refused, never taken for a
+    new one: SQLite would silently start afresh on a zero-length file, and a year's history
+    would vanish without a word."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return  # a new store
+    except OSError as exc:
+        raise StoreError("store_unreadable", path=path, detail=exc.strerror or str(exc)) from None
+    if path.is_dir():
+        raise StoreError("store_not_store", path=path)
+    if size == 0:
+        raise StoreError("store_empty", path=path)
+    try:
+        with open(path, "rb") as f:
+            head = f.read(100)
+    except OSError as exc:
+        raise StoreError("store_unreadable", path=path, detail=exc.strerror or str(exc)) from None
+    if len(head) < 100 or not head.startswith(SQLITE_HEADER):
+        raise StoreError("store_not_store", path=path)
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65_536 if page_size == 1 else page_size
+    pages = int.from_bytes(head[28:32], "big")
+    counted = head[92:96] == head[24:28]  # the header's page count is valid (SQLite >= 3.7.0)
+    recovering = any(path.with_name(path.name + s).exists() for s in ("-journal", "-wal"))
+    if counted and pages and size < pages * page_size and not recovering:
+        raise StoreError("store_truncated", path=path, size=size, expected=pages * page_size)
+
+
 def _as_store_error(exc: sqlite3.DatabaseError, path: Path) -> StoreError:
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
         return StoreError("store_busy", path=path)
+    if "full" in text:
+        return StoreError("store_full", path=path)
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return StoreError("store_readonly", path=path)
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return StoreError("store_corrupt", path=path)
+    if "i/o" in text:
+        return StoreError("store_io", path=path)
     return StoreError("store_broken", path=path, detail=str(exc))

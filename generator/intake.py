@@ -17,7 +17,7 @@ from pathlib import Path
 from generator.periods import Period, PeriodError, thai_date
 from generator.problems import Problem, errors
 from generator.reading import (DEFAULT_LIMITS, FileRejected, FoundTable, Limits, find_table,
-                               open_workbook, read_meta)
+                               open_workbook, read_meta, snapshot)
 from generator.rules import rule
 from generator.schema import GROUPS, READABLE_TEMPLATE_VERSIONS
 from generator.setup import Setup
@@ -58,7 +58,7 @@ def distinct_files(paths: list[Path]) -> list[tuple[Path, str, tuple[str, ...]]]
     name), so the same inbox always gives the same answer whatever order the disk lists it in."""
     by_sha: dict[str, list[tuple[float, str, Path]]] = {}
     for path in paths:
-        by_sha.setdefault(_sha256(path), []).append((path.stat().st_mtime, path.name, path))
+        by_sha.setdefault(_sha256(path), []).append((_mtime(path), path.name, path))
     out = []
     for sha, copies in by_sha.items():
         copies.sort()
@@ -67,21 +67,40 @@ def distinct_files(paths: list[Path]) -> list[tuple[Path, str, tuple[str, ...]]]
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    """For finding copies only: a file too large to read, or gone since it was listed, is its own
+    (read_submission says why); its bytes are hashed again as they are read (reading.snapshot)."""
+    try:
+        if path.stat().st_size > DEFAULT_LIMITS.max_file_bytes:
+            return f"unread:{path.name}"
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest()
+    except OSError:
+        return f"unread:{path.name}"
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def read_submission(path: Path, setup: Setup | None, period: Period | None,
                     limits: Limits = DEFAULT_LIMITS, sha256: str | None = None) -> Submission:
     """Open one returned workbook. With a setup and period, also check it belongs to them."""
     path = Path(path)
-    stat = path.stat()
-    sub = Submission(path, sha256 or _sha256(path), datetime.fromtimestamp(stat.st_mtime))
+    # Size first, then read once: what is hashed is what is read (`sha256`, from listing the inbox,
+    # is not trusted: the file may have changed since).
+    snap = snapshot(path, limits)
+    sub = Submission(path, snap.sha256, snap.modified)
+    if snap.problem is not None:
+        sub.problems.append(snap.problem)
+        return sub
     try:
-        wb, sub.problems = open_workbook(path, limits)
+        wb, sub.problems = open_workbook(path, limits, snap.data)
         sub.meta = read_meta(wb, sub.name)
         if sub.meta is None:
             sub.problems.append(rule("F_NOT_OURS").problem(file=sub.name))

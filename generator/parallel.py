@@ -19,7 +19,10 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -33,6 +36,37 @@ def _context():
     if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+PARENT_CHECK_SECONDS = 1.0
+
+
+def die_with_parent(parent: int) -> None:
+    """A worker must not outlive the run that started it (`kill -9` of `run` once left one holding
+    150 MiB for ten minutes): on Linux the kernel kills it when its parent dies
+    (PR_SET_PDEATHSIG); everywhere, a thread ends it once it has been re-parented."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it died before the line above took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="watch-parent").start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
+
+
+def _warm_orphan_proof(parent: int) -> int:
+    die_with_parent(parent)
+    return warm_renderer()
 
 
 def warm_renderer() -> int:
@@ -76,7 +110,8 @@ class PdfWorker:
     def __init__(self) -> None:
         # Started before any thread of ours exists (the console spinner comes later), so a forked
         # child never inherits a lock held by another thread.
-        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=_context())
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=die_with_parent,
+                                         initargs=(os.getpid(),))
         self._pool.submit(warm_renderer)
 
     def submit_pdf(self, summary, path: Path, attachments, lang: str) -> Future:
@@ -116,4 +151,5 @@ def pdf_result(future: Future, summary, path: Path, attachments: list[Path], lan
 def province_pool(workers: int | None = None) -> ProcessPoolExecutor:
     """A pool for running whole provinces side by side, each process warmed once."""
     n = max(1, workers or os.cpu_count() or 1)
-    return ProcessPoolExecutor(max_workers=n, mp_context=_context(), initializer=warm_renderer)
+    return ProcessPoolExecutor(max_workers=n, mp_context=_context(), initializer=_warm_orphan_proof,
+                               initargs=(os.getpid(),))

@@ -8,10 +8,9 @@ passed in so that a run can be repeated exactly.
 
 from __future__ import annotations
 
+import hashlib
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from contextlib import nullcontext
@@ -23,13 +22,14 @@ import pandas as pd
 from generator.audit import check_report
 from generator.carry import with_carried
 from generator import texts
+from generator.commit import OutputCommit, output_lock, recover, step
 from generator.feedback import feedback_file_name, write_feedback
 from generator.intake import distinct_files, inbox_files, read_submission
 from generator.history import HistoryStore
 from generator.merge import assign_group_codes, merge_groups
 from generator.periods import Period
 from generator.problems import CONFIRMED, NOTE, WARNING, Problem, errors, warnings
-from generator.reading import DEFAULT_LIMITS, Limits
+from generator.reading import DEFAULT_LIMITS, Limits, bytes_as_read
 from generator.rules import rule
 from generator.setup import Setup
 from generator.summary import ACCEPTED, MISSING, REJECTED, SUPERSEDED, FileOutcome, MonthSummary, fiscal_months, summarise
@@ -177,6 +177,30 @@ def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on:
 
     district_reports: codes of the districts that also get a one-page report of their own."""
     check_period_in_year(setup, period)
+    out_dir = Path(out_dir)
+    with output_lock(out_dir) if render else nullcontext():
+        commit = None
+        if render:
+            recover(out_dir)  # a commit a killed run left half done: finished or undone first
+            commit = OutputCommit(out_dir, store.path if store else None)
+        try:
+            result = _month(setup, period, inbox, made_on, lang, limits, progress, store, received_on, now,
+                            district_reports, commit)
+        except BaseException:
+            if commit is not None:
+                commit.undo()
+            raise
+        if commit is not None:
+            step("store committed")
+            commit.finish()
+    if archive:
+        result.outputs.update(archive_inputs(result.checked, out_dir / "archive" / period.be_key))
+    return result
+
+
+def _month(setup: Setup, period: Period, inbox: Path, made_on: date, lang: str, limits: Limits,
+           progress: Callable[[Path], None] | None, store: HistoryStore | None, received_on: date | None,
+           now: datetime | None, district_reports: tuple[str, ...], commit: OutputCommit | None) -> RunResult:
     with store.transaction() if store else nullcontext():
         previous = store.previous_groups(period) if store else None
         checked = check_files(inbox_files(inbox), setup, period, limits, progress, previous=previous)
@@ -210,11 +234,10 @@ def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on:
         if store:
             store.record_month(period, **month_record(result, chosen, merged, new_codes),
                                fiscal_year_be=setup.fiscal_year_be)
-        if render:
-            result.outputs = write_outputs(result, setup, period, Path(out_dir), lang, exclusive=store is not None,
-                                           district_reports=district_reports)
-        if archive:
-            result.outputs.update(archive_inputs(checked, Path(out_dir) / "archive" / period.be_key))
+        if commit is not None:
+            result.outputs = write_outputs(result, setup, period, commit, lang, district_reports=district_reports)
+            if store:
+                store.mark_commit(commit.id)  # commits with the record: the month changes here
     return result
 
 
@@ -268,13 +291,15 @@ def archive_inputs(checked: list[Checked], folder: Path) -> dict[str, Path]:
     copied = {}
     for c in checked:
         path = c.submission.path
+        data = bytes_as_read(path, c.submission.sha256)
+        if data is None:  # gone or changed since it was read (or never read): nothing true to keep
+            continue
         target = folder / path.name
-        if target.exists() and target.read_bytes() != path.read_bytes():
+        if target.exists() and target.read_bytes() != data:
             target = folder / f"{path.stem}_{c.submission.sha256[:8]}{path.suffix}"
         if not target.exists():
-            tmp = target.with_name(f".{target.name}.part")
-            shutil.copy2(path, tmp)
-            os.replace(tmp, target)
+            write_bytes_atomic(target, data)
+            shutil.copystat(path, target)
         copied[f"archive:{path.name}"] = target
     return copied
 
@@ -284,30 +309,19 @@ def output_names(setup: Setup, period: Period) -> dict[str, str]:
     return {"pdf": f"report_{stem}.pdf", "excel": f"summary_{stem}.xlsx", "json": f"result_{stem}.json"}
 
 
-def write_outputs(result: RunResult, setup: Setup, period: Period, out_dir: Path, lang: str,
-                  exclusive: bool = False, district_reports: tuple[str, ...] = ()) -> dict[str, Path]:
-    """Everything is written into a staging folder first and moved into place only when all of it
-    was made, so a run that fails part-way leaves the previous month's outputs as they were."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if exclusive:  # only this run can be writing here: anything staged before was left by a killed run
-        for stale in out_dir.glob(".staging-*"):
-            shutil.rmtree(stale, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
-    try:
-        staged = _render_all(result, setup, period, staging, lang, district_reports=district_reports)
-        final = {}
-        for key, path in staged.items():
-            target = out_dir / path.relative_to(staging)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, target)
-            final[key] = target
-        # A district that has since sent a clean file must not find last run's feedback here.
-        for old in (out_dir / "feedback").glob(f"feedback_*_{period.be_key}*.xlsx"):
-            if old not in final.values():
-                old.unlink()
-        return final
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+def write_outputs(result: RunResult, setup: Setup, period: Period, commit: OutputCommit, lang: str,
+                  district_reports: tuple[str, ...] = ()) -> dict[str, Path]:
+    """Everything is written into the commit's staging folder first and switched into place only
+    when all of it was made (generator.commit), so a run that fails or is killed part-way leaves
+    the previous month's outputs as they were, together with the store."""
+    # The run's id is its record's hash: the same inbox gives the same store, id included.
+    commit.id = hashlib.sha256(result_json(result).encode("utf-8")).hexdigest()[:32]
+    staged = _render_all(result, setup, period, commit.new, lang, district_reports=district_reports)
+    targets = {commit.out_dir / p.relative_to(commit.new) for p in staged.values()}
+    # A district that has since sent a clean file must not find last run's feedback here.
+    stale = [old for old in (commit.out_dir / "feedback").glob(f"feedback_*_{period.be_key}*.xlsx")
+             if old not in targets]
+    return commit.switch(staged, stale)
 
 
 def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, lang: str,
@@ -349,7 +363,8 @@ def _write_feedback_files(result: RunResult, setup: Setup, period: Period, folde
         # Feedback goes to district staff: always Thai, whatever language the province runs in.
         title = texts.text("feedback.title", "th", district=setup.district_name(code), period=period.thai(),
                            file=c.submission.name)
-        source = c.submission.path if c.submission.table is not None else None
+        # The copy is made from the bytes that were checked, never from a file changed since.
+        source = bytes_as_read(c.submission.path, c.submission.sha256) if c.submission.table is not None else None
         name = feedback_file_name(code, period, setup.district_name(code))
         outputs[f"feedback:{c.submission.name}"] = write_feedback(
             source, c.problems + replaced, folder / "feedback" / name, title, "th")

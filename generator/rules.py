@@ -178,6 +178,23 @@ CATALOGUE: tuple[Rule, ...] = (
       "The file is damaged or incomplete and cannot be read ({detail}).",
       "โปรดเปิดไฟล์ใน Excel ให้ได้ก่อน บันทึกใหม่ แล้วส่งอีกครั้ง",
       "Make sure it opens in Excel, save it again and resend it."),
+    R("F_VANISHED", ERROR, "file", "ไฟล์หายไปจากโฟลเดอร์ระหว่างที่กำลังอ่าน (ถูกย้าย ลบ หรือเปลี่ยนชื่อ)",
+      "The file disappeared from the folder while it was being read (moved, deleted or renamed).",
+      "ตรวจว่าไฟล์อยู่ในโฟลเดอร์ครบแล้ว แล้วประมวลผลเดือนนี้ใหม่",
+      "Check that the file is in the folder, then run the month again."),
+    R("F_CHANGING", ERROR, "file", "ไฟล์ถูกเขียนทับหรือยังดาวน์โหลดไม่เสร็จระหว่างที่กำลังอ่าน จึงไม่ได้อ่าน",
+      "The file kept changing while it was being read (still downloading or being saved), so it was not read.",
+      "รอให้ดาวน์โหลดหรือบันทึกไฟล์เสร็จ แล้วประมวลผลเดือนนี้ใหม่",
+      "Wait until the file is fully downloaded or saved, then run the month again."),
+    R("F_UNREADABLE", ERROR, "file", "เปิดอ่านไฟล์ไม่ได้ ({detail})", "The file cannot be opened for reading ({detail}).",
+      "ปิดโปรแกรมที่เปิดไฟล์นี้อยู่ และตรวจสิทธิ์การอ่านไฟล์ แล้วประมวลผลเดือนนี้ใหม่",
+      "Close any program holding the file and check it may be read, then run the month again."),
+    R("F_XML_ENCODING", ERROR, "file",
+      "ส่วน {part} ของไฟล์เขียนด้วยรหัสอักขระ {encoding} ไม่ใช่ UTF-8 ที่ Excel ใช้ จึงอ่านไม่ได้",
+      "Part {part} of the file is written in the {encoding} character encoding, not the UTF-8 Excel writes, "
+      "so it is not read.",
+      "เปิดไฟล์ใน Excel หรือ LibreOffice แล้วบันทึกเป็น Excel Workbook (.xlsx) ใหม่ แล้วส่งอีกครั้ง",
+      "Open it in Excel or LibreOffice, save it as an Excel Workbook (.xlsx) and send it again."),
     R("F_TOO_LARGE", ERROR, "file", "ไฟล์ใหญ่เกินกว่าที่แบบรายงานจะเป็นได้ ({detail})",
       "The file is far larger than a report can be ({detail}).",
       "โปรดส่งเฉพาะแบบรายงานของอำเภอ ลบชีตหรือแถวที่ไม่เกี่ยวข้องออก",
@@ -250,6 +267,15 @@ CATALOGUE: tuple[Rule, ...] = (
       "โปรดพิมพ์ ใช่/ไม่ใช่ (หรือ มี/ไม่มี, 1/0)", "Type yes/no (or 1/0)."),
     R("VALUE_NOT_CHOICE", ERROR, "cell", "“{column}” ต้องเลือกจากรายการ", "'{column}' must be one of the listed values.",
       "โปรดเลือกจากรายการ: {choices}", "Pick one of: {choices}."),
+    R("VALUE_ERROR_CELL", ERROR, "cell", "“{column}” มีค่าผิดพลาด {value} (ผลของสูตรที่คำนวณไม่ได้) ไม่ใช่ช่องว่าง",
+      "'{column}' holds the error value {value} (a formula that cannot be calculated), not an empty cell.",
+      "โปรดแก้สูตรในเซลล์นี้ หรือลบสูตรแล้วพิมพ์ค่าลงไปแทน", "Correct the formula in this cell, or type the value instead."),
+    R("VALUE_FORMULA_NO_VALUE", ERROR, "cell",
+      "“{column}” เป็นสูตรที่ไม่มีค่าที่คำนวณไว้ (ไฟล์ถูกบันทึกด้วยโปรแกรมที่ไม่คำนวณสูตร) จึงไม่รู้ว่าเป็นค่าใด",
+      "'{column}' holds a formula saved without its value (by a program that does not calculate), so its value "
+      "is unknown.",
+      "โปรดเปิดไฟล์ใน Excel หรือ LibreOffice แล้วบันทึกใหม่ หรือพิมพ์ค่าลงไปแทนสูตร",
+      "Open the file in Excel or LibreOffice and save it again, or type the value instead of the formula."),
     # The fix depends on why the value had to be interpreted (parsing.interpreted_advice).
     R("VALUE_INTERPRETED", WARNING, "cell", "“{column}” {how}", "'{column}' {how}", "{advice}", "{advice}"),
     # --- checks over a district's groups --------------------------------------------------------
@@ -429,6 +455,7 @@ VALUE_ERROR_RULES = {
     "not_number": "VALUE_NOT_NUMBER", "negative": "VALUE_NEGATIVE", "not_whole": "VALUE_NOT_WHOLE",
     "percent": "VALUE_PERCENT", "not_date": "VALUE_NOT_DATE", "not_code": "VALUE_NOT_CODE",
     "not_yesno": "VALUE_NOT_YESNO", "not_choice": "VALUE_NOT_CHOICE",
+    "error_value": "VALUE_ERROR_CELL", "formula_no_value": "VALUE_FORMULA_NO_VALUE",
 }
 
 

@@ -8,15 +8,27 @@ warning), or an ``error`` naming the rule it breaks. Readers never raise.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from generator.periods import BE_OFFSET, THAI_MONTHS, THAI_MONTHS_ABBR
 
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Every format character (Unicode category Cf): zero-width spaces and joiners, the soft hyphen,
+# the byte-order mark, and the left-to-right and right-to-left marks and embeddings (U+200E,
+# U+200F, U+202A-U+202E) that copying from a web page or chat leaves at the end of a name. None is
+# visible or typed on purpose in Thai; left in, "กลุ่มออมทรัพย์บ้านนา" and the same name with an
+# LRM appended would be two groups. tests/test_faults.py checks this covers unicodedata's Cf.
+ZERO_WIDTH = re.compile("[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
+                        "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+                        "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+                        "\U000e0020-\U000e007f]")
+# Sara am typed as nikhahit + sara aa looks the same; NFC does not join them (only NFKC splits it).
+_SARA_AM = re.compile("\u0e4d\u0e32")
 UNIT_WORDS = re.compile(r"\s*(บาท|คน|กลุ่ม|ราย|baht|thb|persons?|people)\.?\s*$", re.I)
 CURRENCY = re.compile(r"^\s*(฿|thb|บาท)\s*", re.I)
 BAHT_DASH = re.compile(r"\.-\s*$")  # "1,250.-": how amounts are written on Thai forms
@@ -40,6 +52,34 @@ class Reading:
 EMPTY = Reading()
 
 
+@dataclass(frozen=True)
+class OddCell:
+    """A cell the spreadsheet reader shows as empty although it is not: an error value
+    (`#DIV/0!`), a formula saved without its value (by a program that does not calculate), or a
+    number that is none (NaN, which a date format shows as 30 Dec 1899). generator.reading puts
+    one in place of the reader's value, so that the readers here say what was found."""
+
+    kind: str  # "error", "formula" or "not_number"
+    text: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+_ODD_ERRORS = {"error": "error_value", "formula": "formula_no_value"}
+
+
+def _odd_aware(reader):
+    """A reader that reports an error value or an uncalculated formula as what it is; a NaN goes
+    on as its text ("NaN"), which no number, date or code reader accepts."""
+    def read(raw: object) -> Reading:
+        if isinstance(raw, OddCell) and raw.kind in _ODD_ERRORS:
+            return Reading(raw.text or None, error=_ODD_ERRORS[raw.kind])
+        return reader(raw)
+
+    return functools.wraps(reader)(read)
+
+
 def is_blank(raw: object) -> bool:
     if raw is None:
         return True
@@ -49,14 +89,20 @@ def is_blank(raw: object) -> bool:
 
 
 def clean_text(raw: str) -> str:
-    return ZERO_WIDTH.sub("", raw).replace("\u00a0", " ").strip()
+    if not raw.isascii():
+        raw = unicodedata.normalize("NFC", ZERO_WIDTH.sub("", raw))
+    return raw.replace("\u00a0", " ").strip()
 
 
 def name_key(name: object) -> str:
-    """A name as compared for sameness (a group, an officer): no spaces or invisible characters, any case."""
-    return "".join(clean_text(name).split()).lower() if isinstance(name, str) else ""
+    """A name as compared for sameness (a group, an officer, an officer's code): NFC, without
+    format characters or spaces of any kind, sara am however typed, any case."""
+    if not isinstance(name, str):
+        return ""
+    return _SARA_AM.sub("\u0e33", "".join(clean_text(name).split())).lower()
 
 
+@_odd_aware
 def read_text(raw: object) -> Reading:
     if is_blank(raw):
         return EMPTY
@@ -64,11 +110,14 @@ def read_text(raw: object) -> Reading:
         raw = int(raw)
     text = str(raw)
     cleaned = " ".join(clean_text(text).split())
-    if ZERO_WIDTH.search(text):
-        return Reading(cleaned, ("ตัดอักขระที่มองไม่เห็นออก", "removed invisible characters"))
+    marks = sorted({f"U+{ord(m):04X}" for m in ZERO_WIDTH.findall(text)})
+    if marks:
+        shown = ", ".join(marks[:5])
+        return Reading(cleaned, (f"ตัดอักขระที่มองไม่เห็นออก ({shown})", f"removed invisible characters ({shown})"))
     return Reading(cleaned)
 
 
+@_odd_aware
 def read_code(raw: object) -> Reading:
     """A government code (digits). A code typed as a number loses nothing we need: codes here
     never start with 0, but a float like 36010101.0 must come back as '36010101'."""
@@ -154,11 +203,13 @@ def _number(raw: object, whole: bool) -> Reading:
     return Reading(round(value, 2), interpreted)
 
 
+@_odd_aware
 def read_whole_number(raw: object) -> Reading:
     """A count: a whole number, zero or more."""
     return _number(raw, whole=True)
 
 
+@_odd_aware
 def read_money(raw: object) -> Reading:
     """An amount in baht: zero or more, satang allowed."""
     return _number(raw, whole=False)
@@ -191,6 +242,7 @@ def _safe_date(y: int, m: int, d: int) -> date | None:
         return None
 
 
+@_odd_aware
 def read_date(raw: object) -> Reading:
     if is_blank(raw):
         return EMPTY
@@ -246,6 +298,7 @@ _YES = {"ใช่", "มี", "yes", "y", "1", "true", "จริง", "✓"}
 _NO = {"ไม่ใช่", "ไม่มี", "no", "n", "0", "false", "เท็จ", "-"}
 
 
+@_odd_aware
 def read_yesno(raw: object) -> Reading:
     """ใช่/ไม่ใช่, มี/ไม่มี, yes/no, 1/0 and TRUE/FALSE."""
     if is_blank(raw):
@@ -267,6 +320,8 @@ def read_choice(raw: object, words: dict[str, str], labels: dict[str, str] | Non
 
     ``labels``: the value -> the word the dropdown offers; another word understood (ยุบ for
     ยุบเลิก, active) is reported as interpreted."""
+    if isinstance(raw, OddCell) and raw.kind in _ODD_ERRORS:
+        return Reading(raw.text or None, error=_ODD_ERRORS[raw.kind])
     if is_blank(raw):
         return EMPTY
     text = " ".join(clean_text(str(raw)).split()).lower()
@@ -278,11 +333,17 @@ def read_choice(raw: object, words: dict[str, str], labels: dict[str, str] | Non
     return Reading(value)
 
 
+def read_lookup(raw: object) -> Reading:
+    """The column the template fills by formula: what the formula shows, or nothing (it is only
+    shown, never checked, and has no value until a spreadsheet program calculates it)."""
+    return EMPTY if isinstance(raw, OddCell) else read_text(raw)
+
+
 READERS = {
     "code": read_code,
     "text": read_text,
     "officer": read_text,
-    "lookup": read_text,
+    "lookup": read_lookup,
     "int": read_whole_number,
     "money": read_money,
     "date": read_date,

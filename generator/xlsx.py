@@ -5,6 +5,7 @@ Shared by every workbook the tool writes (setup, district templates, feedback, s
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import tempfile
@@ -170,14 +171,19 @@ def atomic_path(path: Path):
 
 
 def save_atomic(wb: Workbook, path: Path) -> Path:
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
-    return Path(path)
+    # Zipped in memory first: openpyxl's ZipFile, failing part-way on a full disk, would be closed
+    # again by the garbage collector and print a ZipFile.__del__ traceback after the message.
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return write_bytes_atomic(path, buffer.getbuffer())
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> Path:
+def write_bytes_atomic(path: Path, data: bytes | memoryview) -> Path:
     with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())  # on disk before the rename makes it the file
     return Path(path)
 
 

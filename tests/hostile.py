@@ -162,3 +162,44 @@ def read_in_child(paths: list[Path], setup_path: Path, period, limits: dict | No
         capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, f"the reader crashed (exit {proc.returncode}): {proc.stderr[-1500:]}"
     return json.loads(proc.stdout)
+
+
+SST_NS = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+SST_REL = (b'<Relationship Id="rIdSst" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+           b'sharedStrings" Target="sharedStrings.xml"/>')
+SST_TYPE = (b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            b'spreadsheetml.sharedStrings+xml"/>')
+
+
+def string_cells(rows: int, cols: int, value: bytes, kind: str = "s") -> bytes:
+    """A sheet of rows × cols cells of one text: a shared-string reference (`value` is the index),
+    an inline string (`value` is the text) or a formula's cached text result ("str")."""
+    from openpyxl.utils import get_column_letter
+
+    letters = [get_column_letter(j + 1).encode() for j in range(cols)]
+    if kind == "s":
+        cell = b'<c r="%s%d" t="s"><v>' + value + b'</v></c>'
+    elif kind == "inlineStr":
+        cell = b'<c r="%s%d" t="inlineStr"><is><t>' + value + b'</t></is></c>'
+    else:
+        cell = b'<c r="%s%d" t="str"><f>"x"</f><v>' + value + b'</v></c>'
+    return sheet(b"".join(b'<row r="%d">%s</row>' % (i, b"".join(cell % (letters[j], i) for j in range(cols)))
+                          for i in range(1, rows + 1)))
+
+
+def with_shared_strings(valid: Path, target: Path, strings: list[bytes], sheet_xml: bytes | None = None,
+                        entry: str = GROUPS_SHEET) -> Path:
+    """A workbook with its own shared-string table (openpyxl writes none), registered as Excel does."""
+    sst = SST_NS + b' count="%d" uniqueCount="%d">' % (len(strings), len(strings)) + b"".join(
+        b"<si><t>" + s + b"</t></si>" for s in strings) + b"</sst>"
+
+    def change(name, data):
+        if name == "xl/_rels/workbook.xml.rels":
+            return data.replace(b"</Relationships>", SST_REL + b"</Relationships>")
+        if name == "[Content_Types].xml":
+            return data.replace(b"</Types>", SST_TYPE + b"</Types>")
+        if name == entry and sheet_xml is not None:
+            return sheet_xml
+        return data
+
+    return rewrite(valid, target, change, extra={"xl/sharedStrings.xml": sst})

@@ -118,6 +118,7 @@ def test_each_limit_is_configurable(valid, setup, period, tmp_path):
         "rows": (Limits(max_rows=20), "more than 20 rows"),
         "cols": (Limits(max_cols=5), "more than 5 columns"),
         "cells": (Limits(max_cells=500), "cells"),
+        "chars": (Limits(max_text_chars=1_000), "1,000 characters"),
     }
     for name, (limits, word) in cases.items():
         rules, sub = _rules(valid, setup, period, limits)
@@ -126,7 +127,8 @@ def test_each_limit_is_configurable(valid, setup, period, tmp_path):
     ratio = with_sheet(valid, tmp_path / "zeros.xlsx", sheet(b"<row r='1'><c r='A1' t='inlineStr'><is><t>"
                                                                + b"0" * 3_000_000 + b"</t></is></c></row>"))
     assert _rules(ratio, setup, period)[0] == ["F_TOO_LARGE"]
-    assert "F_TOO_LARGE" not in _rules(ratio, setup, period, Limits(max_ratio=100_000))[0]
+    # (3 million characters of text: past the `chars` limit as well)
+    assert "F_TOO_LARGE" not in _rules(ratio, setup, period, Limits(max_ratio=100_000, max_text_chars=5_000_000))[0]
 
 
 def test_limits_parse_from_the_command_line_form():
@@ -192,7 +194,7 @@ def test_utf16_xml_is_refused(valid, setup, period, tmp_path):
     utf16 = ('<?xml version="1.0" encoding="UTF-16"?>' + sheet(FAR).decode()).encode("utf-16")
     path = with_sheet(valid, tmp_path / "utf16.xlsx", utf16)
     rules, sub = _rules(path, setup, period)
-    assert rules == ["F_CORRUPT"] and "UTF-8" in sub.problems[0].message_en
+    assert rules == ["F_XML_ENCODING"] and "UTF-8" in sub.problems[0].message_en  # one rule for every encoding
 
 
 def test_reading_memory_stays_bounded(valid, setup_path, period, tmp_path):
