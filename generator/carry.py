@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from generator.merge import merge_groups
 from generator.schema import GROUPS, STATUS_LABELS_TH
 from generator.setup import Setup
 from generator.xlsx import as_cell_value
@@ -28,3 +29,22 @@ def carried_groups(setup: Setup, previous: dict[str, pd.DataFrame]) -> dict[str,
         out[code] = pd.DataFrame([{k: as_cell_value(v) for k, v in r.items()} for r in rows.to_dict("records")],
                                  columns=rows.columns)
     return out
+
+
+def with_carried(setup: Setup, merged: pd.DataFrame, last: dict[str, tuple[str, pd.DataFrame]],
+                 reported: set[str]) -> pd.DataFrame:
+    """The month's accepted groups, and for each district without an accepted report this month
+    its groups as last accepted (from the store), marked with that month in ``carried_from``.
+
+    Groups founded do not un-found themselves: a district that skips a month, or whose file is
+    rejected, keeps counting toward the target and village coverage what it last reported, and
+    its money and member figures are those of the same month (README, "What counts toward the
+    target")."""
+    frames = [merged.assign(carried_from=None)]
+    for code, (month, groups) in sorted(last.items()):
+        if code in reported or code not in setup.district_codes or groups.empty:
+            continue
+        frames.append(merge_groups(setup, {code: groups.drop(columns=["phase"], errors="ignore")},
+                                   {code: None}).assign(carried_from=month))
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else merged.assign(carried_from=None)

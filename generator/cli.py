@@ -14,6 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from generator import texts
@@ -256,6 +257,7 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
     """รวมแบบรายงานของเดือน ตรวจ และออกรายงาน PDF/Excel / Merge a month and write the reports."""
     from datetime import datetime
 
+    from generator.audit import ReportAuditFailed
     from generator.history import StoreError
     from generator.parallel import pdf_worker
     from generator.pipeline import run_month
@@ -275,6 +277,8 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
                                progress=lambda path: status.update(_t("reading_file", name=path.name)))
     except StoreError as exc:
         raise _fail(exc.key, **exc.params) from None
+    except ReportAuditFailed as exc:
+        raise _fail("audit_failed", detail=escape(str(exc)[:500])) from None
     _report_run(result)
     err.print(_t("store_used", path=store_path))
     raise typer.Exit(result.exit_code)
@@ -340,7 +344,12 @@ def national(paths: Annotated[list[Path], typer.Argument(help="โฟลเด�
     if expect is not None and not expect.is_file():
         raise _fail("no_file", path=expect)
     day = _date(made_on) or date.today()
-    result = run_national(paths, p, out, day, _state["lang"], expect)
+    from generator.audit import ReportAuditFailed
+
+    try:
+        result = run_national(paths, p, out, day, _state["lang"], expect)
+    except ReportAuditFailed as exc:
+        raise _fail("audit_failed", detail=escape(str(exc)[:500])) from None
     for line in describe(result, _state["lang"]):
         err.print(line, markup=False, soft_wrap=True)
     raise typer.Exit(result.exit_code)

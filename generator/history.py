@@ -177,6 +177,20 @@ class HistoryStore:
         return {code: part[GROUP_COLUMNS + ["period"]].reset_index(drop=True)
                 for code, part in frame.groupby("district_code")}
 
+    def last_accepted(self, period: Period, since: Period) -> dict[str, tuple[str, pd.DataFrame]]:
+        """Each district's last month from ``since`` up to before ``period`` whose report was
+        accepted, and its groups as accepted then (with the phase each counted toward then)."""
+        last = self.connection.execute(
+            """SELECT district_code, MAX(period) FROM reports WHERE period < ? AND period >= ?
+               AND status IN ('on_time', 'late') GROUP BY district_code""", (period.key, since.key)).fetchall()
+        out = {}
+        for code, month in last:
+            frame = pd.read_sql_query("SELECT * FROM groups WHERE district_code = ? AND period = ? ORDER BY group_code",
+                                      self.connection, params=(code, month))
+            frame["founded_on"] = pd.to_datetime(frame["founded_on"]).dt.date
+            out[code] = (month, frame[GROUP_COLUMNS + ["phase"]].reset_index(drop=True))
+        return out
+
     def year_end_groups(self, fiscal_year_be: int) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
         """Each district's groups in its last accepted month of that fiscal year (with the phase
         each counted toward), and that month (``YYYY-MM``): the state the next year starts from.

@@ -75,7 +75,7 @@ class ReadOnlyStore:
     Only the readers the monthly run uses are passed through; any other attribute fails loudly, so
     a new kind of write in the pipeline cannot slip through a preview unnoticed."""
 
-    _READERS = frozenset({"path", "first_seen", "previous_groups", "group_codes", "reporting", "files",
+    _READERS = frozenset({"path", "first_seen", "previous_groups", "last_accepted", "group_codes", "reporting", "files",
                           "month_groups", "months"})
 
     def __init__(self, store: HistoryStore):

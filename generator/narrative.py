@@ -11,7 +11,7 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from generator import texts
-from generator.summary import BEHIND, NOT_STARTED, ON_TRACK, REACHED, MonthSummary
+from generator.summary import BEHIND, NOT_REACHED, NOT_STARTED, ON_TRACK, REACHED, MonthSummary
 
 
 def fmt_int(n) -> str:
@@ -56,9 +56,11 @@ def _t(key: str, lang: str, **params) -> Markup:
 
 def paragraphs(s: MonthSummary, lang: str = "th") -> list[Markup]:
     by_state = {state: sum(1 for d in s.reported if d.year.status == state)
-                for state in (REACHED, ON_TRACK, BEHIND, NOT_STARTED)}
+                for state in (REACHED, ON_TRACK, BEHIND, NOT_STARTED, NOT_REACHED)}
     behind = sorted((d for d in s.reported if d.year.status == BEHIND),
                     key=lambda d: (d.year.percent if d.year.percent is not None else -1, d.district_code))
+    not_reached = sorted((d for d in s.reported if d.year.status == NOT_REACHED),
+                         key=lambda d: (d.year.percent if d.year.percent is not None else -1, d.district_code))
     fy = s.fiscal_year_be
     status = texts.text("target." + s.year.status, lang)
 
@@ -91,8 +93,9 @@ def paragraphs(s: MonthSummary, lang: str = "th") -> list[Markup]:
                villages_percent=fmt_pct(t.villages_any_percent), members=fmt_int(t.members),
                savings=_baht(t.savings_baht), borrowers=fmt_int(t.borrowers),
                borrowers_percent=fmt_pct(t.borrowers_percent), loans=_baht(t.loans_baht))
-    if s.missing or s.rejected:
-        money += _t("accepted_only", lang)
+    # groups, villages and money are over the districts whose groups are known (README, docs/month.md)
+    if s.without_figures:
+        money += _t("scope_known", lang, n=plural(len(s.with_figures), "district", lang))
     money += _t("money_end", lang)
 
     officers = _t("officers", lang, officers=fmt_int(t.officers), with_group=fmt_int(t.officers_with_group),
@@ -101,9 +104,11 @@ def paragraphs(s: MonthSummary, lang: str = "th") -> list[Markup]:
     states = _t("reached", lang, n=plural(by_state[REACHED], "district", lang))
     if by_state[ON_TRACK]:
         states += _t("on_track", lang, n=plural(by_state[ON_TRACK], "district", lang))
+    if not_reached:
+        states += _t("not_reached", lang, n=plural(len(not_reached), "district", lang), names=names(not_reached, lang))
     if behind:
         states += _t("behind", lang, n=plural(len(behind), "district", lang), names=names(behind, lang))
-    else:
+    elif not not_reached:
         states += _t("none_behind", lang)
     if by_state[NOT_STARTED]:
         states += _t("not_started", lang, n=plural(by_state[NOT_STARTED], "district", lang))
@@ -114,7 +119,16 @@ def paragraphs(s: MonthSummary, lang: str = "th") -> list[Markup]:
         states += _t("missing", lang, n=plural(len(s.missing), "district", lang), names=names(s.missing, lang))
     if s.rejected:
         states += _t("rejected", lang, n=plural(len(s.rejected), "district", lang), names=names(s.rejected, lang))
-    states += _t("left_out" if s.missing or s.rejected else "all_in", lang)
+    # Districts without this month's report are either carried (their last accepted month counts)
+    # or, with nothing accepted this year, left out (they count 0): named above, said here.
+    if s.carried:
+        states += _t("carried", lang, names=names(s.carried, lang))
+        if s.without_figures:
+            states += _t("others_left_out", lang)
+    elif s.without_figures:
+        states += _t("left_out", lang)
+    if not s.missing and not s.rejected:
+        states += _t("all_in", lang)
     return [first, money, officers, states]
 
 

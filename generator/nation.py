@@ -13,6 +13,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from generator.audit import check_national
 from generator.national import (NationalResult, NationalSummary, collect_results, national_json, output_names,
                                 read_expected, roll_up)
 from generator.parallel import pdf_worker, province_pool
@@ -28,6 +29,7 @@ def run_national(paths: list[Path], period: Period, out_dir: Path, made_on: date
     expected, notices = read_expected(expect) if expect else (None, [])
     provinces, missing, found_notices = collect_results(paths, period, expected)
     summary = roll_up(provinces, period, made_on, missing, notices + found_notices)
+    check_national(summary)  # a roll-up that contradicts itself is a bug: nothing is written
     result = NationalResult(summary)
     if render and provinces:  # no report of nothing: the command says why and exits 2
         result.outputs = write_national_outputs(summary, Path(out_dir), lang)

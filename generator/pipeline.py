@@ -20,13 +20,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from generator.audit import check_report
+from generator.carry import with_carried
 from generator import texts
 from generator.feedback import feedback_file_name, write_feedback
 from generator.intake import distinct_files, inbox_files, read_submission
 from generator.history import HistoryStore
 from generator.merge import assign_group_codes, merge_groups
 from generator.periods import Period
-from generator.problems import Problem, errors, warnings
+from generator.problems import CONFIRMED, NOTE, WARNING, Problem, errors, warnings
 from generator.reading import DEFAULT_LIMITS, Limits
 from generator.rules import rule
 from generator.setup import Setup
@@ -139,9 +141,10 @@ def outcomes(checked: list[Checked], chosen: dict[str, Checked], setup: Setup) -
         errs = [p for p in c.problems if p.is_error]
         out.append(FileOutcome(
             file=c.submission.name, district_code=code, district_name=setup.district_name(code) if code else None,
-            status=file_status(c, chosen, current), errors=len(errs), warnings=len(warnings(c.problems)),
+            status=file_status(c, chosen, current), errors=len(errs), warnings=sum(p.severity == WARNING for p in c.problems),
             first_error=errs[0].message("th") if errs else None, first_error_en=errs[0].message("en") if errs else None,
-            received_on=c.submission.received_at.date(), copies=c.submission.copies))
+            received_on=c.submission.received_at.date(), copies=c.submission.copies,
+            confirmed=sum(p.severity == CONFIRMED for p in c.problems), notes=sum(p.severity == NOTE for p in c.problems)))
     return out
 
 
@@ -196,9 +199,13 @@ def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on:
         # By district, so the record does not depend on what the files were called or when they came.
         problems = sorted([p for c in checked for p in c.problems], key=lambda p: p.district_code or "\uffff")
         past = store.reporting(fiscal_months(setup, period)[:-1]) if store else None
-        summary = summarise(setup, period, merged, reports, files, problems, made_on, past_reporting=past)
+        last = store.last_accepted(period, fiscal_months(setup, period)[0]) if store else {}
+        before = {code: (month, int(g["phase"].notna().sum())) for code, (month, g) in last.items()}
+        summary = summarise(setup, period, with_carried(setup, merged, last, set(chosen)), reports, files, problems,
+                            made_on, past_reporting=past, previous_founded=before)
         if store:
             summary = replace(summary, comparison=year_comparison(store, setup, period, merged, list(chosen)))
+        check_report(summary)  # a report that contradicts itself is a bug: nothing is written or stored
         result = RunResult(summary, checked)
         if store:
             store.record_month(period, **month_record(result, chosen, merged, new_codes),
@@ -397,6 +404,7 @@ def result_json(result: RunResult) -> str:
         "districts": [{"district_code": d.district_code, "district_name": d.district_name, "report": d.report,
                        "founded": d.year.founded, "target": d.year.target, "status": d.year.status,
                        "phases": [{"target": p.target, "founded": p.founded} for p in d.phases],
+                       "figures_from": d.figures_from,
                        **money(d)} for d in s.districts],
         "reporting_rate": s.reporting_rate, "on_time_rate": s.on_time_rate,
         "year_reporting_rate": s.year_reporting_rate, "year_on_time_rate": s.year_on_time_rate,

@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from generator import texts
+from generator.problems import CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, WARNING
 from generator.schema import GROUPS
 from generator.periods import Period, thai_date
 from generator.summary import ACCEPTED, LATE, MISSING, ON_TIME, REJECTED, TIMELINESS, DistrictFigures, MonthSummary
@@ -159,7 +160,8 @@ def _summary_sheet(wb: Workbook, s: MonthSummary, lang: str) -> None:
         (w("row.office"), s.office_name, TEXT, ""),
         (w("row.month"), s.period.label(lang), TEXT, ""),
         (w("row.fiscal_year"), s.fiscal_year_be, "0", ""),
-        (w("row.data_as_of"), s.made_on, DATE, ""),
+        (w("row.as_of"), s.as_of, DATE, ""),
+        (w("row.made_on"), s.made_on, DATE, ""),
         (w("row.due"), s.due_date, DATE, ""),
     ]
     for p in (*s.phases, s.year):
@@ -197,9 +199,13 @@ def _summary_sheet(wb: Workbook, s: MonthSummary, lang: str) -> None:
         (w("row.officers"), s.total.officers, INT, people),
         (w("row.officers_with_group"), s.total.officers_with_group, INT, people),
         (w("row.officers_percent"), s.total.officers_percent, PCT, pct),
-        (w("row.errors"), sum(p.is_error for p in s.problems), INT, items),
-        (w("row.warnings"), sum(not p.is_error for p in s.problems), INT, items),
     ]
+    # Each severity counted as itself: a note or a confirmed value is not a warning.
+    rows += [(w("row.severity", severity=texts.text("severity." + sev, lang)),
+              sum(p.severity == sev for p in s.problems), INT, items)
+             for sev in (ERROR, NEEDS_CONFIRMATION, WARNING, CONFIRMED, NOTE)]
+    rows += [(w("row.carried"), len(s.carried), INT, district),
+             (w("row.with_figures"), len(s.with_figures), INT, district)]
     cols = [Col(w("col.item"), 52), Col(w("col.value"), 26), Col(w("col.unit"), 12)]
     _write(ws, "summary", cols, [(label, value, unit) for label, value, _, unit in rows])
     for i, (_, value, fmt, _) in enumerate(rows, start=2):  # one number format per row
@@ -217,7 +223,8 @@ def _phase_label(p, s: MonthSummary, lang: str) -> str:
 def _districts_sheet(wb: Workbook, s: MonthSummary, lang: str) -> None:
     w = _words(lang)
     ws = _sheet(wb, "districts", lang, w("title.districts", **_where(s, lang)))
-    cols = [Col(w("col.district_code"), 11, CODE), Col(w("col.district"), 18), Col(w("col.report_status"), 22)]
+    cols = [Col(w("col.district_code"), 11, CODE), Col(w("col.district"), 18), Col(w("col.report_status"), 22),
+            Col(w("col.figures_from"), 12)]
     for p in s.phases:
         cols += [Col(w("col.phase_target", phase=p.label), 12, INT), Col(w("col.phase_founded", phase=p.label), 12, INT),
                  Col(w("col.phase_percent", phase=p.label), 10, PCT)]
@@ -231,8 +238,9 @@ def _districts_sheet(wb: Workbook, s: MonthSummary, lang: str) -> None:
              Col(w("col.savings_per_member"), 14, MONEY)]
 
     def cells(d: DistrictFigures, is_total: bool = False) -> list:
-        out = [d.district_code, d.district_name, "" if is_total else texts.text("report." + d.report, lang)]
-        has_data = is_total or d.report == ACCEPTED
+        out = [d.district_code, d.district_name, "" if is_total else texts.text("report." + d.report, lang),
+               None if is_total else _month_label(d.figures_from, lang) if d.figures_from else w("no_data")]
+        has_data = is_total or d.has_figures
         for p in d.phases:
             out += [p.target, p.founded if has_data else None, p.percent if has_data else None]
         out += [d.year.target, d.year.founded if has_data else None, d.year.percent if has_data else None,
@@ -271,6 +279,7 @@ def _groups_sheet(wb: Workbook, s: MonthSummary, lang: str) -> None:
         ("phase", Col(w("col.counts_for_phase"), 10, "0"), None),
         ("remarks", Col(headers["remarks"], 28), None),
         ("source_file", Col(w("col.source_file"), 24), None),
+        ("carried_from", Col(w("col.carried_from"), 14), lambda v: _month_label(v, lang)),
     ]
     frame = s.groups
     rows = []
@@ -294,7 +303,7 @@ def _officers_sheet(wb: Workbook, s: MonthSummary, lang: str) -> None:
             Col(w("col.report_status"), 24)]
 
     def cells(d: DistrictFigures, is_total: bool = False) -> list:
-        has_data = is_total or d.report == ACCEPTED
+        has_data = is_total or d.has_figures
         return [d.district_code, d.district_name, d.officers,
                 d.officers_with_group if has_data else None, d.officers_percent if has_data else None,
                 "" if is_total else texts.text("report." + d.report, lang)]
@@ -459,7 +468,7 @@ def _progress_districts_sheet(wb: Workbook, s: MonthSummary, lang: str) -> None:
         part = frame[frame["scope"].isin(list(names))].sort_values(["scope", "month"])
         for r in part.itertuples():
             d = names[r.scope]
-            has = d.report == ACCEPTED
+            has = d.has_figures
             rows.append([r.scope, d.district_name, _month_label(r.month, lang), r.month,
                          int(r.founded) if has else None, float(r.target_path), int(r.target),
                          w("yes") if has else w("no_report", report=texts.text("report." + d.report, lang))])

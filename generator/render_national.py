@@ -16,12 +16,12 @@ from openpyxl.utils import get_column_letter
 
 from generator import texts
 from generator.national import ERROR, MISSING, OFFICE_TH, NationalSummary, ProvinceFigures
-from generator.summary import BEHIND, NOT_STARTED, ON_TRACK, REACHED, STATUS_TH
+from generator.summary import BEHIND, NOT_REACHED, NOT_STARTED, ON_TRACK, REACHED, STATUS_TH
 from generator.xlsx import (FONT, NUMBER_FORMATS, add_table, as_cell_value, header_row, print_a4_landscape, put,
                             save_atomic, write_bytes_atomic)
 
 TEMPLATE = "national.html"
-STATES = (REACHED, ON_TRACK, BEHIND, NOT_STARTED)
+STATES = (REACHED, ON_TRACK, BEHIND, NOT_STARTED, NOT_REACHED)  # NOT_REACHED last: the template indexes them
 
 LABELS = {lang: {**texts.section("national", lang), "status": texts.section("target", lang)} for lang in texts.LANGS}
 

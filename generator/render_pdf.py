@@ -26,8 +26,9 @@ from markupsafe import Markup, escape
 from generator import charts, narrative, pdf_text, texts
 from generator.charts import fiscal_year_months
 from generator.periods import Period, format_date, thai_date
-from generator.summary import (ACCEPTED, BEHIND, LATE, MISSING, NOT_STARTED, ON_TIME, ON_TRACK, REACHED, REJECTED,
-                               TIMELINESS, DistrictFigures, MonthSummary)
+from generator.problems import CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, WARNING
+from generator.summary import (ACCEPTED, BEHIND, LATE, MISSING, NOT_REACHED, NOT_STARTED, ON_TIME, ON_TRACK, REACHED,
+                               REJECTED, TIMELINESS, DistrictFigures, MonthSummary)
 from generator.xlsx import write_bytes_atomic
 
 TEMPLATES = Path(__file__).resolve().parent / "report_templates"
@@ -40,7 +41,7 @@ PROBLEM_ROWS_MAX = 40  # rows of the rejected files' problems printed; the rest 
 
 # A district's state as the report shows it: its year status, or why it has no figures.
 NO_REPORT = {MISSING: "missing", REJECTED: "rejected"}
-ATTENTION_ORDER = {"rejected": 0, "missing": 1, BEHIND: 2, NOT_STARTED: 3, ON_TRACK: 4, REACHED: 5}
+ATTENTION_ORDER = {"rejected": 0, "missing": 1, NOT_REACHED: 2, BEHIND: 2, NOT_STARTED: 3, ON_TRACK: 4, REACHED: 5}
 
 def labels(lang: str) -> dict:
     """The template's words (`L`): the catalogue's ``pdf`` section and the status words by constant."""
@@ -141,7 +142,8 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True,
     )
     env.filters.update(num=fmt_int, baht=fmt_baht, baht_text=fmt_baht_text, pct=fmt_percent, bedate=fmt_date, bedate_short=fmt_date_short,
-                       barw=bar_width, village=fmt_village, file=fmt_file)
+                       barw=bar_width, village=fmt_village, file=fmt_file,
+                       month_short=lambda key, lang="th": month_short(key, lang))
     return env
 
 
@@ -219,7 +221,7 @@ def district_chart(summary: MonthSummary, d: DistrictFigures, lang: str = "th", 
     return Markup(charts.progress_chart(
         charts.series(summary.progress_by_month, d.district_code), _chart_months(summary), labels=_chart_labels(L),
         small=small, width=190 if small else 600, height=118 if small else 150, title=title,
-        no_data=None if d.report == ACCEPTED else L["status"][district_state(d)]))
+        no_data=None if d.has_figures else L["status"][district_state(d)]))
 
 
 def _month_short(key: str, lang: str) -> str:
@@ -268,6 +270,23 @@ def _title(summary: MonthSummary, L: dict, lang: str, district: DistrictFigures 
     return f"{L['title']}, {where}{summary.province_name}, {period}"
 
 
+SEVERITY_ORDER = (ERROR, NEEDS_CONFIRMATION, WARNING, CONFIRMED, NOTE)
+
+
+def severity_counts(summary: MonthSummary) -> Counter:
+    """Problems by severity, each counted as itself: a note or a confirmed value is not a warning."""
+    found = Counter(p.severity for p in summary.problems)
+    return {sev: found.get(sev, 0) for sev in SEVERITY_ORDER}
+
+
+def month_short(key: str | None, lang: str = "th") -> str:
+    """ก.ค. 66 (a month key as a table cell shows it)."""
+    if not key:
+        return "–"
+    p = _period_of(key)
+    return thai_date(p.first_day, short=True).split(" ", 1)[1] if lang == "th" else f"{p.month}/{p.year + 543}"
+
+
 def context(summary: MonthSummary, lang: str = "th") -> dict:
     """Everything the template needs, already ordered."""
     if lang not in LABELS:
@@ -281,23 +300,25 @@ def context(summary: MonthSummary, lang: str = "th") -> dict:
         "districts_sorted": attention_order(summary.districts),
         "state": district_state, "by_state": by_state,
         "behind": [d for d in attention_order(summary.reported) if d.year.status == BEHIND],
+        "not_reached": [d for d in attention_order(summary.reported) if d.year.status == NOT_REACHED],
         "attention_files": _attention_files(summary),
-        "accepted_with_warnings": sum(1 for f in summary.files if f.status == ACCEPTED and f.warnings),
+        "feedback_files": summary.feedback_files,
+        "severity_counts": severity_counts(summary),
+        "severity_order": SEVERITY_ORDER,
+        "carried_label": lambda d: L["carried"].format(month=month_short(d.figures_from, lang)),
         "problem_rules": _problem_rules(summary, lang),
         "rejected_problems": rejected_problems[:PROBLEM_ROWS_MAX],
         "rejected_problems_more": max(0, len(rejected_problems) - PROBLEM_ROWS_MAX),
         "founded_rows": _founded_rows(summary),
-        "errors_total": sum(1 for p in summary.problems if p.is_error),
-        "warnings_total": sum(1 for p in summary.problems if not p.is_error),
         "on_time_count": timely[ON_TIME], "late_count": timely[LATE],
         "province_chart": province_chart(summary, lang),
         "district_charts": [(d, district_chart(summary, d, lang)) for d in summary.districts],
         "grid": reporting_grid(summary, lang), "timeliness": TIMELINESS,
         "narrative": narrative.paragraphs(summary, lang),
-        "quality_intro": texts.text("pdf.quality_intro", lang, n=texts.count(len(summary.problems), "problem", lang),
-                                    errors=texts.count(sum(1 for p in summary.problems if p.is_error), "error", lang),
-                                    warnings=texts.count(sum(1 for p in summary.problems if not p.is_error),
-                                                         "warning", lang)),
+        # each severity counted as itself: a note or a confirmed value is not a warning
+        "quality_intro": texts.text("pdf.quality_intro", lang, n=f"{len(summary.problems):,}", counts="".join(
+            texts.text("pdf.quality_count", lang, severity=texts.text("severity." + sev, lang), n=f"{n:,}")
+            for sev, n in severity_counts(summary).items() if n)),
     }
 
 
@@ -316,7 +337,8 @@ def district_context(summary: MonthSummary, code: str, lang: str = "th") -> dict
             "ranked": len(ranks(summary)), "chart": district_chart(summary, d, lang, small=False),
             "this_month": timely.get(summary.period.key, d.report), "district_founded": founded[:DISTRICT_ROWS_MAX],
             "district_founded_more": max(0, len(founded) - DISTRICT_ROWS_MAX), "district_files": files,
-            "district_problems": sum(1 for p in summary.problems if p.district_code == code)}
+            # a note is information, not a problem of the file
+            "district_problems": sum(1 for p in summary.problems if p.district_code == code and p.severity != NOTE)}
 
 
 def render_html(summary: MonthSummary, lang: str = "th") -> str:

@@ -69,7 +69,10 @@ class Setup:
         return begun[-1] if begun else self.phases[0]
 
     def due_date(self, period: Period) -> date:
-        return period.day(self.phase_for(period).due_day)
+        """A month's report covers the whole calendar month, so it is due in the month after, on
+        the due day (ส่งรายงานทุกวันที่) of the phase the month reported belongs to."""
+        after = Period(period.year + 1, 1) if period.month == 12 else Period(period.year, period.month + 1)
+        return after.day(self.phase_for(period).due_day)
 
     def covers(self, period: Period) -> bool:
         """Whether the month lies in the fiscal year this setup is for: a month of another year

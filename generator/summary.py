@@ -18,7 +18,9 @@ from generator.problems import Problem
 from generator.setup import Setup
 
 # สถานะเทียบเป้าหมาย
+# NOT_REACHED is final: the phase (or the year) is over and its target was not reached.
 REACHED, ON_TRACK, BEHIND, NOT_STARTED = "reached", "on_track", "behind", "not_started"
+NOT_REACHED = "not_reached"
 STATUS_TH, STATUS_EN = texts.section("target", "th"), texts.section("target", "en")
 
 # What happened to a district's report this month.
@@ -48,8 +50,12 @@ def expected_share(starts_on: date, ends_on: date, as_of: date) -> float:
 
 
 def status_of(founded: int, target: int, share_expected: float) -> str:
+    """Reached, or, once the phase is over (all of its time gone), not reached; before that on
+    track or behind the target path."""
     if target and founded >= target:
         return REACHED
+    if share_expected >= 1.0:
+        return NOT_REACHED if target else REACHED
     if share_expected <= 0:
         return NOT_STARTED
     return ON_TRACK if founded >= target * share_expected else BEHIND
@@ -71,6 +77,10 @@ class Progress:
     @property
     def status(self) -> str:
         return status_of(self.founded, self.target, self.expected)
+
+    @property
+    def ended(self) -> bool:
+        return self.expected >= 1.0
 
     @property
     def status_th(self) -> str:
@@ -128,11 +138,22 @@ class DistrictFigures(GroupRatios):
     # 1,763 หมู่บ้าน คิดเป็นร้อยละ 22.40").
     villages: int = 0
     villages_with_any_group: int = 0
+    # The month (key) these figures come from: this month's when its report was accepted, the
+    # district's last accepted month's when it sent nothing or was rejected (carried), None when
+    # nothing of it was accepted this fiscal year (its groups are then unknown and not counted).
+    figures_from: str | None = None
 
     @property
     def villages_any_percent(self) -> float | None:
         return percent(self.villages_with_any_group, self.villages)
 
+    @property
+    def carried(self) -> bool:
+        return self.figures_from is not None and self.report != ACCEPTED
+
+    @property
+    def has_figures(self) -> bool:
+        return self.figures_from is not None
 
     @property
     def report_th(self) -> str:
@@ -147,12 +168,19 @@ class FileOutcome:
     district_code: str | None
     district_name: str | None
     status: str  # accepted | rejected | superseded
-    errors: int
-    warnings: int
+    errors: int  # problems that reject the file (errors and values still to be confirmed)
+    warnings: int  # warnings only
     first_error: str | None = None
     first_error_en: str | None = None
     received_on: date | None = None  # when the province first saw the file
     copies: tuple[str, ...] = ()  # other files in the inbox with the same content: the same submission
+    confirmed: int = 0  # unusual values the district confirmed
+    notes: int = 0  # information only
+
+    @property
+    def gets_feedback(self) -> bool:
+        """Whether the run writes a feedback workbook for this file (a note alone needs none)."""
+        return bool(self.district_code) and bool(self.errors or self.warnings or self.confirmed)
 
 
 @dataclass(frozen=True)
@@ -182,10 +210,36 @@ class MonthSummary(CoverageRatios):
     # so far, against the target path: scope (province or district code), month, month_th,
     # founded, target_path (groups expected by then), target (whole target of the phases begun).
     progress_by_month: pd.DataFrame = field(default=None, repr=False)
+    # Districts whose groups counted toward the target are fewer than in their last accepted
+    # month (a group's founding date corrected, a row taken out): FoundedChange, said in the report.
+    founded_changes: tuple["FoundedChange", ...] = ()
     # This month against the same month of the fiscal year before (generator.years.YearComparison),
     # where the history store has it; set by the pipeline.
     comparison: object = field(default=None, repr=False)
 
+    @property
+    def as_of(self) -> date:
+        """What the month's report covers: the whole calendar month (it is due in the next one)."""
+        return self.period.last_day
+
+    @property
+    def with_figures(self) -> list[DistrictFigures]:
+        """The districts whose groups are known (this month's report, or carried): the scope of
+        every figure about the groups themselves (groups, villages with a group, members, money)."""
+        return [d for d in self.districts if d.has_figures]
+
+    @property
+    def carried(self) -> list[DistrictFigures]:
+        return [d for d in self.districts if d.carried]
+
+    @property
+    def without_figures(self) -> list[DistrictFigures]:
+        return [d for d in self.districts if not d.has_figures]
+
+    @property
+    def feedback_files(self) -> int:
+        """Feedback workbooks the run writes: one per district with a file that needs one."""
+        return len({f.district_code for f in self.files if f.gets_feedback})
 
     @property
     def reported(self) -> list[DistrictFigures]:
@@ -246,8 +300,29 @@ class MonthSummary(CoverageRatios):
         return None if r is None or not len(r) else percent(int((r["status"] == ON_TIME).sum()), len(r))
 
 
+@dataclass(frozen=True)
+class FoundedChange:
+    """A district counts fewer groups toward the target than in its last accepted month."""
+
+    district_code: str
+    district_name: str
+    before_month: str  # month key
+    before: int
+    now: int
+
+
 def _progress(label: str, target: int, founded: int, expected: float) -> Progress:
     return Progress(label, int(target), int(founded), expected)
+
+
+def year_progress(label: str, phases: tuple[Progress, ...]) -> Progress:
+    """The year of a district or the province from its own phases: the share of the year's target
+    expected by now is Σ(phase target × share of the phase gone) ÷ year target, so that the year's
+    status can never contradict the phases' for the same figures."""
+    target = sum(p.target for p in phases)
+    expected = sum(p.target * p.expected for p in phases) / target if target else (
+        max((p.expected for p in phases), default=0.0))
+    return Progress(label, int(target), int(sum(p.founded for p in phases)), expected)
 
 
 def fiscal_months(setup: Setup, period: Period) -> list[Period]:
@@ -305,16 +380,24 @@ def _abbr(m: Period) -> str:
 
 def summarise(setup: Setup, period: Period, groups: pd.DataFrame, reports: dict[str, str],
               files: list[FileOutcome], problems: list[Problem], made_on: date,
-              past_reporting: pd.DataFrame | None = None) -> MonthSummary:
+              past_reporting: pd.DataFrame | None = None,
+              previous_founded: dict[str, tuple[str, int]] | None = None) -> MonthSummary:
     """reports: district code -> accepted | rejected | missing.
 
+    groups: the accepted groups of the month, and for a district without an accepted report its
+    groups as last accepted, marked in the column ``carried_from`` (that month's key).
     past_reporting: the grid rows of earlier months of the fiscal year, from the history store;
-    without it the grid holds this month only."""
+    without it the grid holds this month only.
+    previous_founded: district code -> (month key, groups counted toward the target) of its last
+    accepted month before this one, so that a count that went down is said, not hidden."""
     as_of = period.last_day
     expected = {p.number: expected_share(p.starts_on, p.ends_on, as_of) for p in setup.phases}
-    total_target = setup.total_target
-    year_expected = (sum(p.target_groups * expected[p.number] for p in setup.phases) / total_target
-                     if total_target else 0.0)
+    if "carried_from" not in groups.columns:
+        groups = groups.assign(carried_from=None)
+    source = {code: period.key for code, r in reports.items() if r == ACCEPTED}
+    for code, month in groups.loc[groups["carried_from"].notna(), ["district_code", "carried_from"]].drop_duplicates(
+            "district_code").itertuples(index=False):
+        source.setdefault(code, month)
     active = groups[groups["status"] != "dissolved"] if len(groups) else groups
     counted = groups[groups["phase"].notna()] if len(groups) else groups
     villages = setup.villages
@@ -332,10 +415,12 @@ def summarise(setup: Setup, period: Period, groups: pd.DataFrame, reports: dict[
             _progress(p.name, t.loc[t["phase"] == p.number, "target_groups"].sum(),
                       (c["phase"] == p.number).sum() if len(c) else 0, expected[p.number])
             for p in setup.phases)
-        year = _progress("ทั้งปี", sum(p.target for p in phases), sum(p.founded for p in phases), year_expected)
+        year = year_progress("ทั้งปี", phases)
         k, o = part(kkkj), part(officers)
         new_this_year = g[pd.to_datetime(g["founded_on"]) >= founded_start] if len(g) else g
         with_group = set(new_this_year["officer_id"].dropna()) if len(new_this_year) else set()
+        # Villages of the districts whose groups are known: the denominator of "all villages".
+        known = part(villages) if code is not None else villages[villages["district_code"].isin(source)]
         return DistrictFigures(
             district_code=code or setup.province_code, district_name=name, report=report,
             phases=phases, year=year, groups=len(a),
@@ -345,14 +430,19 @@ def summarise(setup: Setup, period: Period, groups: pd.DataFrame, reports: dict[
             loans_baht=float(a["loans_baht"].sum()) if len(a) else 0.0,
             officers=len(o), officers_with_group=len(set(o["officer_id"]) & with_group),
             kkkj_villages=len(k), villages_with_group=int(k["had_group"].sum()) + year.founded,
-            villages=len(part(villages)), villages_with_any_group=int(a["village_code"].nunique()) if len(a) else 0,
+            villages=len(known), villages_with_any_group=int(a["village_code"].nunique()) if len(a) else 0,
+            figures_from=source.get(code) if code is not None else period.key,
         )
 
     districts = tuple(figures(code, setup.district_name(code), reports.get(code, MISSING))
                       for code in setup.district_codes)
     total = figures(None, f"รวมจังหวัด{setup.province_name}", ACCEPTED)
-    founded = pd.to_datetime(groups["founded_on"])
-    in_month = groups[founded.between(pd.Timestamp(period.first_day), pd.Timestamp(period.last_day))]
+    if len(groups):
+        this_month = groups[groups["carried_from"].isna()]
+        founded = pd.to_datetime(this_month["founded_on"])
+        in_month = this_month[founded.between(pd.Timestamp(period.first_day), pd.Timestamp(period.last_day))]
+    else:
+        in_month = groups
     received = {f.district_code: f.received_on for f in files if f.status == ACCEPTED}
     reporting = month_reporting(setup, period, reports, received)
     if past_reporting is not None and len(past_reporting):
@@ -360,6 +450,10 @@ def summarise(setup: Setup, period: Period, groups: pd.DataFrame, reports: dict[
                                  & past_reporting["district_code"].isin(setup.district_codes)]
         earlier = earlier.assign(district_name=earlier["district_code"].map(setup.district_name))
         reporting = pd.concat([earlier[reporting.columns], reporting], ignore_index=True)
+    changes = tuple(
+        FoundedChange(d.district_code, d.district_name, *previous_founded[d.district_code], d.year.founded)
+        for d in districts if previous_founded and d.district_code in previous_founded
+        and d.report == ACCEPTED and d.year.founded < previous_founded[d.district_code][1])
     return MonthSummary(
         province_code=setup.province_code, province_name=setup.province_name, office_name=setup.office_name,
         fiscal_year_be=setup.fiscal_year_be, period=period, made_on=made_on, due_date=setup.due_date(period),
@@ -368,4 +462,5 @@ def summarise(setup: Setup, period: Period, groups: pd.DataFrame, reports: dict[
         districts=districts, total=total, files=tuple(files), problems=tuple(problems),
         groups=groups, founded_in_month=in_month.sort_values(["district_code", "founded_on"]) if len(in_month) else in_month,
         reporting=reporting, progress_by_month=progress_by_month(setup, groups, fiscal_months(setup, period)),
+        founded_changes=changes,
     )

@@ -129,6 +129,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         'Received'),
     'cli.interrupted': ('หยุดการทำงาน ไม่มีไฟล์ผลลัพธ์ที่เขียนไม่ครบ',
         'Stopped; no output was left half-written.'),
+    'cli.audit_failed': ('ไม่ได้เขียนรายงาน: ตัวเลขของรายงานขัดแย้งกันเอง ({detail}) ซึ่งเป็นข้อบกพร่องของโปรแกรม '
+                         'ไม่ใช่ของไฟล์ที่อำเภอส่ง ฐานข้อมูลประวัติและไฟล์ผลลัพธ์เดิมไม่เปลี่ยนแปลง '
+                         'กรุณาแจ้งผู้ดูแลโปรแกรมพร้อมข้อความนี้',
+        "No report was written: its figures contradict each other ({detail}). This is a bug in the tool, "
+        "not in a district's file; the history store and earlier outputs are unchanged. Please report it "
+        "with this message."),
 
     # --- the year's turn (issue 18)
     'cli.period_other_year': ('เดือน{month} อยู่ในปีงบประมาณ พ.ศ. {period_year} แต่ไฟล์ข้อมูลตั้งต้นเป็นของปีงบประมาณ พ.ศ. {fiscal_year} — วิธีแก้ไข: โปรดใช้ไฟล์ข้อมูลตั้งต้นของปีงบประมาณ พ.ศ. {period_year} (สร้างจากปีก่อนได้ด้วยคำสั่ง next-year)',
@@ -223,8 +229,26 @@ TEXTS: dict[str, tuple[str, str]] = {
         'Files needing attention'),
     'pdf.superseded_note': ('ไม่นำมาใช้ เพราะอำเภอส่งไฟล์ที่ผ่านการตรวจสอบซึ่งใหม่กว่ามาแล้ว',
         'not used: the district sent a newer file that was accepted'),
-    'pdf.warnings_note': ('ไฟล์ที่ผ่านการตรวจสอบแต่มีคำเตือน {n} ไฟล์: ส่งผลการตรวจให้อำเภอทราบแล้ว ดูรายละเอียดในไฟล์ Excel ที่แนบ (ชีต ปัญหา)',
-        '{n} accepted files had warnings; see the attached Excel file (sheet Problems).'),
+    'pdf.warnings_note': ('โปรแกรมได้จัดทำไฟล์แจ้งผลการตรวจสอบ {n} ไฟล์ไว้ในโฟลเดอร์ผลลัพธ์แล้ว '
+                          '(สำหรับไฟล์ที่ไม่ผ่านการตรวจสอบ มีคำเตือน หรือมีค่าที่อำเภอยืนยันแล้ว) '
+                          'โปรดส่งไฟล์ดังกล่าวให้อำเภอที่เกี่ยวข้อง ดูรายละเอียดในไฟล์ Excel ที่แนบ (ชีต ปัญหา)',
+        'The tool wrote {n} feedback files into the folder feedback (for files rejected, with warnings or with '
+        'values the district confirmed): please send them to the districts. See the attached Excel file (sheet Problems).'),
+    'pdf.made_on': ('จัดทำเมื่อ', 'made on'),
+    'pdf.carried': ('ใช้ข้อมูลเดือน {month}', 'figures of {month}'),
+    'pdf.carried_note': ('อำเภอที่ยังไม่มีรายงานที่ผ่านการตรวจสอบของเดือนนี้ ใช้ข้อมูลล่าสุดที่ผ่านการตรวจสอบ '
+                         '(กลุ่มที่จัดตั้งแล้ว สมาชิก และเงิน ของเดือนนั้น): {names}',
+        'Districts without an accepted report this month are counted with their last accepted figures '
+        '(groups founded, members and money of that month): {names}'),
+    'pdf.no_figures_note': ('อำเภอที่ยังไม่มีรายงานที่ผ่านการตรวจสอบในปีงบประมาณนี้ นับผลการจัดตั้งเป็น 0 '
+                            'และไม่รวมในจำนวนกลุ่ม หมู่บ้าน สมาชิก และเงิน: {names}',
+        'Districts with no accepted report this fiscal year count 0 groups founded and are left out of '
+        'groups, villages, members and money: {names}'),
+    'pdf.scope_known': ('เฉพาะ {n} อำเภอที่มีข้อมูล', 'the {n} districts with figures only'),
+    'pdf.founded_change': ('กลุ่มที่นับเป็นผลของอำเภอ{name} ลดลงจาก {before} กลุ่ม (เดือน {month}) เป็น {now} กลุ่ม '
+                           'เพราะอำเภอแก้ไขข้อมูลกลุ่มในรายงานเดือนนี้',
+        '{name} counts {now} groups toward the target, {before} in {month}: the district corrected its '
+        'groups in this month\'s report.'),
     'pdf.money_title': ('ข้อมูลกลุ่มออมทรัพย์เพื่อการผลิตที่ดำเนินการอยู่',
         'Active savings groups'),
     'pdf.money_caption': ('นับเฉพาะกลุ่มที่ยังดำเนินการอยู่ (ไม่รวมกลุ่มที่ยุบเลิก) จากรายงานที่ผ่านการตรวจสอบ',
@@ -364,9 +388,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     'pdf.attachment': ('สรุปข้อมูลประจำเดือน (Excel)',
         'Monthly summary (Excel)'),
 
-    'pdf.quality_intro': ("พบปัญหาในไฟล์ที่ได้รับทั้งหมด {n} ได้แก่ ข้อผิดพลาด (ไฟล์ไม่ผ่านการตรวจสอบ) {errors} "
-                          "และคำเตือนหรือหมายเหตุ {warnings}",
-                          "{n} in the files received: {errors} (the file is rejected) and {warnings}."),
+    'pdf.quality_intro': ("พบในไฟล์ที่ได้รับทั้งหมด {n} รายการ:{counts}", "{n} items in the files received:{counts}."),
+    'pdf.quality_count': (" {severity} {n} รายการ", " {n} {severity}"),
     'pdf.found': ("พบค่า:", "found:"),
     'pdf.fix_lead': ("วิธีแก้ไข:", "Fix:"),
 
@@ -519,6 +542,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     'target.on_track': ('เป็นไปตามแผน', 'on track'),
     'target.behind': ('ต่ำกว่าแผน', 'behind'),
     'target.not_started': ('ยังไม่เริ่ม', 'not started'),
+    'target.not_reached': ('ไม่บรรลุเป้าหมาย', 'not reached'),  # final: the phase or the year is over
     # --- why a district has no figures this month
     'state.missing': ('ยังไม่ส่งรายงาน', 'no report'),
     'state.rejected': ('รายงานไม่ผ่านการตรวจสอบ', 'report rejected'),
@@ -601,7 +625,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     'xlsx.row.office': ("หน่วยงาน", "Office"),
     'xlsx.row.month': ("ประจำเดือน", "Month"),
     'xlsx.row.fiscal_year': ("ปีงบประมาณ (พ.ศ.)", "Fiscal year (BE)"),
-    'xlsx.row.data_as_of': ("ข้อมูล ณ วันที่", "Data as of"),
     'xlsx.row.due': ("กำหนดส่งรายงานของเดือนนี้", "Reports due on"),
     'xlsx.row.phase_target': ("{phase}: เป้าหมาย", "{phase}: target"),
     'xlsx.row.phase_founded': ("{phase}: จัดตั้งแล้ว", "{phase}: founded"),
@@ -636,8 +659,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     'xlsx.row.officers': ("พัฒนากรทั้งหมด", "Field officers"),
     'xlsx.row.officers_with_group': ("พัฒนากรที่จัดตั้งกลุ่มในปีนี้แล้ว", "Officers who founded a group this year"),
     'xlsx.row.officers_percent': ("พัฒนากรที่จัดตั้งกลุ่มในปีนี้แล้ว (ร้อยละ)", "Officers who founded a group this year (%)"),
-    'xlsx.row.errors': ("ปัญหาที่พบในไฟล์: ข้อผิดพลาด", "Problems in the files: errors"),
-    'xlsx.row.warnings': ("ปัญหาที่พบในไฟล์: คำเตือน", "Problems in the files: warnings"),
+    'xlsx.row.severity': ("ปัญหาที่พบในไฟล์: {severity}", "Problems in the files: {severity}"),
+    'xlsx.row.carried': ("อำเภอที่ใช้ข้อมูลล่าสุดที่ผ่านการตรวจสอบของเดือนก่อน",
+        "Districts counted with an earlier month's accepted figures"),
+    'xlsx.row.with_figures': ("อำเภอที่มีข้อมูลกลุ่ม (ขอบเขตของจำนวนกลุ่ม หมู่บ้านทั้งหมด สมาชิก และเงิน)",
+        "Districts whose groups are known (the scope of groups, all villages, members and money)"),
+    'xlsx.row.as_of': ("ข้อมูล ณ วันที่ (สิ้นเดือนที่รายงาน)", "Data as of (the month's last day)"),
+    'xlsx.row.made_on': ("จัดทำเมื่อ", "Made on"),
+    'xlsx.col.figures_from': ("ข้อมูลของเดือน", "Figures of"),
+    'xlsx.col.carried_from': ("ข้อมูลของเดือน (ใช้ข้อมูลเดือนก่อน)", "Figures of (carried from)"),
     'xlsx.col.item': ("รายการ", "Item"),
     'xlsx.col.value': ("ค่า", "Value"),
     'xlsx.col.unit': ("หน่วย", "Unit"),
@@ -808,7 +838,14 @@ TEXTS: dict[str, tuple[str, str]] = {
                         "of {savings} baht; {borrowers} members ({borrowers_percent} % of members) hold loans of "
                         "{loans} baht"),
     'narrative.money_end': ("", "."),
-    'narrative.accepted_only': (" (เฉพาะอำเภอที่ส่งรายงานผ่านการตรวจสอบ)", " (districts with an accepted report only)"),
+    'narrative.scope_known': (" (เฉพาะ {n} ที่มีข้อมูล)", " (the {n} with figures only)"),
+    'narrative.not_reached': ("ไม่บรรลุเป้าหมาย {n} ได้แก่ {names} ", ", {n} did not reach it ({names})"),
+    'narrative.carried': ("ตัวเลขข้างต้นใช้ข้อมูลล่าสุดที่ผ่านการตรวจสอบของ{names} ",
+        ". The figures above count {names} with their last accepted month"),
+    'narrative.left_out': ("ผลการดำเนินงานข้างต้นจึงยังไม่รวมผลของอำเภอดังกล่าว",
+                           ". The figures above leave these districts out."),
+    'narrative.others_left_out': ("ส่วนอำเภออื่นที่ยังไม่มีรายงานที่ผ่านการตรวจสอบในปีงบประมาณนี้ไม่รวมในผลข้างต้น",
+                                  "; the others, with no accepted report this fiscal year, are left out."),
     'narrative.officers': ("เป้าหมาย “1 พัฒนากร 1 กลุ่มออมทรัพย์เพื่อการผลิต” พัฒนากรทั้งหมด {officers} คน "
                            "(เป้าหมาย {officers} กลุ่ม) จัดตั้งกลุ่มในปีงบประมาณ พ.ศ. {fiscal_year} แล้ว {with_group} คน "
                            "คิดเป็นร้อยละ {percent}",
@@ -825,8 +862,6 @@ TEXTS: dict[str, tuple[str, str]] = {
                             "{on_time} on time ({on_time_rate} %)"),
     'narrative.missing': ("ยังไม่ส่งรายงาน {n} ได้แก่ {names} ", "; no report yet from {n}: {names}"),
     'narrative.rejected': ("ไม่ผ่านการตรวจสอบ {n} ได้แก่ {names} ", "; rejected by the checks: {n}, {names}"),
-    'narrative.left_out': ("ผลการดำเนินงานข้างต้นจึงยังไม่รวมผลของอำเภอดังกล่าว",
-                           ". The figures above leave these districts out."),
     'narrative.all_in': ("ครบทุกอำเภอ", ". Every district reported."),
     'narrative.district_prefix': ("อำเภอ", ""),
     'narrative.and_more': ("อีก {n} (ดูหัวข้อที่ 2)", "{n} more (see section 2)"),

@@ -11,9 +11,9 @@ from generator.schema import GROUPS, LISTS_SHEET, META_SHEET
 def test_district_workbook_has_instructions_groups_table_and_meta(template_for):
     wb = load_workbook(template_for("3601"))
     assert wb.sheetnames[:2] == ["คำแนะนำ", GROUPS.sheet_th]
-    assert "ส่งภายในวันที่ 20 สิงหาคม 2566" in wb["คำแนะนำ"]["A2"].value
+    assert "ส่งภายในวันที่ 20 กันยายน 2566" in wb["คำแนะนำ"]["A2"].value  # August is due in September
     ws = wb[GROUPS.sheet_th]
-    assert "อำเภอเมืองชัยภูมิ" in ws["A1"].value and "20 สิงหาคม 2566" in ws["A2"].value
+    assert "อำเภอเมืองชัยภูมิ" in ws["A1"].value and "20 กันยายน 2566" in ws["A2"].value
     assert list(ws.tables) == ["groups"]
     assert [c.value for c in ws[HEADER_ROW]] == [c.header_th for c in GROUPS.columns]
     meta = dict(wb[META_SHEET].iter_rows(min_row=2, values_only=True))
@@ -55,7 +55,7 @@ def test_templates_command_writes_one_workbook_per_district(setup_path, tmp_path
     files = sorted(p.name for p in tmp_path.glob("*.xlsx"))
     assert len(files) == 16 and files[0].startswith("2566-03_3601")
     wb = load_workbook(tmp_path / files[0])
-    assert "ส่งภายในวันที่ 15 มีนาคม 2566" in wb["คำแนะนำ"]["A2"].value  # phase 1 is due on the 15th
+    assert "ส่งภายในวันที่ 15 เมษายน 2566" in wb["คำแนะนำ"]["A2"].value  # phase 1 is due on the 15th of the next month
 
 
 def test_the_confirm_column_is_last_with_a_yes_no_dropdown(template_for):

@@ -14,7 +14,7 @@ import sys
 import textwrap
 import time
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -71,8 +71,11 @@ def _carried_codes(template: Path) -> dict[tuple[str, str], str]:
 
 
 def run(province, store, month, folder, **kw):
-    return run_month(province, month, folder / "inbox", folder / "out", made_on=month.last_day, store=store,
-                     now=datetime.combine(month.last_day, datetime.min.time()), render=kw.pop("render", False), **kw)
+    # A month's report is due in the month after (README, "What a month's report covers").
+    due = province.due_date(month)
+    return run_month(province, month, folder / "inbox", folder / "out", made_on=due, store=store,
+                     now=datetime.combine(due + timedelta(days=7), datetime.min.time()),
+                     render=kw.pop("render", False), **kw)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +88,9 @@ def year(province, tmp_path_factory):
     results = {}
 
     def on(month, day, hour=10):
-        return datetime(month.year, month.month, day, hour)
+        """A day of the month in which this month's report is due."""
+        due = province.due_date(month)
+        return datetime(due.year, due.month, day, hour)
 
     for month in MONTHS:
         folder, due = folders[month.key], province.due_date(month)
@@ -130,7 +135,7 @@ def test_the_grid_counts_every_month_as_it_finally_stood(year, province):
 
 def test_phase_two_is_due_on_its_own_day(year, province):
     # July and August are in phase 2, due on the 20th: a file of the 19th is on time, of the 21st late.
-    assert province.due_date(Period(2023, 7)) == date(2023, 7, 20)
+    assert province.due_date(Period(2023, 7)) == date(2023, 8, 20)
     july = year["results"]["2023-07"].summary.reporting
     assert (july[july["month"] == "2023-07"]["status"] == "on_time").sum() == 3
 
@@ -142,7 +147,7 @@ def test_the_store_keeps_every_file_and_the_resubmission(year, province):
     mine = may[may["district_code"] == d2].set_index("file_name")
     assert mine.loc[f"{d2}_first.xlsx", "status"] == "superseded"  # replaced by the accepted resubmission
     assert mine.loc[f"{d2}.xlsx", "status"] == "accepted"
-    assert mine.loc[f"{d2}.xlsx", "received_at"] == "2023-05-14T10:00:00"
+    assert mine.loc[f"{d2}.xlsx", "received_at"] == "2023-06-14T10:00:00"  # May is due on 15 June
     files = year["results"]["2023-05"].summary.files
     assert {f.file: f.status for f in files if f.district_code == d2} == {
         f"{d2}_first.xlsx": "superseded", f"{d2}.xlsx": "accepted"}

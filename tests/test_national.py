@@ -18,6 +18,7 @@ from generator.demo import DEMO_PERIOD
 from generator.nation import run_national, run_provinces
 from generator.national import MissingProvince, ProvinceFigures, collect_results, rank_provinces, roll_up
 from generator.summary import Progress
+from tests.audit import assert_national_true
 from generator.synthetic import NationSpec, write_nation
 
 SMALL = NationSpec(provinces=3, districts=9, kkkj_villages=260, officers=30)
@@ -60,6 +61,7 @@ def test_totals_are_the_sum_of_the_provinces_results(provinces, tmp_path):
     assert t.districts == 9 == sum(d["district_reports"]["districts"] for d in data)
     assert t.reported == sum(d["district_reports"]["accepted"] for d in data)
     assert t.kkkj_villages == 260
+    assert_national_true(r.summary)
 
 
 def test_provinces_are_ranked_by_percent_of_target_and_equal_figures_share_a_rank(provinces):

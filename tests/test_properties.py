@@ -24,6 +24,7 @@ from generator.pipeline import RunResult, result_json, run_month
 from generator.rules import VALUE_ERROR_RULES
 from generator.schema import STATUS_WORDS
 from generator.summary import ACCEPTED, MISSING, FileOutcome, summarise
+from tests.audit import assert_report_true
 from generator.validation import validate_submission
 from generator.values import (Reading, read_choice, read_code, read_date, read_money, read_text, read_whole_number,
                               read_yesno)
@@ -156,6 +157,7 @@ def test_province_totals_are_the_sum_of_districts_and_do_not_depend_on_arrival_o
     first = _summary(setup, period, accepted, list(codes), received)
     second = _summary(setup, period, accepted, list(shuffled), received)
     assert _record(first) == _record(second)
+    assert_report_true(first)
 
     total, districts = first.total, first.districts
     for attr in ("groups", "members", "borrowers", "officers", "officers_with_group", "kkkj_villages",

@@ -93,7 +93,8 @@ def test_summary_sheet_key_figures(summary, workbook):
     assert figures["ทั้งปี: เป้าหมาย"] == 129
     assert figures["ทั้งปี: ร้อยละของเป้าหมาย"] == pytest.approx(round(100 * summary.year.founded / 129, 2))
     assert figures["อำเภอที่ส่งรายงานและผ่านการตรวจสอบ"] == 14
-    assert figures["ข้อมูล ณ วันที่"].date() == date(2023, 9, 21)
+    assert figures["ข้อมูล ณ วันที่ (สิ้นเดือนที่รายงาน)"].date() == date(2023, 8, 31)  # the month, to its last day
+    assert figures["จัดทำเมื่อ"].date() == date(2023, 9, 21)
 
 
 def test_groups_sheet_keeps_text_as_text(summary, workbook):
@@ -135,7 +136,7 @@ def test_empty_month(tmp_path):
     empty = summarise(s, DEMO_PERIOD, merge_groups(s, {}), {}, [], [], date(2023, 9, 21))
     wb = load_workbook(write_summary_workbook(empty, tmp_path / "empty.xlsx"))
     assert wb.sheetnames == list(SHEETS.values())
-    assert wb[SHEETS["groups"]].tables["groups"].ref == "A1:S2"
+    assert wb[SHEETS["groups"]].tables["groups"].ref == "A1:T2"  # the last column: the month a carried group is of
 
 
 def test_progress_sheet_and_native_charts(summary, workbook, tmp_path):
@@ -194,7 +195,10 @@ def test_reporting_grid_sheet(summary, workbook):
 def test_summary_sheet_reporting_rates_and_fitted_widths(summary, workbook):
     figures = {r["รายการ"]: r["ค่า"] for r in rows(workbook[SHEETS["summary"]])}
     assert figures["อัตราการส่งรายงานภายในกำหนด (ร้อยละ)"] == summary.on_time_rate
-    assert figures["หมู่บ้านทั้งหมด"] == len(chaiyaphum_setup().villages)
+    # the villages of the 14 districts whose groups are known, over which the groups are counted
+    v = chaiyaphum_setup().villages
+    assert figures["หมู่บ้านทั้งหมด"] == int((~v["district_code"].isin(["3609", "3614"])).sum()) < len(v)
+    assert figures["อำเภอที่มีข้อมูลกลุ่ม (ขอบเขตของจำนวนกลุ่ม หมู่บ้านทั้งหมด สมาชิก และเงิน)"] == 14
     ws = workbook[SHEETS["districts"]]
     header = [c.value for c in ws[1]]
     savings = ws.column_dimensions[chr(ord("A") + header.index("เงินสัจจะสะสม (บาท)"))].width

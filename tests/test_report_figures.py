@@ -14,6 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests import chiang_rai
+from tests.audit import assert_report_true
 from tests.test_render_pdf import loose, needs_poppler, pdftotext
 
 
@@ -171,3 +172,8 @@ def test_chaiyaphum_demo_prints_the_seed_figures(chaiyaphum):
     pages = [p for p in pdftotext(pdf).split("\f") if p.strip()]
     for d in s.districts:
         assert loose(d.district_name) in loose("".join(pages)), d.district_name
+
+
+def test_the_chiang_rai_and_demo_reports_pass_the_audit(chiang, chaiyaphum):
+    assert_report_true(chiang.summary)
+    assert_report_true(chaiyaphum.summary)

@@ -9,6 +9,7 @@ import pytest
 
 from generator.demo import DEMO_PERIOD
 from generator.pipeline import run_month
+from tests.audit import assert_report_true
 from generator.setup import load_setup, write_setup_workbook
 from generator.synthetic import NATION, NationSpec, nation_plan, province_setup, scaled, write_nation
 
@@ -82,6 +83,7 @@ def test_written_nation_is_reused_from_its_folder_and_read_by_the_tool(nation, t
         assert statuses.count("rejected") == p["returns"].get("error", 0)
         assert statuses.count("accepted") == len(files) - p["returns"].get("error", 0)
         assert result.summary.year.founded > 0
+        assert_report_true(result.summary)
 
 
 def test_other_parameters_rebuild_the_folder(tmp_path):
