@@ -32,7 +32,8 @@ THAI = re.compile(r"[\u0e00-\u0e7f]")
 RULE_ID = re.compile(r"\b[A-Z]{1,3}_[A-Z0-9_]{2,}\b")
 ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 # ASCII a Thai page may hold: product and format names, and Excel's page-number codes (&P, &N).
-THAI_PAGE_ASCII = {"Excel", "PDF", "xlsx", "xls", "xlsm", "ods", "Workbook", "LibreOffice", "Calc", "VBA"}
+THAI_PAGE_ASCII = {"Excel", "PDF", "xlsx", "xls", "xlsm", "ods", "Workbook", "LibreOffice", "Calc", "VBA",
+                   "WPS", "Office"}  # the three programs districts save with (issue 11: how to save as .xlsx)
 JARGON = ("z-score", "median", "มัธยฐาน", "savings-report", "validate")
 # Sections read by district staff or managers, Thai first (the CLI's may name commands and options).
 PAGE_SECTIONS = ("pdf", "national", "xlsx", "district", "feedback", "narrative", "target", "state", "report",
