@@ -29,6 +29,7 @@ system:
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	command -v soffice >/dev/null || missing="$$missing libreoffice-calc"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v zip >/dev/null || missing="$$missing zip"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing system packages:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \

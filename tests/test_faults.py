@@ -19,6 +19,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
+from tests.tools import needs
 import pandas as pd
 from openpyxl import load_workbook
 from typer.testing import CliRunner
@@ -106,7 +108,7 @@ def test_a_zip_entry_flagged_as_encrypted_is_refused_as_password_protected(fille
     assert "รหัสผ่าน" in sub.problems[0].fix_th
 
 
-@pytest.mark.skipif(not shutil.which("zip"), reason="needs the zip command")
+@needs("zip")
 def test_a_workbook_zipped_with_a_zipcrypto_password_gets_the_same_message_as_excel_encryption(
         filled, setup, period, tmp_path):
     valid = filled("3601")
