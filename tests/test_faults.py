@@ -141,7 +141,7 @@ def test_an_xml_part_declaring_any_encoding_but_utf8_is_refused_by_one_rule(fill
         path = rewrite(valid, tmp_path / "declared.xlsx", lambda n, d: _declare(d, encoding) if n == entry else d)
         sub = read_submission(path, setup, period)
         assert [p.rule_id for p in sub.problems] == ["F_XML_ENCODING"], (entry, encoding)
-        assert entry in sub.problems[0].message_th and "UTF-8" in sub.problems[0].message_th
+        assert entry in sub.problems[0].message_th and "รหัสอักขระมาตรฐาน" in sub.problems[0].message_th and "UTF-8" in sub.problems[0].message_en
 
 
 def test_thai_bytes_without_a_declaration_are_refused_by_the_same_rule(filled, setup, period, tmp_path):
