@@ -13,7 +13,9 @@ brought up to date by the migrations below, in order, each in its own transactio
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -98,6 +100,8 @@ class HistoryStore:
     def open(cls, path: Path, province_code: str, wait_seconds: float = 30.0) -> "HistoryStore":
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            _create_store(path, province_code)
         _check_store_file(path)
         try:
             con = sqlite3.connect(path, timeout=wait_seconds, isolation_level=None)
@@ -346,6 +350,40 @@ def _iso(value) -> str | None:
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _create_store(path: Path, province_code: str) -> None:
+    """A new store is made whole beside its place and linked in: SQLite's own new file is empty until
+    its first write, and another process (the web page's preview, a second run) that looked then would
+    take it for a damaged store. Linking, not renaming, never replaces a store another process made
+    first."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
+    os.close(fd)
+    made = Path(name)
+    try:
+        made.unlink()  # sqlite makes the file itself; mkstemp only reserved a free name
+        con = sqlite3.connect(made, isolation_level=None)
+        try:
+            store = HistoryStore(made, con)
+            store._migrate()
+            store._claim(province_code)
+        finally:
+            con.close()
+        try:
+            os.link(made, path)
+        except FileExistsError:
+            pass  # another process made the store first: use theirs
+        except OSError:
+            # a folder without hard links (a FAT stick, some shares): a rename, which cannot refuse
+            if not path.exists():
+                os.replace(made, path)
+    except sqlite3.DatabaseError as exc:
+        raise _as_store_error(exc, path) from None
+    except OSError as exc:
+        raise StoreError("store_unreadable", path=path, detail=exc.strerror or str(exc)) from None
+    finally:
+        for leftover in (made, made.with_name(made.name + "-journal")):
+            leftover.unlink(missing_ok=True)
 
 
 def _check_store_file(path: Path) -> None:

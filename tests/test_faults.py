@@ -13,8 +13,10 @@ import re
 import sys
 import shutil
 import subprocess
+import tempfile
 import threading
 import zipfile
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -268,6 +270,7 @@ limit = 1024 << 20
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 sys.path.insert(0, sys.argv[1])
 warnings.simplefilter("ignore")
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from generator.feedback import write_feedback
@@ -468,18 +471,46 @@ def test_a_store_that_is_empty_cut_short_damaged_or_not_a_store_is_refused_and_n
         assert caught.value.key == key, kind
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-def test_a_store_in_a_read_only_folder_says_so(real_store, setup_path, tmp_path):
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    store = folder / "history.sqlite"
-    store.write_bytes(real_store.read_bytes())
-    folder.chmod(0o555)
+@contextmanager
+def _as_an_ordinary_user():
+    """Root writes into read-only folders, and CI runs as root: there the run is made as `nobody`
+    (only the effective ids, so they can be taken back)."""
+    if os.geteuid() != 0:
+        yield
+        return
+    os.setegid(65534)
+    os.seteuid(65534)
     try:
-        r = _store_run(setup_path, tmp_path, store)
+        yield
     finally:
-        folder.chmod(0o755)
-    assert r.exit_code == 2 and "อ่านอย่างเดียว" in r.output and "Traceback" not in r.output, r.output
+        os.seteuid(0)
+        os.setegid(0)
+
+
+def test_a_store_in_a_read_only_folder_says_so(real_store, setup_path, tmp_path):
+    # A folder of its own under /tmp: pytest's folders are closed to every user but root.
+    place = Path(tempfile.mkdtemp(prefix="ro-store-"))
+    try:
+        place.chmod(0o755)
+        for name in ("inbox", "out"):
+            shutil.copytree(tmp_path / name, place / name) if (tmp_path / name).exists() else (place / name).mkdir()
+        for path in place.rglob("*"):
+            path.chmod(0o777 if path.is_dir() else 0o666)
+        (place / "out").chmod(0o777)
+        shutil.copy(setup_path, place / "setup.xlsx")
+        (place / "setup.xlsx").chmod(0o644)
+        folder = place / "ro"
+        folder.mkdir()
+        store = folder / "history.sqlite"
+        store.write_bytes(real_store.read_bytes())
+        store.chmod(0o644)
+        folder.chmod(0o555)
+        with _as_an_ordinary_user():
+            r = _store_run(place / "setup.xlsx", place, store)
+        assert r.exit_code == 2 and "อ่านอย่างเดียว" in r.output and "Traceback" not in r.output, r.output
+        assert store.read_bytes() == real_store.read_bytes()
+    finally:
+        shutil.rmtree(place, ignore_errors=True)
 
 
 _FULL_DISK = r"""
@@ -621,7 +652,9 @@ def test_a_run_waits_for_another_writing_into_the_same_output_folder_and_leaves_
 _KILL_AT = r"""
 import json, os, sys
 sys.path.insert(0, sys.argv[1])
+from contextlib import contextmanager
 from datetime import date
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 import generator.commit as commit

@@ -214,6 +214,29 @@ def test_a_store_of_another_province_is_refused(year):
     assert caught.value.key == "store_other_province"
 
 
+def test_a_new_store_appears_whole_or_not_at_all(tmp_path, monkeypatch):
+    """The web page's preview opened the store while a report run was making it, found SQLite's
+    empty new file and refused it as damaged: while a store is being made, nothing is at its place."""
+    path = tmp_path / "history.sqlite"
+    seen = []
+    migrate = HistoryStore._migrate
+
+    def watched(self):
+        seen.append((path.exists(), path.stat().st_size if path.exists() else None))
+        migrate(self)
+
+    monkeypatch.setattr(HistoryStore, "_migrate", watched)
+    with HistoryStore.open(path, "36"):
+        pass
+    assert seen[0] == (False, None), seen
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.sqlite"]  # nothing left beside it
+    with HistoryStore.open(path, "36"):  # and it opens again as a store, not as damage
+        pass
+    with pytest.raises(StoreError) as caught:
+        HistoryStore.open(path, "99")
+    assert caught.value.key == "store_other_province"  # the province was claimed before it appeared
+
+
 KILLED_RUN = textwrap.dedent("""
     import sys, time
     from datetime import date, datetime
