@@ -11,7 +11,7 @@ import pandas as pd
 
 from generator.merge import merge_groups
 from generator.schema import GROUPS, STATUS_LABELS_TH
-from generator.setup import Setup
+from generator.model import Setup
 from generator.xlsx import as_cell_value
 
 

@@ -22,7 +22,8 @@ from generator.periods import Period, PeriodError, format_date, parse_day
 from generator.pipeline import EXIT_CANNOT_RUN, EXIT_OK, EXIT_REJECTED
 from generator.problems import Problem
 from generator.summary import ACCEPTED, LATE, MISSING, ON_TIME, REJECTED
-from generator.setup import Setup, SetupInvalid, load_setup
+from generator.model import Setup, SetupInvalid
+from generator.setup import load_setup
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="รายงานกลุ่มออมทรัพย์เพื่อการผลิต / Monthly savings-group reports.")

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from generator.district_template import HEADER_ROW
 from generator.periods import Period
 from generator.schema import GROUPS, STATUS_LABELS_TH
-from generator.setup import Phase, Setup
+from generator.model import Phase, Setup
 
 CHAIYAPHUM_DISTRICTS = [
     ("3601", "เมืองชัยภูมิ"), ("3602", "บ้านเขว้า"), ("3603", "คอนสวรรค์"), ("3604", "เกษตรสมบูรณ์"),

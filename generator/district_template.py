@@ -22,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from generator import texts
 from generator.periods import BE_OFFSET, Period, thai_date
 from generator.schema import CONFIRM_KEY, GROUPS, LISTS_SHEET, STATUS_LABELS_TH
-from generator.setup import Setup
+from generator.model import Setup
 from generator.xlsx import (BOX, FONT, INPUT_FILL, NUMBER_FORMATS, add_table, header_row, print_a4_landscape, put,
                             save_atomic, wrapped_height, write_meta)
 

@@ -20,7 +20,7 @@ from generator.reading import (DEFAULT_LIMITS, FileRejected, FoundTable, Limits,
                                open_workbook, read_meta, snapshot)
 from generator.rules import rule
 from generator.schema import GROUPS, READABLE_TEMPLATE_VERSIONS
-from generator.setup import Setup
+from generator.model import Setup
 
 SKIPPED_PREFIXES = (".", "~$")  # hidden files and the lock files Excel leaves beside open workbooks
 

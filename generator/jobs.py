@@ -15,7 +15,7 @@ from generator.history import HistoryStore
 from generator.periods import Period
 from generator.problems import Problem
 from generator.reading import DEFAULT_LIMITS, Limits
-from generator.setup import Setup
+from generator.model import Setup
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from generator.schema import GROUPS
-from generator.setup import Setup
+from generator.model import Setup
 from generator.values import name_key
 
 MERGED_COLUMNS = ["district_code", "district_name", "subdistrict_name", "moo", "is_kkkj", "had_group", "phase",

@@ -23,7 +23,8 @@ from openpyxl.styles import Font
 
 from generator.periods import Period
 from generator.schema import STATUS_DISSOLVED, TARGETS, Column, Table
-from generator.setup import Setup, setup_workbook
+from generator.model import Setup
+from generator.setup import setup_workbook
 from generator.xlsx import FONT, put, save_atomic, write_table
 
 # What the store changed, or could not tell, compared with this year's setup.

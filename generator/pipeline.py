@@ -31,7 +31,7 @@ from generator.periods import Period
 from generator.problems import CONFIRMED, NOTE, WARNING, Problem, errors, warnings
 from generator.reading import DEFAULT_LIMITS, Limits, bytes_as_read
 from generator.rules import rule
-from generator.setup import Setup
+from generator.model import Setup
 from generator.summary import ACCEPTED, MISSING, REJECTED, SUPERSEDED, FileOutcome, MonthSummary, fiscal_months, summarise
 from generator.validation import Checked, check_province, validate_submission
 from generator.xlsx import write_bytes_atomic

@@ -25,7 +25,7 @@ from generator import texts
 from generator.problems import CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, WARNING
 from generator.schema import GROUPS
 from generator.periods import Period, thai_date
-from generator.summary import ACCEPTED, LATE, MISSING, ON_TIME, REJECTED, TIMELINESS, DistrictFigures, MonthSummary
+from generator.summary import LATE, MISSING, ON_TIME, REJECTED, TIMELINESS, DistrictFigures, MonthSummary
 from generator.xlsx import (BOX, FONT, NUMBER_FORMATS, add_table, as_cell_value, header_row, print_a4_landscape,
                             put, save_atomic, wrapped_height)
 

@@ -15,7 +15,7 @@ import pandas as pd
 from generator import texts
 from generator.periods import Period, thai_date
 from generator.problems import Problem
-from generator.setup import Setup
+from generator.model import Setup
 
 # สถานะเทียบเป้าหมาย
 # NOT_REACHED is final: the phase (or the year) is over and its target was not reached.

@@ -31,7 +31,7 @@ import pandas as pd
 
 from generator.demo import _PLACE, _SUFFIX, DEMO_PERIOD, officer_name, simulated_groups, split_whole
 from generator.periods import Period
-from generator.setup import Phase, Setup
+from generator.model import Phase, Setup
 
 GENERATOR_VERSION = 1  # bump when the files written change, so cached nations are rebuilt
 MANIFEST = "nation.json"

@@ -23,7 +23,7 @@ from generator.rules import (HISTORY_RULES, OUTLIER_MIN_GROUPS, OUTLIER_OWN_Z, O
                              LOANS_TO_SAVINGS_FACTOR, ROW_RULES,
                              Rule, RowContext, rule)
 from generator.schema import CONFIRM_KEY, GROUPS
-from generator.setup import Setup
+from generator.model import Setup
 from generator.values import name_key
 
 # Columns that the history rules compare with last month's accepted figures.

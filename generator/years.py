@@ -16,7 +16,7 @@ from generator import texts
 
 from generator.periods import Period
 from generator.schema import STATUS_DISSOLVED
-from generator.setup import Setup
+from generator.model import Setup
 
 
 class YearMismatch(Exception):

@@ -26,7 +26,7 @@ from generator.demo import split_whole as split
 from generator.periods import Period
 from generator.demo import officer_name
 from generator.schema import GROUPS, STATUS_LABELS_TH
-from generator.setup import Phase, Setup
+from generator.model import Phase, Setup
 
 PERIOD = Period(2022, 8)  # สิงหาคม 2565
 MADE_ON = date(2022, 8, 31)

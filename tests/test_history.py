@@ -28,7 +28,8 @@ from generator.history import HistoryStore, StoreError
 from generator.periods import Period
 from generator.pipeline import run_month
 from generator.schema import GROUPS
-from generator.setup import Setup, write_setup_workbook
+from generator.model import Setup
+from generator.setup import write_setup_workbook
 
 MONTHS = [Period(2023, m) for m in (3, 4, 5, 6, 7, 8)]
 LAST = MONTHS[-1]

@@ -31,7 +31,8 @@ from generator.next_year import CHANGES, DISSOLVED, GAINED, KEPT, NOT_REPORTED, 
 from generator.periods import Period
 from generator.pipeline import result_json, run_month
 from generator.schema import GROUPS, META_SHEET, PHASES, STATUS_LABELS_TH, TARGETS
-from generator.setup import SetupInvalid, load_setup, write_setup_workbook
+from generator.model import SetupInvalid
+from generator.setup import load_setup, write_setup_workbook
 from generator.years import YearMismatch
 from tests.test_history import small_province
 from tests.tools import needs

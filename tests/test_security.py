@@ -54,7 +54,8 @@ def test_a_dtd_in_any_xml_part_is_refused_before_parsing(valid, setup, period, t
 
 
 def test_the_setup_workbook_is_read_the_same_careful_way(setup_path, tmp_path):
-    from generator.setup import SetupInvalid, load_setup
+    from generator.model import SetupInvalid
+    from generator.setup import load_setup
 
     for doctype in (BILLION_LAUGHS, EXTERNAL_ENTITY):
         bad = rewrite(setup_path, tmp_path / "setup_dtd.xlsx",

@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 
 from generator.demo import chaiyaphum_setup
 from generator.schema import META_SHEET, SETUP_TABLES
-from generator.setup import SetupInvalid, load_setup, write_setup_workbook
+from generator.model import SetupInvalid
+from generator.setup import load_setup, write_setup_workbook
 
 
 def test_blank_setup_has_instructions_one_table_per_sheet_and_meta(tmp_path):
@@ -88,7 +89,7 @@ def test_setup_of_another_province_needs_no_code_change(tmp_path):
     """Nothing is Chaiyaphum-specific: a made-up province with other dates and targets loads."""
     import pandas as pd
 
-    from generator.setup import Phase, Setup
+    from generator.model import Phase, Setup
 
     other = Setup(
         province_code="57", province_name="เชียงราย", fiscal_year_be=2565,

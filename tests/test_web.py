@@ -166,7 +166,8 @@ def test_html_typed_by_a_district_comes_out_as_text(client, filled):
 # --- the setup -------------------------------------------------------------------------------
 
 def test_a_blank_setup_is_refused_with_its_problems_by_sheet_and_cell(tmp_path):
-    from generator.setup import SetupInvalid, load_setup
+    from generator.model import SetupInvalid
+    from generator.setup import load_setup
 
     client = make_app(tmp_path / "ws", None).test_client()
     assert client.get("/").headers["Location"].endswith("/setup")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-from flask import Flask, g, render_template, request, session
+from flask import Flask, g, request, session
 
 from generator.problems import SEVERITY_LABELS
 from generator.reading import DEFAULT_LIMITS

@@ -159,7 +159,7 @@ def setup_blank():
 
 @bp.post("/setup")
 def setup_upload():
-    from generator.setup import SetupInvalid
+    from generator.model import SetupInvalid
 
     ws = extension("ws")
     f = request.files.get("setup")

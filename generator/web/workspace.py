@@ -38,7 +38,8 @@ from pathlib import Path
 
 from generator.history import default_store_path
 from generator.periods import Period
-from generator.setup import Setup, SetupInvalid, load_setup
+from generator.model import Setup
+from generator.setup import load_setup
 
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
 NAME_MAX = 100
