@@ -15,7 +15,7 @@ one run because the absolute times of these machines vary by a factor of two):
   - one provincial PDF through the tool against WeasyPrint alone on the same HTML (pdf_overhead).
 It ends with one JSON line holding the ratios by name.
 
-The synthetic nation (generator/synthetic.py) is written once into --cache (about a minute on two
+The synthetic nation (generator/samples/synthetic.py) is written once into --cache (about a minute on two
 cores) and reused. The machine may be shared: each timing is the best of --repeat runs.
 """
 
@@ -56,7 +56,7 @@ def say(name: str, text: str, value: float) -> None:
 # --- child modes: the work measured in a fresh process ------------------------------------------
 
 def nation_spec(small: bool):
-    from generator.synthetic import NATION, NationSpec
+    from generator.samples.synthetic import NATION, NationSpec
 
     # --small: a 3-province nation, to try the script itself in a minute (its figures mean little)
     return NationSpec(provinces=3, districts=9, kkkj_villages=260, officers=30) if small else NATION
@@ -65,7 +65,7 @@ def nation_spec(small: bool):
 def child_national(cache: Path, n: int, out: Path, small: bool = False) -> None:
     """Run the first n provinces side by side, then the national roll-up; print phase times as JSON."""
     from generator.nation import run_national, run_provinces
-    from generator.synthetic import write_nation
+    from generator.samples.synthetic import write_nation
 
     started = time.perf_counter()
     nation = write_nation(cache, nation_spec(small))
@@ -88,7 +88,7 @@ def child_pdf(mode: str, work: Path, repeat: int) -> None:
     html = (work / "report.html").read_text(encoding="utf-8")
     excel = work / "summary.xlsx"
     if mode == "tool":
-        from generator.render_pdf import write_pdf
+        from generator.outputs.render_pdf import write_pdf
 
         def once():
             write_pdf(summary, work / "tool.pdf", attachments=[excel])
@@ -96,7 +96,7 @@ def child_pdf(mode: str, work: Path, repeat: int) -> None:
         from weasyprint import CSS, HTML
         from weasyprint.text.fonts import FontConfiguration
 
-        from generator.render_pdf import STYLESHEET, TEMPLATE, TEMPLATES, font_face_css
+        from generator.outputs.render_pdf import STYLESHEET, TEMPLATE, TEMPLATES, font_face_css
 
         font_config = FontConfiguration()  # WeasyPrint's own way, loaded once as the tool does
         css = CSS(string=font_face_css() + (TEMPLATES / STYLESHEET).read_text(encoding="utf-8"),
@@ -121,7 +121,7 @@ def child_pdf_all(work: Path) -> None:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from generator.render_pdf import STYLESHEET, TEMPLATE, TEMPLATES, font_face_css
+    from generator.outputs.render_pdf import STYLESHEET, TEMPLATE, TEMPLATES, font_face_css
 
     font_config = FontConfiguration()
     css = CSS(string=font_face_css() + (TEMPLATES / STYLESHEET).read_text(encoding="utf-8"),
@@ -138,9 +138,9 @@ def finished_html(nation, work: Path) -> int:
     """The finished HTML of every provincial report and of the national report, as the run made them."""
     from generator.nation import run_national
     from generator.pipeline import run_month
-    from generator.render_national import render_html as national_html
-    from generator.render_pdf import render_html
-    from generator.setup import load_setup
+    from generator.outputs.render_national import render_html as national_html
+    from generator.outputs.render_pdf import render_html
+    from generator.intake.setup_workbook import load_setup
 
     folder = work / "html"
     folder.mkdir(parents=True, exist_ok=True)
@@ -160,11 +160,11 @@ def reading(nation, repeat: int) -> dict:
     against pandas reading the groups sheet with openpyxl, and with calamine."""
     import pandas as pd
 
-    from generator.district_template import HEADER_ROW
-    from generator.intake import read_submission
-    from generator.schema import GROUPS
-    from generator.setup import load_setup
-    from generator.validation import validate_submission
+    from generator.outputs.district_template import HEADER_ROW
+    from generator.intake.submission import read_submission
+    from generator.core.schema import GROUPS
+    from generator.intake.setup_workbook import load_setup
+    from generator.checks.validation import validate_submission
 
     setups = [load_setup(nation.setup_path(i)) for i in range(len(nation.provinces))]
     files = [(setups[i], path) for i in range(len(setups)) for path in sorted(nation.inbox(i).iterdir())]
@@ -201,9 +201,9 @@ def prepare_pdf(nation, work: Path) -> dict:
     import pickle
 
     from generator.pipeline import run_month
-    from generator.render_excel import write_summary_workbook
-    from generator.render_pdf import render_html
-    from generator.setup import load_setup
+    from generator.outputs.render_excel import write_summary_workbook
+    from generator.outputs.render_pdf import render_html
+    from generator.intake.setup_workbook import load_setup
 
     sizes = sorted(range(len(nation.provinces)), key=lambda i: nation.provinces[i]["districts"])
     i = sizes[len(sizes) // 2]
@@ -232,7 +232,7 @@ def main() -> None:
     if args.child_pdf_all:
         return child_pdf_all(args.child_pdf_all)
 
-    from generator.synthetic import write_nation
+    from generator.samples.synthetic import write_nation
 
     print(f"machine: {measure.machine()}", flush=True)
     t = time.perf_counter()

@@ -37,7 +37,7 @@ def child_pdf_alone(work: Path) -> None:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from generator.render_pdf import STYLESHEET, TEMPLATE, TEMPLATES, font_face_css
+    from generator.outputs.render_pdf import STYLESHEET, TEMPLATE, TEMPLATES, font_face_css
 
     font_config = FontConfiguration()
     css = CSS(string=font_face_css() + (TEMPLATES / STYLESHEET).read_text(encoding="utf-8"),
@@ -78,11 +78,11 @@ def main() -> None:
     if args.child_pdf_alone:
         return child_pdf_alone(args.child_pdf_alone)
 
-    from generator.demo import DEMO_PERIOD, build_demo
-    from generator.periods import Period
+    from generator.samples.demo import DEMO_PERIOD, build_demo
+    from generator.core.periods import Period
     from generator.pipeline import run_month
-    from generator.render_pdf import render_html
-    from generator.setup import load_setup
+    from generator.outputs.render_pdf import render_html
+    from generator.intake.setup_workbook import load_setup
 
     print(f"machine: {measure.machine()}", flush=True)
     work = Path(tempfile.mkdtemp(prefix="bench-province-"))

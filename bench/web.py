@@ -156,7 +156,7 @@ def main() -> None:
         [t.join() for t in threads]
         wall = time.perf_counter() - t0
         expected = {hashlib.sha256(d).hexdigest() for j in jobs for _, d in j}
-        from generator.periods import Period
+        from generator.core.periods import Period
 
         stored = {u.sha256 for u in ws.uploads(Period(2023, 8))}
         blobs_ok = all(hashlib.sha256(ws.blob(s).read_bytes()).hexdigest() == s for s in expected)

@@ -17,13 +17,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from generator import texts
-from generator.periods import Period, PeriodError, format_date, parse_day
+from generator.core import texts
+from generator.core.periods import Period, PeriodError, format_date, parse_day
 from generator.pipeline import EXIT_CANNOT_RUN, EXIT_OK, EXIT_REJECTED
-from generator.problems import Problem
-from generator.summary import ACCEPTED, LATE, MISSING, ON_TIME, REJECTED
-from generator.model import Setup, SetupInvalid
-from generator.setup import load_setup
+from generator.core.problems import Problem
+from generator.figures.summary import ACCEPTED, LATE, MISSING, ON_TIME, REJECTED
+from generator.core.model import Setup, SetupInvalid
+from generator.intake.setup_workbook import load_setup
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="รายงานกลุ่มออมทรัพย์เพื่อการผลิต / Monthly savings-group reports.")
@@ -118,7 +118,7 @@ LimitOption = Annotated[list[str], typer.Option(
 
 
 def _limits(items: list[str] | None):
-    from generator.reading import Limits
+    from generator.intake.safe import Limits
 
     try:
         return Limits.parse(items or [])
@@ -142,7 +142,7 @@ def _print_problems(problems: list[Problem], limit: int = 200, console: Console 
 def init_setup(path: Annotated[Path, typer.Argument(help="ไฟล์ .xlsx ที่จะสร้าง")],
                force: Annotated[bool, typer.Option("--force", help="เขียนทับไฟล์เดิม")] = False) -> None:
     """เขียนไฟล์ข้อมูลตั้งต้นของจังหวัดเปล่า / Write a blank province setup workbook."""
-    from generator.setup import write_setup_workbook
+    from generator.intake.setup_workbook import write_setup_workbook
 
     if path.exists() and not force:
         raise _fail("exists", path=path)
@@ -160,7 +160,7 @@ def _store(path: Path | None, setup: Setup, setup_path: Path, must_exist: bool =
 
     A store left where earlier versions kept it (in the output folder) is never replaced by a new
     empty one without a word: the command stops and names both paths."""
-    from generator.history import HistoryStore, StoreError, default_store_path
+    from generator.store.history import HistoryStore, StoreError, default_store_path
 
     if path is None:
         path = default_store_path(setup_path.parent, setup.province_code)
@@ -179,7 +179,7 @@ def _store(path: Path | None, setup: Setup, setup_path: Path, must_exist: bool =
 
 def _in_year(s: Setup, p: Period) -> None:
     """A month is prepared and run with the setup of its own fiscal year only."""
-    from generator.years import YearMismatch, check_period_in_year
+    from generator.figures.years import YearMismatch, check_period_in_year
 
     try:
         check_period_in_year(s, p)
@@ -225,8 +225,8 @@ def templates(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์�
     """สร้างแบบรายงานของทุกอำเภอสำหรับเดือนหนึ่ง / Write one workbook per district for a month.
 
     เติมกลุ่มที่อำเภอส่งล่าสุดให้ล่วงหน้า เมื่อมีฐานข้อมูลประวัติ / Pre-filled from the history store when there is one."""
-    from generator.carry import carried_groups
-    from generator.district_template import write_district_workbooks
+    from generator.store.carry import carried_groups
+    from generator.outputs.district_template import write_district_workbooks
 
     s, p = _setup(setup), _period(period)
     _in_year(s, p)
@@ -261,10 +261,10 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
     """รวมแบบรายงานของเดือน ตรวจ และออกรายงาน PDF/Excel / Merge a month and write the reports."""
     from datetime import datetime
 
-    from generator.audit import ReportAuditFailed
-    from generator.history import StoreError
-    from generator.parallel import pdf_worker
-    from generator.commit import OutputBusy
+    from generator.checks.audit import ReportAuditFailed
+    from generator.store.history import StoreError
+    from generator.outputs.parallel import pdf_worker
+    from generator.store.commit import OutputBusy
     from generator.pipeline import run_month
 
     s, p, limits = _setup(setup), _period(period), _limits(limit)
@@ -344,14 +344,14 @@ def national(paths: Annotated[list[Path], typer.Argument(help="โฟลเด�
              made_on: Annotated[Optional[str], typer.Option("--made-on", help="วันที่จัดทำรายงาน (YYYY-MM-DD)")] = None,
              ) -> None:
     """รวมผลของทุกจังหวัดเป็นรายงานระดับประเทศ / Roll the provinces' results up into a national report."""
-    from generator.national import describe
+    from generator.figures.national import describe
     from generator.nation import run_national
 
     p = _period(period)
     if expect is not None and not expect.is_file():
         raise _fail("no_file", path=expect)
     day = _date(made_on) or date.today()
-    from generator.audit import ReportAuditFailed
+    from generator.checks.audit import ReportAuditFailed
 
     try:
         result = run_national(paths, p, out, day, _state["lang"], expect)
@@ -434,7 +434,7 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
 @app.command()
 def rules() -> None:
     """พิมพ์รายการกฎการตรวจ / Print the catalogue of validation rules."""
-    from generator.rules import CATALOGUE
+    from generator.core.rules import CATALOGUE
 
     from rich.padding import Padding
 
@@ -451,7 +451,7 @@ def rules() -> None:
 @app.command()
 def demo(out: Annotated[Path, typer.Option("--out", help="โฟลเดอร์ผลลัพธ์")] = Path("output/demo")) -> None:
     """สาธิต: จังหวัดชัยภูมิ ปีงบประมาณ 2566 / Demo: Chaiyaphum, fiscal year 2566."""
-    from generator.demo import build_demo
+    from generator.samples.demo import build_demo
 
     with err.status(Text(_t("demo_running"))):
         result = build_demo(out)

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from generator.history import HistoryStore
-from generator.periods import Period
-from generator.problems import Problem
-from generator.reading import DEFAULT_LIMITS, Limits
-from generator.model import Setup
+from generator.store.history import HistoryStore
+from generator.core.periods import Period
+from generator.core.problems import Problem
+from generator.intake.safe import DEFAULT_LIMITS, Limits
+from generator.core.model import Setup
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,8 @@ def check_file(path: Path, setup: Setup | None = None, limits: Limits = DEFAULT_
     """Check one file without merging. With a setup every rule applies (the month the file claims,
     or `period` when given: then a file of another month is refused); without one, only what can be
     checked from the file itself."""
-    from generator.intake import read_submission
-    from generator.validation import validate_submission
+    from generator.intake.submission import read_submission
+    from generator.checks.validation import validate_submission
 
     sub = read_submission(Path(path), setup, period, limits)
     if setup is not None and sub.table is not None and sub.period is not None:
@@ -49,8 +49,8 @@ def check_file(path: Path, setup: Setup | None = None, limits: Limits = DEFAULT_
     else:
         problems = sub.problems
         if sub.table is not None and setup is None:
-            from generator.parsing import parse_table
-            from generator.schema import GROUPS
+            from generator.intake.parsing import parse_table
+            from generator.core.schema import GROUPS
 
             problems = problems + parse_table(sub.table, GROUPS, sub.name, sub.district_code)[1]
     return FileCheck(Path(path), list(problems), sub.district_code, sub.period)
@@ -59,8 +59,8 @@ def check_file(path: Path, setup: Setup | None = None, limits: Limits = DEFAULT_
 def district_workbooks(setup: Setup, period: Period, store_path: Path, out_dir: Path) -> list[Path]:
     """The month's workbook for every district, pre-filled from the store when there is one
     (what `savings-report templates` writes)."""
-    from generator.carry import carried_groups
-    from generator.district_template import write_district_workbooks
+    from generator.store.carry import carried_groups
+    from generator.outputs.district_template import write_district_workbooks
 
     carried = None
     if Path(store_path).is_file():

@@ -13,15 +13,15 @@ import time
 from datetime import date
 from pathlib import Path
 
-from generator.audit import check_national
-from generator.national import (NationalResult, NationalSummary, collect_results, national_json, output_names,
+from generator.checks.audit import check_national
+from generator.figures.national import (NationalResult, NationalSummary, collect_results, national_json, output_names,
                                 read_expected, roll_up)
-from generator.parallel import pdf_worker, province_pool
-from generator.periods import Period
+from generator.outputs.parallel import pdf_worker, province_pool
+from generator.core.periods import Period
 from generator.pipeline import run_month
-from generator.render_national import write_national_pdf, write_national_workbook
-from generator.setup import load_setup
-from generator.xlsx import write_bytes_atomic
+from generator.outputs.render_national import write_national_pdf, write_national_workbook
+from generator.intake.setup_workbook import load_setup
+from generator.outputs.xlsx import write_bytes_atomic
 
 
 def run_national(paths: list[Path], period: Period, out_dir: Path, made_on: date, lang: str = "th",

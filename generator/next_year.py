@@ -21,11 +21,11 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.styles import Font
 
-from generator.periods import Period
-from generator.schema import STATUS_DISSOLVED, TARGETS, Column, Table
-from generator.model import Setup
-from generator.setup import setup_workbook
-from generator.xlsx import FONT, put, save_atomic, write_table
+from generator.core.periods import Period
+from generator.core.schema import STATUS_DISSOLVED, TARGETS, Column, Table
+from generator.core.model import Setup
+from generator.intake.setup_workbook import setup_workbook
+from generator.outputs.xlsx import FONT, put, save_atomic, write_table
 
 # What the store changed, or could not tell, compared with this year's setup.
 GAINED = "gained"  # a village with no group at the start of this year has one at its end

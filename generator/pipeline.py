@@ -19,23 +19,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator.audit import check_report
-from generator.carry import with_carried
-from generator import texts
-from generator.commit import OutputCommit, output_lock, recover, step
-from generator.feedback import feedback_file_name, write_feedback
-from generator.intake import distinct_files, inbox_files, read_submission
-from generator.history import HistoryStore
-from generator.merge import assign_group_codes, merge_groups
-from generator.periods import Period
-from generator.problems import CONFIRMED, NOTE, WARNING, Problem, errors, warnings
-from generator.reading import DEFAULT_LIMITS, Limits, bytes_as_read
-from generator.rules import rule
-from generator.model import Setup
-from generator.summary import ACCEPTED, MISSING, REJECTED, SUPERSEDED, FileOutcome, MonthSummary, fiscal_months, summarise
-from generator.validation import Checked, check_province, validate_submission
-from generator.xlsx import write_bytes_atomic
-from generator.years import YearComparison, check_period_in_year, compare_with_last_year, same_month_last_year
+from generator.checks.audit import check_report
+from generator.store.carry import with_carried
+from generator.core import texts
+from generator.store.commit import OutputCommit, output_lock, recover, step
+from generator.outputs.feedback import feedback_file_name, write_feedback
+from generator.intake.submission import distinct_files, inbox_files, read_submission
+from generator.store.history import HistoryStore
+from generator.figures.merge import assign_group_codes, merge_groups
+from generator.core.periods import Period
+from generator.core.problems import CONFIRMED, NOTE, WARNING, Problem, errors, warnings
+from generator.intake.safe import DEFAULT_LIMITS, Limits, bytes_as_read
+from generator.core.rules import rule
+from generator.core.model import Setup
+from generator.figures.summary import ACCEPTED, MISSING, REJECTED, SUPERSEDED, FileOutcome, MonthSummary, fiscal_months, summarise
+from generator.checks.validation import Checked, check_province, validate_submission
+from generator.outputs.xlsx import write_bytes_atomic
+from generator.figures.years import YearComparison, check_period_in_year, compare_with_last_year, same_month_last_year
 
 # Exit statuses of the run command.
 EXIT_OK, EXIT_REJECTED, EXIT_CANNOT_RUN = 0, 1, 2
@@ -312,7 +312,7 @@ def output_names(setup: Setup, period: Period) -> dict[str, str]:
 def write_outputs(result: RunResult, setup: Setup, period: Period, commit: OutputCommit, lang: str,
                   district_reports: tuple[str, ...] = ()) -> dict[str, Path]:
     """Everything is written into the commit's staging folder first and switched into place only
-    when all of it was made (generator.commit), so a run that fails or is killed part-way leaves
+    when all of it was made (generator.store.commit), so a run that fails or is killed part-way leaves
     the previous month's outputs as they were, together with the store."""
     # The run's id is its record's hash: the same inbox gives the same store, id included.
     commit.id = hashlib.sha256(result_json(result).encode("utf-8")).hexdigest()[:32]
@@ -328,11 +328,11 @@ def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, l
                 district_reports: tuple[str, ...] = ()) -> dict[str, Path]:
     """Excel summary, PDF (with the summary attached), feedback workbooks and the JSON record.
 
-    With a warm PDF worker active (`generator.parallel.pdf_worker`, the CLI starts one), the PDF's
+    With a warm PDF worker active (`generator.outputs.parallel.pdf_worker`, the CLI starts one), the PDF's
     pages are laid out in that process while this one writes the Excel summary (attached to the PDF
     once it is written), the feedback workbooks, the district pages and the record."""
-    from generator.parallel import WhenWritten, active_pdf_worker, pdf_result, render_pdf_file
-    from generator.render_excel import write_summary_workbook
+    from generator.outputs.parallel import WhenWritten, active_pdf_worker, pdf_result, render_pdf_file
+    from generator.outputs.render_excel import write_summary_workbook
 
     names = output_names(setup, period)
     excel_path, pdf_path = folder / names["excel"], folder / names["pdf"]
@@ -377,7 +377,7 @@ REPLACED_RULES = frozenset({"F_DUPLICATE_DISTRICT", "F_REPLACED_BY_NEWER"})
 def _write_district_pages(result: RunResult, period: Period, folder: Path, lang: str,
                           district_reports: tuple[str, ...]) -> dict[str, Path]:
     """One page per district chief (--district / --per-district)."""
-    from generator.render_pdf import district_report_name, write_district_pdf
+    from generator.outputs.render_pdf import district_report_name, write_district_pdf
 
     return {f"district:{code}": write_district_pdf(
         result.summary, code, folder / "districts" / district_report_name(code, period), lang)

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator.demo import split_whole as split
-from generator.periods import Period
-from generator.demo import officer_name
-from generator.schema import GROUPS, STATUS_LABELS_TH
-from generator.model import Phase, Setup
+from generator.samples.demo import split_whole as split
+from generator.core.periods import Period
+from generator.samples.demo import officer_name
+from generator.core.schema import GROUPS, STATUS_LABELS_TH
+from generator.core.model import Phase, Setup
 
 PERIOD = Period(2022, 8)  # สิงหาคม 2565
 MADE_ON = date(2022, 8, 31)
@@ -134,10 +134,10 @@ def chiang_rai_groups(setup: Setup, seed: int = 2565) -> dict[str, pd.DataFrame]
 
 def build(out_dir: Path, district_reports: tuple[str, ...] = ()):
     """The whole month through the tool: setup workbook, district workbooks, filled returns, run."""
-    from generator.demo import fill_workbook
-    from generator.district_template import write_district_workbooks
+    from generator.samples.demo import fill_workbook
+    from generator.outputs.district_template import write_district_workbooks
     from generator.pipeline import run_month
-    from generator.setup import load_setup, write_setup_workbook
+    from generator.intake.setup_workbook import load_setup, write_setup_workbook
 
     out_dir = Path(out_dir)
     setup = load_setup(write_setup_workbook(out_dir / "setup_57_2565.xlsx", chiang_rai_setup()))

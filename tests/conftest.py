@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from generator.demo import DEMO_PERIOD, chaiyaphum_setup, fill_workbook, simulated_groups
-from generator.district_template import write_district_workbook
-from generator.setup import load_setup, write_setup_workbook
+from generator.samples.demo import DEMO_PERIOD, chaiyaphum_setup, fill_workbook, simulated_groups
+from generator.outputs.district_template import write_district_workbook
+from generator.intake.setup_workbook import load_setup, write_setup_workbook
 
 
 @pytest.fixture(scope="session")

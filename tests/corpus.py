@@ -18,8 +18,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from generator.district_template import HEADER_ROW
-from generator.schema import GROUPS, META_SHEET
+from generator.outputs.district_template import HEADER_ROW
+from generator.core.schema import GROUPS, META_SHEET
 
 BILLION_LAUGHS = (
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'

@@ -125,10 +125,10 @@ limit = int(sys.argv[1]) << 20
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 sys.path.insert(0, sys.argv[2])
 from pathlib import Path
-from generator.intake import read_submission
-from generator.periods import Period
-from generator.reading import Limits
-from generator.setup import load_setup
+from generator.intake.submission import read_submission
+from generator.core.periods import Period
+from generator.intake.safe import Limits
+from generator.intake.setup_workbook import load_setup
 setup = load_setup(Path(sys.argv[3]))
 period = Period.parse(sys.argv[4])
 limits = Limits(**json.loads(sys.argv[5]))

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 
 from generator import pipeline
-from generator.audit import ReportAuditFailed, audit
-from generator.demo import chaiyaphum_setup
-from generator.history import HistoryStore
-from generator.summary import LATE, ON_TIME
+from generator.checks.audit import ReportAuditFailed, audit
+from generator.samples.demo import chaiyaphum_setup
+from generator.store.history import HistoryStore
+from generator.figures.summary import LATE, ON_TIME
 from tests.test_report_truth import AUGUST, JULY, groups_of, month
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.demo import simulated_groups
-from generator.intake import read_submission
+from generator.samples.demo import simulated_groups
+from generator.intake.submission import read_submission
 from generator.pipeline import EXIT_REJECTED, run_month
-from generator.validation import validate_submission
+from generator.checks.validation import validate_submission
 from tests.corpus import make_corpus, same_district_twice
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,9 +59,9 @@ def test_size_messages_say_which_limit_was_passed(corpus, setup, period):
 MEMORY_PROBE = """
 import resource, sys
 from pathlib import Path
-from generator.intake import read_submission
-from generator.periods import Period
-from generator.setup import load_setup
+from generator.intake.submission import read_submission
+from generator.core.periods import Period
+from generator.intake.setup_workbook import load_setup
 setup, period = load_setup(Path(sys.argv[1])), Period(2023, 8)
 read_submission(Path(sys.argv[2]), setup, period)  # a valid return first: imports, a real read
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

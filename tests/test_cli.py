@@ -86,7 +86,7 @@ def test_validate_without_setup_still_checks_the_file(tmp_path):
 
 
 def test_rules_prints_the_catalogue():
-    from generator.rules import CATALOGUE
+    from generator.core.rules import CATALOGUE
 
     r = invoke("rules")
     assert r.exit_code == 0
@@ -146,7 +146,7 @@ def test_templates_are_pre_filled_from_the_store(filled, own_setup, tmp_path):
 def test_history_without_a_store_and_a_store_of_another_province_say_so(own_setup, tmp_path):
     r = invoke("history", "--setup", own_setup, "--store", tmp_path / "none.sqlite")
     assert r.exit_code == 2 and "ยังไม่มีฐานข้อมูลประวัติ" in r.output
-    from generator.history import HistoryStore
+    from generator.store.history import HistoryStore
 
     HistoryStore.open(tmp_path / "other.sqlite", "40").close()
     (tmp_path / "inbox").mkdir()

@@ -10,16 +10,16 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from generator.demo import DEMO_PERIOD, simulated_groups
-from generator.district_template import write_district_workbook
-from generator.feedback import write_feedback
-from generator.merge import merge_groups
-from generator.render_excel import SHEETS, write_summary_workbook
-from generator.rules import rule
-from generator.schema import GROUPS
-from generator.setup import write_setup_workbook
-from generator.summary import FileOutcome, summarise
-from generator.xlsx import BE_DATE, NUMBER_FORMATS
+from generator.samples.demo import DEMO_PERIOD, simulated_groups
+from generator.outputs.district_template import write_district_workbook
+from generator.outputs.feedback import write_feedback
+from generator.figures.merge import merge_groups
+from generator.outputs.render_excel import SHEETS, write_summary_workbook
+from generator.core.rules import rule
+from generator.core.schema import GROUPS
+from generator.intake.setup_workbook import write_setup_workbook
+from generator.figures.summary import FileOutcome, summarise
+from generator.outputs.xlsx import BE_DATE, NUMBER_FORMATS
 from tests.tools import find, needs
 
 FOUNDED = date(2000, 8, 7)  # a carried group's founding day: 7/8/2543 in BE
@@ -93,7 +93,7 @@ def test_libreoffice_prints_the_dates_in_the_buddhist_era(workbooks, tmp_path, n
 
 def test_date_options_take_the_buddhist_era_like_the_period():
     """`--made-on 2566-08-20` once printed "ข้อมูล ณ วันที่ 20 สิงหาคม 3109"."""
-    from generator.periods import PeriodError, parse_day, thai_date
+    from generator.core.periods import PeriodError, parse_day, thai_date
 
     for text in ("2566-08-20", "2023-08-20", "20/8/2566", "20/08/2023", " 2566-8-20 "):
         assert parse_day(text) == date(2023, 8, 20), text

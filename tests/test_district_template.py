@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from generator.district_template import HEADER_ROW, VILLAGES_WITHOUT_GROUP_SHEET
-from generator.schema import GROUPS, LISTS_SHEET, META_SHEET
+from generator.outputs.district_template import HEADER_ROW, VILLAGES_WITHOUT_GROUP_SHEET
+from generator.core.schema import GROUPS, LISTS_SHEET, META_SHEET
 
 
 def test_district_workbook_has_instructions_groups_table_and_meta(template_for):
@@ -77,8 +77,8 @@ def test_the_confirm_column_is_last_with_a_yes_no_dropdown(template_for):
 def test_a_confirmation_is_not_carried_into_next_month(setup, period, tmp_path):
     from openpyxl.utils import get_column_letter
 
-    from generator.demo import simulated_groups
-    from generator.district_template import write_district_workbook
+    from generator.samples.demo import simulated_groups
+    from generator.outputs.district_template import write_district_workbook
 
     carried = simulated_groups(setup, "3601", period).assign(confirmed=True, group_code="3601010101")
     ws = load_workbook(write_district_workbook(setup, period, "3601", tmp_path / "t.xlsx", carried))[GROUPS.sheet_th]

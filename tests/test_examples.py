@@ -2,8 +2,8 @@
 
 from openpyxl import load_workbook
 
-from generator.examples import FOLDER, write_examples
-from generator.setup import load_setup
+from generator.samples.examples import FOLDER, write_examples
+from generator.intake.setup_workbook import load_setup
 
 
 def _shape(path):

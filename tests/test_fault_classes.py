@@ -21,10 +21,10 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from generator.cli import app
-from generator.demo import simulated_groups
-from generator.intake import read_submission
-from generator.reading import DEFAULT_LIMITS
-from generator.validation import validate_submission
+from generator.samples.demo import simulated_groups
+from generator.intake.submission import read_submission
+from generator.intake.safe import DEFAULT_LIMITS
+from generator.checks.validation import validate_submission
 from tests.hostile import GROUPS_SHEET, rewrite, string_cells, with_shared_strings
 
 EXAMPLES = max(4, int(os.environ.get("HYPOTHESIS_EXAMPLES", "150")) // 10)
@@ -36,7 +36,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def valid(setup, period, template_for, tmp_path_factory) -> Path:
-    from generator.demo import fill_workbook
+    from generator.samples.demo import fill_workbook
 
     folder = tmp_path_factory.mktemp("classes")
     return fill_workbook(template_for("3601"), simulated_groups(setup, "3601", period), folder / "3601.xlsx",

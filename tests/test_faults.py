@@ -28,7 +28,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from generator.cli import app
-from generator.intake import read_submission
+from generator.intake.submission import read_submission
 from tests.hostile import GROUPS_SHEET, rewrite
 
 runner = CliRunner()
@@ -182,7 +182,7 @@ def test_a_file_that_vanishes_during_the_run_is_that_files_problem(filled, setup
 
 
 def test_a_file_being_written_while_it_is_read_is_never_half_read(filled, tmp_path):
-    from generator.reading import snapshot
+    from generator.intake.safe import snapshot
 
     path = filled("3601")
     grown = path.read_bytes()
@@ -273,8 +273,8 @@ warnings.simplefilter("ignore")
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from generator.feedback import write_feedback
-from generator.problems import Problem
+from generator.outputs.feedback import write_feedback
+from generator.core.problems import Problem
 def kib(field):
     return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith(field + ":"))
 problems = [Problem(**{k: v for k, v in p.items() if k != "rejects_file"}) for p in json.loads(sys.argv[4])]
@@ -317,7 +317,7 @@ def _many_comments(valid: Path, target: Path, n: int) -> Path:
 
 def test_parts_openpyxl_would_expand_get_a_fresh_feedback_workbook_listing_the_problems(filled, setup, period,
                                                                                        tmp_path):
-    from generator.validation import validate_submission
+    from generator.checks.validation import validate_submission
 
     valid = filled("3601", {(0, "members"): -5})
     hostile = {
@@ -357,7 +357,7 @@ def test_the_invisible_character_class_covers_every_format_character():
     import sys as _sys
     import unicodedata
 
-    from generator.values import ZERO_WIDTH
+    from generator.core.values import ZERO_WIDTH
 
     missing = [f"U+{c:04X}" for c in range(_sys.maxunicode + 1)
                if unicodedata.category(chr(c)) == "Cf" and not ZERO_WIDTH.match(chr(c))]
@@ -366,7 +366,7 @@ def test_the_invisible_character_class_covers_every_format_character():
 
 @pytest.mark.parametrize("mark", ["\u200e", "\u200f", "\u202c", "\u2066", "\ufeff", "\u00ad"])
 def test_a_group_copied_below_with_an_invisible_mark_is_still_a_duplicate(filled, setup, period, tmp_path, mark):
-    from generator.demo import simulated_groups
+    from generator.samples.demo import simulated_groups
     from generator.pipeline import run_month
 
     groups = simulated_groups(setup, "3601", period)
@@ -384,7 +384,7 @@ def test_a_group_copied_below_with_an_invisible_mark_is_still_a_duplicate(filled
 
 
 def test_names_compare_the_same_however_they_were_typed():
-    from generator.values import name_key
+    from generator.core.values import name_key
 
     same = ["กลุ่มออมทรัพย์บ้านน้ำ", "กลุ่มออมทรัพย์ บ้านน้ำ\u200e", " กลุ่มออมทรัพย์\u00a0บ้าน\u200bน้ำ ",
             "กลุ่มออมทรัพย์บ้านน\u0e49\u0e4d\u0e32", "\u202bกลุ่มออมทรัพย์บ้านน้ำ\u202c", "กลุ่มออมทรัพย์\u3000บ้านน้ำ"]
@@ -408,7 +408,7 @@ def _cells(valid: Path, target: Path, cells: dict[str, bytes]) -> Path:
 
 
 def test_error_values_uncalculated_formulas_and_nan_are_never_called_empty(filled, setup, period, tmp_path):
-    from generator.validation import validate_submission
+    from generator.checks.validation import validate_submission
 
     valid = filled("3601")
     path = _cells(valid, tmp_path / "odd.xlsx", {
@@ -465,7 +465,7 @@ def test_a_store_that_is_empty_cut_short_damaged_or_not_a_store_is_refused_and_n
         assert words in r.output and "Traceback" not in r.output and "sqlite" not in r.output.lower().replace(
             str(store).lower(), ""), (kind, r.output)
         assert store.read_bytes() == data, kind  # never replaced, never changed
-        from generator.history import HistoryStore, StoreError
+        from generator.store.history import HistoryStore, StoreError
         with pytest.raises(StoreError) as caught:
             HistoryStore.open(store, "36")
         assert caught.value.key == key, kind
@@ -625,7 +625,7 @@ def test_a_run_waits_for_another_writing_into_the_same_output_folder_and_leaves_
     staging = out / ".staging-first-run"
     staging.mkdir()
     (staging / "report_36_2566-08.pdf").write_bytes(b"being written")
-    lock = os.open(out, os.O_RDONLY)  # as a run holds it (generator.commit.output_lock)
+    lock = os.open(out, os.O_RDONLY)  # as a run holds it (generator.store.commit.output_lock)
     fcntl.flock(lock, fcntl.LOCK_EX)
     second = subprocess.Popen(_cli("run", "--setup", setup_path, "--period", "2566-08", "--inbox", tmp_path / "inbox",
                                    "--out", out, "--store", tmp_path / "second.sqlite", "--made-on", "2023-08-21"),
@@ -657,11 +657,11 @@ from datetime import date
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-import generator.commit as commit
+import generator.store.commit as commit
 import generator.pipeline as pipeline
-from generator.history import HistoryStore
-from generator.periods import Period
-from generator.setup import load_setup
+from generator.store.history import HistoryStore
+from generator.core.periods import Period
+from generator.intake.setup_workbook import load_setup
 kill_at, seen = int(sys.argv[6]), []
 def step(name):
     seen.append(name)
@@ -677,7 +677,7 @@ print(json.dumps(seen))
 
 
 def _state(out: Path, store: Path) -> tuple:
-    from generator.history import HistoryStore
+    from generator.store.history import HistoryStore
 
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()
                    and not p.name.startswith(".savings-report"))
@@ -690,8 +690,8 @@ def _state(out: Path, store: Path) -> tuple:
 
 def test_a_run_killed_at_any_step_of_the_commit_leaves_outputs_and_store_both_old_or_both_new(
         filled, setup_path, setup, period, tmp_path):
-    from generator.commit import recover
-    from generator.history import HistoryStore
+    from generator.store.commit import recover
+    from generator.store.history import HistoryStore
     from generator.pipeline import run_month
     from tests.hostile import ROOT
 

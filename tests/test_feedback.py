@@ -5,12 +5,12 @@ from __future__ import annotations
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from generator.demo import simulated_groups
-from generator.district_template import HEADER_ROW
-from generator.feedback import PROBLEMS_SHEET, write_feedback
-from generator.intake import read_submission
-from generator.schema import GROUPS
-from generator.validation import validate_submission
+from generator.samples.demo import simulated_groups
+from generator.outputs.district_template import HEADER_ROW
+from generator.outputs.feedback import PROBLEMS_SHEET, write_feedback
+from generator.intake.submission import read_submission
+from generator.core.schema import GROUPS
+from generator.checks.validation import validate_submission
 
 
 def cell(key: str, row_index: int) -> str:

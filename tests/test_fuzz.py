@@ -24,10 +24,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from generator.demo import simulated_groups
-from generator.district_template import HEADER_ROW
+from generator.samples.demo import simulated_groups
+from generator.outputs.district_template import HEADER_ROW
 from generator.pipeline import run_month
-from generator.schema import GROUPS, META_SHEET
+from generator.core.schema import GROUPS, META_SHEET
 
 CASES = int(os.environ.get("FUZZ_CASES", "24"))
 SEED = int(os.environ.get("FUZZ_SEED", "7"))
@@ -169,7 +169,7 @@ def _alarm(signum, frame):
 
 @pytest.fixture(scope="module")
 def valid_returns(setup, period, template_for, tmp_path_factory):
-    from generator.demo import fill_workbook
+    from generator.samples.demo import fill_workbook
 
     folder = tmp_path_factory.mktemp("valid")
     return {code: fill_workbook(template_for(code), simulated_groups(setup, code, period), folder / f"{code}.xlsx")

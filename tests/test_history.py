@@ -21,15 +21,15 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from generator.carry import carried_groups
-from generator.demo import groups_as_of, updated_return
-from generator.district_template import HEADER_ROW, write_district_workbook
-from generator.history import HistoryStore, StoreError
-from generator.periods import Period
+from generator.store.carry import carried_groups
+from generator.samples.demo import groups_as_of, updated_return
+from generator.outputs.district_template import HEADER_ROW, write_district_workbook
+from generator.store.history import HistoryStore, StoreError
+from generator.core.periods import Period
 from generator.pipeline import run_month
-from generator.schema import GROUPS
-from generator.model import Setup
-from generator.setup import write_setup_workbook
+from generator.core.schema import GROUPS
+from generator.core.model import Setup
+from generator.intake.setup_workbook import write_setup_workbook
 
 MONTHS = [Period(2023, m) for m in (3, 4, 5, 6, 7, 8)]
 LAST = MONTHS[-1]
@@ -242,11 +242,11 @@ KILLED_RUN = textwrap.dedent("""
     import sys, time
     from datetime import date, datetime
     from pathlib import Path
-    import generator.render_pdf as render_pdf
-    from generator.history import HistoryStore
-    from generator.periods import Period
+    import generator.outputs.render_pdf as render_pdf
+    from generator.store.history import HistoryStore
+    from generator.core.periods import Period
     from generator.pipeline import run_month
-    from generator.setup import load_setup
+    from generator.intake.setup_workbook import load_setup
 
     def hang(*args, **kwargs):  # the PDF is being made when the power goes
         Path(sys.argv[3]).write_text("rendering")

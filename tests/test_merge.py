@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from generator.merge import assign_group_codes
-from generator.values import name_key
+from generator.figures.merge import assign_group_codes
+from generator.core.values import name_key
 
 
 def groups(*rows):

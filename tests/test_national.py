@@ -14,12 +14,12 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from generator.cli import app
-from generator.demo import DEMO_PERIOD
+from generator.samples.demo import DEMO_PERIOD
 from generator.nation import run_national, run_provinces
-from generator.national import MissingProvince, ProvinceFigures, collect_results, rank_provinces, roll_up
-from generator.summary import Progress
+from generator.figures.national import MissingProvince, ProvinceFigures, collect_results, rank_provinces, roll_up
+from generator.figures.summary import Progress
 from tests.audit import assert_national_true
-from generator.synthetic import NationSpec, write_nation
+from generator.samples.synthetic import NationSpec, write_nation
 
 SMALL = NationSpec(provinces=3, districts=9, kkkj_villages=260, officers=30)
 MADE_ON = date(2023, 8, 26)

@@ -22,18 +22,18 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from generator.carry import carried_groups
+from generator.store.carry import carried_groups
 from generator.cli import app
-from generator.demo import groups_as_of, updated_return
-from generator.district_template import HEADER_ROW, district_file_name, write_district_workbook
-from generator.history import MIGRATIONS, HistoryStore
+from generator.samples.demo import groups_as_of, updated_return
+from generator.outputs.district_template import HEADER_ROW, district_file_name, write_district_workbook
+from generator.store.history import MIGRATIONS, HistoryStore
 from generator.next_year import CHANGES, DISSOLVED, GAINED, KEPT, NOT_REPORTED, STALE, next_year_setup
-from generator.periods import Period
+from generator.core.periods import Period
 from generator.pipeline import result_json, run_month
-from generator.schema import GROUPS, META_SHEET, PHASES, STATUS_LABELS_TH, TARGETS
-from generator.model import SetupInvalid
-from generator.setup import load_setup, write_setup_workbook
-from generator.years import YearMismatch
+from generator.core.schema import GROUPS, META_SHEET, PHASES, STATUS_LABELS_TH, TARGETS
+from generator.core.model import SetupInvalid
+from generator.intake.setup_workbook import load_setup, write_setup_workbook
+from generator.figures.years import YearMismatch
 from tests.test_history import small_province
 from tests.tools import needs
 

@@ -11,12 +11,12 @@ from datetime import date
 
 import pytest
 
-from generator.demo import simulated_groups
-from generator.intake import read_submission
+from generator.samples.demo import simulated_groups
+from generator.intake.submission import read_submission
 from generator.pipeline import EXIT_REJECTED, run_month
-from generator.reading import DEFAULT_LIMITS, FileRejected, check_container
-from generator.summary import ACCEPTED, REJECTED
-from generator.validation import validate_submission
+from generator.intake.safe import DEFAULT_LIMITS, FileRejected, check_container
+from generator.figures.summary import ACCEPTED, REJECTED
+from generator.checks.validation import validate_submission
 from tests.tools import find, needs
 
 MADE_ON = date(2023, 8, 25)
@@ -34,7 +34,7 @@ def _convert(path, fmt: str, out_dir, profile):
 @pytest.fixture(scope="module")
 def converted(tmp_path_factory, setup, period, template_for):
     """3601 filled cleanly and 3602 with an error, each as .xlsx, .ods and .xls (LibreOffice)."""
-    from generator.demo import fill_workbook
+    from generator.samples.demo import fill_workbook
 
     folder = tmp_path_factory.mktemp("formats")
     files = {}

@@ -15,13 +15,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator.demo import DEMO_PERIOD, chaiyaphum_setup, simulated_groups
-from generator.intake import Submission
-from generator.parsing import ROW
-from generator.reading import FoundTable
-from generator.rules import LOANS_TO_SAVINGS_FACTOR
-from generator.schema import GROUPS
-from generator.validation import Checked, check_province
+from generator.samples.demo import DEMO_PERIOD, chaiyaphum_setup, simulated_groups
+from generator.intake.submission import Submission
+from generator.intake.parsing import ROW
+from generator.intake.safe import FoundTable
+from generator.core.rules import LOANS_TO_SAVINGS_FACTOR
+from generator.core.schema import GROUPS
+from generator.checks.validation import Checked, check_province
 
 TYPOS = ("savings_x10", "loans_x10", "members_x10", "swapped")
 
@@ -102,7 +102,7 @@ def _lampang_like(seed: int = 11):
 
 
 def _nation_provinces():
-    from generator.synthetic import nation_plan, province_setup
+    from generator.samples.synthetic import nation_plan, province_setup
 
     for plan in nation_plan():
         setup = province_setup(plan)

@@ -8,10 +8,10 @@ import subprocess
 from dataclasses import replace
 from datetime import date
 
-from generator.demo import DEMO_PERIOD, chaiyaphum_setup, simulated_groups
-from generator.merge import merge_groups
-from generator.render_pdf import write_pdf
-from generator.summary import FileOutcome, summarise
+from generator.samples.demo import DEMO_PERIOD, chaiyaphum_setup, simulated_groups
+from generator.figures.merge import merge_groups
+from generator.outputs.render_pdf import write_pdf
+from generator.figures.summary import FileOutcome, summarise
 from tests.tools import needs
 
 MISSING = ("3602", "3604", "3605", "3607", "3609", "3611", "3613", "3614")

@@ -7,9 +7,9 @@ import os
 import pytest
 from datetime import date
 
-from generator import parallel
+from generator.outputs import parallel
 from generator.pipeline import run_month
-from generator.render_excel import write_summary_workbook
+from generator.outputs.render_excel import write_summary_workbook
 
 
 def _exit_now() -> None:

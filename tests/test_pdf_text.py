@@ -1,4 +1,4 @@
-"""Thai text layer of WeasyPrint PDFs once ``generator.pdf_text.install()`` is active.
+"""Thai text layer of WeasyPrint PDFs once ``generator.outputs.pdf_text.install()`` is active.
 
 One PDF, one page per case (regular, bold, table cells, text wrapped on narrow lines),
 read back with poppler's pdftotext (three modes) and with pypdf. A control PDF made
@@ -18,7 +18,7 @@ weasyprint = pytest.importorskip('weasyprint')
 pypdf = pytest.importorskip('pypdf')
 fontpkg = pytest.importorskip('fontpkg')
 
-from generator.pdf_text import install  # noqa: E402
+from generator.outputs.pdf_text import install  # noqa: E402
 from tests.tools import needs  # noqa: E402
 
 WORDS = (

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from generator.periods import Period, PeriodError, fiscal_year_bounds, fiscal_year_of, thai_date
+from generator.core.periods import Period, PeriodError, fiscal_year_bounds, fiscal_year_of, thai_date
 
 
 @pytest.mark.parametrize("text", ["2566-03", "2023-03", "03/2566", "2566/3"])
@@ -34,7 +34,7 @@ def test_due_day_is_clipped_to_the_month():
 
 
 def test_next_and_previous_step_over_the_year_end():
-    from generator.periods import Period
+    from generator.core.periods import Period
 
     assert Period(2023, 12).next() == Period(2024, 1) and Period(2024, 1).previous() == Period(2023, 12)
     months = [Period(2022, 10)]

@@ -9,12 +9,12 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from generator.demo import simulated_groups
-from generator.feedback import PROBLEMS_SHEET
-from generator.merge import merge_groups
+from generator.samples.demo import simulated_groups
+from generator.outputs.feedback import PROBLEMS_SHEET
+from generator.figures.merge import merge_groups
 from generator.pipeline import EXIT_OK, EXIT_REJECTED, run_month
-from generator.schema import GROUPS
-from generator.summary import ACCEPTED, MISSING, REJECTED
+from generator.core.schema import GROUPS
+from generator.figures.summary import ACCEPTED, MISSING, REJECTED
 
 
 def _expected_new(setup, groups, code):
@@ -106,9 +106,9 @@ def pd_concat(a, b):
 
 
 def test_feedback_workbook_marks_the_cells_and_lists_every_problem(filled, setup, period, tmp_path):
-    from generator.feedback import write_feedback
-    from generator.intake import read_submission
-    from generator.validation import validate_submission
+    from generator.outputs.feedback import write_feedback
+    from generator.intake.submission import read_submission
+    from generator.checks.validation import validate_submission
 
     groups = simulated_groups(setup, "3601", period)
     path = filled("3601", {(2, "borrowers"): int(groups.iloc[2]["members"]) + 5, (0, "members"): "๑๒๐"})
@@ -135,7 +135,7 @@ def test_inputs_are_never_changed(filled, setup, period, tmp_path):
 
 
 def test_a_run_that_fails_part_way_leaves_the_previous_outputs_whole(filled, setup, period, tmp_path, monkeypatch):
-    import generator.render_pdf as render_pdf
+    import generator.outputs.render_pdf as render_pdf
 
     filled("3601")
     out = tmp_path / "out"

@@ -16,17 +16,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.demo import fill_workbook, simulated_groups
-from generator.intake import read_submission
-from generator.merge import merge_groups
-from generator.merge import assign_group_codes
+from generator.samples.demo import fill_workbook, simulated_groups
+from generator.intake.submission import read_submission
+from generator.figures.merge import merge_groups
+from generator.figures.merge import assign_group_codes
 from generator.pipeline import RunResult, result_json, run_month
-from generator.rules import VALUE_ERROR_RULES
-from generator.schema import STATUS_WORDS
-from generator.summary import ACCEPTED, MISSING, FileOutcome, summarise
+from generator.core.rules import VALUE_ERROR_RULES
+from generator.core.schema import STATUS_WORDS
+from generator.figures.summary import ACCEPTED, MISSING, FileOutcome, summarise
 from tests.audit import assert_report_true
-from generator.validation import validate_submission
-from generator.values import (Reading, read_choice, read_code, read_date, read_money, read_text, read_whole_number,
+from generator.checks.validation import validate_submission
+from generator.core.values import (Reading, read_choice, read_code, read_date, read_money, read_text, read_whole_number,
                               read_yesno)
 
 EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "150"))

@@ -9,11 +9,11 @@ import pytest
 from tests.tools import needs
 from openpyxl import load_workbook
 
-from generator.demo import DEMO_PERIOD, chaiyaphum_setup, simulated_groups
-from generator.merge import merge_groups
-from generator.render_excel import SHEETS, write_summary_workbook
-from generator.rules import rule
-from generator.summary import FileOutcome, summarise
+from generator.samples.demo import DEMO_PERIOD, chaiyaphum_setup, simulated_groups
+from generator.figures.merge import merge_groups
+from generator.outputs.render_excel import SHEETS, write_summary_workbook
+from generator.core.rules import rule
+from generator.figures.summary import FileOutcome, summarise
 
 FORMULA_NAME = '=HYPERLINK("http://example.com","x")'
 

@@ -13,12 +13,12 @@ import pytest
 from tests.audit import assert_report_true
 from tests.tools import needs
 
-from generator.demo import DEMO_PERIOD, chaiyaphum_setup, simulated_groups
-from generator.merge import merge_groups
-from generator.render_excel import write_summary_workbook
-from generator.render_pdf import AssetFetcher, font_dir, html_to_pdf, render_html, write_pdf
-from generator.rules import rule
-from generator.summary import FileOutcome, summarise
+from generator.samples.demo import DEMO_PERIOD, chaiyaphum_setup, simulated_groups
+from generator.figures.merge import merge_groups
+from generator.outputs.render_excel import write_summary_workbook
+from generator.outputs.render_pdf import AssetFetcher, font_dir, html_to_pdf, render_html, write_pdf
+from generator.core.rules import rule
+from generator.figures.summary import FileOutcome, summarise
 
 EVIL_NAME = '<img src="file:///etc/passwd"></td></tr></table>'
 FORMULA_NAME = '=HYPERLINK("http://example.com","x")'
@@ -236,8 +236,8 @@ def test_a_month_with_no_reports(tmp_path):
 def test_progress_chart_is_drawn_from_the_figures():
     import pandas as pd
 
-    from generator.charts import fiscal_year_months, nice_scale, progress_chart, series
-    from generator.periods import Period
+    from generator.figures.charts import fiscal_year_months, nice_scale, progress_chart, series
+    from generator.core.periods import Period
 
     frame = pd.DataFrame({"scope": "36", "month": ["2022-10", "2022-11", "2022-12"], "month_th": "",
                           "founded": [0, 3, 7], "target_path": [0.0, 2.5, 5.0], "target": [0, 10, 10]})
@@ -290,7 +290,7 @@ def test_reporting_grid_shows_every_month_of_the_history(tmp_path):
 def test_district_page_is_one_page_with_rank_and_own_targets(summary, tmp_path):
     from pypdf import PdfReader
 
-    from generator.render_pdf import ranks, write_district_pdf
+    from generator.outputs.render_pdf import ranks, write_district_pdf
 
     order = ranks(summary)
     assert sorted(set(order.values()))[0] == 1 and "3609" not in order and "3614" not in order

@@ -40,7 +40,7 @@ def chiang(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def chaiyaphum(tmp_path_factory):
-    from generator.demo import build_demo
+    from generator.samples.demo import build_demo
 
     return build_demo(tmp_path_factory.mktemp("demo"))
 
@@ -101,7 +101,7 @@ def test_chiang_rai_metadata_attachment_and_bookmarks(chiang):
 
 
 def test_chiang_rai_excel_summary_read_back(chiang):
-    from generator.render_excel import SHEETS
+    from generator.outputs.render_excel import SHEETS
 
     wb = load_workbook(chiang.outputs["excel"])
     figures = {r[0]: r[1] for r in wb[SHEETS["summary"]].iter_rows(min_row=2, values_only=True)}

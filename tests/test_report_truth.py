@@ -12,15 +12,15 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from generator.demo import chaiyaphum_setup, fill_workbook, groups_as_of
-from generator.district_template import write_district_workbook
-from generator.history import HistoryStore
-from generator.merge import merge_groups
-from generator.periods import Period
+from generator.samples.demo import chaiyaphum_setup, fill_workbook, groups_as_of
+from generator.outputs.district_template import write_district_workbook
+from generator.store.history import HistoryStore
+from generator.figures.merge import merge_groups
+from generator.core.periods import Period
 from generator.pipeline import run_month
-from generator.render_pdf import context, render_html
-from generator.rules import rule
-from generator.summary import (ACCEPTED, BEHIND, MISSING, NOT_REACHED, ON_TRACK, REACHED, STATUS_TH, FileOutcome,
+from generator.outputs.render_pdf import context, render_html
+from generator.core.rules import rule
+from generator.figures.summary import (ACCEPTED, BEHIND, MISSING, NOT_REACHED, ON_TRACK, REACHED, STATUS_TH, FileOutcome,
                                summarise)
 from tests.audit import assert_report_true
 from tests.test_render_pdf import needs_poppler, pdftotext

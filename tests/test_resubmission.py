@@ -11,11 +11,11 @@ from datetime import date, datetime
 
 from openpyxl import load_workbook
 
-from generator.feedback import PROBLEMS_SHEET
-from generator.history import HistoryStore
+from generator.outputs.feedback import PROBLEMS_SHEET
+from generator.store.history import HistoryStore
 from generator.pipeline import EXIT_OK, EXIT_REJECTED, run_month
-from generator.render_pdf import _attention_files
-from generator.summary import ACCEPTED, REJECTED, SUPERSEDED
+from generator.outputs.render_pdf import _attention_files
+from generator.figures.summary import ACCEPTED, REJECTED, SUPERSEDED
 
 MADE_ON = date(2023, 8, 25)
 NOW = datetime(2023, 8, 26, 9, 0)

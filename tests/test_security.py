@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from generator.intake import read_submission
-from generator.reading import DEFAULT_LIMITS, Limits, open_workbook
-from generator.validation import validate_submission
-from generator.values import read_text
+from generator.intake.submission import read_submission
+from generator.intake.safe import DEFAULT_LIMITS, Limits, open_workbook
+from generator.checks.validation import validate_submission
+from generator.core.values import read_text
 from tests.hostile import (BILLION_LAUGHS, EXTERNAL_ENTITY, FAR, GROUPS_SHEET, dense_sheet, lying_directory,
                            read_in_child, rewrite, sheet, with_doctype, with_sheet, zip_bomb)
 
@@ -54,8 +54,8 @@ def test_a_dtd_in_any_xml_part_is_refused_before_parsing(valid, setup, period, t
 
 
 def test_the_setup_workbook_is_read_the_same_careful_way(setup_path, tmp_path):
-    from generator.model import SetupInvalid
-    from generator.setup import load_setup
+    from generator.core.model import SetupInvalid
+    from generator.intake.setup_workbook import load_setup
 
     for doctype in (BILLION_LAUGHS, EXTERNAL_ENTITY):
         bad = rewrite(setup_path, tmp_path / "setup_dtd.xlsx",
@@ -71,7 +71,7 @@ def test_the_libraries_underneath_do_not_expand_entities_either(valid, tmp_path)
     import defusedxml
     from python_calamine import CalamineWorkbook
 
-    from generator.feedback import _open_own_copy
+    from generator.outputs.feedback import _open_own_copy
 
     def entity_sheet(doctype, ref):
         return with_doctype(sheet(b'<row r="1"><c r="A1" t="inlineStr"><is><t>' + ref + b"</t></is></c></row>"), doctype)
@@ -399,11 +399,11 @@ def hostile_month(tmp_path_factory, listener):
     import dataclasses
     from datetime import date
 
-    from generator.demo import DEMO_PERIOD, chaiyaphum_setup, fill_workbook, simulated_groups
-    from generator.district_template import write_district_workbook
+    from generator.samples.demo import DEMO_PERIOD, chaiyaphum_setup, fill_workbook, simulated_groups
+    from generator.outputs.district_template import write_district_workbook
     from generator.pipeline import run_month
-    from generator.setup import load_setup, write_setup_workbook
-    from generator.xlsx import put
+    from generator.intake.setup_workbook import load_setup, write_setup_workbook
+    from generator.outputs.xlsx import put
 
     port = listener.getsockname()[1]
     html = [a.format(port=port) for a in HTML_ATTACKS]
@@ -437,8 +437,8 @@ def hostile_month(tmp_path_factory, listener):
                              inbox / name)
         wb = load_workbook(path)
         ws = wb["กลุ่มออมทรัพย์"]
-        from generator.district_template import HEADER_ROW
-        from generator.schema import GROUPS
+        from generator.outputs.district_template import HEADER_ROW
+        from generator.core.schema import GROUPS
 
         for (i, key), value in typed_text.items():  # typed as text, as a person would
             put(ws, HEADER_ROW + 1 + i, GROUPS.keys.index(key) + 1, value)
@@ -481,7 +481,7 @@ def test_html_in_every_free_text_field_prints_as_text_and_nothing_is_fetched(hos
 def test_the_fetcher_is_asked_only_for_its_own_assets(hostile_month, tmp_path, monkeypatch):
     """Render the hostile month's PDF again with the fetcher instrumented: WeasyPrint never even
     asks for a URL from the data, and would be refused if it did."""
-    from generator import render_pdf
+    from generator.outputs import render_pdf
 
     asked = []
     original = render_pdf.AssetFetcher.fetch
@@ -564,7 +564,7 @@ def test_formulas_in_free_text_are_written_as_text_in_every_excel_output(hostile
 def test_a_feedback_workbook_holds_only_its_own_district(filled, setup, period, tmp_path):
     from datetime import date
 
-    from generator.demo import simulated_groups
+    from generator.samples.demo import simulated_groups
     from generator.pipeline import run_month
 
     inbox = tmp_path / "inbox"
@@ -672,7 +672,7 @@ import json, sys, warnings
 sys.path.insert(0, sys.argv[1])
 warnings.simplefilter("ignore")
 from pathlib import Path
-from generator.feedback import write_feedback
+from generator.outputs.feedback import write_feedback
 def kib(field):
     return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith(field + ":"))
 base = kib("VmRSS")

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from generator.demo import chaiyaphum_setup
-from generator.schema import META_SHEET, SETUP_TABLES
-from generator.model import SetupInvalid
-from generator.setup import load_setup, write_setup_workbook
+from generator.samples.demo import chaiyaphum_setup
+from generator.core.schema import META_SHEET, SETUP_TABLES
+from generator.core.model import SetupInvalid
+from generator.intake.setup_workbook import load_setup, write_setup_workbook
 
 
 def test_blank_setup_has_instructions_one_table_per_sheet_and_meta(tmp_path):
@@ -89,7 +89,7 @@ def test_setup_of_another_province_needs_no_code_change(tmp_path):
     """Nothing is Chaiyaphum-specific: a made-up province with other dates and targets loads."""
     import pandas as pd
 
-    from generator.model import Phase, Setup
+    from generator.core.model import Phase, Setup
 
     other = Setup(
         province_code="57", province_name="เชียงราย", fiscal_year_be=2565,
@@ -124,9 +124,9 @@ def test_every_setup_problem_is_reported_in_one_pass(setup_path, tmp_path):
 
 def test_a_month_outside_the_setups_fiscal_year_is_refused(setup, period, filled, tmp_path):
     """Issue 11, defect 8: FY 2566 runs October 2565 to September 2566; November 2567 is FY 2568."""
-    from generator.periods import Period
+    from generator.core.periods import Period
     from generator.pipeline import run_month
-    from generator.years import YearMismatch
+    from generator.figures.years import YearMismatch
 
     assert setup.covers(Period.parse("2565-10")) and setup.covers(Period.parse("2566-09"))
     assert not setup.covers(Period.parse("2566-10")) and not setup.covers(Period.parse("2567-11"))

@@ -53,7 +53,7 @@ def test_templates_without_a_store_say_which_path_they_looked_at(own_setup, tmp_
 
 
 def test_a_store_left_in_the_output_folder_is_not_replaced_by_an_empty_one(own_setup, tmp_path):
-    from generator.history import HistoryStore
+    from generator.store.history import HistoryStore
 
     old = tmp_path / "out" / "history_36.sqlite"
     HistoryStore.open(old, "36").close()
@@ -102,8 +102,8 @@ def test_a_month_outside_the_fiscal_year_is_refused_naming_the_year(command, own
 
 
 def test_validate_refuses_a_workbook_of_another_fiscal_year(setup, own_setup, tmp_path):
-    from generator.district_template import write_district_workbook
-    from generator.periods import Period
+    from generator.outputs.district_template import write_district_workbook
+    from generator.core.periods import Period
 
     other = write_district_workbook(setup, Period.parse("2566-10"), "3601", tmp_path / "next_year.xlsx")
     r = invoke("validate", other, "--setup", own_setup, "--json")

@@ -15,17 +15,17 @@ import string
 import pytest
 from openpyxl import load_workbook
 
-from generator import texts
-from generator.demo import chaiyaphum_setup
-from generator.district_template import write_district_workbook
-from generator.feedback import write_feedback
-from generator.render_excel import write_summary_workbook
-from generator.render_pdf import render_html
-from generator.rules import CATALOGUE
-from generator.schema import GROUPS
-from generator.summary import (ACCEPTED, BEHIND, LATE, MISSING, NOT_STARTED, ON_TIME, ON_TRACK, REACHED, REJECTED,
+from generator.core import texts
+from generator.samples.demo import chaiyaphum_setup
+from generator.outputs.district_template import write_district_workbook
+from generator.outputs.feedback import write_feedback
+from generator.outputs.render_excel import write_summary_workbook
+from generator.outputs.render_pdf import render_html
+from generator.core.rules import CATALOGUE
+from generator.core.schema import GROUPS
+from generator.figures.summary import (ACCEPTED, BEHIND, LATE, MISSING, NOT_STARTED, ON_TIME, ON_TRACK, REACHED, REJECTED,
                                SUPERSEDED)
-from generator.problems import CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, WARNING
+from generator.core.problems import CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, WARNING
 from tests.test_render_pdf import build_summary
 
 THAI = re.compile(r"[\u0e00-\u0e7f]")
@@ -85,7 +85,7 @@ def test_thai_texts_hold_no_english_words_rule_ids_or_jargon():
 def test_english_texts_hold_no_thai_but_the_workbooks_own_words():
     # The workbooks are Thai: English may quote a sheet, a column header or the ใช่ to type.
     from generator.next_year import CHANGES, REFERENCE
-    from generator.schema import SETUP_TABLES
+    from generator.core.schema import SETUP_TABLES
 
     sheets = {t.sheet_th for t in (*SETUP_TABLES, GROUPS, CHANGES)} | {REFERENCE.sheet_th + "ปี"}
     allowed = {"ใช่", *sheets, *(c.header_th for c in GROUPS.columns)}
@@ -160,7 +160,7 @@ def _cells(path):
 
 
 def test_the_workbooks_a_district_reads_name_no_command_and_no_rule_in_their_sentences(setup, period, tmp_path):
-    from generator.rules import rule
+    from generator.core.rules import rule
 
     district = write_district_workbook(setup, period, "3601", tmp_path / "d.xlsx")
     problem = rule("G_BORROWERS_GT_MEMBERS").problem(file="d.xlsx", sheet=GROUPS.sheet_th, cell="H6", value=90,
@@ -213,6 +213,6 @@ def test_results_go_to_stdout_and_rules_fit_80_columns(tmp_path):
     r = CliRunner().invoke(app, ["validate", str(bad)])
     assert r.exit_code == 1 and "ไม่ใช่ไฟล์ Excel" in r.stdout  # `validate … > log.txt` keeps it
     rules = CliRunner().invoke(app, ["rules"], env={"COLUMNS": "80"})
-    from generator.xlsx import text_width  # cells, not code points: Thai marks above and below take none
+    from generator.outputs.xlsx import text_width  # cells, not code points: Thai marks above and below take none
 
     assert rules.exit_code == 0 and max(text_width(line.rstrip()) for line in rules.stdout.splitlines()) <= 80

@@ -10,12 +10,12 @@ import pytest
 from tests.tools import find, needs
 from openpyxl import load_workbook
 
-from generator.demo import simulated_groups
-from generator.district_template import HEADER_ROW
-from generator.intake import read_submission
-from generator.periods import Period
-from generator.schema import GROUPS, META_SHEET
-from generator.validation import validate_submission
+from generator.samples.demo import simulated_groups
+from generator.outputs.district_template import HEADER_ROW
+from generator.intake.submission import read_submission
+from generator.core.periods import Period
+from generator.core.schema import GROUPS, META_SHEET
+from generator.checks.validation import validate_submission
 
 
 def check(path, setup, period, previous=None):
@@ -309,7 +309,7 @@ def test_history_rules_need_confirmation_and_name_the_confirm_cell(filled, setup
 
 
 def test_no_history_means_one_note_that_is_neither_error_nor_warning(filled, setup, period):
-    from generator.problems import errors, warnings
+    from generator.core.problems import errors, warnings
 
     c = check(filled("3601", groups=_with_codes(setup, period)), setup, period, previous=None)
     notes = [p for p in c.problems if p.rule_id == "H_NO_HISTORY"]
@@ -367,7 +367,7 @@ def test_a_row_holding_only_a_confirmation_is_blank(filled, setup, period):
 # --- the province: outliers on a modified z-score ------------------------------------------------
 
 def test_modified_z_score_by_hand():
-    from generator.validation import modified_z
+    from generator.checks.validation import modified_z
 
     z = modified_z(pd.Series([1.0, 2, 3, 4, 100]))  # median 3, MAD 1
     assert z.iloc[4] == pytest.approx(0.6745 * 97)
@@ -377,7 +377,7 @@ def test_modified_z_score_by_hand():
 
 
 def test_a_group_far_from_the_rest_of_the_province_is_a_warning_in_its_own_file(filled, setup, period):
-    from generator.validation import check_province
+    from generator.checks.validation import check_province
 
     a = check(filled("3601", {(1, "members"): 5000, (1, "savings_baht"): 90_000_000}), setup, period)
     b = check(filled("3602"), setup, period)

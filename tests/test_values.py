@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 import pytest
 
-from generator.values import (read_code, read_date, read_money, read_text, read_whole_number,
+from generator.core.values import (read_code, read_date, read_money, read_text, read_whole_number,
                               read_yesno)
 
 
@@ -125,8 +125,8 @@ def test_spaces_around_names_are_tidied_without_a_warning_but_invisible_characte
 
 
 def test_status_words_typed_rather_than_picked():
-    from generator.schema import STATUS_LABELS_TH, STATUS_WORDS
-    from generator.values import read_choice
+    from generator.core.schema import STATUS_LABELS_TH, STATUS_WORDS
+    from generator.core.values import read_choice
 
     assert read_choice("ยุบเลิก", STATUS_WORDS, STATUS_LABELS_TH).interpreted is None
     r = read_choice(" Dissolved ", STATUS_WORDS, STATUS_LABELS_TH)

@@ -166,8 +166,8 @@ def test_html_typed_by_a_district_comes_out_as_text(client, filled):
 # --- the setup -------------------------------------------------------------------------------
 
 def test_a_blank_setup_is_refused_with_its_problems_by_sheet_and_cell(tmp_path):
-    from generator.model import SetupInvalid
-    from generator.setup import load_setup
+    from generator.core.model import SetupInvalid
+    from generator.intake.setup_workbook import load_setup
 
     client = make_app(tmp_path / "ws", None).test_client()
     assert client.get("/").headers["Location"].endswith("/setup")
@@ -239,8 +239,8 @@ def test_the_report_is_made_in_the_background_then_downloads(client, app, filled
 
 def test_two_clicks_do_not_start_two_runs_and_a_failed_run_says_why(app, monkeypatch):
     from generator import jobs
-    from generator.history import StoreError
-    from generator.periods import Period
+    from generator.store.history import StoreError
+    from generator.core.periods import Period
     from generator.web.runner import Runner
 
     ws = app.extensions["savings"]["ws"]

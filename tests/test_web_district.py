@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.demo import DEMO_PERIOD
+from generator.samples.demo import DEMO_PERIOD
 from tests.webtools import make_app, token
 
 MONTH = "2566-08"

@@ -13,15 +13,15 @@ from pathlib import Path
 import jinja2
 from flask import Flask, g, request, session
 
-from generator.problems import SEVERITY_LABELS
-from generator.reading import DEFAULT_LIMITS
+from generator.core.problems import SEVERITY_LABELS
+from generator.intake.safe import DEFAULT_LIMITS
 from generator.web import security
 from generator.web.runner import Previews, Runner
 from generator.web.words import word
 from generator.web.workspace import Workspace
 
 HERE = Path(__file__).resolve().parent
-from generator.render_pdf import TEMPLATES as REPORT_TEMPLATES  # noqa: E402  the report's templates and CSS
+from generator.outputs.render_pdf import TEMPLATES as REPORT_TEMPLATES  # noqa: E402  the report's templates and CSS
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def create_app(workspace: Path, require_login: bool = False, limits: UploadLimit
     # the very macros the PDF uses.
     app.jinja_loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(HERE / "templates"),
                                             jinja2.FileSystemLoader(REPORT_TEMPLATES)])
-    from generator.render_pdf import environment
+    from generator.outputs.render_pdf import environment
 
     app.jinja_env.filters.update(environment().filters)
     app.jinja_env.autoescape = True  # also for the report's macros and any template name
@@ -116,7 +116,7 @@ def when(value, lang: str = "th") -> str:
     """A received time as the office reads it: the Buddhist-era date and the clock time."""
     from datetime import datetime
 
-    from generator.periods import format_date
+    from generator.core.periods import format_date
 
     if value is None or value == "":
         return "–"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, session, url_for
 
-from generator import texts
+from generator.core import texts
 from generator.web.ext import extension
 from generator.web.words import word
 from generator.web.workspace import safe_leaf
@@ -100,7 +100,7 @@ def home():
 
 @bp.get("/district/m/<month>")
 def month(month: str):
-    from generator.render_pdf import district_context
+    from generator.outputs.render_pdf import district_context
     from generator.web.routes import _files_view, _output_links, _preview, _report_context, _fiscal_months
 
     code = g.district
@@ -117,7 +117,7 @@ def month(month: str):
 
 @bp.get("/district/m/<month>/workbook")
 def workbook(month: str):
-    from generator.district_template import district_file_name
+    from generator.outputs.district_template import district_file_name
     from generator.web.routes import _workbooks
 
     setup, period = _setup_and_month(month)
@@ -160,7 +160,7 @@ def upload(month: str):
     """A district's files: checked before they are taken in; one that claims another district,
     province or month is refused with what it claims and what was expected."""
     from generator.jobs import check_file
-    from generator.reading import DEFAULT_LIMITS
+    from generator.intake.safe import DEFAULT_LIMITS
     from generator.web.routes import _spool
 
     setup, period = _setup_and_month(month)

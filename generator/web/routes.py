@@ -21,8 +21,8 @@ from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, r
                    send_from_directory, session, url_for)
 from werkzeug.exceptions import HTTPException
 
-from generator import texts
-from generator.periods import Period, PeriodError, format_date
+from generator.core import texts
+from generator.core.periods import Period, PeriodError, format_date
 import generator.web.security as security
 from generator.web.ext import extension
 from generator.web.runner import DONE, FAILED, RUNNING
@@ -82,7 +82,7 @@ def logout():
 
 @bp.get("/fonts/<name>")
 def font(name: str):
-    from generator.render_pdf import FONT_FILES, font_dir
+    from generator.outputs.render_pdf import FONT_FILES, font_dir
 
     if name not in FONT_FILES.values():
         abort(404)
@@ -91,7 +91,7 @@ def font(name: str):
 
 @bp.get("/report.css")
 def report_css():
-    from generator.render_pdf import STYLESHEET, TEMPLATES
+    from generator.outputs.render_pdf import STYLESHEET, TEMPLATES
 
     return send_from_directory(TEMPLATES, STYLESHEET, mimetype="text/css", max_age=3600)
 
@@ -148,7 +148,7 @@ def setup_page():
 
 @bp.get("/setup/blank.xlsx")
 def setup_blank():
-    from generator.setup import write_setup_workbook
+    from generator.intake.setup_workbook import write_setup_workbook
 
     with tempfile.TemporaryDirectory() as tmp:
         path = write_setup_workbook(Path(tmp) / "setup.xlsx")
@@ -159,7 +159,7 @@ def setup_blank():
 
 @bp.post("/setup")
 def setup_upload():
-    from generator.model import SetupInvalid
+    from generator.core.model import SetupInvalid
 
     ws = extension("ws")
     f = request.files.get("setup")
@@ -192,7 +192,7 @@ def _preview(setup, period):
 
 def _fixed_received(setup, shas: list[str]) -> dict:
     """First sightings the history store already holds: those received times no longer change."""
-    from generator.history import HistoryStore, StoreError
+    from generator.store.history import HistoryStore, StoreError
 
     path = extension("ws").store_path(setup)
     if not path.is_file() or not shas:
@@ -209,7 +209,7 @@ def _files_view(setup, period, result):
     own check at upload found it (the same rules and words, without the month-wide checks)."""
     from types import SimpleNamespace
 
-    from generator.summary import ACCEPTED, REJECTED
+    from generator.figures.summary import ACCEPTED, REJECTED
 
     ws = extension("ws")
     uploads = {u.leaf: u for u in ws.uploads(period)}
@@ -256,8 +256,8 @@ def month(month: str):
 
 def _month_context(summary, lang: str) -> dict:
     """What the page takes from the report: its labels, grid and counts (not its charts and tables)."""
-    from generator.render_pdf import LABELS, district_state, reporting_grid
-    from generator.summary import ON_TIME, TIMELINESS
+    from generator.outputs.render_pdf import LABELS, district_state, reporting_grid
+    from generator.figures.summary import ON_TIME, TIMELINESS
 
     return {"s": summary, "L": LABELS[lang], "grid": reporting_grid(summary), "timeliness": TIMELINESS,
             "on_time_count": summary.month_timeliness[ON_TIME], "state": district_state}
@@ -269,7 +269,7 @@ def _report_context(ctx: dict) -> dict:
 
 
 def _by_status(summary) -> list[tuple[str, list]]:
-    from generator.summary import TIMELINESS
+    from generator.figures.summary import TIMELINESS
 
     rows = summary.month_reporting
     names = {d.district_code: d for d in summary.districts}
@@ -385,7 +385,7 @@ def workbooks_zip(month: str):
 
 @bp.get("/m/<month>/workbook/<code>")
 def workbook(month: str, code: str):
-    from generator.district_template import district_file_name
+    from generator.outputs.district_template import district_file_name
 
     setup, period = _month(month)
     if code not in setup.district_codes:
@@ -457,7 +457,7 @@ def _unbundle(path: Path, name: str, folder: Path, limit: int, max_files: int, n
 @bp.post("/m/<month>/upload")
 def upload(month: str):
     from generator.jobs import check_file
-    from generator.reading import DEFAULT_LIMITS
+    from generator.intake.safe import DEFAULT_LIMITS
 
     setup, period = _month(month)
     ws = extension("ws")
@@ -546,8 +546,8 @@ def returned_file(month: str, sha256: str):
 
 @bp.get("/m/<month>/d/<code>")
 def district(month: str, code: str):
-    from generator.history import HistoryStore
-    from generator.render_pdf import district_context
+    from generator.store.history import HistoryStore
+    from generator.outputs.render_pdf import district_context
 
     setup, period = _month(month)
     if code not in setup.district_codes:
@@ -609,7 +609,7 @@ def links():
                                    province=setup.province_name) if url else None,
                      "reminder": _w("line_reminder", district=name, month=period.label(g.lang), due=due,
                                     province=setup.province_name)})
-    from generator.render_pdf import LABELS
+    from generator.outputs.render_pdf import LABELS
 
     return render_template("links.html", setup=setup, period=period, rows=rows, L=LABELS[g.lang])
 

@@ -13,9 +13,9 @@ import threading
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from generator import texts
-from generator.history import StoreError
-from generator.periods import Period
+from generator.core import texts
+from generator.store.history import StoreError
+from generator.core.periods import Period
 
 LOG = logging.getLogger("savings_report.web")
 IDLE, RUNNING, DONE, FAILED = "idle", "running", "done", "failed"

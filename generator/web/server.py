@@ -21,7 +21,7 @@ class ServeError(Exception):
 def seed_demo(ws: Workspace) -> None:
     """The Chaiyaphum demo as a workspace: its setup, the last month's returned files as if uploaded
     when the demo's districts sent them, its history store and its outputs."""
-    from generator.demo import build_demo
+    from generator.samples.demo import build_demo
     from generator.web.runner import _manifest
 
     result = build_demo(ws.output)
@@ -50,7 +50,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8080, demo: bool = Fa
           say=print, threads: int = 8) -> None:
     import waitress
 
-    from generator.parallel import pdf_worker, warm_renderer
+    from generator.outputs.parallel import pdf_worker, warm_renderer
     from generator.web import UploadLimits, create_app
     from generator.web.security import is_loopback
 

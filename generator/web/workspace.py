@@ -36,10 +36,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-from generator.history import default_store_path
-from generator.periods import Period
-from generator.model import Setup
-from generator.setup import load_setup
+from generator.store.history import default_store_path
+from generator.core.periods import Period
+from generator.core.model import Setup
+from generator.intake.setup_workbook import load_setup
 
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
 NAME_MAX = 100

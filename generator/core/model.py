@@ -1,0 +1,80 @@
+"""The province's model (ข้อมูลตั้งต้นของจังหวัด as data): its districts, villages, officers, phases
+and targets for one fiscal year. The setup workbook's reader produces it (`setup_workbook`); the
+figures, the checks and the outputs read it. Pure: no file, no workbook library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from generator.core.periods import Period, fiscal_year_bounds
+from generator.core.problems import Problem
+
+
+@dataclass(frozen=True)
+class Phase:
+    number: int
+    name: str
+    starts_on: date
+    ends_on: date
+    due_day: int
+    target_groups: int
+
+
+@dataclass(frozen=True)
+class Setup:
+    province_code: str
+    province_name: str
+    fiscal_year_be: int
+    districts: pd.DataFrame = field(repr=False)  # district_code, district_name
+    villages: pd.DataFrame = field(repr=False)  # village_code, moo, village_name, subdistrict_name, district_code, is_kkkj, had_group
+    officers: pd.DataFrame = field(repr=False)  # officer_id, officer_name, district_code
+    phases: tuple[Phase, ...] = ()
+    targets: pd.DataFrame = field(default=None, repr=False)  # district_code, phase, target_groups
+
+    @property
+    def office_name(self) -> str:
+        return f"สำนักงานพัฒนาชุมชนจังหวัด{self.province_name}"
+
+    @property
+    def fiscal_bounds(self) -> tuple[date, date]:
+        return fiscal_year_bounds(self.fiscal_year_be)
+
+    @property
+    def district_codes(self) -> list[str]:
+        return list(self.districts["district_code"])
+
+    def district_name(self, code: str) -> str:
+        match = self.districts.loc[self.districts["district_code"] == code, "district_name"]
+        return match.iloc[0] if len(match) else code
+
+    def phase_for(self, period: Period) -> Phase:
+        """The phase a month reports under: the one covering it, else the last one begun, else the first."""
+        for p in self.phases:
+            if p.starts_on <= period.last_day and p.ends_on >= period.first_day:
+                return p
+        begun = [p for p in self.phases if p.starts_on <= period.last_day]
+        return begun[-1] if begun else self.phases[0]
+
+    def due_date(self, period: Period) -> date:
+        """A month's report covers the whole calendar month, so it is due in the month after, on
+        the due day (ส่งรายงานทุกวันที่) of the phase the month reported belongs to."""
+        return period.next().day(self.phase_for(period).due_day)
+
+    def covers(self, period: Period) -> bool:
+        """Whether the month lies in the fiscal year this setup is for: a month of another year
+        would be measured against targets and phases that are not its own."""
+        return period.fiscal_year_be == self.fiscal_year_be
+
+    @property
+    def total_target(self) -> int:
+        return sum(p.target_groups for p in self.phases)
+
+
+class SetupInvalid(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problems in the setup workbook")
+        self.problems = problems

@@ -1,0 +1,88 @@
+"""From the raw cells of a found table to a typed DataFrame and the cell-level problems.
+
+Blank rows (also in the middle of a table) are skipped. Each value goes through the reader for
+its column's kind; a value that had to be interpreted is kept and reported as a warning, one that
+cannot be read is left empty and reported as an error, as is an empty required value.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from generator.core import texts
+from generator.core.problems import Problem
+from generator.intake.safe import FoundTable
+from generator.core.rules import VALUE_ERROR_RULES, rule
+from generator.core.schema import CONFIRM_KEY, STATUS_LABELS_TH, STATUS_WORDS, Table
+from generator.core.values import READERS, THAI_DIGITS, is_blank, read_choice
+
+ROW = "_row"  # the Excel row number a record came from
+
+
+def parse_table(found: FoundTable, table: Table, file: str,
+                district_code: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    problems: list[Problem] = []
+    records = []
+    present = [c for c in table.columns if c.key in found.columns]
+    for offset, raw_row in enumerate(found.rows):
+        raw = {c.key: _get(raw_row, found.columns[c.key]) for c in present}
+        # The lookup column holds a formula on every row, and a confirmation alone is no group.
+        if all(is_blank(v) for k, v in raw.items() if table.column(k).kind != "lookup" and k != CONFIRM_KEY):
+            continue
+        record = {ROW: found.header_row + 1 + offset}
+        for col in present:
+            value = raw[col.key]
+            if col.kind == "status":
+                reading = read_choice(value, STATUS_WORDS, STATUS_LABELS_TH)
+            else:
+                reading = READERS[col.kind](value)
+            where = dict(file=file, sheet=found.sheet, cell=found.cell(col.key, offset),
+                         district_code=district_code, column=col.header_th, column_en=col.header_en)
+            if reading.error:
+                problems.append(rule(VALUE_ERROR_RULES[reading.error]).problem(
+                    value=_shown(value), choices=", ".join(STATUS_LABELS_TH.values()), **where))
+                record[col.key] = None
+                continue
+            if reading.value is None and col.required:
+                problems.append(rule("VALUE_REQUIRED").problem(**where))
+            elif reading.interpreted and col.kind != "lookup":
+                how_th, how_en = reading.interpreted
+                advice = interpreted_advice(col.kind, value, col.key == "village_code")
+                problems.append(rule("VALUE_INTERPRETED").problem(
+                    value=_shown(value), how=how_th, how_en=how_en, advice=texts.text(advice, "th"),
+                    advice_en=texts.text(advice, "en"), **where))
+            record[col.key] = reading.value
+        records.append(record)
+    columns = [ROW] + [c.key for c in present]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for key in table.keys:
+        if key not in frame.columns:
+            frame[key] = None
+    return frame, problems
+
+
+def interpreted_advice(kind: str, raw, has_list: bool = False) -> str:
+    """The catalogue key of what to tell a district whose value had to be interpreted: a status
+    typed instead of picked is picked from the list; Thai digits are typed as 0–9; a BE year in a
+    cell that is already a date needs nothing; anything else is checked."""
+    from datetime import date
+
+    if kind in ("status", "officer", "yesno") or has_list:
+        return "advice.pick"
+    if isinstance(raw, str) and raw.translate(THAI_DIGITS) != raw:
+        return "advice.digits"
+    if kind == "date" and isinstance(raw, date):
+        return "advice.be_date_ok"
+    if kind == "date":
+        return "advice.date_text"
+    return "advice.check"
+
+
+def _get(row: list, index: int):
+    return row[index] if index < len(row) else None
+
+
+def _shown(value) -> str | None:
+    if value is None:
+        return None
+    return str(value)[:200]

@@ -1,0 +1,766 @@
+"""Opening untrusted workbooks and finding their tables.
+
+Every returned workbook is treated as hostile. Before python-calamine sees a byte of it:
+- the file size, and from the zip directory alone the number of entries, the unpacked sizes and
+  each entry's compression ratio, are checked, so a zip bomb is refused before it is expanded;
+- every entry is streamed once: a DTD (`<!DOCTYPE`, `<!ENTITY`: Excel never writes one, and it
+  is what entity expansion and external entities need) or XML that is not UTF-8 is refused;
+- every entry holding cells is parsed with expat (DTD refused, nothing expanded, nothing fetched)
+  to measure the grid the reader will allocate: its furthest row and column and their product.
+  This is an XML parser rather than a pattern because the reader is one: quotes, spaces and '>'
+  inside attribute values, or cells without references, would slip past a pattern;
+- macros and links to outside files are found from the entry names and relationships and
+  reported; nothing in the file is ever run or followed.
+Then python-calamine reads the cell values from the same bytes (the file is read once, so what
+was checked is what is read), chosen by content and never by the file's name. It is several
+times faster than openpyxl and does not expand XML entities either. Tables are found through the
+`_meta` sheet's header texts, so a district that moves or reorders columns, or adds sheets, is
+still read, and a deleted column is named.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import os
+import re
+import time
+import zipfile
+import zlib
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
+from pathlib import Path
+from xml.parsers import expat
+
+from openpyxl.utils import column_index_from_string, get_column_letter
+from python_calamine import CalamineWorkbook
+
+from generator.intake.formats import FormatRefused, check_other_format
+from generator.core.problems import Problem
+from generator.core.rules import rule
+from generator.core.schema import META_SHEET, Table, meta_column_key
+from generator.core.values import OddCell, clean_text, is_blank
+
+MIB = 1 << 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How large a returned workbook may be. A district's workbook is tens of kilobytes and about a
+    thousand cells; these leave a hundredfold room and still keep a hostile file small to read.
+    Change them with `--limit NAME=VALUE` on `run` and `validate` (names in `LIMIT_NAMES`)."""
+
+    max_file_bytes: int = 20 * MIB
+    max_unpacked_bytes: int = 100 * MIB
+    max_ratio: int = 200  # unpacked/packed, for one entry of more than RATIO_FLOOR bytes
+    max_entries: int = 500
+    max_rows: int = 20_000
+    max_cols: int = 200
+    max_cells: int = 200_000  # rows × columns of each sheet's grid, summed over the workbook
+    # Characters of text the reader will hold: every shared string once, plus each cell's text as
+    # it expands (a shared string counts once per cell referring to it), inline strings and
+    # formula results. A district's workbook holds about 30,000.
+    max_text_chars: int = 2_000_000
+
+    @classmethod
+    def parse(cls, items: Iterable[str], base: "Limits | None" = None) -> "Limits":
+        """`['rows=50000', 'file_mb=40']` -> Limits; ValueError with a sentence if one is wrong."""
+        changes = {}
+        for item in items:
+            key, sep, text = item.partition("=")
+            key = key.strip().lower().replace("-", "_")
+            if not sep or key not in LIMIT_NAMES:
+                raise ValueError(f"{item!r}: use NAME=NUMBER with NAME one of {', '.join(LIMIT_NAMES)}")
+            field_name, unit = LIMIT_NAMES[key]
+            try:
+                value = int(text.strip().replace("_", "").replace(",", ""))
+            except ValueError:
+                raise ValueError(f"{item!r}: {text!r} is not a whole number") from None
+            if value <= 0:
+                raise ValueError(f"{item!r}: a limit must be more than 0")
+            changes[field_name] = value * unit
+        return replace(base or cls(), **changes)
+
+
+LIMIT_NAMES = {"file_mb": ("max_file_bytes", MIB), "unpacked_mb": ("max_unpacked_bytes", MIB),
+               "ratio": ("max_ratio", 1), "entries": ("max_entries", 1), "rows": ("max_rows", 1),
+               "cols": ("max_cols", 1), "cells": ("max_cells", 1), "chars": ("max_text_chars", 1)}
+assert {f for f, _ in LIMIT_NAMES.values()} == {f.name for f in fields(Limits)}
+
+DEFAULT_LIMITS = Limits()
+RATIO_FLOOR = 1 * MIB  # small parts compress well and are harmless whatever their ratio
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+EXCEL_MAX_ROWS, EXCEL_MAX_COLS = 1_048_576, 16_384
+EXCEL_MAX_CELL_CHARS = 32_767
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
+_XML_DECL = re.compile(rb"<\?xml\b[^>]*?(?:\bencoding\s*=\s*[\"']([^\"']*)[\"'][^>]*)?\?>", re.S)
+_ENCRYPTED_FLAG = 0x41  # general-purpose bits 0 (encrypted) and 6 (strong encryption) of a zip entry
+_NOT_XLSX_PARTS = ("content.xml", "xl/workbook.bin")  # an OpenDocument or binary workbook inside
+
+
+class FileRejected(Exception):
+    """A file that cannot be read at all; carries the problem to report."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message_en)
+        self.problem = problem
+
+
+def _reject(rule_id: str, name: str, **params) -> FileRejected:
+    return FileRejected(rule(rule_id).problem(file=name, **params))
+
+
+def _damaged(name: str, th: str, en: str) -> FileRejected:
+    return _reject("F_CORRUPT", name, detail=th, detail_en=en)
+
+
+def read_limited(path: Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """The file's bytes, read once; refused by size before reading."""
+    name = path.name
+    size = path.stat().st_size
+    if size == 0:
+        raise _reject("F_EMPTY", name)
+    if size > limits.max_file_bytes:
+        raise _reject("F_TOO_LARGE", name, detail=f"{size:,} bytes")
+    with open(path, "rb") as f:
+        data = f.read(limits.max_file_bytes + 1)
+    if len(data) > limits.max_file_bytes:  # it grew while we looked
+        raise _reject("F_TOO_LARGE", name, detail=f"> {limits.max_file_bytes:,} bytes")
+    if not data:
+        raise _reject("F_EMPTY", name)
+    return data
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A returned file as it was read: its bytes (None when refused before reading), their hash and
+    its modification time. What is hashed is what is checked and read, so a file that changes while
+    the month runs can never be half one version and half another."""
+
+    data: bytes | None
+    sha256: str
+    modified: datetime
+    problem: Problem | None = None
+
+
+SNAPSHOT_TRIES = 3  # a file still being written (a mail client finishing a download) gets this many reads
+SNAPSHOT_PAUSE = 0.5  # seconds between them
+
+
+def snapshot(path: Path, limits: Limits = DEFAULT_LIMITS, pause: float = SNAPSHOT_PAUSE) -> Snapshot:
+    """Read a returned file once, after checking its size (a 40 GB file is refused without being
+    read), and make sure it did not change while it was read; never raises for the file itself.
+
+    A file that vanished, cannot be opened, or kept changing is that file's problem: the Snapshot
+    carries it, and the rest of the month goes on."""
+    path = Path(path)
+    name = path.name
+    for attempt in range(SNAPSHOT_TRIES):
+        try:
+            before = path.stat()
+            if before.st_size == 0 or before.st_size > limits.max_file_bytes:
+                rejected = _reject("F_EMPTY", name) if before.st_size == 0 else _reject(
+                    "F_TOO_LARGE", name, detail=f"{before.st_size:,} bytes")
+                return Snapshot(None, _unread_key(name, before), _mtime(before), rejected.problem)
+            with open(path, "rb") as f:
+                data = f.read(limits.max_file_bytes + 1)
+                during = os.fstat(f.fileno())
+            after = path.stat()
+        except FileNotFoundError:
+            return Snapshot(None, _unread_key(name, None), datetime.now(), rule("F_VANISHED").problem(file=name))
+        except OSError as exc:
+            return Snapshot(None, _unread_key(name, None), datetime.now(),
+                            rule("F_UNREADABLE").problem(file=name, detail=exc.strerror or type(exc).__name__))
+        if _same(before, during) and _same(during, after) and len(data) == after.st_size:
+            if len(data) > limits.max_file_bytes:
+                return Snapshot(None, _unread_key(name, after), _mtime(after),
+                                _reject("F_TOO_LARGE", name, detail=f"> {limits.max_file_bytes:,} bytes").problem)
+            return Snapshot(data, hashlib.sha256(data).hexdigest(), _mtime(after))
+        if attempt + 1 < SNAPSHOT_TRIES:
+            time.sleep(pause)
+    return Snapshot(None, _unread_key(name, None), datetime.now(), rule("F_CHANGING").problem(file=name))
+
+
+def bytes_as_read(path: Path, sha256: str, limits: Limits = DEFAULT_LIMITS) -> bytes | None:
+    """The file's bytes again (for its feedback copy or the archive), only if they are still
+    those that were read and checked; None if it has changed or gone since."""
+    snap = snapshot(path, limits, pause=0)
+    return snap.data if snap.data is not None and snap.sha256 == sha256 else None
+
+
+def _same(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_size, a.st_mtime_ns, a.st_ino, a.st_dev) == (b.st_size, b.st_mtime_ns, b.st_ino, b.st_dev)
+
+
+def _mtime(st: os.stat_result) -> datetime:
+    return datetime.fromtimestamp(st.st_mtime)
+
+
+def _unread_key(name: str, st: os.stat_result | None) -> str:
+    """A stable key for a file refused before its bytes were read: the store keys files by hash."""
+    seen = f"{st.st_size}:{st.st_mtime_ns}" if st is not None else "unread"
+    return hashlib.sha256(f"unread\0{name}\0{seen}".encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def check_container(path: Path | bytes, limits: Limits = DEFAULT_LIMITS, name: str | None = None) -> list[Problem]:
+    """Refuse what is not a safe .xlsx before any XML is parsed; returns warnings (macros,
+    external links)."""
+    if isinstance(path, (bytes, bytearray)):
+        data, name = bytes(path), name or "?"
+    else:
+        data, name = read_limited(Path(path), limits), name or Path(path).name
+    return inspect_container(data, limits, name)[0]
+
+
+def inspect_container(data: bytes, limits: Limits = DEFAULT_LIMITS,
+                      name: str = "?") -> tuple[list[Problem], dict[str, dict[tuple[int, int], OddCell]]]:
+    """check_container's checks on a file's bytes; also the cells the reader would show as empty
+    although they are not, by sheet name and (row, column)."""
+    try:  # .ods and .xls, measured in generator.intake.formats
+        other = check_other_format(data, limits, name)
+    except FormatRefused as exc:
+        raise FileRejected(exc.problem) from None
+    if other is not None:
+        return other, {}
+    if data[:8] == OLE_MAGIC:
+        # An encrypted .xlsx is an OLE file holding an 'EncryptedPackage' stream; otherwise .xls.
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise _reject("F_ENCRYPTED", name)
+        raise _reject("F_OLD_XLS", name)
+    if not data.startswith(b"PK"):
+        raise _reject("F_NOT_XLSX", name)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return _check_archive(zf, name, limits)
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, RuntimeError,
+            LookupError) as exc:
+        # A damaged directory, or a damaged entry found while scanning (zipfile raises RuntimeError
+        # for an entry it takes as encrypted, and expat LookupError for an encoding Python lacks;
+        # both are refused by name before this, so reaching here means damage of another kind).
+        raise _reject("F_CORRUPT", name, detail=type(exc).__name__) from None
+
+
+def _check_archive(zf: zipfile.ZipFile, name: str, limits: Limits) -> tuple[list[Problem], dict]:
+    """The zip directory first (nothing expanded), then each entry streamed once; returns warnings."""
+    infos = zf.infolist()
+    if len(infos) > limits.max_entries:
+        raise _reject("F_TOO_LARGE", name, detail=f"{len(infos)} entries")
+    names = [i.filename for i in infos]
+    if len({n.lower() for n in names}) != len(names):  # the reader finds some parts in any case
+        # Readers disagree on which of two same-named entries counts: what is checked must be what is read.
+        raise _damaged(name, "มีส่วนประกอบชื่อซ้ำกัน", "two entries have the same name")
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_unpacked_bytes:
+        raise _reject("F_TOO_LARGE", name, detail=f"{total:,} bytes unpacked")
+    for i in infos:
+        if i.flag_bits & _ENCRYPTED_FLAG:
+            # One entry flagged, or the whole workbook zipped with a (ZipCrypto or AES) password:
+            # to the district this is the same as Excel's "Encrypt with password".
+            raise _reject("F_ENCRYPTED", name)
+        if i.file_size > RATIO_FLOOR and i.file_size > limits.max_ratio * max(i.compress_size, 1):
+            raise _reject("F_TOO_LARGE", name,
+                          detail=f"{i.filename} compressed {i.file_size // max(i.compress_size, 1)}:1")
+        if i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _damaged(name, f"วิธีบีบอัดที่ Excel ไม่ใช้ ({i.compress_type})",
+                           f"a compression method Excel does not use ({i.compress_type})")
+    lowered = {n.lower() for n in names}
+    if "xl/workbook.xml" not in names or any(p in lowered for p in _NOT_XLSX_PARTS):
+        raise _reject("F_NOT_XLSX", name)
+    # The shared strings first: a sheet's cells are measured by the text they expand to.
+    shared = [i for i in infos if i.filename.lower() == SHARED_STRINGS]
+    budget = TextBudget(limits, name)
+    for info in shared:
+        _stream_checks(zf, info, name)
+        budget.shared = _measure_shared_strings(zf, info, name, budget)
+    cells = 0
+    external = False
+    odd: dict[str, dict] = {}
+    for info in infos:
+        if info in shared:
+            continue
+        if _stream_checks(zf, info, name):
+            odd[info.filename] = {}
+            cells += _measure_sheet(zf, info, name, limits, cells, budget, odd[info.filename])
+        if info.filename.lower().endswith(".rels"):
+            external |= _has_external_relation(zf, info, name)
+    warnings = []
+    if any(n.endswith("vbaproject.bin") or n.startswith("xl/macrosheets/") for n in lowered):
+        warnings.append(rule("F_MACROS").problem(file=name))
+    if external or any(n.startswith("xl/externallinks/") or n == "xl/connections.xml" for n in lowered):
+        warnings.append(rule("F_EXTERNAL_LINKS").problem(file=name))
+    odd = {entry: cells for entry, cells in odd.items() if cells}
+    return warnings, (_by_sheet_name(zf, odd, name) if odd else {})
+
+
+def _by_sheet_name(zf: zipfile.ZipFile, by_entry: dict[str, dict], name: str) -> dict[str, dict]:
+    """Sheet entries to the sheet names the workbook gives them (workbook.xml and its relationships)."""
+    ids: dict[str, str] = {}
+    targets: dict[str, str] = {}
+
+    def sheets(tag, attrs):
+        if tag.rpartition(":")[2] == "sheet":
+            rid = next((v for k, v in attrs.items() if k.rpartition(":")[2] == "id" and k != "sheetId"), None)
+            if rid is not None:
+                ids[rid] = attrs.get("name", "")
+
+    def rels(tag, attrs):
+        if tag.rpartition(":")[2] == "Relationship":
+            target = attrs.get("Target", "")
+            targets[attrs.get("Id", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+    for entry, handler in (("xl/workbook.xml", sheets), ("xl/_rels/workbook.xml.rels", rels)):
+        try:
+            info = zf.getinfo(entry)
+        except KeyError:
+            return {}
+        parser = _parser(name, entry)
+        parser.StartElementHandler = handler
+        _parse(zf, info, parser, name)
+    return {ids[rid]: by_entry[target] for rid, target in targets.items() if rid in ids and target in by_entry}
+
+
+def _encoding_refused(name: str, entry: str, encoding: str) -> FileRejected:
+    return _reject("F_XML_ENCODING", name, part=entry, encoding=encoding[:40] or "?")
+
+
+def _declared_encoding(head: bytes) -> str | None:
+    """The encoding an XML part declares or its bytes show, when that is not UTF-8; None for UTF-8
+    and for a part that is not XML (a picture)."""
+    if head[:4] in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00"):
+        return "UTF-32"
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<"):
+        return "UTF-16"
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    m = _XML_DECL.match(head)
+    if m is None:
+        return None
+    encoding = m[1].decode("ascii", "replace") if m[1] is not None else "utf-8"
+    # Exactly "UTF-8" in any case: expat knows no other spelling (it refuses "UTF8"), nor does Excel write one.
+    return None if encoding.lower() == "utf-8" else encoding.strip()
+
+
+def _stream_checks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bool:
+    """Stream one entry: refuse a DTD, or XML that is not UTF-8 (by its declaration, whatever
+    encoding it names, or by its bytes); return whether it holds cells."""
+    holds_cells = False
+    tail = b""
+    first = True
+    decoder = None
+    with zf.open(info) as f:
+        while chunk := f.read(MIB):
+            if first:
+                first = False
+                declared = _declared_encoding(chunk[:512])
+                if declared is not None:
+                    raise _encoding_refused(name, info.filename, declared)
+                if chunk.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"<":  # XML, not a picture
+                    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+            if decoder is not None:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    raise _encoding_refused(name, info.filename, "?") from None
+            data = tail + chunk
+            if _DTD.search(data):
+                raise _damaged(name, f"{info.filename}: มี DTD ซึ่ง Excel ไม่เคยเขียน",
+                               f"{info.filename}: contains a DTD (document type declaration), which Excel never writes")
+            holds_cells = holds_cells or b"sheetData" in data
+            tail = data[-16:]
+    if decoder is not None:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise _encoding_refused(name, info.filename, "?") from None
+    return holds_cells
+
+
+def _parser(name: str, entry: str):
+    """expat with DTDs refused: no entity is declared, so none can be expanded or fetched."""
+    p = expat.ParserCreate()
+    p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def refuse(*_):
+        raise _damaged(name, f"{entry}: มี DTD ซึ่ง Excel ไม่เคยเขียน",
+                       f"{entry}: contains a DTD (document type declaration), which Excel never writes")
+
+    p.StartDoctypeDeclHandler = refuse
+    p.EntityDeclHandler = refuse
+    p.ExternalEntityRefHandler = refuse
+    return p
+
+
+def _parse(zf: zipfile.ZipFile, info: zipfile.ZipInfo, parser, name: str) -> None:
+    try:
+        with zf.open(info) as f:
+            while chunk := f.read(1 << 16):
+                parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise _damaged(name, f"{info.filename}: XML เสีย ({expat.ErrorString(exc.code)})",
+                       f"{info.filename}: broken XML ({expat.ErrorString(exc.code)})") from None
+
+
+SHARED_STRINGS = "xl/sharedstrings.xml"  # where the reader looks for them, in any case
+
+
+class TextBudget:
+    """The characters of text the reader will hold, counted as the XML streams past; refused as
+    soon as they pass `Limits.max_text_chars`. A 30 KB file whose one 32,000-character shared
+    string is referred to by 20,000 cells expands to 640 million characters (gigabytes in the
+    reader) while its grid is small: the grid alone does not bound the memory."""
+
+    def __init__(self, limits: Limits, name: str):
+        self.limit, self.name, self.used = limits.max_text_chars, name, 0
+        self.max_strings = limits.max_cells
+        self.shared = array("L")  # length of each shared string, by index
+
+    def add(self, chars: int, where: str) -> None:
+        self.used += chars
+        if self.used > self.limit:
+            raise _reject("F_TOO_LARGE", self.name,
+                          detail=f"{where}: ข้อความในเซลล์รวมเกิน {self.limit:,} ตัวอักษร",
+                          detail_en=f"{where}: the cells' text adds up to more than {self.limit:,} characters")
+
+    def shared_length(self, text: str) -> int:
+        text = text.strip()
+        if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) >= len(self.shared):
+            return 0  # the reader refuses a reference to no string; nothing to hold
+        return self.shared[int(text)]
+
+
+def _measure_shared_strings(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, budget: TextBudget) -> array:
+    """Each shared string's length in characters (all its runs), counted into the budget: the
+    reader holds the whole table, referred to or not."""
+    lengths = array("L")
+    depth_t = 0
+    current = 0
+
+    def start(tag, attrs):
+        nonlocal depth_t, current
+        local = tag.rpartition(":")[2]
+        if local == "si":
+            if len(lengths) >= budget.max_strings:
+                raise _reject("F_TOO_LARGE", name, detail=f"{info.filename}: เกิน {budget.max_strings:,} ข้อความ",
+                              detail_en=f"{info.filename}: more than {budget.max_strings:,} strings")
+            current = 0
+        elif local == "t":
+            depth_t += 1
+
+    def end(tag):
+        nonlocal depth_t, current
+        local = tag.rpartition(":")[2]
+        if local == "si":
+            lengths.append(min(current, 0xFFFFFFFF))
+        elif local == "t":
+            depth_t -= 1
+
+    def data(text):
+        nonlocal current
+        if depth_t:
+            current += len(text)
+            budget.add(len(text), info.filename)
+
+    parser = _parser(name, info.filename)
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, data
+    _parse(zf, info, parser, name)
+    return lengths
+
+
+MAX_ODD_CELLS = 1_000  # per workbook: enough to name them all in any real file
+
+
+def _measure_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Limits, cells_before: int,
+                   budget: TextBudget | None = None, odd: dict | None = None) -> int:
+    """The grid a sheet's cells span, as the reader will allocate it (rows × columns from A1),
+    refused as soon as it passes a limit, and the text its cells hold, into the budget. A cell
+    without a reference follows the previous one, and a row without one follows the previous
+    row, as in the reader."""
+    row = col = max_row = max_col = 0
+    entry = info.filename
+    columns: dict[str, int] = {}  # column letters seen -> index (a sheet has few distinct ones)
+    budget = budget or TextBudget(limits, name)
+    cell_type = "n"
+    capture = 0  # 1: the digits of a shared-string index; 2: text counted as it comes; 3: a value kept
+    digits: list[str] = []
+    formula = False
+    here = [0, 0]  # the current cell's row and column, 1-based
+    odd = {} if odd is None else odd  # (row, column), 1-based -> OddCell
+
+    def start(tag, attrs):
+        nonlocal row, col, max_row, max_col, cell_type, capture, formula
+        if tag != "c" and tag != "row":  # the common case first: cells, rows, values without prefix
+            local = tag.rpartition(":")[2]
+            if local == "v":
+                capture = 1 if cell_type == "s" else 2 if cell_type == "str" else 3 if cell_type in ("n", "e") else 0
+                digits.clear()
+                return
+            if local == "f":
+                formula = True
+                return
+            if local == "t":
+                capture = 2 if cell_type == "inlineStr" else 0
+                return
+            if local not in ("c", "row"):
+                return
+            tag = local
+        ref = attrs.get("r")
+        if tag == "c":
+            cell_type, formula = attrs.get("t", "n"), False
+            digits.clear()
+        if tag == "row":
+            row = _number(ref, name, entry) if ref is not None else row + 1
+            col = 0
+            return
+        if ref is None:
+            col, row = col + 1, max(row, 1)
+            cell_row = row
+        else:
+            number = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+            letters = ref[:len(ref) - len(number)]
+            col = columns.get(letters) or columns.setdefault(letters, _column(letters, ref, name, entry))
+            cell_row = _number(number, name, entry)
+        here[0], here[1] = cell_row, col
+        if cell_row > max_row:
+            max_row = cell_row
+        if col > max_col:
+            max_col = col
+        if max_row > limits.max_rows:
+            raise _reject("F_TOO_LARGE", name, detail=f"ชีตมีเกิน {limits.max_rows:,} แถว: พบแถวที่ {max_row:,}",
+                          detail_en=f"a sheet has more than {limits.max_rows:,} rows: row {max_row:,} found")
+        if max_col > limits.max_cols:
+            raise _reject("F_TOO_LARGE", name,
+                          detail=f"ชีตมีเกิน {limits.max_cols:,} คอลัมน์: พบคอลัมน์ที่ {max_col:,}",
+                          detail_en=f"a sheet has more than {limits.max_cols:,} columns: column {max_col:,} found")
+        if cells_before + max_row * max_col > limits.max_cells:
+            raise _reject("F_TOO_LARGE", name, detail=f"{cells_before + max_row * max_col:,} cells")
+
+    def end(tag):
+        nonlocal capture
+        if capture == 1 and tag.rpartition(":")[2] == "v":
+            budget.add(budget.shared_length("".join(digits)), entry)
+        elif tag == "c" or tag.endswith(":c"):
+            found = _odd(cell_type, formula, "".join(digits).strip())
+            if found is not None and len(odd) < MAX_ODD_CELLS:
+                odd[(here[0], here[1])] = found
+        capture = 0
+
+    def data(text):
+        if capture == 2:
+            budget.add(len(text), entry)
+        elif capture and len(digits) < 12:
+            digits.append(text)
+
+    parser = _parser(name, entry)
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, data
+    _parse(zf, info, parser, name)
+    return max_row * max_col
+
+
+def _odd(cell_type: str, formula: bool, value: str) -> OddCell | None:
+    if cell_type == "e":
+        return OddCell("error", value[:12] or "#?")
+    if formula and not value and cell_type in ("n", "e", "str", "b"):
+        return OddCell("formula")
+    if cell_type == "n" and value:
+        try:
+            number = float(value)
+        except ValueError:
+            return OddCell("not_number", value[:12])
+        if number != number or number in (float("inf"), float("-inf")):
+            return OddCell("not_number", value[:12])
+    return None
+
+
+def _column(letters: str, ref: str, name: str, entry: str) -> int:
+    if not letters or not letters.isascii():
+        raise _damaged(name, f"{entry}: อ้างอิงเซลล์ '{ref[:20]}' ไม่ถูกต้อง", f"{entry}: cell reference '{ref[:20]}' is not valid")
+    return column_index_from_string(letters.upper()) if len(letters) <= 3 else EXCEL_MAX_COLS + 1
+
+
+def _number(text: str, name: str, entry: str) -> int:
+    if not (text.isascii() and text.isdigit()):
+        text = text.strip()
+        if not (text.isascii() and text.isdigit()):
+            raise _damaged(name, f"{entry}: เลขแถว '{text[:20]}' ไม่ถูกต้อง",
+                           f"{entry}: row number '{text[:20]}' is not valid")
+    return int(text) if len(text) <= 8 else EXCEL_MAX_ROWS + 1
+
+
+def _has_external_relation(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bool:
+    """Whether a relationships part points outside the file at anything but a plain hyperlink
+    (a linked workbook, a data connection, a linked OLE object or picture)."""
+    found = False
+
+    def start(tag, attrs):
+        nonlocal found
+        if tag.rpartition(":")[2] == "Relationship" and attrs.get("TargetMode", "").strip().lower() == "external":
+            if not attrs.get("Type", "").rstrip("/").endswith("/hyperlink"):
+                found = True
+
+    parser = _parser(name, info.filename)
+    parser.StartElementHandler = start
+    _parse(zf, info, parser, name)
+    return found
+
+
+def _reader_failed(exc: BaseException) -> bool:
+    """python-calamine reports damage as exceptions, but some values make its Rust code panic, and
+    a PanicException derives from BaseException: one district's cell must not end the run."""
+    return not isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError))
+
+
+def open_workbook(path: Path, limits: Limits = DEFAULT_LIMITS,
+                  data: bytes | None = None) -> tuple[CalamineWorkbook, list[Problem]]:
+    """data: the file's bytes as already read (`snapshot`); otherwise read here."""
+    if data is None:
+        data = read_limited(Path(path), limits)
+    warnings, odd = inspect_container(data, limits, Path(path).name)
+    try:
+        # From the bytes checked, by content: a name ending in .ods or .xlsb never picks another reader.
+        return CheckedWorkbook(CalamineWorkbook.from_filelike(io.BytesIO(data)), odd), warnings
+    except BaseException as exc:  # calamine raises its own error types for every kind of damage
+        if not _reader_failed(exc):
+            raise
+        raise _reject("F_CORRUPT", path.name, detail=type(exc).__name__) from None
+
+
+class CheckedWorkbook:
+    """The reader's workbook, with the cells it would show as empty although they are not."""
+
+    def __init__(self, wb: CalamineWorkbook, odd: dict[str, dict[tuple[int, int], OddCell]]):
+        self.wb, self.odd = wb, odd
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return self.wb.sheet_names
+
+    def get_sheet_by_name(self, sheet: str):
+        return self.wb.get_sheet_by_name(sheet)
+
+
+def sheet_rows(wb: CalamineWorkbook | CheckedWorkbook, sheet: str, name: str,
+               limits: Limits = DEFAULT_LIMITS) -> list[list]:
+    try:
+        ws = wb.get_sheet_by_name(sheet)
+    except BaseException as exc:  # damaged or hostile sheet XML (calamine refuses entity declarations)
+        if not _reader_failed(exc):
+            raise
+        raise _reject("F_CORRUPT", name, detail=type(exc).__name__) from None
+    if ws.total_height > limits.max_rows or ws.total_width > limits.max_cols:
+        raise _reject("F_TOO_LARGE", name, detail=f"{sheet}: {ws.total_height:,} × {ws.total_width:,}")
+    try:
+        rows = ws.to_python(skip_empty_area=False)
+    except BaseException as exc:
+        if not _reader_failed(exc):
+            raise
+        row = _failing_row(ws)
+        if row is None:
+            raise _reject("F_CORRUPT", name, detail=type(exc).__name__) from None
+        # A number far outside what its date or time format can show (-1e15 as [h]:mm:ss).
+        raise _reject("F_CORRUPT", name, sheet=sheet,
+                      detail=f"ชีต {sheet} แถว {row}: มีตัวเลขที่แปลงเป็นวันที่หรือเวลาตามรูปแบบของเซลล์ไม่ได้",
+                      detail_en=f"sheet {sheet}, row {row}: a number cannot be shown as the date or time its "
+                                f"cell's format asks for") from None
+    for (r, c), found in getattr(wb, "odd", {}).get(sheet, {}).items():
+        if 0 < r <= len(rows) and 0 < c <= len(rows[r - 1]):
+            rows[r - 1][c - 1] = found
+    return rows
+
+
+def _check_text_lengths(rows: list[list], sheet: str, name: str, first_row: int = 1) -> None:
+    """Excel holds at most 32,767 characters in a cell; a longer text was not typed by anyone, and
+    would go on into the PDF, whose layout time grows with it. Checked on the rows that go on."""
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value.__class__ is str and len(value) > EXCEL_MAX_CELL_CHARS:
+                cell = f"{get_column_letter(c + 1)}{first_row + r}"
+                raise _reject("F_TOO_LARGE", name, sheet=sheet, cell=cell,
+                              detail=f"ชีต {sheet} เซลล์ {cell} ยาว {len(value):,} ตัวอักษร",
+                              detail_en=f"sheet {sheet}, cell {cell}: {len(value):,} characters; Excel allows "
+                                        f"{EXCEL_MAX_CELL_CHARS:,}")
+
+
+def _failing_row(ws) -> int | None:
+    """The Excel row whose values the reader cannot convert, found row by row."""
+    first = (ws.start or (0, 0))[0]
+    rows = ws.iter_rows()
+    for i in range(ws.height + 1):
+        try:
+            next(rows)
+        except StopIteration:
+            return None
+        except BaseException as exc:
+            if not _reader_failed(exc):
+                raise
+            return first + i + 1
+    return None
+
+
+def read_meta(wb: CalamineWorkbook, name: str) -> dict[str, str] | None:
+    if META_SHEET not in wb.sheet_names:
+        return None
+    meta = {}
+    rows = sheet_rows(wb, META_SHEET, name)
+    _check_text_lengths(rows, META_SHEET, name)
+    for row in rows:
+        if len(row) >= 2 and not is_blank(row[0]):
+            value = row[1]
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            meta[clean_text(str(row[0]))] = "" if is_blank(value) else clean_text(str(value))
+    return meta
+
+
+@dataclass
+class FoundTable:
+    """A table located in a sheet: its rows below the header, as raw cell values."""
+
+    sheet: str
+    header_row: int  # 1-based Excel row of the header
+    columns: dict[str, int]  # key -> 0-based column index
+    missing: list[str]  # keys whose header was not found
+    rows: list[list]  # raw rows below the header
+
+    def cell(self, key: str, row_offset: int) -> str:
+        return self.cell_at(key, self.header_row + 1 + row_offset)
+
+    def cell_at(self, key: str, excel_row: int) -> str:
+        return f"{get_column_letter(self.columns[key] + 1)}{excel_row}"
+
+
+def _norm(text: object) -> str:
+    return "" if is_blank(text) else " ".join(clean_text(str(text)).split()).lower()
+
+
+def find_table(wb: CalamineWorkbook, table: Table, meta: dict[str, str] | None, name: str,
+               limits: Limits = DEFAULT_LIMITS, header_search_rows: int = 30) -> FoundTable | None:
+    """Find a table's header row by its header texts (from `_meta`, else the schema)."""
+    meta = meta or {}
+    headers = {c.key: _norm(meta.get(meta_column_key(table, c)) or c.header_th) for c in table.columns}
+    also = {c.key: {_norm(c.header_en), _norm(c.key)} for c in table.columns}
+    preferred = meta.get(f"sheet:{table.key}") or table.sheet_th
+    sheets = [s for s in wb.sheet_names if s != META_SHEET]
+    order = [s for s in sheets if s == preferred] + [s for s in sheets if s != preferred]
+    best = None
+    for sheet in order:
+        rows = sheet_rows(wb, sheet, name, limits)
+        for r, row in enumerate(rows[:header_search_rows]):
+            found = {}
+            for j, text in enumerate(row):
+                t = _norm(text)
+                for key, h in headers.items():
+                    if key not in found and (t == h or t in also[key]):
+                        found[key] = j
+            if len(found) >= max(2, len(table.columns) // 2) and (best is None or len(found) > len(best[2])):
+                best = (sheet, r, found, rows)
+        if best and best[0] == sheet:
+            break
+    if best is None:
+        return None
+    sheet, r, found, rows = best
+    _check_text_lengths(rows[r + 1:], sheet, name, first_row=r + 2)
+    missing = [k for k in table.keys if k not in found]
+    return FoundTable(sheet, r + 1, found, missing, rows[r + 1:])

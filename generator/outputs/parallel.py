@@ -1,0 +1,156 @@
+"""Work spread over processes: the PDF of one province beside its Excel files, and provinces side by side.
+
+WeasyPrint lays a document out on one core, and that layout is the longest step of a province's
+month. `pdf_worker()` starts a second process before the month is read; it imports WeasyPrint,
+loads the Sarabun fonts and the stylesheet and compiles the Jinja template (about half a second)
+while the main process reads and validates the returns. `_render_all` in the pipeline then hands
+it the finished summary and writes the Excel summary and the feedback workbooks itself meanwhile.
+The worker runs the very same `render_pdf.write_pdf` on the same summary, so the PDF is the same
+as one rendered in-process; without an active worker (tests, the demo, the national run, which is
+parallel across provinces instead) everything is rendered in the calling process.
+
+`province_pool()` is the pool for many provinces at once (the national run, `generator.nation`): one
+process per core, each keeping its WeasyPrint fonts and Jinja environment for all the provinces it renders.
+
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+_active: list["PdfWorker"] = []
+
+
+def _context():
+    """fork on Linux: the child starts with pandas and the tool already imported, in milliseconds.
+    Elsewhere (macOS, Windows) fork is unsafe or missing, and spawn is used."""
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+PARENT_CHECK_SECONDS = 1.0
+
+
+def die_with_parent(parent: int) -> None:
+    """A worker must not outlive the run that started it (`kill -9` of `run` once left one holding
+    150 MiB for ten minutes): on Linux the kernel kills it when its parent dies
+    (PR_SET_PDEATHSIG); everywhere, a thread ends it once it has been re-parented."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it died before the line above took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="watch-parent").start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
+
+
+def _warm_orphan_proof(parent: int) -> int:
+    die_with_parent(parent)
+    return warm_renderer()
+
+
+def warm_renderer() -> int:
+    """Load what every PDF needs once per process: WeasyPrint, fonts, stylesheet, template, text-layer fix."""
+    from generator.outputs import pdf_text
+    from generator.outputs import render_pdf
+
+    render_pdf._style()
+    render_pdf.environment().get_template(render_pdf.TEMPLATE)
+    pdf_text.install()
+    return os.getpid()
+
+
+def render_pdf_file(summary, path: Path, attachments, lang: str) -> Path:
+    from generator.outputs.render_pdf import write_pdf
+
+    return write_pdf(summary, path, attachments=attachments, lang=lang)
+
+
+class WhenWritten:
+    """Attachments that another process is still writing: waits, after the layout, until every file
+    is in place. The tool's files appear whole (written beside, then renamed), so existing means
+    complete; a staging folder that disappears means the run failed, and the wait ends with it."""
+
+    def __init__(self, paths: list[Path], timeout: float = 600.0):
+        self.paths, self.timeout = [Path(p) for p in paths], timeout
+
+    def __call__(self) -> list[Path]:
+        import time
+
+        deadline = time.monotonic() + self.timeout
+        while not all(p.exists() for p in self.paths):
+            if not all(p.parent.is_dir() for p in self.paths) or time.monotonic() > deadline:
+                raise RuntimeError(f"the files to attach were never written: {self.paths}")
+            time.sleep(0.005)
+        return self.paths
+
+
+class PdfWorker:
+    """One warm process that renders PDFs. Submit jobs; `close()` waits for it to end."""
+
+    def __init__(self) -> None:
+        # Started before any thread of ours exists (the console spinner comes later), so a forked
+        # child never inherits a lock held by another thread.
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=die_with_parent,
+                                         initargs=(os.getpid(),))
+        self._pool.submit(warm_renderer)
+
+    def submit_pdf(self, summary, path: Path, attachments, lang: str) -> Future:
+        """attachments: paths, or a `WhenWritten` for files this process is about to write."""
+        return self._pool.submit(render_pdf_file, summary, path, attachments, lang)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def pdf_worker(enabled: bool = True):
+    """While this block runs, province runs in this process render their PDF in a warm second process."""
+    worker = PdfWorker() if enabled and (os.cpu_count() or 1) > 1 else None
+    if worker:
+        _active.append(worker)
+    try:
+        yield worker
+    finally:
+        if worker:
+            _active.remove(worker)
+            worker.close()
+
+
+def active_pdf_worker() -> PdfWorker | None:
+    return _active[-1] if _active else None
+
+
+def pdf_result(future: Future, summary, path: Path, attachments: list[Path], lang: str) -> Path:
+    """The worker's PDF; if the worker process died (killed, out of memory), render it here instead."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return render_pdf_file(summary, path, attachments, lang)
+
+
+def province_pool(workers: int | None = None) -> ProcessPoolExecutor:
+    """A pool for running whole provinces side by side, each process warmed once."""
+    n = max(1, workers or os.cpu_count() or 1)
+    return ProcessPoolExecutor(max_workers=n, mp_context=_context(), initializer=_warm_orphan_proof,
+                               initargs=(os.getpid(),))
