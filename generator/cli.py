@@ -21,7 +21,7 @@ from generator.core import texts
 from generator.core.periods import Period, PeriodError, format_date, parse_day
 from generator.pipeline import EXIT_CANNOT_RUN, EXIT_OK, EXIT_REJECTED
 from generator.core.problems import Problem
-from generator.figures.summary import ACCEPTED, LATE, MISSING, ON_TIME, REJECTED
+from generator.core.statuses import ACCEPTED, LATE, MISSING, ON_TIME, REJECTED
 from generator.core.model import Setup, SetupInvalid
 from generator.intake.setup_workbook import load_setup
 
@@ -142,7 +142,7 @@ def _print_problems(problems: list[Problem], limit: int = 200, console: Console 
 def init_setup(path: Annotated[Path, typer.Argument(help="ไฟล์ .xlsx ที่จะสร้าง")],
                force: Annotated[bool, typer.Option("--force", help="เขียนทับไฟล์เดิม")] = False) -> None:
     """เขียนไฟล์ข้อมูลตั้งต้นของจังหวัดเปล่า / Write a blank province setup workbook."""
-    from generator.intake.setup_workbook import write_setup_workbook
+    from generator.outputs.setup_template import write_setup_workbook
 
     if path.exists() and not force:
         raise _fail("exists", path=path)
@@ -225,7 +225,7 @@ def templates(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์�
     """สร้างแบบรายงานของทุกอำเภอสำหรับเดือนหนึ่ง / Write one workbook per district for a month.
 
     เติมกลุ่มที่อำเภอส่งล่าสุดให้ล่วงหน้า เมื่อมีฐานข้อมูลประวัติ / Pre-filled from the history store when there is one."""
-    from generator.store.carry import carried_groups
+    from generator.figures.carry import carried_groups
     from generator.outputs.district_template import write_district_workbooks
 
     s, p = _setup(setup), _period(period)
@@ -261,7 +261,7 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
     """รวมแบบรายงานของเดือน ตรวจ และออกรายงาน PDF/Excel / Merge a month and write the reports."""
     from datetime import datetime
 
-    from generator.checks.audit import ReportAuditFailed
+    from generator.figures.audit import ReportAuditFailed
     from generator.store.history import StoreError
     from generator.outputs.parallel import pdf_worker
     from generator.store.commit import OutputBusy
@@ -351,7 +351,7 @@ def national(paths: Annotated[list[Path], typer.Argument(help="โฟลเด�
     if expect is not None and not expect.is_file():
         raise _fail("no_file", path=expect)
     day = _date(made_on) or date.today()
-    from generator.checks.audit import ReportAuditFailed
+    from generator.figures.audit import ReportAuditFailed
 
     try:
         result = run_national(paths, p, out, day, _state["lang"], expect)

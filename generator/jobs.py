@@ -59,7 +59,7 @@ def check_file(path: Path, setup: Setup | None = None, limits: Limits = DEFAULT_
 def district_workbooks(setup: Setup, period: Period, store_path: Path, out_dir: Path) -> list[Path]:
     """The month's workbook for every district, pre-filled from the store when there is one
     (what `savings-report templates` writes)."""
-    from generator.store.carry import carried_groups
+    from generator.figures.carry import carried_groups
     from generator.outputs.district_template import write_district_workbooks
 
     carried = None

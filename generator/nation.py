@@ -13,7 +13,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from generator.checks.audit import check_national
+from generator.figures.audit import check_national
 from generator.figures.national import (NationalResult, NationalSummary, collect_results, national_json, output_names,
                                 read_expected, roll_up)
 from generator.outputs.parallel import pdf_worker, province_pool
@@ -21,7 +21,7 @@ from generator.core.periods import Period
 from generator.pipeline import run_month
 from generator.outputs.render_national import write_national_pdf, write_national_workbook
 from generator.intake.setup_workbook import load_setup
-from generator.outputs.xlsx import write_bytes_atomic
+from generator.outputs.atomic import write_bytes_atomic
 
 
 def run_national(paths: list[Path], period: Period, out_dir: Path, made_on: date, lang: str = "th",

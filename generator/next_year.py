@@ -24,7 +24,7 @@ from openpyxl.styles import Font
 from generator.core.periods import Period
 from generator.core.schema import STATUS_DISSOLVED, TARGETS, Column, Table
 from generator.core.model import Setup
-from generator.intake.setup_workbook import setup_workbook
+from generator.outputs.setup_template import setup_workbook
 from generator.outputs.xlsx import FONT, put, save_atomic, write_table
 
 # What the store changed, or could not tell, compared with this year's setup.

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator.checks.audit import check_report
-from generator.store.carry import with_carried
+from generator.figures.audit import check_report
+from generator.figures.carry import with_carried
 from generator.core import texts
 from generator.store.commit import OutputCommit, output_lock, recover, step
 from generator.outputs.feedback import feedback_file_name, write_feedback
@@ -32,9 +32,10 @@ from generator.core.problems import CONFIRMED, NOTE, WARNING, Problem, errors, w
 from generator.intake.safe import DEFAULT_LIMITS, Limits, bytes_as_read
 from generator.core.rules import rule
 from generator.core.model import Setup
-from generator.figures.summary import ACCEPTED, MISSING, REJECTED, SUPERSEDED, FileOutcome, MonthSummary, fiscal_months, summarise
+from generator.figures.summary import FileOutcome, MonthSummary, fiscal_months, summarise
+from generator.core.statuses import ACCEPTED, MISSING, REJECTED, SUPERSEDED
 from generator.checks.validation import Checked, check_province, validate_submission
-from generator.outputs.xlsx import write_bytes_atomic
+from generator.outputs.atomic import write_bytes_atomic
 from generator.figures.years import YearComparison, check_period_in_year, compare_with_last_year, same_month_last_year
 
 # Exit statuses of the run command.
@@ -206,7 +207,8 @@ def _month(setup: Setup, period: Period, inbox: Path, made_on: date, lang: str, 
         checked = check_files(inbox_files(inbox), setup, period, limits, progress, previous=previous)
         stamp_received(checked, store, received_on, now)
         chosen, _ = choose_per_district(checked, setup)  # its notes go into each file's problems
-        check_province(list(chosen.values()), setup)  # outliers, added to each file's problems
+        for problem in check_province(list(chosen.values()), setup):  # outliers among the files that count
+            chosen[problem.district_code].problems.append(problem)
         files = outcomes(checked, chosen, setup)
         reports = {code: MISSING for code in setup.district_codes}
         for c in checked:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.checks.audit import audit, audit_national
+from generator.figures.audit import audit, audit_national
 
 
 def assert_report_true(summary, previous=None) -> None:

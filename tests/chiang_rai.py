@@ -137,7 +137,8 @@ def build(out_dir: Path, district_reports: tuple[str, ...] = ()):
     from generator.samples.demo import fill_workbook
     from generator.outputs.district_template import write_district_workbooks
     from generator.pipeline import run_month
-    from generator.intake.setup_workbook import load_setup, write_setup_workbook
+    from generator.intake.setup_workbook import load_setup
+    from generator.outputs.setup_template import write_setup_workbook
 
     out_dir = Path(out_dir)
     setup = load_setup(write_setup_workbook(out_dir / "setup_57_2565.xlsx", chiang_rai_setup()))

@@ -9,7 +9,8 @@ import pytest
 
 from generator.samples.demo import DEMO_PERIOD, chaiyaphum_setup, fill_workbook, simulated_groups
 from generator.outputs.district_template import write_district_workbook
-from generator.intake.setup_workbook import load_setup, write_setup_workbook
+from generator.intake.setup_workbook import load_setup
+from generator.outputs.setup_template import write_setup_workbook
 
 
 @pytest.fixture(scope="session")

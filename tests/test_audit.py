@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 
 from generator import pipeline
-from generator.checks.audit import ReportAuditFailed, audit
+from generator.figures.audit import ReportAuditFailed, audit
 from generator.samples.demo import chaiyaphum_setup
 from generator.store.history import HistoryStore
-from generator.figures.summary import LATE, ON_TIME
+from generator.core.statuses import LATE, ON_TIME
 from tests.test_report_truth import AUGUST, JULY, groups_of, month
 
 

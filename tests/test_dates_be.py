@@ -17,7 +17,7 @@ from generator.figures.merge import merge_groups
 from generator.outputs.render_excel import SHEETS, write_summary_workbook
 from generator.core.rules import rule
 from generator.core.schema import GROUPS
-from generator.intake.setup_workbook import write_setup_workbook
+from generator.outputs.setup_template import write_setup_workbook
 from generator.figures.summary import FileOutcome, summarise
 from generator.outputs.xlsx import BE_DATE, NUMBER_FORMATS
 from tests.tools import find, needs

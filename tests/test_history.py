@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from generator.store.carry import carried_groups
+from generator.figures.carry import carried_groups
 from generator.samples.demo import groups_as_of, updated_return
 from generator.outputs.district_template import HEADER_ROW, write_district_workbook
 from generator.store.history import HistoryStore, StoreError
@@ -29,7 +29,7 @@ from generator.core.periods import Period
 from generator.pipeline import run_month
 from generator.core.schema import GROUPS
 from generator.core.model import Setup
-from generator.intake.setup_workbook import write_setup_workbook
+from generator.outputs.setup_template import write_setup_workbook
 
 MONTHS = [Period(2023, m) for m in (3, 4, 5, 6, 7, 8)]
 LAST = MONTHS[-1]

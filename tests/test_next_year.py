@@ -22,7 +22,7 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from generator.store.carry import carried_groups
+from generator.figures.carry import carried_groups
 from generator.cli import app
 from generator.samples.demo import groups_as_of, updated_return
 from generator.outputs.district_template import HEADER_ROW, district_file_name, write_district_workbook
@@ -32,7 +32,8 @@ from generator.core.periods import Period
 from generator.pipeline import result_json, run_month
 from generator.core.schema import GROUPS, META_SHEET, PHASES, STATUS_LABELS_TH, TARGETS
 from generator.core.model import SetupInvalid
-from generator.intake.setup_workbook import load_setup, write_setup_workbook
+from generator.intake.setup_workbook import load_setup
+from generator.outputs.setup_template import write_setup_workbook
 from generator.figures.years import YearMismatch
 from tests.test_history import small_province
 from tests.tools import needs

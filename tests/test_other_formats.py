@@ -15,7 +15,7 @@ from generator.samples.demo import simulated_groups
 from generator.intake.submission import read_submission
 from generator.pipeline import EXIT_REJECTED, run_month
 from generator.intake.safe import DEFAULT_LIMITS, FileRejected, check_container
-from generator.figures.summary import ACCEPTED, REJECTED
+from generator.core.statuses import ACCEPTED, REJECTED
 from generator.checks.validation import validate_submission
 from tests.tools import find, needs
 

@@ -14,7 +14,7 @@ from generator.outputs.feedback import PROBLEMS_SHEET
 from generator.figures.merge import merge_groups
 from generator.pipeline import EXIT_OK, EXIT_REJECTED, run_month
 from generator.core.schema import GROUPS
-from generator.figures.summary import ACCEPTED, MISSING, REJECTED
+from generator.core.statuses import ACCEPTED, MISSING, REJECTED
 
 
 def _expected_new(setup, groups, code):

@@ -23,7 +23,8 @@ from generator.figures.merge import assign_group_codes
 from generator.pipeline import RunResult, result_json, run_month
 from generator.core.rules import VALUE_ERROR_RULES
 from generator.core.schema import STATUS_WORDS
-from generator.figures.summary import ACCEPTED, MISSING, FileOutcome, summarise
+from generator.figures.summary import FileOutcome, summarise
+from generator.core.statuses import ACCEPTED, MISSING
 from tests.audit import assert_report_true
 from generator.checks.validation import validate_submission
 from generator.core.values import (Reading, read_choice, read_code, read_date, read_money, read_text, read_whole_number,

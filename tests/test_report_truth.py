@@ -20,8 +20,8 @@ from generator.core.periods import Period
 from generator.pipeline import run_month
 from generator.outputs.render_pdf import context, render_html
 from generator.core.rules import rule
-from generator.figures.summary import (ACCEPTED, BEHIND, MISSING, NOT_REACHED, ON_TRACK, REACHED, STATUS_TH, FileOutcome,
-                               summarise)
+from generator.figures.summary import FileOutcome, summarise
+from generator.core.statuses import ACCEPTED, BEHIND, MISSING, NOT_REACHED, ON_TRACK, REACHED, STATUS_TH
 from tests.audit import assert_report_true
 from tests.test_render_pdf import needs_poppler, pdftotext
 

@@ -15,7 +15,7 @@ from generator.outputs.feedback import PROBLEMS_SHEET
 from generator.store.history import HistoryStore
 from generator.pipeline import EXIT_OK, EXIT_REJECTED, run_month
 from generator.outputs.render_pdf import _attention_files
-from generator.figures.summary import ACCEPTED, REJECTED, SUPERSEDED
+from generator.core.statuses import ACCEPTED, REJECTED, SUPERSEDED
 
 MADE_ON = date(2023, 8, 25)
 NOW = datetime(2023, 8, 26, 9, 0)

@@ -19,15 +19,16 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from generator.store.carry import carried_groups
+from generator.figures.carry import carried_groups
 from generator.samples.demo import updated_return
 from generator.outputs.district_template import write_district_workbooks
 from generator.store.history import HistoryStore
 from generator.core.periods import Period
 from generator.pipeline import run_month
 from generator.core.schema import SETUP_TABLES
-from generator.intake.setup_workbook import load_setup, write_setup_workbook
-from generator.figures.summary import ACCEPTED, LATE, MISSING, NOT_REACHED, ON_TIME, REACHED
+from generator.intake.setup_workbook import load_setup
+from generator.outputs.setup_template import write_setup_workbook
+from generator.core.statuses import ACCEPTED, LATE, MISSING, NOT_REACHED, ON_TIME, REACHED
 from tests.audit import assert_report_true
 from tests.test_render_pdf import needs_poppler, pdftotext
 

@@ -402,7 +402,8 @@ def hostile_month(tmp_path_factory, listener):
     from generator.samples.demo import DEMO_PERIOD, chaiyaphum_setup, fill_workbook, simulated_groups
     from generator.outputs.district_template import write_district_workbook
     from generator.pipeline import run_month
-    from generator.intake.setup_workbook import load_setup, write_setup_workbook
+    from generator.intake.setup_workbook import load_setup
+    from generator.outputs.setup_template import write_setup_workbook
     from generator.outputs.xlsx import put
 
     port = listener.getsockname()[1]

@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 from generator.samples.demo import chaiyaphum_setup
 from generator.core.schema import META_SHEET, SETUP_TABLES
 from generator.core.model import SetupInvalid
-from generator.intake.setup_workbook import load_setup, write_setup_workbook
+from generator.intake.setup_workbook import load_setup
+from generator.outputs.setup_template import write_setup_workbook
 
 
 def test_blank_setup_has_instructions_one_table_per_sheet_and_meta(tmp_path):

@@ -81,3 +81,37 @@ def test_the_month_jobs_import_no_weasyprint():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           cwd=PACKAGE.parent)
     assert done.stdout.strip() == "[]", done.stdout
+
+
+# The pipeline's stages in the order data flows; a stage imports only the stages before it.
+STAGES = ("core", "intake", "checks", "store", "figures", "outputs", "samples")
+
+
+def stage_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 and parts[1] in STAGES else None
+
+
+def test_every_stage_imports_only_the_stages_before_it():
+    edges = graph()
+    assert {stage_of(m) for m in edges} >= set(STAGES)  # the layout is there
+    backwards = [f"{a} -> {b}" for a, deps in edges.items() for b in deps
+                 if stage_of(a) and stage_of(b) and STAGES.index(stage_of(b)) > STAGES.index(stage_of(a))]
+    assert not backwards, backwards
+    # the stages never reach up into the jobs or the faces (the demo, sample data, runs the month)
+    upward = [f"{a} -> {b}" for a, deps in edges.items() for b in deps
+              if stage_of(a) not in (None, "samples") and stage_of(b) is None and b.count(".") == 1
+              and b.split(".")[1] not in STAGES]
+    assert not upward, upward
+
+
+def test_the_core_opens_no_file_format_and_no_store():
+    """The core is the vocabulary every stage shares: models, periods, values, rules, words."""
+    heavy = ("openpyxl", "python_calamine", "weasyprint", "sqlite3", "flask", "jinja2", "typer")
+    found = []
+    for path in (PACKAGE / "core").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+            found += [f"{path.name}: {n}" for n in names if n.split(".")[0] in heavy]
+    assert not found, found

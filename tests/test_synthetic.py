@@ -10,7 +10,8 @@ import pytest
 from generator.samples.demo import DEMO_PERIOD
 from generator.pipeline import run_month
 from tests.audit import assert_report_true
-from generator.intake.setup_workbook import load_setup, write_setup_workbook
+from generator.intake.setup_workbook import load_setup
+from generator.outputs.setup_template import write_setup_workbook
 from generator.samples.synthetic import NATION, NationSpec, nation_plan, province_setup, scaled, write_nation
 
 SMALL = NationSpec(provinces=3, districts=8, kkkj_villages=200, officers=24)

@@ -23,8 +23,7 @@ from generator.outputs.render_excel import write_summary_workbook
 from generator.outputs.render_pdf import render_html
 from generator.core.rules import CATALOGUE
 from generator.core.schema import GROUPS
-from generator.figures.summary import (ACCEPTED, BEHIND, LATE, MISSING, NOT_STARTED, ON_TIME, ON_TRACK, REACHED, REJECTED,
-                               SUPERSEDED)
+from generator.core.statuses import (ACCEPTED, BEHIND, LATE, MISSING, NOT_STARTED, ON_TIME, ON_TRACK, REACHED, REJECTED, SUPERSEDED)
 from generator.core.problems import CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, WARNING
 from tests.test_render_pdf import build_summary
 

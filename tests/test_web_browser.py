@@ -68,7 +68,7 @@ WORDS = {
 @pytest.mark.parametrize("lang,width", [("th", 1280), ("en", 390)])
 def test_the_month_in_a_browser(server, browser, tmp_path, lang, width):
     from generator.samples.demo import DEMO_PERIOD, chaiyaphum_setup, fill_workbook, simulated_groups
-    from generator.intake.setup_workbook import write_setup_workbook
+    from generator.outputs.setup_template import write_setup_workbook
 
     base, app = server
     words = WORDS[lang]

@@ -1,1 +1,1 @@
-"""The rules applied: each file's rows, the province's groups together, and the report audit."""
+"""The rules applied to what the districts sent: each file's rows, and the province's groups together."""

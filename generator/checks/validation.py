@@ -296,13 +296,14 @@ def check_province(checked: list[Checked], setup: Setup) -> list[Problem]:
     """Each active group of the accepted files against the groups of its own age in the province.
 
     Pass one file per district (the one that counts), so a district that sent two copies does
-    not weigh twice. The problems are added to each file's own list and also returned."""
+    not weigh twice. Returns the problems, in file and cell order, each naming its district;
+    the files' own lists are left as they were."""
     files = [c for c in checked if c.accepted and not c.groups.empty]
     if not files:
         return []
     groups = pd.concat([c.groups.assign(_file=i) for i, c in enumerate(files)], ignore_index=True)
     groups = groups[groups["status"].ne("dissolved")]
-    found: list[tuple[Checked, Problem]] = []
+    found: list[Problem] = []
     for i, kind, key, figures in province_outliers(groups, setup):
         c = files[int(groups.at[i, "_file"])]
         table = c.submission.table
@@ -323,10 +324,8 @@ def check_province(checked: list[Checked], setup: Setup) -> list[Problem]:
                 measure=measure_th, measure_en=measure_en, found=_shown(round(float(figures["found"]), 2)),
                 typical=_shown(round(float(figures["typical"]), 2)), peers=peers_th, peers_en=peers_en,
                 unit=unit_th, unit_en=unit_en)
-        found.append((c, problem))
-    for c, p in sorted(found, key=lambda cp: (cp[1].file, _row_of(cp[1].cell), cp[1].cell or "")):
-        c.problems.append(p)
-    return [p for _, p in found]
+        found.append(problem)
+    return sorted(found, key=lambda p: (p.file, _row_of(p.cell), p.cell or ""))
 
 
 def _shown(value) -> str:

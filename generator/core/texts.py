@@ -555,7 +555,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         'With a group'),
     'national.no_provinces': ('ยังไม่มีผลของจังหวัดใดสำหรับเดือนนี้',
         'No province has a result for this month yet.'),
-    # --- a district's, province's or phase's progress against its target (summary.REACHED, …)
+    # --- a district's, province's or phase's progress against its target (statuses.REACHED, …)
     'target.reached': ('บรรลุเป้าหมาย', 'reached'),
     'target.on_track': ('เป็นไปตามแผน', 'on track'),
     'target.behind': ('ต่ำกว่าแผน', 'behind'),
@@ -564,7 +564,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     # --- why a district has no figures this month
     'state.missing': ('ยังไม่ส่งรายงาน', 'no report'),
     'state.rejected': ('รายงานไม่ผ่านการตรวจสอบ', 'report rejected'),
-    # --- what happened to a district's report or a file (summary.ACCEPTED, …, SUPERSEDED)
+    # --- what happened to a district's report or a file (statuses.ACCEPTED, …, SUPERSEDED)
     'report.accepted': ('ส่งแล้ว ผ่านการตรวจสอบ', 'received, accepted'),
     'report.rejected': ('ส่งแล้ว ไม่ผ่านการตรวจสอบ', 'received, rejected'),
     'report.missing': ('ยังไม่ส่งรายงาน', 'not received'),
@@ -574,7 +574,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     'report_short.rejected': ('ไม่ผ่านการตรวจสอบ', 'rejected'),
     'report_short.missing': ('ยังไม่ส่งรายงาน', 'not received'),
     'report_short.superseded': ('มีไฟล์ใหม่กว่า', 'superseded'),
-    # --- how a month's report arrived (summary.ON_TIME, …)
+    # --- how a month's report arrived (statuses.ON_TIME, …)
     'timeliness.on_time': ('ส่งภายในกำหนด', 'on time'),
     'timeliness.late': ('ส่งเกินกำหนด', 'late'),
     'timeliness.rejected': ('ไม่ผ่านการตรวจสอบ', 'rejected'),

@@ -349,3 +349,23 @@ READERS = {
     "date": read_date,
     "yesno": read_yesno,
 }
+
+
+def as_cell_value(value):
+    """pandas values to what openpyxl writes: NaN/NaT to empty, Timestamps to dates."""
+    if value is None:
+        return None
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+        if isinstance(value, pd.Timestamp):
+            return value.date()
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if isinstance(value, date):
+        return value
+    return value

@@ -1,4 +1,5 @@
-"""The province setup workbook (ข้อมูลตั้งต้นของจังหวัด): write it, load it, check it.
+"""Reading the province setup workbook (ข้อมูลตั้งต้นของจังหวัด): load it, check it, build the
+province's model (`core.model.Setup`). The blank workbook is written by `outputs.setup_template`.
 
 Everything about a province (districts, villages, officers, phases, targets, the fiscal year)
 comes from here; nothing about any one province lives in the code.
@@ -9,8 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from generator.core.model import Phase, Setup, SetupInvalid
 from generator.intake.parsing import ROW, parse_table
@@ -19,68 +18,6 @@ from generator.core.problems import Problem, errors
 from generator.intake.safe import FileRejected, FoundTable, find_table, open_workbook, read_meta
 from generator.core.rules import rule
 from generator.core.schema import (SETUP_TABLES)
-from generator.outputs.xlsx import FONT, put, save_atomic, write_meta, write_table
-
-
-INSTRUCTIONS_TH = [
-    "ข้อมูลตั้งต้นของจังหวัด สำหรับโปรแกรมรายงานกลุ่มออมทรัพย์เพื่อการผลิต (savings-report)",
-    "กรอกปีละครั้งโดยสำนักงานพัฒนาชุมชนจังหวัด แล้วใช้ไฟล์นี้สร้างแบบรายงานของอำเภอทุกเดือน",
-    "",
-    "ชีต จังหวัด: รหัสจังหวัด 2 หลัก ชื่อจังหวัด และปีงบประมาณ พ.ศ. (หนึ่งแถว)",
-    "ชีต อำเภอ: รหัสอำเภอ 4 หลัก (ขึ้นต้นด้วยรหัสจังหวัด) และชื่ออำเภอ",
-    "ชีต หมู่บ้าน: รหัสหมู่บ้าน 8 หลัก (ขึ้นต้นด้วยรหัสอำเภอ) หมู่ที่ ชื่อหมู่บ้าน ตำบล รหัสอำเภอ",
-    "    เป็นหมู่บ้าน กข.คจ. หรือไม่ และมีกลุ่มออมทรัพย์ฯ อยู่แล้วเมื่อต้นปีงบประมาณหรือไม่ (ใช่/ไม่ใช่)",
-    "ชีต พัฒนากร: รหัส ชื่อ-สกุล และรหัสอำเภอที่รับผิดชอบ",
-    "ชีต ระยะ: ระยะที่ ชื่อ วันเริ่ม วันสิ้นสุด (ต้องอยู่ในปีงบประมาณ) วันที่ส่งรายงานของทุกเดือน และเป้าหมายจังหวัด",
-    "ชีต เป้าหมายอำเภอ: เป้าหมายของแต่ละอำเภอในแต่ละระยะ ผลรวมต้องเท่ากับเป้าหมายจังหวัดของระยะนั้น",
-    "",
-    "ช่องใช่/ไม่ใช่ รับ: ใช่/ไม่ใช่, มี/ไม่มี, yes/no, 1/0, TRUE/FALSE",
-    "วันที่: ใส่เป็นวันที่ของ Excel หรือพิมพ์ วัน/เดือน/ปี พ.ศ. เช่น 20/1/2566",
-    "ห้ามเปลี่ยนชื่อชีต หัวตาราง หรือชีตที่ซ่อนอยู่ (_meta)",
-]
-
-
-def write_setup_workbook(path: Path, setup: Setup | None = None) -> Path:
-    """A setup workbook: blank (for init-setup) or holding a setup (the demo)."""
-    return save_atomic(setup_workbook(setup), path)
-
-
-def setup_workbook(setup: Setup | None = None) -> Workbook:
-    """The setup workbook in memory, so that `next-year` can add its sheets before saving."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "คำแนะนำ"
-    ws.column_dimensions["A"].width = 110
-    for i, line in enumerate(INSTRUCTIONS_TH, start=1):
-        put(ws, i, 1, line).font = Font(name=FONT, size=14, bold=(i == 1))
-    data = _rows(setup) if setup else {t.key: [] for t in SETUP_TABLES}
-    for table in SETUP_TABLES:
-        sheet = wb.create_sheet(table.sheet_th)
-        write_table(sheet, table, data[table.key])
-        for row in sheet.iter_rows(min_row=1, max_row=1):
-            for cell in row:
-                cell.alignment = Alignment(wrap_text=True, vertical="center")
-    write_meta(wb, {"kind": "setup", "province_code": setup.province_code if setup else ""}, SETUP_TABLES)
-    return wb
-
-
-def _yes_no(value: bool) -> str:
-    return "ใช่" if value else "ไม่ใช่"
-
-
-def _rows(setup: Setup) -> dict[str, list[dict]]:
-    villages = setup.villages.assign(is_kkkj=setup.villages["is_kkkj"].map(_yes_no),
-                                     had_group=setup.villages["had_group"].map(_yes_no))
-    return {
-        "province": [{"province_code": setup.province_code, "province_name": setup.province_name,
-                      "fiscal_year_be": setup.fiscal_year_be}],
-        "districts": setup.districts.to_dict("records"),
-        "villages": villages.to_dict("records"),
-        "officers": setup.officers.to_dict("records"),
-        "phases": [{"phase": p.number, "phase_name": p.name, "starts_on": p.starts_on, "ends_on": p.ends_on,
-                    "due_day": p.due_day, "target_groups": p.target_groups} for p in setup.phases],
-        "targets": setup.targets.to_dict("records"),
-    }
 
 
 def load_setup(path: Path) -> Setup:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from generator.core import texts
-from generator.figures.summary import BEHIND, NOT_REACHED, NOT_STARTED, ON_TRACK, REACHED, MonthSummary
+from generator.figures.summary import MonthSummary
+from generator.core.statuses import BEHIND, NOT_REACHED, NOT_STARTED, ON_TRACK, REACHED
 
 
 def fmt_int(n) -> str:

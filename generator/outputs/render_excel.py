@@ -25,9 +25,10 @@ from generator.core import texts
 from generator.core.problems import CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, WARNING
 from generator.core.schema import GROUPS
 from generator.core.periods import Period, thai_date
-from generator.figures.summary import LATE, MISSING, ON_TIME, REJECTED, TIMELINESS, DistrictFigures, MonthSummary
-from generator.outputs.xlsx import (BOX, FONT, NUMBER_FORMATS, add_table, as_cell_value, header_row, print_a4_landscape,
-                            put, save_atomic, wrapped_height)
+from generator.figures.summary import DistrictFigures, MonthSummary
+from generator.core.statuses import LATE, MISSING, ON_TIME, REJECTED, TIMELINESS
+from generator.outputs.xlsx import (BOX, FONT, NUMBER_FORMATS, add_table, header_row, print_a4_landscape, put, save_atomic, wrapped_height)
+from generator.core.values import as_cell_value
 
 INT, MONEY, DATE, CODE = (NUMBER_FORMATS[k] for k in ("int", "money", "date", "code"))
 PCT = "0.00"  # ร้อยละ as a number with two decimals (22.40), as the department writes it

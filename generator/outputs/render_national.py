@@ -16,9 +16,10 @@ from openpyxl.utils import get_column_letter
 
 from generator.core import texts
 from generator.figures.national import ERROR, MISSING, OFFICE_TH, NationalSummary, ProvinceFigures
-from generator.figures.summary import BEHIND, NOT_REACHED, NOT_STARTED, ON_TRACK, REACHED, STATUS_TH
-from generator.outputs.xlsx import (FONT, NUMBER_FORMATS, add_table, as_cell_value, header_row, print_a4_landscape, put,
-                            save_atomic, write_bytes_atomic)
+from generator.core.statuses import BEHIND, NOT_REACHED, NOT_STARTED, ON_TRACK, REACHED, STATUS_TH
+from generator.outputs.xlsx import FONT, NUMBER_FORMATS, add_table, header_row, print_a4_landscape, put, save_atomic
+from generator.outputs.atomic import write_bytes_atomic
+from generator.core.values import as_cell_value
 
 TEMPLATE = "national.html"
 STATES = (REACHED, ON_TRACK, BEHIND, NOT_STARTED, NOT_REACHED)  # NOT_REACHED last: the template indexes them

@@ -33,9 +33,9 @@ from generator.core import texts
 from generator.figures.charts import fiscal_year_months
 from generator.core.periods import Period, format_date, thai_date
 from generator.core.problems import CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, WARNING
-from generator.figures.summary import (ACCEPTED, BEHIND, LATE, MISSING, NOT_REACHED, NOT_STARTED, ON_TIME, ON_TRACK, REACHED,
-                               REJECTED, TIMELINESS, DistrictFigures, MonthSummary)
-from generator.outputs.xlsx import write_bytes_atomic
+from generator.figures.summary import DistrictFigures, MonthSummary
+from generator.core.statuses import (ACCEPTED, BEHIND, LATE, MISSING, NOT_REACHED, NOT_STARTED, ON_TIME, ON_TRACK, REACHED, REJECTED, TIMELINESS)
+from generator.outputs.atomic import write_bytes_atomic
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "report_templates"
 TEMPLATE = "report.html"

@@ -1,4 +1,4 @@
-"""Writing workbooks with openpyxl: Excel Tables, the hidden `_meta` sheet, safe text and atomic saves.
+"""Writing workbooks with openpyxl: Excel Tables, the hidden `_meta` sheet, safe text, whole saves.
 
 Shared by every workbook the tool writes (setup, district templates, feedback, summary).
 """
@@ -6,12 +6,9 @@ Shared by every workbook the tool writes (setup, district templates, feedback, s
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
-from contextlib import contextmanager
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -20,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableStyleInfo
 
+from generator.outputs.atomic import write_bytes_atomic
 from generator.core.schema import META_SHEET, TEMPLATE_VERSION, Table, meta_column_key
 
 FONT = "TH Sarabun New"
@@ -142,66 +140,9 @@ def write_meta(wb: Workbook, items: dict[str, str], tables: Sequence[Table] = ()
     ws.sheet_state = "hidden"
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _publish(tmp: str, path: Path) -> None:
-    # mkstemp makes files readable by their owner only; outputs are ordinary files.
-    os.chmod(tmp, 0o666 & ~_umask())
-    os.replace(tmp, path)
-
-
-@contextmanager
-def atomic_path(path: Path):
-    """A temporary path beside `path`, renamed onto it when the block succeeds and removed when
-    it fails, so a failure never leaves half a file behind."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        _publish(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_atomic(wb: Workbook, path: Path) -> Path:
     # Zipped in memory first: openpyxl's ZipFile, failing part-way on a full disk, would be closed
     # again by the garbage collector and print a ZipFile.__del__ traceback after the message.
     buffer = io.BytesIO()
     wb.save(buffer)
     return write_bytes_atomic(path, buffer.getbuffer())
-
-
-def write_bytes_atomic(path: Path, data: bytes | memoryview) -> Path:
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())  # on disk before the rename makes it the file
-    return Path(path)
-
-
-def as_cell_value(value):
-    """pandas values to what openpyxl writes: NaN/NaT to empty, Timestamps to dates."""
-    if value is None:
-        return None
-    try:
-        import pandas as pd
-
-        if pd.isna(value):
-            return None
-        if isinstance(value, pd.Timestamp):
-            return value.date()
-    except (TypeError, ValueError):
-        pass
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    if isinstance(value, date):
-        return value
-    return value

@@ -198,11 +198,12 @@ def build_demo(out_dir: Path, period: Period = DEMO_PERIOD, history: tuple[Perio
     A few districts make the usual mistakes; some report late; one does not report; one sends a
     corrected file. Only the last month is rendered; the earlier ones feed the store.
     """
-    from generator.store.carry import carried_groups
+    from generator.figures.carry import carried_groups
     from generator.outputs.district_template import write_district_workbooks
     from generator.store.history import HistoryStore, default_store_path
     from generator.pipeline import run_month
-    from generator.intake.setup_workbook import load_setup, write_setup_workbook
+    from generator.intake.setup_workbook import load_setup
+    from generator.outputs.setup_template import write_setup_workbook
 
     out_dir = Path(out_dir)
     setup_path = write_setup_workbook(out_dir / "setup_36_2566.xlsx", chaiyaphum_setup())

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from generator.samples.demo import DEMO_PERIOD, chaiyaphum_setup
 from generator.outputs.district_template import write_district_workbook
-from generator.intake.setup_workbook import write_setup_workbook
+from generator.outputs.setup_template import write_setup_workbook
 
 FOLDER = Path(__file__).resolve().parents[2] / "input_templates"
 

@@ -177,7 +177,7 @@ def district_return(setup: Setup, code: str, period: Period, rng: random.Random)
 def write_province(plan: ProvincePlan, folder: Path, period: Period = DEMO_PERIOD) -> dict:
     """One province's setup workbook and every reporting district's filled workbook, under `folder`."""
     from generator.outputs.district_template import district_file_name, write_district_workbook
-    from generator.intake.setup_workbook import write_setup_workbook
+    from generator.outputs.setup_template import write_setup_workbook
 
     setup = province_setup(plan, period.fiscal_year_be)
     folder = Path(folder)

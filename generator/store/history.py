@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from generator.core.periods import Period, fiscal_year_bounds
-from generator.figures.summary import LATE, ON_TIME
+from generator.core.statuses import LATE, ON_TIME
 
 # Each entry takes the store from version i to i + 1. Never edit one that has shipped: add another.
 MIGRATIONS: tuple[str, ...] = (

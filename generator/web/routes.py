@@ -148,7 +148,7 @@ def setup_page():
 
 @bp.get("/setup/blank.xlsx")
 def setup_blank():
-    from generator.intake.setup_workbook import write_setup_workbook
+    from generator.outputs.setup_template import write_setup_workbook
 
     with tempfile.TemporaryDirectory() as tmp:
         path = write_setup_workbook(Path(tmp) / "setup.xlsx")
@@ -209,7 +209,7 @@ def _files_view(setup, period, result):
     own check at upload found it (the same rules and words, without the month-wide checks)."""
     from types import SimpleNamespace
 
-    from generator.figures.summary import ACCEPTED, REJECTED
+    from generator.core.statuses import ACCEPTED, REJECTED
 
     ws = extension("ws")
     uploads = {u.leaf: u for u in ws.uploads(period)}
@@ -257,7 +257,7 @@ def month(month: str):
 def _month_context(summary, lang: str) -> dict:
     """What the page takes from the report: its labels, grid and counts (not its charts and tables)."""
     from generator.outputs.render_pdf import LABELS, district_state, reporting_grid
-    from generator.figures.summary import ON_TIME, TIMELINESS
+    from generator.core.statuses import ON_TIME, TIMELINESS
 
     return {"s": summary, "L": LABELS[lang], "grid": reporting_grid(summary), "timeliness": TIMELINESS,
             "on_time_count": summary.month_timeliness[ON_TIME], "state": district_state}
@@ -269,7 +269,7 @@ def _report_context(ctx: dict) -> dict:
 
 
 def _by_status(summary) -> list[tuple[str, list]]:
-    from generator.figures.summary import TIMELINESS
+    from generator.core.statuses import TIMELINESS
 
     rows = summary.month_reporting
     names = {d.district_code: d for d in summary.districts}

@@ -12,7 +12,7 @@ import pandas as pd
 from generator.figures.merge import merge_groups
 from generator.core.schema import GROUPS, STATUS_LABELS_TH
 from generator.core.model import Setup
-from generator.outputs.xlsx import as_cell_value
+from generator.core.values import as_cell_value
 
 
 def carried_groups(setup: Setup, previous: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
