@@ -7,7 +7,8 @@ check. Messages are `str.format` templates filled from the offending row and the
 Scopes: ``file`` (the workbook as a whole), ``cell`` (a value that cannot be read as its column
 needs), ``row`` (a check over the parsed groups of one district), ``history`` (a district's groups
 against its last accepted month), ``province`` (a group against all the groups of the province
-this month), ``setup`` (the province setup).
+this month), ``setup`` (the province setup), ``inbox`` (an entry of the inbox that is not read:
+a folder, a link, the program's own output).
 
 Severities (generator.core.problems): *error* rejects the file; *warning* is shown; *needs
 confirmation* rejects the file until the district types ใช่ in the row's confirm column, and is
@@ -227,6 +228,27 @@ CATALOGUE: tuple[Rule, ...] = (
       "ห้ามลบหรือเปลี่ยนชื่อชีตและหัวตารางของแบบรายงาน", "Do not delete or rename the report's sheets or headers."),
     R("F_MISSING_COLUMN", ERROR, "file", "ไม่พบคอลัมน์ “{value}” ในตาราง", "Column '{value}' is missing from the table.",
       "โปรดกรอกคอลัมน์ “{value}” กลับคืน หรือใช้แบบรายงานฉบับใหม่", "Put column '{value}' back, or use a fresh workbook."),
+    # --- what the inbox holds besides files to read: each said, never passed over (issue 16) ----
+    R("F_OWN_OUTPUT", NOTE, "inbox", "เป็นผลลัพธ์ที่โปรแกรมเขียนไว้เอง (รายงาน ไฟล์ผลการตรวจ หรือสำเนาที่เก็บไว้) จึงไม่ได้อ่านเป็นแบบรายงานของอำเภอ",
+      "This is the program's own output (a report, feedback or archived copies), so it is not read as a district's return.",
+      "ไม่ต้องทำอะไร หากต้องการแยกให้ชัด โปรดเก็บผลลัพธ์ไว้นอกโฟลเดอร์ไฟล์ที่อำเภอส่งกลับ",
+      "Nothing to do; to keep them apart, write the outputs outside the inbox folder."),
+    R("F_FOLDER_LINK", ERROR, "inbox", "เป็นทางลัด (ลิงก์) ไปยังโฟลเดอร์อื่น จึงไม่ได้เปิดอ่านไฟล์ในนั้น",
+      "This is a shortcut (link) to another folder, so the files in it were not read.",
+      "หากในนั้นมีแบบรายงานของเดือนนี้ โปรดคัดลอกไฟล์มาไว้ในโฟลเดอร์ไฟล์ที่อำเภอส่งกลับ แล้วประมวลผลเดือนนี้ใหม่",
+      "If it holds this month's returns, copy the files themselves into the inbox and run the month again."),
+    R("F_FOLDER_TOO_DEEP", ERROR, "inbox", "เป็นโฟลเดอร์ที่ซ้อนลึกเกิน {n} ชั้นจากโฟลเดอร์ไฟล์ที่อำเภอส่งกลับ จึงไม่ได้อ่านไฟล์ในนั้น",
+      "This folder is nested more than {n} levels below the inbox, so the files in it were not read.",
+      "โปรดย้ายไฟล์ขึ้นมาไว้ในโฟลเดอร์ของอำเภอ (ไม่เกิน {n} ชั้น) แล้วประมวลผลเดือนนี้ใหม่",
+      "Move the files up into a district's folder (at most {n} levels down) and run the month again."),
+    R("F_FOLDER_UNREADABLE", ERROR, "inbox", "เปิดโฟลเดอร์นี้ไม่ได้ ({detail}) จึงไม่ได้อ่านไฟล์ในนั้น",
+      "This folder cannot be opened ({detail}), so the files in it were not read.",
+      "โปรดตรวจสิทธิ์การเปิดโฟลเดอร์ หรือคัดลอกไฟล์ออกมาไว้ในโฟลเดอร์ไฟล์ที่อำเภอส่งกลับ แล้วประมวลผลเดือนนี้ใหม่",
+      "Check that the folder may be opened, or copy its files into the inbox, then run the month again."),
+    R("F_NOT_A_FILE", ERROR, "inbox", "รายการนี้ไม่ใช่ไฟล์ (เช่น ทางลัดที่ชี้ไปยังไฟล์ที่ไม่มีอยู่แล้ว) จึงไม่ได้อ่าน",
+      "This entry is not a file (for example a shortcut to a file that no longer exists), so it was not read.",
+      "หากเป็นแบบรายงานของอำเภอ โปรดคัดลอกไฟล์จริงมาไว้ในโฟลเดอร์ไฟล์ที่อำเภอส่งกลับ แล้วประมวลผลเดือนนี้ใหม่",
+      "If it is a district's return, copy the file itself into the inbox and run the month again."),
     # A district's files of one month: the latest accepted counts, the latest is its current one.
     R("F_DUPLICATE_DISTRICT", NOTE, "file",
       "ไฟล์ {replaced} ไม่ได้นำมาใช้ เพราะอำเภอ{district}ส่งไฟล์ {value} ที่ผ่านการตรวจสอบซึ่งได้รับภายหลังมาแล้ว",
