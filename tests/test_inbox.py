@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -98,3 +99,66 @@ def test_the_output_folder_inside_the_inbox_is_never_read_back(filled, setup_pat
         assert notes == expected
         assert all(p["severity"] == "note" for p in record["problems"] if p["rule_id"] == "F_OWN_OUTPUT")
         shutil.rmtree(inbox / "out", ignore_errors=True)
+
+
+def _pages(pdf: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(pdf).pages)
+
+
+def _listed(summary: Path) -> list[str]:
+    """The file column of the Excel summary's reports sheet (การส่งรายงาน)."""
+    ws = load_workbook(summary, read_only=True)["การส่งรายงาน"]
+    rows = list(ws.iter_rows(values_only=True))
+    header = next(r for r in rows if "ไฟล์" in r)
+    col = header.index("ไฟล์")
+    return [r[col] for r in rows[rows.index(header) + 1:] if r[col]]
+
+
+@needs("pdftotext")
+def test_thousands_of_foreign_files_leave_the_governors_pages_as_they_are(filled, setup_path, tmp_path):
+    """150 foreign files once doubled the PDF (9 to 18 pages), 3,000 made 148 pages. Now they are a
+    short appendix by reason, and every file, copies too, has its row in the Excel summary."""
+    inbox = tmp_path / "inbox"
+    for code in ("3601", "3602", "3603"):
+        filled(code)
+    rejected = filled("3604", {(0, "members"): "many"})
+    plain = _run(setup_path, inbox, tmp_path / "plain", "--store", tmp_path / "plain.sqlite")
+    assert plain.exit_code == 1, plain.output
+    baseline = _pages(tmp_path / "plain" / "report_36_2566-08.pdf")
+
+    # Cheap junk: 2,000 small different files, 1,000 copies of one, copies of a district's file,
+    # and workbooks that are not ours in a folder.
+    for i in range(2000):
+        (inbox / f"junk_{i:04}.xlsx").write_bytes(b"not a workbook %d" % i)
+    (inbox / "mail").mkdir()
+    for i in range(1000):
+        (inbox / "mail" / f"IMG_{i:04}.jpg").write_bytes(b"\xff\xd8\xff same photo")
+    for i in range(3):
+        shutil.copy(inbox / "3601.xlsx", inbox / f"3601 ({i + 1}).xlsx")
+    for i in range(5):
+        from openpyxl import Workbook
+        wb = Workbook()
+        wb.active["A1"] = f"งบประมาณ {i}"
+        wb.save(inbox / "mail" / f"budget_{i}.xlsx")
+    on_disk = sorted(str(p.relative_to(inbox)) for p in inbox.rglob("*") if p.is_file())
+    assert len(on_disk) == 3012
+
+    r = _run(setup_path, inbox, tmp_path / "out", "--store", tmp_path / "out.sqlite")
+    assert r.exit_code == 1 and "Traceback" not in r.output, r.output[-2000:]
+    out = tmp_path / "out"
+    pdf = out / "report_36_2566-08.pdf"
+    assert _pages(pdf) <= baseline + 1, (_pages(pdf), baseline)
+    text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True, check=True).stdout
+    assert "ภาคผนวก ไฟล์อื่นที่ไม่ใช่แบบรายงานของอำเภอ" in text
+    assert "3,005 ไฟล์" in text  # 2,000 + 1,000 + 5, in section 4's note and the appendix
+    # By reason: junk and photos are not spreadsheets (3,000), the workbooks are not ours (5).
+    assert re.search(r"ไฟล์นี้ไม่ใช่ไฟล์ Excel.*3,000 junk_0000", text) and "และอีก 2,997 ไฟล์" in text
+    assert re.search(r"ไม่ใช่แบบรายงานที่จังหวัดส่งให้.*5 mail/budget_0.xlsx", text)
+    assert rejected.name in text  # the district's rejected file is still followed up on its page
+    # Every file of the inbox is listed in the office's Excel summary, each once.
+    listed = _listed(out / "summary_36_2566-08.xlsx")
+    assert sorted(listed) == on_disk
+    record = _record(out)
+    assert sum(1 + len(f["copies"]) for f in record["files"]) == 3012

@@ -335,6 +335,27 @@ TEXTS: dict[str, tuple[str, str]] = {
         'phase {n}'),
     'pdf.not_counted': ('ไม่นับ',
         'not counted'),
+    # Files of no district of the setup: a note in section 4, and their own short appendix (issue 16).
+    'pdf.foreign_note': ('นอกจากนี้ในโฟลเดอร์ไฟล์ที่อำเภอส่งกลับยังมีไฟล์อื่นอีก {files} ที่ไม่ใช่แบบรายงานของอำเภอในจังหวัดนี้ประจำเดือนนี้ '
+                         'จึงไม่ได้นำมาใช้ ดูสรุปในภาคผนวกท้ายรายงาน',
+        'Besides these, the inbox held {files} not a district workbook of this province and month, '
+        'so not used: see the summary in the last appendix.'),
+    'pdf.foreign_title': ('ภาคผนวก ไฟล์อื่นที่ไม่ใช่แบบรายงานของอำเภอ',
+        'Appendix: other files, not a district workbook'),
+    'pdf.foreign_intro': ('ไฟล์ในโฟลเดอร์ไฟล์ที่อำเภอส่งกลับ {files} ไม่ใช่แบบรายงานของอำเภอในจังหวัดนี้ประจำเดือนนี้ จึงไม่ได้นำมาใช้ '
+                          'ตารางนี้สรุปตามสาเหตุ รายชื่อครบทุกไฟล์อยู่ในไฟล์ Excel ที่แนบมากับ PDF นี้ (ชีต {sheet})',
+        '{files} in the inbox: not a district workbook of this province and month, so not used. '
+        'They are summarised here by reason; every one is listed in the Excel file attached to this PDF (sheet {sheet}).'),
+    'pdf.foreign_reason': ('สาเหตุ (ข้อผิดพลาดแรกที่พบ)',
+        'Reason (first error found)'),
+    'pdf.foreign_names': ('ตัวอย่างชื่อไฟล์',
+        'For example'),
+    'pdf.foreign_no_reason': ('ไม่พบข้อผิดพลาด แต่ระบุอำเภอไม่ได้',
+        'No error found, but the district is unknown'),
+    'pdf.foreign_more': ('และอีก {n} ไฟล์',
+        'and {n} more'),
+    'pdf.foreign_more_reasons': ('และอีก {files} ด้วยสาเหตุอื่น ดูในไฟล์ Excel ที่แนบมากับ PDF นี้',
+        'And {files} for other reasons: see the Excel file attached to this PDF.'),
     'pdf.none_in_month': ('ไม่มีกลุ่มที่จัดตั้งในเดือนนี้',
         'No group was founded this month.'),
     'pdf.officers_tile': ('1 พัฒนากร 1 กลุ่ม',
@@ -638,6 +659,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     'xlsx.no': ("ไม่ใช่", "no"),
     'xlsx.no_data': ("ไม่มีข้อมูล", "no data"),
     'xlsx.no_report': ("ไม่มี ({report})", "no ({report})"),
+    'xlsx.copy_of': ("สำเนาเดียวกับไฟล์ {file} (อ่านครั้งเดียว)", "identical copy of {file} (read once)"),
     'xlsx.unknown_district': ("ระบุอำเภอไม่ได้", "district unknown"),
     'xlsx.row.province': ("จังหวัด", "Province"),
     'xlsx.row.office': ("หน่วยงาน", "Office"),
