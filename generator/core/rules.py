@@ -299,6 +299,13 @@ CATALOGUE: tuple[Rule, ...] = (
       "โปรดเปิดไฟล์ใน Excel หรือ LibreOffice แล้วบันทึกใหม่ หรือพิมพ์ค่าลงไปแทนสูตร",
       "Open the file in Excel or LibreOffice and save it again, or type the value instead of the formula."),
     # The fix depends on why the value had to be interpreted (parsing.interpreted_advice).
+    R("VALUE_FORMULA_STALE", WARNING, "cell",
+      "“{column}” เป็นสูตร {formula} ซึ่งคำนวณได้ {worked} แต่ค่าที่บันทึกไว้ในไฟล์คือ {value} จึงใช้ค่า {worked} ตามสูตร",
+      "'{column}' holds the formula {formula}, which gives {worked}, but the value saved in the file is {value}; "
+      "{worked}, as the formula gives, was used.",
+      "โปรดตรวจสอบค่าในเซลล์นี้ หากไม่ถูกต้องโปรดแก้ไข แล้วเปิดไฟล์ใน Excel หรือ LibreOffice บันทึกใหม่ (หรือพิมพ์ค่าลงไปแทนสูตร) แล้วส่งกลับ",
+      "Check the value in this cell and correct it if it is wrong, then open the file in Excel or LibreOffice and "
+      "save it again (or type the value instead of the formula) and send it back."),
     R("VALUE_INTERPRETED", WARNING, "cell", "“{column}” {how}", "'{column}' {how}", "{advice}", "{advice}"),
     # --- checks over a district's groups --------------------------------------------------------
     R("G_VILLAGE_NOT_IN_DISTRICT", ERROR, "row", "หมู่บ้านรหัส {village_code} ไม่อยู่ในอำเภอนี้",

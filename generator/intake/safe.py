@@ -43,6 +43,7 @@ from generator.core.problems import Problem
 from generator.core.rules import rule
 from generator.core.schema import META_SHEET, Table, meta_column_key
 from generator.core.values import OddCell, clean_text, is_blank
+from generator.intake import formulas
 
 MIB = 1 << 20
 
@@ -488,6 +489,7 @@ def _measure_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits
     formula = False
     here = [0, 0]  # the current cell's row and column, 1-based
     odd = {} if odd is None else odd  # (row, column), 1-based -> OddCell
+    sums = RowSums(odd)  # the simple formulas of each row, checked against their saved values
 
     def start(tag, attrs):
         nonlocal row, col, max_row, max_col, cell_type, capture, formula
@@ -499,6 +501,8 @@ def _measure_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits
                 return
             if local == "f":
                 formula = True
+                sums.formula_starts(attrs)
+                capture = 4
                 return
             if local == "t":
                 capture = 2 if cell_type == "inlineStr" else 0
@@ -542,21 +546,98 @@ def _measure_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits
         if capture == 1 and tag.rpartition(":")[2] == "v":
             budget.add(budget.shared_length("".join(digits)), entry)
         elif tag == "c" or tag.endswith(":c"):
-            found = _odd(cell_type, formula, "".join(digits).strip())
+            value = "".join(digits).strip()
+            found = _odd(cell_type, formula, value)
             if found is not None and len(odd) < MAX_ODD_CELLS:
                 odd[(here[0], here[1])] = found
+            sums.cell(here[0], here[1], cell_type, value, formula)
+        elif tag == "row" or tag.endswith(":row"):
+            sums.row_done()
         capture = 0
 
     def data(text):
         if capture == 2:
             budget.add(len(text), entry)
+        elif capture == 4:
+            sums.formula_text(text)
         elif capture and len(digits) < 12:
             digits.append(text)
 
     parser = _parser(name, entry)
     parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, data
     _parse(zf, info, parser, name)
+    sums.row_done()
     return max_row * max_col
+
+
+class RowSums:
+    """The stream pass's view of formulas (generator.intake.formulas): the cells of the current
+    row, their saved values and simple formulas; at the row's end, a cell whose saved value
+    disagrees with its formula becomes an OddCell ("stale") carrying both, for a warning at it."""
+
+    def __init__(self, odd: dict):
+        self.odd, self.row = odd, 0
+        self.cached: dict[int, object] = {}
+        self.formulas: dict[int, formulas.RowFormula] = {}
+        self.shared: dict[str, tuple[str, int, int]] = {}  # si -> first text, its row and column
+        self.attrs: dict = {}
+        self.text: list[str] = []
+        self.chars = 0
+
+    def formula_starts(self, attrs) -> None:
+        self.attrs, self.text, self.chars = dict(attrs), [], 0
+
+    def formula_text(self, text: str) -> None:
+        if self.chars <= formulas.MAX_FORMULA_CHARS:
+            self.text.append(text)
+            self.chars += len(text)
+
+    def cell(self, row: int, col: int, cell_type: str, value: str, formula: bool) -> None:
+        if row != self.row:
+            self.row_done()
+            self.row = row
+        if cell_type == "n" and value:
+            try:
+                self.cached[col] = float(value)
+            except ValueError:
+                self.cached[col] = value
+        elif cell_type in ("s", "str", "inlineStr") or (cell_type == "e" and value):
+            self.cached[col] = "text"  # not a number: arithmetic on it is not worked out here
+        elif cell_type == "b":
+            self.cached[col] = value == "1"
+        if formula:
+            self._formula(row, col)
+        self.attrs, self.text = {}, []
+
+    def _formula(self, row: int, col: int) -> None:
+        kind, text = self.attrs.get("t", "normal"), "".join(self.text)
+        if self.chars > formulas.MAX_FORMULA_CHARS or kind not in ("normal", "shared"):
+            return  # array and data-table formulas are left alone
+        if kind == "shared":
+            si = self.attrs.get("si", "")
+            if text.strip():
+                if len(self.shared) < MAX_ODD_CELLS:
+                    self.shared[si] = (text, row, col)
+            elif si in self.shared:
+                text, r0, c0 = self.shared[si]
+                self.formulas[col] = formulas.RowFormula(text, row - r0, col - c0)
+                return
+            else:
+                return
+        if text.strip():
+            self.formulas[col] = formulas.RowFormula(text)
+
+    def row_done(self) -> None:
+        if self.formulas:
+            for col, (shown, worked) in formulas.disagreeing(self.row, self.formulas, self.cached).items():
+                if (self.row, col) not in self.odd and len(self.odd) < MAX_ODD_CELLS:
+                    saved = self.cached[col]
+                    self.odd[(self.row, col)] = OddCell("stale", _number_text(saved), formula=shown, worked=worked)
+        self.cached, self.formulas = {}, {}
+
+
+def _number_text(x: float) -> str:
+    return str(int(x)) if x == int(x) and abs(x) < 1e15 else repr(x)
 
 
 def _odd(cell_type: str, formula: bool, value: str) -> OddCell | None:
