@@ -213,7 +213,8 @@ def _month(setup: Setup, period: Period, listing: InboxListing, made_on: date, l
            progress: Callable[[Path], None] | None, store: HistoryStore | None, received_on: date | None,
            now: datetime | None, district_reports: tuple[str, ...], commit: OutputCommit | None) -> RunResult:
     with store.transaction() if store else nullcontext():
-        previous = store.previous_groups(period) if store else None
+        # Villages re-coded (the setup's village_moves): what the store holds under an old code is read under the new.
+        previous = setup.moved_by_district(store.previous_groups(period)) if store else None
         checked = check_files(list(listing.files), setup, period, limits, progress, previous=previous)
         stamp_received(checked, store, received_on, now)
         chosen, _ = choose_per_district(checked, setup)  # its notes go into each file's problems
@@ -225,7 +226,7 @@ def _month(setup: Setup, period: Period, listing: InboxListing, made_on: date, l
             if c.submission.district_code in reports:
                 reports[c.submission.district_code] = REJECTED
         reports.update({code: ACCEPTED for code in chosen})
-        known = store.group_codes() if store else None
+        known = setup.moved(store.group_codes()) if store else None
         accepted, new_codes = {}, []
         for code, c in sorted(chosen.items()):
             accepted[code], fresh = assign_group_codes(c.groups, known)
@@ -237,6 +238,7 @@ def _month(setup: Setup, period: Period, listing: InboxListing, made_on: date, l
                           key=lambda p: p.district_code or "\uffff")
         past = store.reporting(fiscal_months(setup, period)[:-1]) if store else None
         last = store.last_accepted(period, fiscal_months(setup, period)[0]) if store else {}
+        last = moved_last(setup, last)
         before = {code: (month, int(g["phase"].notna().sum())) for code, (month, g) in last.items()}
         summary = summarise(setup, period, with_carried(setup, merged, last, set(chosen)), reports, files, problems,
                             made_on, past_reporting=past, previous_founded=before)
@@ -247,11 +249,36 @@ def _month(setup: Setup, period: Period, listing: InboxListing, made_on: date, l
         if store:
             store.record_month(period, **month_record(result, chosen, merged, new_codes),
                                fiscal_year_be=setup.fiscal_year_be)
+            store.record_moves(period, setup.fiscal_year_be, village_moves(setup))
         if commit is not None:
             result.outputs = write_outputs(result, setup, period, commit, lang, district_reports=district_reports)
             if store:
                 store.mark_commit(commit.id)  # commits with the record: the month changes here
     return result
+
+
+def moved_last(setup: Setup, last: dict[str, tuple[str, pd.DataFrame]]) -> dict[str, tuple[str, pd.DataFrame]]:
+    """Each district's last accepted month and groups, re-coded villages under their new code."""
+    if not setup.moves:
+        return last
+    out: dict[str, tuple[str, pd.DataFrame]] = {}
+    for code, (month, groups) in last.items():
+        for district, part in setup.moved_by_district({code: groups}).items():
+            if district in out:
+                then, before = out[district]
+                out[district] = (max(month, then), pd.concat([before, part], ignore_index=True))
+            else:
+                out[district] = (month, part)
+    return out
+
+
+def village_moves(setup: Setup) -> pd.DataFrame:
+    """The setup's village moves with the district each new code belongs to, as the store keeps them."""
+    moves = setup.village_moves if setup.village_moves is not None else pd.DataFrame(
+        columns=["old_village_code", "new_village_code", "reason"])
+    district = dict(zip(setup.villages["village_code"], setup.villages["district_code"]))
+    return moves.reindex(columns=["old_village_code", "new_village_code", "reason"]).assign(
+        new_district_code=moves["new_village_code"].map(district))
 
 
 def codes_known_before(known: pd.DataFrame | None, setup: Setup) -> frozenset[str]:

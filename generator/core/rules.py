@@ -471,6 +471,23 @@ CATALOGUE: tuple[Rule, ...] = (
       "โปรดกรอกวันที่ระหว่าง {fiscal_start} ถึง {fiscal_end}", "Use dates between {fiscal_start} and {fiscal_end}."),
     R("S_DUE_DAY", ERROR, "setup", "วันส่งรายงาน {value} ต้องอยู่ระหว่าง 1 ถึง 31", "Due day {value} must be between 1 and 31.",
       "โปรดกรอกวันที่ของเดือน เช่น 15", "Enter a day of the month, e.g. 15."),
+    # The village-code table (หมู่บ้านที่เปลี่ยนรหัส, issue 18).
+    R("S_MOVE_SAME", ERROR, "setup", "รหัสหมู่บ้านใหม่ {value} เหมือนกับรหัสเดิม", "The new village code {value} is the old one.",
+      "โปรดลบแถวนี้ออก หรือกรอกรหัสใหม่ที่ถูกต้อง", "Delete the row, or type the right new code."),
+    R("S_MOVE_UNKNOWN_NEW", ERROR, "setup", "รหัสหมู่บ้านใหม่ {value} ไม่มีในชีต{sheet_villages}",
+      "The new village code {value} is not in the {sheet_villages} sheet.",
+      "โปรดเพิ่มหมู่บ้านรหัส {value} ในชีต{sheet_villages} หรือแก้ไขรหัสใหม่ให้ตรงกับชีต{sheet_villages}",
+      "Add village {value} to the {sheet_villages} sheet, or correct the new code to match it."),
+    R("S_MOVE_OLD_LISTED", ERROR, "setup", "รหัสหมู่บ้านเดิม {value} ยังอยู่ในชีต{sheet_villages}",
+      "The old village code {value} is still in the {sheet_villages} sheet.",
+      "หากหมู่บ้านนี้เปลี่ยนรหัสแล้ว โปรดแก้รหัสในชีต{sheet_villages}เป็นรหัสใหม่ หากหมู่บ้านแยกออกเป็นสองหมู่บ้านและรหัสเดิมยังใช้อยู่ "
+      "โปรดลบแถวนี้ออก แล้วให้อำเภอแก้ “รหัสหมู่บ้าน” ของกลุ่มที่ย้ายไปอยู่หมู่บ้านใหม่ในแบบรายงาน",
+      "If the village was re-coded, change its code in the {sheet_villages} sheet to the new one. If it split in two "
+      "and the old code is still in use, delete this row and let the district change the village code of the "
+      "groups that moved, in its workbook."),
+    R("S_MOVE_CHAIN", ERROR, "setup", "รหัสหมู่บ้านใหม่ {value} เป็นรหัสเดิมในอีกแถวหนึ่ง ({value} เปลี่ยนเป็น {final})",
+      "The new village code {value} is an old code on another row ({value} becomes {final}).",
+      "โปรดกรอกรหัสใหม่ของหมู่บ้าน {old} เป็น {final} โดยตรง", "Map {old} straight to {final}."),
     R("S_ONE_PROVINCE", ERROR, "setup", "ชีตจังหวัดต้องมีข้อมูลหนึ่งแถวพอดี", "The province sheet must have exactly one row.",
       "เหลือไว้แถวเดียว", "Keep exactly one row."),
 )
