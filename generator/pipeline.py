@@ -248,8 +248,7 @@ def _month(setup: Setup, period: Period, listing: InboxListing, made_on: date, l
         result = RunResult(summary, checked)
         if store:
             store.record_month(period, **month_record(result, chosen, merged, new_codes),
-                               fiscal_year_be=setup.fiscal_year_be)
-            store.record_moves(period, setup.fiscal_year_be, village_moves(setup))
+                               fiscal_year_be=setup.fiscal_year_be, village_moves=village_moves(setup))
         if commit is not None:
             result.outputs = write_outputs(result, setup, period, commit, lang, district_reports=district_reports)
             if store:

@@ -309,12 +309,14 @@ class HistoryStore:
 
     # --- writing (inside `transaction`) ----------------------------------------------------------
     def record_month(self, period: Period, files: list[dict], reports: list[dict], groups: pd.DataFrame,
-                     problems: list[dict], new_codes: pd.DataFrame, fiscal_year_be: int | None = None) -> None:
+                     problems: list[dict], new_codes: pd.DataFrame, fiscal_year_be: int | None = None,
+                     village_moves: pd.DataFrame | None = None) -> None:
         """Replace what the store holds for this month by this run's record.
 
         Files are kept from earlier runs (a file since taken out of the inbox stays on record);
         their first sighting is never changed. fiscal_year_be: that of the setup the month was run
-        with; a month is refused under a setup of another fiscal year.
+        with; a month is refused under a setup of another fiscal year. village_moves: that setup's
+        (`record_moves`).
         """
         con, key = self.connection, period.key
         year = period.fiscal_year_be if fiscal_year_be is None else fiscal_year_be
@@ -350,6 +352,8 @@ class HistoryStore:
             [{**p, "period": key} for p in problems])
         con.executemany("INSERT OR IGNORE INTO group_codes VALUES (:group_code, :district_code, :village_code,"
                         " :name_key, :first_period)", new_codes.to_dict("records"))
+        if village_moves is not None:
+            self.record_moves(period, year, village_moves)
 
     def record_moves(self, period: Period, fiscal_year_be: int, moves: pd.DataFrame) -> None:
         """Inside the run's transaction: the setup's village moves for its fiscal year, as the store
