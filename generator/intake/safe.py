@@ -545,14 +545,16 @@ def _measure_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits
         nonlocal capture
         if capture == 1 and tag.rpartition(":")[2] == "v":
             budget.add(budget.shared_length("".join(digits)), entry)
-        elif tag == "c" or tag.endswith(":c"):
-            value = "".join(digits).strip()
-            found = _odd(cell_type, formula, value)
-            if found is not None and len(odd) < MAX_ODD_CELLS:
-                odd[(here[0], here[1])] = found
-            sums.cell(here[0], here[1], cell_type, value, formula)
-        elif tag == "row" or tag.endswith(":row"):
-            sums.row_done()
+        elif tag == "c" or tag == "row" or ":" in tag:  # an unprefixed <v> or <f> ends here at once
+            local = tag.rpartition(":")[2]
+            if local == "c":
+                value = "".join(digits).strip()
+                found = _odd(cell_type, formula, value)
+                if found is not None and len(odd) < MAX_ODD_CELLS:
+                    odd[(here[0], here[1])] = found
+                sums.cell(here[0], here[1], cell_type, value, formula)
+            elif local == "row":
+                sums.row_done()
         capture = 0
 
     def data(text):
@@ -596,18 +598,24 @@ class RowSums:
         if row != self.row:
             self.row_done()
             self.row = row
-        if cell_type == "n" and value:
-            try:
-                self.cached[col] = float(value)
-            except ValueError:
-                self.cached[col] = value
-        elif cell_type in ("s", "str", "inlineStr") or (cell_type == "e" and value):
-            self.cached[col] = "text"  # not a number: arithmetic on it is not worked out here
-        elif cell_type == "b":
-            self.cached[col] = value == "1"
+        self.cached[col] = (cell_type, value)  # read as a value only in a row with a formula (`_value`)
         if formula:
             self._formula(row, col)
-        self.attrs, self.text = {}, []
+            self.attrs, self.text = {}, []
+
+    @staticmethod
+    def _value(saved: tuple[str, str]):
+        cell_type, value = saved
+        if cell_type == "n":
+            if not value:
+                return None
+            try:
+                return float(value)
+            except ValueError:
+                return value
+        if cell_type == "b":
+            return value == "1"
+        return "text" if value or cell_type in ("s", "inlineStr") else None  # not a number: never worked out
 
     def _formula(self, row: int, col: int) -> None:
         kind, text = self.attrs.get("t", "normal"), "".join(self.text)
@@ -629,11 +637,13 @@ class RowSums:
 
     def row_done(self) -> None:
         if self.formulas:
-            for col, (shown, worked) in formulas.disagreeing(self.row, self.formulas, self.cached).items():
+            cached = {col: self._value(saved) for col, saved in self.cached.items()}
+            for col, (shown, worked) in formulas.disagreeing(self.row, self.formulas, cached).items():
                 if (self.row, col) not in self.odd and len(self.odd) < MAX_ODD_CELLS:
-                    saved = self.cached[col]
-                    self.odd[(self.row, col)] = OddCell("stale", _number_text(saved), formula=shown, worked=worked)
-        self.cached, self.formulas = {}, {}
+                    self.odd[(self.row, col)] = OddCell("stale", _number_text(cached[col]), formula=shown,
+                                                        worked=worked)
+            self.formulas = {}
+        self.cached = {}
 
 
 def _number_text(x: float) -> str:
