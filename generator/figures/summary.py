@@ -12,7 +12,7 @@ from datetime import date
 
 import pandas as pd
 
-from generator.core.periods import Period, thai_date
+from generator.core.periods import Period, months_between, thai_date
 from generator.core.problems import Problem
 from generator.core.model import Setup
 
@@ -310,12 +310,7 @@ def year_progress(label: str, phases: tuple[Progress, ...]) -> Progress:
 
 def fiscal_months(setup: Setup, period: Period) -> list[Period]:
     """The months of the fiscal year from its first up to the one reported on."""
-    start = setup.fiscal_bounds[0]
-    months, m = [], Period(start.year, start.month)
-    while m <= period:
-        months.append(m)
-        m = Period(m.year + 1, 1) if m.month == 12 else Period(m.year, m.month + 1)
-    return months
+    return months_between(Period.of(setup.fiscal_bounds[0]), period)
 
 
 def timeliness(report: str, received_on: date | None, due: date) -> str:

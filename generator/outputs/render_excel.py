@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from generator.core import texts
 from generator.core.problems import CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, WARNING
 from generator.core.schema import GROUPS
-from generator.core.periods import Period, thai_date
+from generator.core.periods import Period
 from generator.figures.summary import DistrictFigures, MonthSummary
 from generator.core.statuses import LATE, MISSING, ON_TIME, REJECTED, TIMELINESS
 from generator.outputs.xlsx import (BOX, FONT, NUMBER_FORMATS, add_table, header_row, print_a4_landscape, put, save_atomic, wrapped_height)
@@ -375,11 +375,7 @@ def _problems_sheet(wb: Workbook, s: MonthSummary, lang: str) -> None:
 
 
 def _month_label(key: str, lang: str = "th") -> str:
-    """ส.ค. 66, or Aug 2566 in English."""
-    period = Period(int(key[:4]), int(key[5:7]))
-    if lang == "en":
-        return period.first_day.strftime("%b ") + str(period.year + 543)
-    return thai_date(period.first_day, short=True).split(" ", 1)[1]
+    return Period.from_key(key).short_label(lang)
 
 
 def _text_categories(chart, ref: Reference) -> None:

@@ -30,8 +30,7 @@ from generator.outputs import narrative
 from generator.outputs import pdf_text
 
 from generator.core import texts
-from generator.figures.charts import fiscal_year_months
-from generator.core.periods import Period, format_date, thai_date
+from generator.core.periods import Period, fiscal_year_months, format_date
 from generator.core.problems import CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, WARNING
 from generator.figures.summary import DistrictFigures, MonthSummary
 from generator.core.statuses import (ACCEPTED, BEHIND, LATE, MISSING, NOT_REACHED, NOT_STARTED, ON_TIME, ON_TRACK, REACHED, REJECTED, TIMELINESS)
@@ -115,7 +114,7 @@ def fmt_date_short(value, lang: str = "th") -> str:
     d = _as_date(value)
     if d is None:
         return "–"
-    return thai_date(d, short=True) if lang == "th" else f"{d.day}/{d.month}/{d.year + 543}"
+    return format_date(d, lang, short=True)
 
 
 def fmt_village(row, lang: str = "th") -> str:
@@ -200,14 +199,8 @@ def _founded_rows(summary: MonthSummary) -> list[dict]:
     return rows
 
 
-def _period_of(key: str) -> Period:
-    return Period(int(key[:4]), int(key[5:7]))
-
-
 def _chart_months(summary: MonthSummary) -> list[Period]:
-    first = summary.progress_by_month["month"].min() if summary.progress_by_month is not None and len(
-        summary.progress_by_month) else summary.period.key
-    return fiscal_year_months(_period_of(first))
+    return fiscal_year_months(summary.period.fiscal_year_be)
 
 
 def _chart_labels(L: dict) -> dict:
@@ -230,13 +223,6 @@ def district_chart(summary: MonthSummary, d: DistrictFigures, lang: str = "th", 
         no_data=None if d.has_figures else L["status"][district_state(d)]))
 
 
-def _month_short(key: str, lang: str) -> str:
-    """ส.ค. 66 / Aug 23: a month in a tight table."""
-    p = _period_of(key)
-    L = LABELS[lang]
-    return f"{L[f'month_abbr_{p.month}']} {(p.year + int(L['year_offset'])) % 100:02d}"
-
-
 def reporting_grid(summary: MonthSummary, lang: str = "th") -> dict:
     """District × month: how each report arrived; per district and per month, the on-time count."""
     r = summary.reporting if summary.reporting is not None else pd.DataFrame(
@@ -250,7 +236,7 @@ def reporting_grid(summary: MonthSummary, lang: str = "th") -> dict:
         rows.append({"district": d, "cells": statuses, "on_time": sum(st == ON_TIME for st in counted),
                      "sent": sum(st in (ON_TIME, LATE) for st in counted), "months": len(counted)})
     per_month = [Counter(cell.get((d.district_code, m)) for d in summary.districts) for m in months]
-    return {"months": [(m, _month_short(m, lang)) for m in months],
+    return {"months": [(m, month_short(m, lang)) for m in months],
             "rows": rows, "per_month": per_month, "n": len(summary.districts)}
 
 
@@ -287,10 +273,7 @@ def severity_counts(summary: MonthSummary) -> Counter:
 
 def month_short(key: str | None, lang: str = "th") -> str:
     """ก.ค. 66 (a month key as a table cell shows it)."""
-    if not key:
-        return "–"
-    p = _period_of(key)
-    return thai_date(p.first_day, short=True).split(" ", 1)[1] if lang == "th" else f"{p.month}/{p.year + 543}"
+    return Period.from_key(key).short_label(lang) if key else "–"
 
 
 def context(summary: MonthSummary, lang: str = "th") -> dict:

@@ -22,7 +22,7 @@ from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, r
 from werkzeug.exceptions import HTTPException
 
 from generator.core import texts
-from generator.core.periods import Period, PeriodError, format_date
+from generator.core.periods import Period, PeriodError, fiscal_year_months, format_date
 import generator.web.security as security
 from generator.web.ext import extension
 from generator.web.runner import DONE, FAILED, RUNNING
@@ -107,12 +107,7 @@ def _setup():
 
 
 def _fiscal_months(setup) -> list[Period]:
-    start, _ = setup.fiscal_bounds
-    months, p = [], Period(start.year, start.month)
-    for _ in range(12):
-        months.append(p)
-        p = Period(p.year + (p.month == 12), p.month % 12 + 1)
-    return months
+    return fiscal_year_months(setup.fiscal_year_be)
 
 
 def _month(text: str):
