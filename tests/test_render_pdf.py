@@ -16,7 +16,8 @@ from tests.tools import needs
 from generator.samples.demo import DEMO_PERIOD, chaiyaphum_setup, simulated_groups
 from generator.figures.merge import merge_groups
 from generator.outputs.render_excel import write_summary_workbook
-from generator.outputs.render_pdf import AssetFetcher, font_dir, html_to_pdf, render_html, write_pdf
+from generator.outputs.render_pdf import render_html, write_pdf
+from generator.outputs.pdf_engine import AssetFetcher, font_dir, html_to_pdf
 from generator.core.rules import rule
 from generator.figures.summary import FileOutcome, summarise
 
@@ -291,9 +292,10 @@ def test_reporting_grid_shows_every_month_of_the_history(tmp_path):
 def test_district_page_is_one_page_with_rank_and_own_targets(summary, tmp_path):
     from pypdf import PdfReader
 
-    from generator.outputs.render_pdf import ranks, write_district_pdf
+    from generator.figures.standing import district_ranks
+    from generator.outputs.render_pdf import write_district_pdf
 
-    order = ranks(summary)
+    order = district_ranks(summary)
     assert sorted(set(order.values()))[0] == 1 and "3609" not in order and "3614" not in order
     best = min(order, key=order.get)
     top = next(d for d in summary.districts if d.district_code == best)

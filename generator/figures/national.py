@@ -22,6 +22,7 @@ from pathlib import Path
 from generator.core import texts
 from generator.core.periods import Period, PeriodError
 from generator.core.rules import bilingual
+from generator.figures.standing import competition_ranks
 from generator.figures.summary import CoverageRatios, GroupRatios, Progress, percent
 
 OFFICE_TH, OFFICE_EN = texts.TEXTS["national.office"]
@@ -214,12 +215,7 @@ def rank_provinces(provinces: list[ProvinceFigures]) -> list[ProvinceFigures]:
         return (pct is None, -(pct or 0.0), -p.year.founded)
 
     ordered = sorted(provinces, key=lambda p: (*key(p), p.province_code))
-    out, rank, previous = [], 0, None
-    for i, p in enumerate(ordered, start=1):
-        if key(p) != previous:
-            rank, previous = i, key(p)
-        out.append(_replace(p, rank=rank))
-    return out
+    return [_replace(p, rank=rank) for p, rank in zip(ordered, competition_ranks([key(p) for p in ordered]))]
 
 
 def _replace(p: ProvinceFigures, **changes) -> ProvinceFigures:

@@ -71,11 +71,11 @@ def _warm_orphan_proof(parent: int) -> int:
 
 def warm_renderer() -> int:
     """Load what every PDF needs once per process: WeasyPrint, fonts, stylesheet, template, text-layer fix."""
-    from generator.outputs import pdf_text
-    from generator.outputs import render_pdf
+    from generator.outputs import pdf_engine, pdf_text, render_pdf
+    from generator.outputs.formatting import environment
 
-    render_pdf._style()
-    render_pdf.environment().get_template(render_pdf.TEMPLATE)
+    pdf_engine.warm()
+    environment().get_template(render_pdf.TEMPLATE)
     pdf_text.install()
     return os.getpid()
 

@@ -45,13 +45,13 @@ def context(summary: NationalSummary, lang: str = "th") -> dict:
 
 
 def render_html(summary: NationalSummary, lang: str = "th") -> str:
-    from generator.outputs.render_pdf import environment
+    from generator.outputs.formatting import environment
 
     return environment().get_template(TEMPLATE).render(**context(summary, lang))
 
 
 def write_national_pdf(summary: NationalSummary, path: Path, attachments: list[Path] = (), lang: str = "th") -> Path:
-    from generator.outputs.render_pdf import html_to_pdf
+    from generator.outputs.pdf_engine import html_to_pdf
 
     return write_bytes_atomic(Path(path), html_to_pdf(render_html(summary, lang), attachments, lang=lang))
 

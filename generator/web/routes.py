@@ -82,7 +82,7 @@ def logout():
 
 @bp.get("/fonts/<name>")
 def font(name: str):
-    from generator.outputs.render_pdf import FONT_FILES, font_dir
+    from generator.outputs.pdf_engine import FONT_FILES, font_dir
 
     if name not in FONT_FILES.values():
         abort(404)
@@ -91,7 +91,8 @@ def font(name: str):
 
 @bp.get("/report.css")
 def report_css():
-    from generator.outputs.render_pdf import STYLESHEET, TEMPLATES
+    from generator.outputs.pdf_engine import STYLESHEET
+    from generator.outputs.formatting import TEMPLATES
 
     return send_from_directory(TEMPLATES, STYLESHEET, mimetype="text/css", max_age=3600)
 
@@ -251,7 +252,8 @@ def month(month: str):
 
 def _month_context(summary, lang: str) -> dict:
     """What the page takes from the report: its labels, grid and counts (not its charts and tables)."""
-    from generator.outputs.render_pdf import LABELS, district_state, reporting_grid
+    from generator.outputs.render_pdf import LABELS, reporting_grid
+    from generator.figures.standing import district_state
     from generator.core.statuses import ON_TIME, TIMELINESS
 
     return {"s": summary, "L": LABELS[lang], "grid": reporting_grid(summary), "timeliness": TIMELINESS,
