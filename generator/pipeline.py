@@ -306,7 +306,7 @@ def archive_inputs(checked: list[Checked], folder: Path) -> dict[str, Path]:
     return copied
 
 
-def output_names(setup: Setup, period: Period) -> dict[str, str]:
+def month_output_names(setup: Setup, period: Period) -> dict[str, str]:
     stem = f"{setup.province_code}_{period.be_key}"
     return {"pdf": f"report_{stem}.pdf", "excel": f"summary_{stem}.xlsx", "json": f"result_{stem}.json"}
 
@@ -336,7 +336,7 @@ def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, l
     from generator.outputs.parallel import WhenWritten, active_pdf_worker, pdf_result, render_pdf_file
     from generator.outputs.render_excel import write_summary_workbook
 
-    names = output_names(setup, period)
+    names = month_output_names(setup, period)
     excel_path, pdf_path = folder / names["excel"], folder / names["pdf"]
     worker = active_pdf_worker()
     pending = worker.submit_pdf(result.summary, pdf_path, WhenWritten([excel_path]), lang) if worker else None

@@ -384,7 +384,7 @@ class NationalResult:
         return 1 if any(n.severity == ERROR for n in self.summary.notices) else 0
 
 
-def output_names(period: Period) -> dict[str, str]:
+def national_output_names(period: Period) -> dict[str, str]:
     return {"pdf": f"national_{period.be_key}.pdf", "excel": f"national_{period.be_key}.xlsx",
             "json": f"national_{period.be_key}.json"}
 
