@@ -33,13 +33,12 @@ from generator.intake.safe import DEFAULT_LIMITS, Limits, bytes_as_read
 from generator.core.rules import rule
 from generator.core.model import Setup
 from generator.figures.summary import FileOutcome, MonthSummary, fiscal_months, summarise
-from generator.core.statuses import ACCEPTED, MISSING, REJECTED, SUPERSEDED
+from generator.core.statuses import ACCEPTED, EXIT_OK, EXIT_REJECTED, MISSING, REJECTED, SUPERSEDED
 from generator.checks.validation import Checked, check_province, validate_submission
 from generator.outputs.atomic import write_bytes_atomic
 from generator.figures.years import YearComparison, check_period_in_year, compare_with_last_year, same_month_last_year
 
 # Exit statuses of the run command.
-EXIT_OK, EXIT_REJECTED, EXIT_CANNOT_RUN = 0, 1, 2
 
 
 @dataclass

@@ -220,6 +220,11 @@ class MonthSummary(CoverageRatios):
         return [d for d in self.districts if not d.has_figures]
 
     @property
+    def files_by_status(self) -> Counter:
+        """Files read this month by what became of them (accepted, rejected, superseded)."""
+        return Counter(f.status for f in self.files)
+
+    @property
     def feedback_files(self) -> int:
         """Feedback workbooks the run writes: one per district with a file that needs one."""
         return len({f.district_code for f in self.files if f.gets_feedback})
