@@ -20,7 +20,7 @@ from rich.text import Text
 
 from generator.core import texts
 from generator.core.periods import Period, PeriodError, format_date, parse_day
-from generator import jobs
+from generator import jobs, usage_words
 from generator.core.statuses import EXIT_CANNOT_RUN, EXIT_OK, EXIT_REJECTED
 from generator.core.problems import Problem
 from generator.core.statuses import ACCEPTED, DISSOLVED, GAINED, LATE, MISSING, NOT_REPORTED, ON_TIME, REJECTED
@@ -77,6 +77,11 @@ def _localise(command, lang: str, path: tuple[str, ...] = ()) -> None:
         help_option.help, help_option.metavar = h("_.help_option"), ""
     for word, key in _TYPER_WORDS.items():
         setattr(rich_utils, word, h("_." + key))
+    command.options_metavar = h("_.options_metavar")
+    if hasattr(command, "subcommand_metavar"):
+        command.subcommand_metavar = h("_.command_metavar")
+    if not path:
+        usage_words.install(lang)
     for sub in getattr(command, "commands", {}).values():
         _localise(sub, lang, path + (sub.name,))
 
@@ -104,7 +109,8 @@ def _period(text: str) -> Period:
 
 def _setup(path: Path) -> Setup:
     try:
-        return jobs.load_province(path)
+        with _job():
+            return jobs.load_province(path)
     except SetupInvalid as exc:
         _print_problems(exc.problems)
         raise _fail("setup_invalid", path=path) from None
