@@ -1096,7 +1096,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     'click.error': ('ข้อผิดพลาด: {message}', 'Error: {message}'),
     'click.no_value': ('ตัวเลือก {name!r} ไม่ต้องระบุค่า', 'Option {name!r} does not take a value.'),
     'click.needs_value': ('ตัวเลือก {name!r} ต้องระบุค่า', 'Option {name!r} requires an argument.'),
-    'click.not_number': ('{value!r} ไม่ใช่ตัวเลข', '{value!r} is not a valid {number_type}.'),
+    'click.not_number': ('{value!r} ไม่ใช่ตัวเลขชนิด {number_type}', '{value!r} is not a valid {number_type}.'),
     'click.not_integer': ('ต้องเป็นตัวเลขจำนวนเต็ม', 'Input should be a valid integer'),
     'click.aborted': ('ยกเลิกแล้ว', 'Aborted!'),
     'click.aborted_rich': ('ยกเลิกแล้ว', 'Aborted.'),
