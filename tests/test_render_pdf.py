@@ -313,3 +313,20 @@ def test_district_page_is_one_page_with_rank_and_own_targets(summary, tmp_path):
             assert "ไม่จัดอันดับ" in text and f"– / {d.year.target}" in text and "ยังไม่ส่งรายงาน" in text
     with pytest.raises(ValueError):
         write_district_pdf(summary, "9999", tmp_path / "x.pdf")
+
+
+@needs_poppler
+def test_the_districts_small_charts_are_printed_nearly_as_large_as_the_provinces(rendered):
+    """Read on a phone a page fits the screen's width: four small charts to a row printed their
+    month names at three quarters of the province chart's size, too small to read there."""
+    import re as _re
+
+    chart_page = next(i for i in range(1, 8) if "ตัวเลขท้ายเส้น" in subprocess.run(
+        ["pdftotext", "-f", str(i), "-l", str(i), str(rendered["pdf"]), "-"], capture_output=True, text=True).stdout)
+    boxes = subprocess.run(["pdftotext", "-f", str(chart_page - 1), "-l", str(chart_page + 1), "-bbox",
+                            str(rendered["pdf"]), "-"], capture_output=True, text=True).stdout
+    heights = [float(b) - float(a) for a, b in _re.findall(
+        r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">เม\.ย\.</word>', boxes)]
+    province, districts = heights[0], heights[1:]  # the province's chart comes first
+    assert len(districts) >= 10, heights
+    assert min(districts) >= 0.9 * province, (province, sorted(set(districts)))
