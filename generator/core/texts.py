@@ -455,6 +455,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "No district's report was accepted in both {now} and {then}, so no comparison can be made."),
 
     # --- the national PDF (national.html)
+    'national.cli_nothing': ('ไม่พบผลของจังหวัดใดสำหรับเดือนนี้ จึงไม่ได้เขียนรายงาน',
+        'No province has a result for this month, so no report was written.'),
+    'national.cli_provinces': ('จังหวัดที่มีผล {n} จาก {expected} จังหวัด อำเภอที่ส่งรายงานผ่านการตรวจสอบ {reported} จาก {districts} อำเภอ',
+        '{n} of {expected} provinces have a result; {reported} of {districts} districts sent an accepted report.'),
+    'national.cli_founded': ('จัดตั้งกลุ่มในหมู่บ้าน กข.คจ. แล้ว {founded} จากเป้าหมาย {target} กลุ่ม (ร้อยละ {percent})',
+        'Groups founded in KKKJ villages: {founded} of a target of {target} ({percent} %).'),
+    'national.not_yet_sent': ('ยังไม่มีผล', 'No result yet'),
     'national.office': ('กรมการพัฒนาชุมชน',
         'Community Development Department'),
     'national.title': ('รายงานผลการดำเนินงานกลุ่มออมทรัพย์เพื่อการผลิต',
