@@ -17,7 +17,7 @@ from generator.cli import app
 from generator.samples.demo import DEMO_PERIOD
 from generator.nation import run_national, run_provinces
 from generator.figures.national import MissingProvince, ProvinceFigures, collect_results, rank_provinces, roll_up
-from generator.figures.summary import Progress
+from generator.figures.progress import Progress
 from tests.audit import assert_national_true
 from generator.samples.synthetic import NationSpec, write_nation
 

@@ -24,7 +24,7 @@ from generator.core.periods import Period, PeriodError
 from generator.core.problems import ERROR, Problem
 from generator.core.rules import rule
 from generator.figures.standing import competition_ranks
-from generator.figures.summary import CoverageRatios, GroupRatios, Progress, percent
+from generator.figures.progress import CoverageRatios, GroupRatios, Progress, percent
 
 OFFICE_TH, OFFICE_EN = texts.TEXTS["national.office"]
 RESULT_VERSION_READ = 2  # result files of this version or later carry everything the roll-up needs
