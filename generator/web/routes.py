@@ -462,12 +462,9 @@ def upload(month: str):
     setup, period = _month(month)
     ws = extension("ws")
     limits = current_app.config["UPLOAD_LIMITS"]
-    chosen = [f for f in request.files.getlist("files") if f and f.filename]
-    if not chosen:
-        flash(_w("no_files_chosen"))
+    chosen = security.chosen_files()
+    if chosen is None:
         return redirect(url_for("web.month", month=month))
-    if len(chosen) > limits.files:
-        abort(413, description="too_many")
     incoming = ws.root / ".incoming"
     incoming.mkdir(exist_ok=True)
     per_file = limits.file_mb * 1024 * 1024

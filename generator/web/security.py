@@ -79,6 +79,22 @@ class LoginLimiter:
             self._failures.pop(address, None)
 
 
+def chosen_files(field: str = "files") -> list | None:
+    """The files a form chose, counted before any is read: None, with a message, when none was
+    chosen; a 413 when more than the upload limits allow at a time."""
+    from flask import flash
+
+    from generator.web.words import word
+
+    chosen = [f for f in request.files.getlist(field) if f and f.filename]
+    if not chosen:
+        flash(word("no_files_chosen", g.lang))
+        return None
+    if len(chosen) > current_app.config["UPLOAD_LIMITS"].files:
+        abort(413, description="too_many")
+    return chosen
+
+
 def log_in() -> None:
     """A fresh session on login: nothing from before survives (session fixation)."""
     lang = session.get("lang")

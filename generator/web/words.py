@@ -194,6 +194,33 @@ WORDS: dict[str, tuple[str, str]] = {
     "district_bye": ("ออกจากระบบแล้ว เปิดลิงก์ของอำเภออีกครั้งเพื่อกลับเข้ามา",
                      "Logged out: open your district's link again to come back."),
     "months_other": ("เดือนอื่น", "Other months"),
+    "own_latest": ("ผลการตรวจไฟล์ที่ส่งล่าสุด", "Your last file, as checked"),
+    "own_latest_file": ("ไฟล์ {name} ส่งเมื่อ {when}", "{name}, sent {when}"),
+    "own_none_yet": ("ยังไม่ได้ส่งไฟล์ของเดือนนี้ โปรดดาวน์โหลดแบบรายงาน กรอกให้ครบ แล้วส่งกลับที่นี่",
+                     "Nothing sent for this month yet: please download the workbook, fill it in and send it here."),
+    "own_passed": ("ไฟล์นี้ผ่านการตรวจสอบแล้ว ไม่ต้องส่งไฟล์ใดมาอีก", "This file passed the checks: nothing more needs sending."),
+    "own_passed_warnings": ("ไฟล์นี้ผ่านการตรวจสอบแล้ว โปรดตรวจดูคำเตือนด้านล่าง หากตัวเลขถูกต้อง ไม่ต้องส่งไฟล์ใดมาอีก",
+                            "This file passed the checks: please look at the warnings below; if the figures are right, "
+                            "nothing more needs sending."),
+    "own_fix_and_resend": ("โปรดแก้ไขตามรายการด้านล่าง แล้วส่งไฟล์ที่แก้ไขแล้วที่หน้านี้อีกครั้ง",
+                           "Please correct what is listed below and send the corrected file on this page again."),
+    "own_errors": ("ข้อผิดพลาดที่ต้องแก้ไข ({n} รายการ)", "Errors to correct ({n})"),
+    "own_to_confirm": ("ตัวเลขที่ต้องยืนยัน ({n} รายการ)", "Figures to confirm ({n})"),
+    "own_to_confirm_how": ("ตัวเลขเหล่านี้ผิดปกติเมื่อเทียบกับเดือนก่อน หากผิด โปรดแก้ไข หากถูกต้อง โปรดเลือก “ใช่” "
+                           "ในคอลัมน์ “ยืนยันข้อมูลถูกต้อง” ของแถวนั้น แล้วส่งไฟล์อีกครั้ง ไฟล์จะผ่านการตรวจเมื่อยืนยันครบ",
+                           "These figures are unusual against last month: if one is wrong, please correct it; if it is "
+                           "right, choose ใช่ (yes) in the row's “Confirmed correct” column, then send the file again. "
+                           "The file passes once each is confirmed."),
+    "own_warnings": ("คำเตือน ({n} รายการ)", "Warnings ({n})"),
+    "own_notes": ("หมายเหตุ", "Notes"),
+    "own_feedback": ("ดาวน์โหลดไฟล์ผลการตรวจ (Excel ระบายสีเซลล์ที่ต้องแก้ไข)",
+                     "Download the feedback workbook (Excel, with the cells to correct coloured)"),
+    "own_replaced": ("ไฟล์ที่ส่งก่อนหน้าและไม่ใช้นับผลแล้ว: {names}", "Files sent before that no longer count: {names}"),
+    "own_same_file": ("ไฟล์ {name} เหมือนกับไฟล์ที่เคยส่งแล้วทุกประการ", "{name} is the very file sent before."),
+    "own_all_files": ("ไฟล์ทั้งหมดที่ส่งในเดือนนี้", "Every file sent this month"),
+    "own_history": ("การส่งรายงานของอำเภอในปีงบประมาณ พ.ศ. {year}", "The district's reports of fiscal year {year} BE"),
+    "own_history_this": ("เดือนนี้", "this month"),
+    "own_history_none": ("–", "–"),
     # the serve command (console)
     "serve_open": ("เปิดหน้าเว็บที่ {url} (โฟลเดอร์งาน {workspace}) กด Ctrl+C เพื่อหยุด",
                    "Serving at {url} (workspace {workspace}); press Ctrl+C to stop."),
