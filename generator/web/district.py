@@ -133,8 +133,8 @@ def _own_files(setup, period, code: str) -> dict:
     counts, status = district_files([(r["upload"].received_at, r["upload"].leaf, r["check"]["ok"]) for r in rows])
     for r in rows:
         r["status"] = status[r["upload"].leaf]
+    latest = rows[-1] if rows else None  # uploads come in the order they were taken in
     rows.sort(key=lambda r: (r["upload"].received_at, r["upload"].leaf), reverse=True)
-    latest = max(rows, key=lambda r: r["upload"].uploaded_at) if rows else None
     return {"rows": rows, "counts": counts, "latest": latest,
             "replaced": [r["upload"].leaf for r in rows if r["status"] == SUPERSEDED]}
 

@@ -268,7 +268,7 @@ class Workspace:
 
     def uploads(self, period: Period) -> list[Upload]:
         with self._db() as db:
-            rows = db.execute("SELECT * FROM uploads WHERE period = ? ORDER BY uploaded_at, name",
+            rows = db.execute("SELECT * FROM uploads WHERE period = ? ORDER BY uploaded_at, rowid",
                               (period.key,)).fetchall()
         return [_upload(r) for r in rows]
 
