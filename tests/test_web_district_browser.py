@@ -87,7 +87,14 @@ def test_a_district_sends_its_file_until_it_passes(server, browser, tmp_path, la
     office.locator("tr[data-district='3601'] button", has_text=words["make"]).click()
     link = office.locator("tr[data-district='3601'] code.link-url").inner_text()
     assert "/d/" in link
+    expect(office.locator("tr[data-district='3601'] svg.qr")).to_be_visible()
     shot(office, "links")
+    office.emulate_media(media="print")  # printed: the QR code and its district, nothing else
+    expect(office.locator("header.top")).to_be_hidden()
+    expect(office.locator("tr[data-district='3602']")).to_be_hidden()
+    expect(office.locator("tr[data-district='3601'] svg.qr")).to_be_visible()
+    shot(office, "links-print")
+    office.emulate_media(media="screen")
 
     # The district opens it (its own browser): a page without the token in its address.
     district_ctx, page = context()

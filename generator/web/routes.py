@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import logging
 import os
-import secrets
 import shutil
 import tempfile
 import threading
@@ -583,34 +582,6 @@ def register_errors(app) -> None:
         return render_template("error.html", message=text, code=exc.code), exc.code
 
 
-# --- district links (issue 14) ----------------------------------------------------------------
-
-@bp.get("/links")
-def links():
-    setup = _setup()
-    ws = extension("ws")
-    period = _current_month(setup)
-    result, _ = _preview(setup, period)
-    status = {r.district_code: r.status for r in result.summary.month_reporting.itertuples()}
-    fresh = extension("fresh_links").pop(session.pop("fresh", None), {}) if session.get("fresh") else {}
-    base = request.host_url.rstrip("/")
-    due = format_date(setup.due_date(period), g.lang)
-    rows = []
-    for code in setup.district_codes:
-        name = setup.district_name(code)
-        token = fresh.get(code)
-        url = f"{base}{url_for('district.exchange', token=token)}" if token else None
-        rows.append({"code": code, "name": name, "link": ws.links().get(code), "status": status.get(code),
-                     "url": url,
-                     "message": _w("line_message", district=name, month=period.label(g.lang), due=due, url=url,
-                                   province=setup.province_name) if url else None,
-                     "reminder": _w("line_reminder", district=name, month=period.label(g.lang), due=due,
-                                    province=setup.province_name)})
-    from generator.outputs.render_pdf import LABELS
-
-    return render_template("links.html", setup=setup, period=period, rows=rows, L=LABELS[g.lang])
-
-
 def _current_month(setup) -> Period:
     """This month if it is of the setup's year; else the newest month with files; else the first."""
     months = _fiscal_months(setup)
@@ -619,50 +590,3 @@ def _current_month(setup) -> Period:
         return today
     with_files = [m for m in extension("ws").months_with_uploads() if m in months]
     return with_files[-1] if with_files else months[0]
-
-
-def _remember_fresh(tokens: dict[str, str]) -> None:
-    """New tokens are shown once, on the next page: kept in memory, never in the cookie."""
-    nonce = secrets.token_urlsafe(16)
-    fresh = extension("fresh_links")
-    fresh[nonce] = tokens
-    while len(fresh) > 50:
-        fresh.pop(next(iter(fresh)))
-    session["fresh"] = nonce
-
-
-@bp.post("/links/<code>/renew")
-def link_renew(code: str):
-    setup = _setup()
-    if code not in setup.district_codes:
-        abort(404)
-    _remember_fresh({code: extension("ws").new_link(code, datetime.now())})
-    return redirect(url_for("web.links") + f"#d{code}")
-
-
-@bp.post("/links/<code>/revoke")
-def link_revoke(code: str):
-    setup = _setup()
-    if code not in setup.district_codes:
-        abort(404)
-    extension("ws").revoke_link(code, datetime.now())
-    flash(_w("link_revoked", district=setup.district_name(code)))
-    return redirect(url_for("web.links"))
-
-
-@bp.post("/links/all/renew")
-def links_renew_all():
-    setup = _setup()
-    ws = extension("ws")
-    _remember_fresh({code: ws.new_link(code, datetime.now()) for code in setup.district_codes})
-    return redirect(url_for("web.links"))
-
-
-@bp.post("/links/all/revoke")
-def links_revoke_all():
-    setup = _setup()
-    ws = extension("ws")
-    for code in setup.district_codes:
-        ws.revoke_link(code, datetime.now())
-    flash(_w("links_revoked_all"))
-    return redirect(url_for("web.links"))

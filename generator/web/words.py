@@ -154,6 +154,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "link_revoked": ("ยกเลิกลิงก์ของอำเภอ{district}แล้ว", "The link of {district} is revoked."),
     "links_revoked_all": ("ยกเลิกลิงก์ของทุกอำเภอแล้ว", "Every district's link is revoked."),
     "link_new": ("ลิงก์ใหม่ (แสดงครั้งเดียว)", "New link (shown once)"),
+    "qr_caption": ("สแกนเพื่อเปิดหน้าส่งรายงานของอำเภอ ประจำเดือน{month} (สำหรับอำเภอนี้เท่านั้น)",
+                   "Scan to open the district's reporting page, {month} (for this district only)"),
+    "qr_print": ("พิมพ์หน้านี้เพื่อได้คิวอาร์โค้ดของลิงก์ใหม่แต่ละอำเภอ หน้าละหนึ่งอำเภอ",
+                 "Print this page for each new link's QR code, one district to a page."),
     "line_copy": ("ข้อความสำหรับส่งทาง LINE", "Message to send by LINE"),
     "line_message": ("เรียน สำนักงานพัฒนาชุมชนอำเภอ{district} โปรดส่งแบบรายงานกลุ่มออมทรัพย์เพื่อการผลิต "
                      "ประจำเดือน{month} ภายในวันที่ {due} ทางลิงก์นี้ {url} (ลิงก์นี้สำหรับอำเภอ{district}เท่านั้น "
