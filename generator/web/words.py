@@ -233,6 +233,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "serve_demo": ("กำลังสร้างข้อมูลสาธิต จังหวัดชัยภูมิ ในโฟลเดอร์งาน...", "Building the Chaiyaphum demo in the workspace..."),
     "serve_needs_password": ("การเปิดให้เครื่องอื่นใช้ (--host {host}) ต้องตั้งรหัสผ่านก่อน: savings-report serve --set-password",
                              "Serving other machines (--host {host}) needs a password first: savings-report serve --set-password"),
+    "serve_proxy_needs_password": ("การเปิดผ่านพร็อกซี (--behind-proxy) ทำให้เครื่องอื่นใช้ได้ จึงต้องตั้งรหัสผ่านก่อน: "
+                                   "savings-report serve --set-password",
+                                   "Serving behind a proxy (--behind-proxy) lets other machines in: set a password first: "
+                                   "savings-report serve --set-password"),
     "password_prompt": ("รหัสผ่านใหม่ของจังหวัด", "New province password"),
     "password_again": ("กรอกรหัสผ่านอีกครั้ง", "The password again"),
     "password_short": ("รหัสผ่านต้องยาวอย่างน้อย {n} ตัวอักษร", "The password must have at least {n} characters."),
