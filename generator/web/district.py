@@ -18,7 +18,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, session, url_for
 
 from generator.core import texts
-from generator.web import security
+import generator.web.security as security
 from generator.web.ext import extension
 from generator.web.words import word
 from generator.web.workspace import safe_leaf
