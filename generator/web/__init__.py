@@ -93,7 +93,7 @@ def create_app(workspace: Path, require_login: bool = False, limits: UploadLimit
                 "refresh_url": _refresh_url,
                 "require_login": app.config["REQUIRE_LOGIN"]}
 
-    from generator.web import district, links  # noqa: F401  links adds the links pages to the province's routes
+    from generator.web import district, links, receiving  # noqa: F401  links and receiving add to the province's routes
     from generator.web.routes import bp, register_errors
 
     app.register_blueprint(bp)

@@ -196,14 +196,14 @@ def _take_in(f, setup, period) -> None:
 
     from generator.intake.safe import DEFAULT_LIMITS
     from generator.jobs import check_file, file_feedback
-    from generator.web.routes import _spool
+    from generator.web.receiving import spool
 
     ws, code = extension("ws"), g.district
     limits = current_app.config["UPLOAD_LIMITS"]
     who = f"district {code}"
     folder = Path(tempfile.mkdtemp(prefix=".district-", dir=ws.root / "months"))
     try:
-        tmp = _spool(f.stream, folder, limits.file_mb * 1024 * 1024)
+        tmp = spool(f.stream, folder, limits.file_mb * 1024 * 1024)
         if tmp is None:
             flash(_w("file_too_large", name=f.filename[:80], mb=limits.file_mb))
             ws.audit(who, "upload_refused", code, detail=f"{f.filename[:80]}: too large")
