@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from generator.store.history import HistoryStore
+from generator.store.history import HistoryStore, StoreError
 from generator.core.periods import Period
 from generator.core.problems import Problem
 from generator.intake.safe import DEFAULT_LIMITS, Limits
@@ -49,8 +49,11 @@ def check_file(path: Path, setup: Setup | None = None, limits: Limits = DEFAULT_
     if setup is not None and sub.table is not None and sub.period is not None:
         previous = None
         if store_path is not None and Path(store_path).is_file():
-            with HistoryStore.open(store_path, setup.province_code) as store:
-                previous = store.previous_groups(sub.period).get(sub.district_code)
+            try:
+                with HistoryStore.open(store_path, setup.province_code, wait_seconds=5) as store:
+                    previous = store.previous_groups(sub.period).get(sub.district_code)
+            except StoreError:  # busy or damaged: checked without last month, and the note says so
+                previous = None
         problems = validate_submission(sub, setup, sub.period, previous).problems
     else:
         problems = sub.problems
@@ -113,9 +116,12 @@ def district_history(setup: Setup, store_path: Path, code: str) -> list[HistoryM
     status: dict[str, str] = {}
     files: dict[str, list[dict]] = {}
     if Path(store_path).is_file():
-        with HistoryStore.open(store_path, setup.province_code) as store:
-            rows = store.reporting(months)
-            frame = store.files()
+        try:
+            with HistoryStore.open(store_path, setup.province_code, wait_seconds=5) as store:
+                rows = store.reporting(months)
+                frame = store.files()
+        except StoreError:  # a run is committing: the months show as not recorded this once
+            return [HistoryMonth(m, None) for m in months]
         status = {r.month: r.status for r in rows.itertuples() if r.district_code == code}
         for f in frame[frame["district_code"] == code].to_dict("records"):
             files.setdefault(f["period"], []).append(f)

@@ -137,28 +137,25 @@ class Previews:
                     del self._busy[period.key]
 
     def get(self, setup, period: Period, wait: bool = False):
-        """(result, fresh): the newest preview, and whether it is of the month's files as they are now."""
+        """(result, fresh): the newest preview, and whether it is of the month's files as they are now.
+
+        At most one preview of a month is worked out at a time: files that come in meanwhile are
+        taken in by the next one, started by the first page asked for after it ends (a deadline hour
+        of uploads must not start one preview per upload)."""
         key = self._key(setup, period)
-        with self._guard:
-            cached = self._cache.get(period.key)
-            if cached and cached[0] == key:
-                return cached[1], True
-            start = self._busy.get(period.key) != key
+        while True:
+            with self._guard:
+                cached = self._cache.get(period.key)
+                if cached and cached[0] == key:
+                    return cached[1], True
+                start = period.key not in self._busy
+                if start:
+                    self._busy[period.key] = key
+            if start and (cached is None or wait):
+                return self._compute(setup, period, key), True
             if start:
-                self._busy[period.key] = key
-        if cached is None or wait:
-            if not start:  # being worked out for this very state: wait for it
-                while True:
-                    with self._guard:
-                        if self._busy.get(period.key) != key:
-                            break
-                    threading.Event().wait(0.05)
-                with self._guard:
-                    done = self._cache.get(period.key)
-                if done and done[0] == key:
-                    return done[1], True
-            return self._compute(setup, period, key), True
-        if start:
-            threading.Thread(target=self._compute, args=(setup, period, key), daemon=True,
-                             name=f"preview-{period.be_key}").start()
-        return cached[1], False
+                threading.Thread(target=self._compute, args=(setup, period, key), daemon=True,
+                                 name=f"preview-{period.be_key}").start()
+            if cached is not None and not wait:
+                return cached[1], False
+            threading.Event().wait(0.05)  # another preview of this month is being worked out: wait for it
