@@ -112,7 +112,7 @@ def test_links_page_makes_a_link_once_with_a_line_message(app):
 def test_access_matrix_over_every_registered_route(app, filled):
     a, _ = district(app, "3601")
     b, _ = district(app, "3602")
-    send(a, [("a.xlsx", filled("3601").read_bytes())])
+    send(a, [("a.xlsx", filled("3601", {(1, "members"): 3.5}).read_bytes())])  # with its feedback workbook
     send(b, [("b.xlsx", filled("3602").read_bytes())])
     ws = app.extensions["savings"]["ws"]
     sha = {u.leaf[0]: u.sha256 for u in ws.uploads(DEMO_PERIOD)}
@@ -139,8 +139,10 @@ def test_access_matrix_over_every_registered_route(app, filled):
                 if rule.endpoint.startswith("district."):
                     if role in ("anonymous", "province"):
                         assert r.status_code == 404, where
-                    elif role == "B" and rule.endpoint == "district.returned_file":
-                        assert r.status_code == 404, where  # A's file through B's session
+                    elif role == "B" and rule.endpoint in ("district.returned_file", "district.upload_feedback"):
+                        assert r.status_code == 404, where  # A's file or feedback through B's session
+                    elif role == "A" and rule.endpoint in ("district.returned_file", "district.upload_feedback"):
+                        assert r.status_code == 200, where  # its own
                     else:
                         assert r.status_code != 403, where
                 else:
