@@ -12,6 +12,7 @@ import logging
 import secrets
 import shutil
 import tempfile
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -102,13 +103,12 @@ def home():
 @bp.get("/district/m/<month>")
 def month(month: str):
     from generator.jobs import district_history
-    from generator.outputs.render_pdf import district_context
-    from generator.web.routes import _fiscal_months, _output_links, _preview, _report_context
+    from generator.web.routes import _fiscal_months, _output_links, _preview
 
     code = g.district
     setup, period = _setup_and_month(month)
     result, fresh = _preview(setup, period)
-    ctx = _report_context(district_context(result.summary, code, g.lang))
+    ctx = _district_page(result.summary, code, g.lang)
     own = _own_files(setup, period, code)
     outputs = [link for link in _output_links(period) if link[2] == code]
     from generator.core.statuses import TIMELINESS
@@ -118,6 +118,29 @@ def month(month: str):
                            timeliness_all=TIMELINESS,
                            months=_fiscal_months(setup), history=history, limits=current_app.config["UPLOAD_LIMITS"],
                            fresh=fresh, **ctx)
+
+
+_PAGES: dict[tuple, tuple] = {}
+_PAGES_LOCK = threading.Lock()
+
+
+def _district_page(summary, code: str, lang: str) -> dict:
+    """The district's page of the report (its tiles, chart, labels), made once per preview: every
+    district's browser asks for it again every few seconds, and the preview changes far less often."""
+    from generator.outputs.render_pdf import district_context
+    from generator.web.routes import _report_context
+
+    key = (id(summary), code, lang)
+    with _PAGES_LOCK:
+        hit = _PAGES.get(key)
+    if hit is not None and hit[0] is summary:  # the summary is kept with it, so its id is not reused
+        return hit[1]
+    ctx = _report_context(district_context(summary, code, lang))
+    with _PAGES_LOCK:
+        _PAGES[key] = (summary, ctx)
+        while len(_PAGES) > 64:
+            _PAGES.pop(next(iter(_PAGES)))
+    return ctx
 
 
 def _own_files(setup, period, code: str) -> dict:

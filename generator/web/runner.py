@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -110,6 +111,9 @@ class Previews:
         self.ws = workspace
         self._cache: dict[str, tuple[tuple, object]] = {}
         self._busy: dict[str, tuple] = {}
+        # After a preview that took t seconds, the next one waits t seconds: under a stream of
+        # uploads previews take at most half the machine, and the uploads' own checks the rest.
+        self._rest_until: dict[str, float] = {}
         self._guard = threading.Lock()
 
     def _key(self, setup, period: Period) -> tuple:
@@ -121,9 +125,12 @@ class Previews:
     def _compute(self, setup, period: Period, key: tuple):
         from generator.jobs import month_preview
 
+        started = time.monotonic()
         try:
             result = month_preview(setup, period, self.ws.inbox(period), self.ws.store_path(setup), made_on=date.today())
             with self._guard:
+                ended = time.monotonic()
+                self._rest_until[period.key] = ended + (ended - started)
                 self._cache[period.key] = (key, result)
                 if len(self._cache) > 6:  # a few months at most: memory stays flat
                     self._cache.pop(next(iter(self._cache)))
@@ -149,6 +156,8 @@ class Previews:
                 if cached and cached[0] == key:
                     return cached[1], True
                 start = period.key not in self._busy
+                if start and cached is not None and not wait and time.monotonic() < self._rest_until.get(period.key, 0):
+                    return cached[1], False  # resting after the last one: the page asks again shortly
                 if start:
                     self._busy[period.key] = key
             if start and (cached is None or wait):
