@@ -102,8 +102,9 @@ def home():
 
 @bp.get("/district/m/<month>")
 def month(month: str):
+    from generator.core.statuses import TIMELINESS
     from generator.jobs import district_history
-    from generator.web.routes import _fiscal_months, _output_links, _preview
+    from generator.web.routes import _output_links, _preview
 
     code = g.district
     setup, period = _setup_and_month(month)
@@ -111,13 +112,9 @@ def month(month: str):
     ctx = _district_page(result.summary, code, g.lang)
     own = _own_files(setup, period, code)
     outputs = [link for link in _output_links(period) if link[2] == code]
-    from generator.core.statuses import TIMELINESS
-
     history = district_history(setup, extension("ws").store_path(setup), code)
     return render_template("district_own.html", setup=setup, period=period, code=code, own=own, outputs=outputs,
-                           timeliness_all=TIMELINESS,
-                           months=_fiscal_months(setup), history=history, limits=current_app.config["UPLOAD_LIMITS"],
-                           fresh=fresh, **ctx)
+                           timeliness_all=TIMELINESS, history=history, fresh=fresh, **ctx)
 
 
 _PAGES: dict[tuple, tuple] = {}

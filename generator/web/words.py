@@ -156,7 +156,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "link_new": ("ลิงก์ใหม่ (แสดงครั้งเดียว)", "New link (shown once)"),
     "qr_caption": ("สแกนเพื่อเปิดหน้าส่งรายงานของอำเภอ ประจำเดือน{month} (สำหรับอำเภอนี้เท่านั้น)",
                    "Scan to open the district's reporting page, {month} (for this district only)"),
-    "qr_print": ("พิมพ์หน้านี้เพื่อได้คิวอาร์โค้ดของลิงก์ใหม่แต่ละอำเภอ หน้าละหนึ่งอำเภอ",
+    "qr_print": ("หากต้องการคิวอาร์โค้ดแบบพิมพ์ โปรดสั่งพิมพ์หน้านี้ (ลิงก์ใหม่อำเภอละหนึ่งหน้า)",
                  "Print this page for each new link's QR code, one district to a page."),
     "line_copy": ("ข้อความสำหรับส่งทาง LINE", "Message to send by LINE"),
     "line_message": ("เรียน สำนักงานพัฒนาชุมชนอำเภอ{district} โปรดส่งแบบรายงานกลุ่มออมทรัพย์เพื่อการผลิต "
@@ -197,7 +197,6 @@ WORDS: dict[str, tuple[str, str]] = {
                        "please send {expected}'s workbook."),
     "district_bye": ("ออกจากระบบแล้ว เปิดลิงก์ของอำเภออีกครั้งเพื่อกลับเข้ามา",
                      "Logged out: open your district's link again to come back."),
-    "months_other": ("เดือนอื่น", "Other months"),
     "own_latest": ("ผลการตรวจไฟล์ที่ส่งล่าสุด", "Your last file, as checked"),
     "own_latest_file": ("ไฟล์ {name} ส่งเมื่อ {when}", "{name}, sent {when}"),
     "own_none_yet": ("ยังไม่ได้ส่งไฟล์ของเดือนนี้ โปรดดาวน์โหลดแบบรายงาน กรอกให้ครบ แล้วส่งกลับที่นี่",
@@ -224,7 +223,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "own_all_files": ("ไฟล์ทั้งหมดที่ส่งในเดือนนี้", "Every file sent this month"),
     "own_history": ("การส่งรายงานของอำเภอในปีงบประมาณ พ.ศ. {year}", "The district's reports of fiscal year {year} BE"),
     "own_history_this": ("เดือนนี้", "this month"),
-    "own_history_none": ("–", "–"),
     # the serve command (console)
     "serve_open": ("เปิดหน้าเว็บที่ {url} (โฟลเดอร์งาน {workspace}) กด Ctrl+C เพื่อหยุด",
                    "Serving at {url} (workspace {workspace}); press Ctrl+C to stop."),
