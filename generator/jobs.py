@@ -189,3 +189,183 @@ def make_report(setup: Setup, period: Period, inbox: Path, out_dir: Path, store_
     with HistoryStore.open(store_path, setup.province_code) as store:
         return run_month(setup, period, inbox, out_dir, made_on, lang, store=store, now=now or datetime.now(),
                          progress=progress, district_reports=tuple(setup.district_codes))
+
+
+# --- the command line's jobs ---------------------------------------------------------------------
+# Each command parses its arguments, calls one of these and prints what comes back. A job that
+# cannot go on raises JobFailed with the key of its sentence (`cli.<key>` in the text catalogue).
+
+class JobFailed(Exception):
+    def __init__(self, key: str, **params):
+        super().__init__(key)
+        self.key, self.params = key, params
+
+
+def load_province(path: Path) -> Setup:
+    """The province's setup workbook, read and checked; `SetupInvalid` carries every problem."""
+    from generator.intake.setup_workbook import load_setup
+
+    if not Path(path).is_file():
+        raise JobFailed("no_file", path=path)
+    return load_setup(Path(path))
+
+
+def parse_limits(items: list[str] | None) -> Limits:
+    try:
+        return Limits.parse(items or [])
+    except ValueError as exc:
+        raise JobFailed("bad_limit", detail=str(exc)) from None
+
+
+def check_in_year(setup: Setup, period: Period) -> None:
+    """A month is prepared and run with the setup of its own fiscal year only."""
+    from generator.figures.years import YearMismatch, check_period_in_year
+
+    try:
+        check_period_in_year(setup, period)
+    except YearMismatch as exc:
+        raise JobFailed(exc.key, **exc.params) from None
+
+
+def store_path(setup: Setup, setup_path: Path, given: Path | None, old_places: tuple[Path, ...] = ()) -> Path:
+    """--store, else the one default every command uses (beside the setup workbook). A store left
+    where earlier versions kept it (in the output folder) is never replaced by a new empty one
+    without a word: the job stops and names both paths."""
+    from generator.store.history import default_store_path
+
+    if given is not None:
+        return Path(given)
+    path = default_store_path(Path(setup_path).parent, setup.province_code)
+    if not path.is_file():
+        for folder in old_places + (Path("output"),):
+            old = default_store_path(folder, setup.province_code)
+            if old.is_file() and old.resolve() != path.resolve():
+                raise JobFailed("store_moved", old=old, path=path)
+    return path
+
+
+def open_store(path: Path, setup: Setup) -> HistoryStore:
+    from generator.store.history import StoreError
+
+    try:
+        return HistoryStore.open(path, setup.province_code)
+    except StoreError as exc:
+        raise JobFailed(exc.key, **exc.params) from None
+
+
+def write_blank_setup(path: Path, force: bool = False) -> Path:
+    from generator.outputs.setup_template import write_setup_workbook
+
+    if Path(path).exists() and not force:
+        raise JobFailed("exists", path=path)
+    return write_setup_workbook(Path(path))
+
+
+def prepare_next_year(setup: Setup, setup_path: Path, given_store: Path | None, out: Path, force: bool = False):
+    """Next fiscal year's setup workbook from this year's and the store (`next_year.NextYear`)."""
+    from generator.next_year import next_year
+
+    if Path(out).exists() and not force:
+        raise JobFailed("exists", path=out)
+    path = store_path(setup, setup_path, given_store)
+    if not path.is_file():
+        raise JobFailed("no_store", path=path)
+    with open_store(path, setup) as store:
+        return next_year(setup, store, Path(out))
+
+
+@dataclass(frozen=True)
+class Workbooks:
+    paths: list[Path]
+    store_path: Path
+    carried: int | None  # districts pre-filled from the store; None when there is no store yet
+
+
+def month_workbooks(setup: Setup, setup_path: Path, period: Period, out_dir: Path,
+                    given_store: Path | None = None) -> Workbooks:
+    """The month's workbook for every district (`savings-report templates`), pre-filled from the store."""
+    from generator.figures.carry import carried_groups
+    from generator.outputs.district_template import write_district_workbooks
+
+    check_in_year(setup, period)
+    path = store_path(setup, setup_path, given_store)
+    carried = None
+    if path.is_file():
+        with open_store(path, setup) as store:
+            carried = carried_groups(setup, store.previous_groups(period))
+    paths = write_district_workbooks(setup, period, out_dir, carried)
+    return Workbooks(paths, path, None if carried is None else len(carried))
+
+
+def report_districts(setup: Setup, wanted: list[str] | None, every: bool = False) -> tuple[str, ...]:
+    """The districts asked for one-page reports, in the setup's order; an unknown code stops the job."""
+    if every:
+        return tuple(setup.district_codes)
+    wanted = [c.strip() for c in wanted or []]
+    unknown = [c for c in wanted if c not in setup.district_codes]
+    if unknown:
+        raise JobFailed("unknown_district", value=", ".join(unknown), codes=", ".join(setup.district_codes))
+    return tuple(c for c in setup.district_codes if c in wanted)
+
+
+def run_report(setup: Setup, setup_path: Path, period: Period, inbox: Path, out_dir: Path, made_on: date, *,
+               lang: str = "th", given_store: Path | None = None, received_on: date | None = None,
+               archive: bool = False, district_reports: tuple[str, ...] = (), limits: Limits = DEFAULT_LIMITS,
+               progress=None, now: datetime | None = None):
+    """The month's run as `savings-report run` makes it; returns the pipeline's `RunResult` and the
+    store it used. The PDF worker warms up (WeasyPrint, fonts, template) while the files are read."""
+    from generator.figures.audit import ReportAuditFailed
+    from generator.outputs.parallel import pdf_worker
+    from generator.pipeline import run_month
+    from generator.store.commit import OutputBusy
+    from generator.store.history import StoreError
+
+    check_in_year(setup, period)
+    if not Path(inbox).is_dir():
+        raise JobFailed("no_inbox", path=inbox)
+    path = store_path(setup, setup_path, given_store, old_places=(Path(out_dir),))
+    try:
+        with open_store(path, setup) as store, pdf_worker():
+            result = run_month(setup, period, inbox, out_dir, made_on, lang, store=store, received_on=received_on,
+                               limits=limits, now=now or datetime.now(), archive=archive,
+                               district_reports=district_reports, progress=progress)
+    except StoreError as exc:
+        raise JobFailed(exc.key, **exc.params) from None
+    except ReportAuditFailed as exc:
+        raise JobFailed("audit_failed", detail=str(exc)[:500]) from None
+    except OutputBusy:
+        raise JobFailed("out_busy", path=out_dir) from None
+    return result, path
+
+
+def national_report(paths: list[Path], period: Period, out_dir: Path, made_on: date, lang: str = "th",
+                    expect: Path | None = None):
+    """The national roll-up (`savings-report national`): the result and the sentences that say it."""
+    from generator.figures.audit import ReportAuditFailed
+    from generator.figures.national import describe
+    from generator.nation import run_national
+
+    if expect is not None and not Path(expect).is_file():
+        raise JobFailed("no_file", path=expect)
+    try:
+        result = run_national(paths, period, out_dir, made_on, lang, expect)
+    except ReportAuditFailed as exc:
+        raise JobFailed("audit_failed", detail=str(exc)[:500]) from None
+    return result, describe(result, lang)
+
+
+def store_history(setup: Setup, setup_path: Path, given_store: Path | None = None):
+    """What the store holds (`savings-report history`): every file received, and each district's
+    report of each month, by fiscal year."""
+    path = store_path(setup, setup_path, given_store)
+    if not path.is_file():
+        raise JobFailed("no_store", path=path)
+    with open_store(path, setup) as store:
+        return store.files(), store.reporting_by_year()
+
+
+def demo_month(out_dir: Path):
+    """The Chaiyaphum demo, a few months of it run through the store; the last month's `RunResult`."""
+    from generator.samples.demo import build_demo
+
+    return build_demo(Path(out_dir))

@@ -12,7 +12,7 @@ from datetime import date
 
 import pandas as pd
 
-from generator.core.periods import Period, thai_date
+from generator.core.periods import Period, months_between, thai_date
 from generator.core.problems import Problem
 from generator.core.model import Setup
 
@@ -220,6 +220,11 @@ class MonthSummary(CoverageRatios):
         return [d for d in self.districts if not d.has_figures]
 
     @property
+    def files_by_status(self) -> Counter:
+        """Files read this month by what became of them (accepted, rejected, superseded)."""
+        return Counter(f.status for f in self.files)
+
+    @property
     def feedback_files(self) -> int:
         """Feedback workbooks the run writes: one per district with a file that needs one."""
         return len({f.district_code for f in self.files if f.gets_feedback})
@@ -310,12 +315,7 @@ def year_progress(label: str, phases: tuple[Progress, ...]) -> Progress:
 
 def fiscal_months(setup: Setup, period: Period) -> list[Period]:
     """The months of the fiscal year from its first up to the one reported on."""
-    start = setup.fiscal_bounds[0]
-    months, m = [], Period(start.year, start.month)
-    while m <= period:
-        months.append(m)
-        m = Period(m.year + 1, 1) if m.month == 12 else Period(m.year, m.month + 1)
-    return months
+    return months_between(Period.of(setup.fiscal_bounds[0]), period)
 
 
 def timeliness(report: str, received_on: date | None, due: date) -> str:

@@ -21,7 +21,7 @@ from generator.web.words import word
 from generator.web.workspace import Workspace
 
 HERE = Path(__file__).resolve().parent
-from generator.outputs.render_pdf import TEMPLATES as REPORT_TEMPLATES  # noqa: E402  the report's templates and CSS
+from generator.outputs.formatting import TEMPLATES as REPORT_TEMPLATES  # noqa: E402  the report's templates and CSS
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def create_app(workspace: Path, require_login: bool = False, limits: UploadLimit
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.jinja_loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(HERE / "templates"),
                                             jinja2.FileSystemLoader(REPORT_TEMPLATES)])
-    from generator.outputs.render_pdf import environment
+    from generator.outputs.formatting import environment
 
     app.jinja_env.filters.update(environment().filters)
     app.jinja_env.autoescape = True  # also for the report's macros and any template name

@@ -22,7 +22,7 @@ from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, r
                    send_from_directory, session, url_for)
 from werkzeug.exceptions import HTTPException
 
-from generator.core.periods import Period, PeriodError, format_date
+from generator.core.periods import Period, PeriodError, fiscal_year_months, format_date
 import generator.web.security as security
 from generator.web.ext import extension
 from generator.web.runner import DONE, FAILED, RUNNING
@@ -81,7 +81,7 @@ def logout():
 
 @bp.get("/fonts/<name>")
 def font(name: str):
-    from generator.outputs.render_pdf import FONT_FILES, font_dir
+    from generator.outputs.pdf_engine import FONT_FILES, font_dir
 
     if name not in FONT_FILES.values():
         abort(404)
@@ -90,7 +90,8 @@ def font(name: str):
 
 @bp.get("/report.css")
 def report_css():
-    from generator.outputs.render_pdf import STYLESHEET, TEMPLATES
+    from generator.outputs.pdf_engine import STYLESHEET
+    from generator.outputs.formatting import TEMPLATES
 
     return send_from_directory(TEMPLATES, STYLESHEET, mimetype="text/css", max_age=3600)
 
@@ -106,12 +107,7 @@ def _setup():
 
 
 def _fiscal_months(setup) -> list[Period]:
-    start, _ = setup.fiscal_bounds
-    months, p = [], Period(start.year, start.month)
-    for _ in range(12):
-        months.append(p)
-        p = Period(p.year + (p.month == 12), p.month % 12 + 1)
-    return months
+    return fiscal_year_months(setup.fiscal_year_be)
 
 
 def _month(text: str):
@@ -255,7 +251,8 @@ def month(month: str):
 
 def _month_context(summary, lang: str) -> dict:
     """What the page takes from the report: its labels, grid and counts (not its charts and tables)."""
-    from generator.outputs.render_pdf import LABELS, district_state, reporting_grid
+    from generator.outputs.render_pdf import LABELS, reporting_grid
+    from generator.figures.standing import district_state
     from generator.core.statuses import ON_TIME, TIMELINESS
 
     return {"s": summary, "L": LABELS[lang], "grid": reporting_grid(summary), "timeliness": TIMELINESS,
