@@ -378,7 +378,9 @@ def serve(workspace: Annotated[Path, typer.Option("--workspace", help="โฟล
           host: Annotated[str, typer.Option("--host", help="ที่อยู่ที่รับการเชื่อมต่อ (0.0.0.0 = ทุกเครื่องในเครือข่าย)")] = "127.0.0.1",
           port: Annotated[int, typer.Option("--port")] = 8080,
           set_password: Annotated[bool, typer.Option("--set-password", help="ตั้งรหัสผ่านของจังหวัด")] = False,
-          demo: Annotated[bool, typer.Option("--demo", help="เริ่มด้วยข้อมูลสาธิต เมื่อโฟลเดอร์งานยังว่าง")] = False) -> None:
+          demo: Annotated[bool, typer.Option("--demo", help="เริ่มด้วยข้อมูลสาธิต เมื่อโฟลเดอร์งานยังว่าง")] = False,
+          behind_proxy: Annotated[int, typer.Option("--behind-proxy", min=0,
+                                                    help="จำนวนพร็อกซี (HTTPS) ที่อยู่หน้าเว็บ")] = 0) -> None:
     """เปิดหน้าเว็บของสำนักงานจังหวัด / Serve the provincial office's web page."""
     from generator.web.server import ServeError, serve as serve_page
     from generator.web.words import word
@@ -398,7 +400,8 @@ def serve(workspace: Annotated[Path, typer.Option("--workspace", help="โฟล
         err.print(word("password_set", lang, path=ws.password_path), markup=False)
         return
     try:
-        serve_page(workspace, host, port, demo=demo, lang=lang, say=lambda text: err.print(text, markup=False))
+        serve_page(workspace, host, port, demo=demo, lang=lang, say=lambda text: err.print(text, markup=False),
+                   proxies=behind_proxy)
     except ServeError as exc:
         err.print(word(exc.key, lang, **exc.params), style="bold red")
         raise typer.Exit(EXIT_CANNOT_RUN) from None

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from generator.store.history import HistoryStore
+from generator.store.history import HistoryStore, StoreError
 from generator.core.periods import Period
 from generator.core.problems import Problem
 from generator.intake.safe import DEFAULT_LIMITS, Limits
@@ -26,6 +26,7 @@ class FileCheck:
     problems: list[Problem] = field(default_factory=list)
     district_code: str | None = None
     period: Period | None = None
+    readable: bool = True  # its table was read (so a feedback copy can mark its cells)
 
     @property
     def ok(self) -> bool:
@@ -36,16 +37,24 @@ class FileCheck:
 
 
 def check_file(path: Path, setup: Setup | None = None, limits: Limits = DEFAULT_LIMITS,
-               period: Period | None = None) -> FileCheck:
+               period: Period | None = None, store_path: Path | None = None) -> FileCheck:
     """Check one file without merging. With a setup every rule applies (the month the file claims,
     or `period` when given: then a file of another month is refused); without one, only what can be
-    checked from the file itself."""
+    checked from the file itself. With the province's history store, the district's last accepted
+    month is read from it, so the history rules (values to confirm) apply as in a run."""
     from generator.intake.submission import read_submission
     from generator.checks.validation import validate_submission
 
     sub = read_submission(Path(path), setup, period, limits)
     if setup is not None and sub.table is not None and sub.period is not None:
-        problems = validate_submission(sub, setup, sub.period).problems
+        previous = None
+        if store_path is not None and Path(store_path).is_file():
+            try:
+                with HistoryStore.open(store_path, setup.province_code, wait_seconds=5) as store:
+                    previous = store.previous_groups(sub.period).get(sub.district_code)
+            except StoreError:  # busy or damaged: checked without last month, and the note says so
+                previous = None
+        problems = validate_submission(sub, setup, sub.period, previous).problems
     else:
         problems = sub.problems
         if sub.table is not None and setup is None:
@@ -53,7 +62,70 @@ def check_file(path: Path, setup: Setup | None = None, limits: Limits = DEFAULT_
             from generator.core.schema import GROUPS
 
             problems = problems + parse_table(sub.table, GROUPS, sub.name, sub.district_code)[1]
-    return FileCheck(Path(path), list(problems), sub.district_code, sub.period)
+    return FileCheck(Path(path), list(problems), sub.district_code, sub.period, sub.table is not None)
+
+
+def file_feedback(check: FileCheck, setup: Setup, period: Period, name: str, out: Path) -> Path | None:
+    """The feedback workbook of one checked file, as a run writes it for a district's current file
+    (its own copy with the problem cells marked, and the list), or None when it needs none (no
+    error, warning or value to confirm: a note alone needs no feedback)."""
+    from generator.core import texts
+    from generator.core.problems import errors, warnings
+    from generator.outputs.feedback import write_feedback
+
+    if not (errors(check.problems) or warnings(check.problems)):  # errors() holds values to confirm
+        return None
+    code = check.district_code
+    title = texts.text("feedback.title", "th", district=setup.district_name(code) if code else "–",
+                       period=period.thai(), file=name)
+    source = Path(check.path).read_bytes() if check.readable else None
+    return write_feedback(source, check.problems, Path(out), title, "th")
+
+
+def district_files(files: list[tuple[datetime, str, bool]]) -> tuple[str | None, dict[str, str]]:
+    """One district's files of a month, (received, name, passed): the one that counts and each one's
+    status, as a run decides them (`pipeline.choose_per_district`, `pipeline.file_status`): the
+    latest received of those that passed counts; the latest received is the current one (rejected
+    if it did not pass); every other is superseded."""
+    from generator.core.statuses import ACCEPTED, REJECTED, SUPERSEDED
+
+    ordered = sorted(files)
+    passed = [name for _, name, ok in ordered if ok]
+    counts = passed[-1] if passed else None
+    current = ordered[-1][1] if ordered else None
+    return counts, {name: ACCEPTED if name == counts else REJECTED if name == current else SUPERSEDED
+                    for _, name, _ in ordered}
+
+
+@dataclass(frozen=True)
+class HistoryMonth:
+    """One month of a district's fiscal year as the history store holds it."""
+
+    period: Period
+    status: str | None  # how its report arrived (core.statuses TIMELINESS), None: not recorded yet
+    files: list[dict] = field(default_factory=list)  # file_name, received_at, status, errors, warnings
+
+
+def district_history(setup: Setup, store_path: Path, code: str) -> list[HistoryMonth]:
+    """Each month of the district's fiscal year: what the store recorded as received when, and how
+    its report counted (on time, late, not sent, rejected)."""
+    from generator.figures.summary import fiscal_months
+
+    start, end = setup.fiscal_bounds
+    months = fiscal_months(setup, Period(end.year, end.month))
+    status: dict[str, str] = {}
+    files: dict[str, list[dict]] = {}
+    if Path(store_path).is_file():
+        try:
+            with HistoryStore.open(store_path, setup.province_code, wait_seconds=5) as store:
+                rows = store.reporting(months)
+                frame = store.files()
+        except StoreError:  # a run is committing: the months show as not recorded this once
+            return [HistoryMonth(m, None) for m in months]
+        status = {r.month: r.status for r in rows.itertuples() if r.district_code == code}
+        for f in frame[frame["district_code"] == code].to_dict("records"):
+            files.setdefault(f["period"], []).append(f)
+    return [HistoryMonth(m, status.get(m.key), files.get(m.key, [])) for m in months]
 
 
 def district_workbooks(setup: Setup, period: Period, store_path: Path, out_dir: Path) -> list[Path]:
