@@ -37,7 +37,9 @@ def child_pdf_alone(work: Path) -> None:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from generator.outputs.render_pdf import STYLESHEET, TEMPLATE, TEMPLATES, font_face_css
+    from generator.outputs.render_pdf import TEMPLATE
+    from generator.outputs.pdf_engine import STYLESHEET, font_face_css
+    from generator.outputs.formatting import TEMPLATES
 
     font_config = FontConfiguration()
     css = CSS(string=font_face_css() + (TEMPLATES / STYLESHEET).read_text(encoding="utf-8"),

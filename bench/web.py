@@ -1,6 +1,7 @@
 """Benchmark: the office's web page, over HTTP on loopback, as `savings-report serve` runs it.
 
     python bench/web.py [--uploads 1000] [--port 8765]
+    python bench/web.py --deadline [--small]      # only the deadline hour (--small: 88 uploads, 10 clients, 30 s)
 
 Seeds a workspace with the Chaiyaphum demo, starts `savings-report serve` in its own process (warm
 PDF worker included) and measures, printing one line per figure:
@@ -8,7 +9,11 @@ PDF worker included) and measures, printing one line per figure:
   the demo's districts (p50, p95, max);
 - the month's report: from the click to the run being done (best and median of 3);
 - 50 files from 10 concurrent clients: none lost, none duplicated, no 5xx, the store consistent;
-- the server's resident memory over `--uploads` uploads of distinct files.
+- the server's resident memory over `--uploads` uploads of distinct files;
+- the deadline hour at the department's scale: 878 district uploads from 50 concurrent clients, each a
+  district's browser opened from its link, each upload followed by its page showing that file's check
+  (time to feedback: p50, p95, max); none lost, no 5xx, the store consistent afterwards (index, inbox,
+  blobs, each upload's own check and feedback workbook, the audit trail).
 The machine may be shared while this runs: the figures are of that machine at that time.
 """
 
@@ -78,6 +83,102 @@ def variant(data: bytes, n: int) -> bytes:
     return buffer.getvalue()
 
 
+class District(Client):
+    """A district's browser: opened from its link, then its own month page and upload form."""
+
+    def open(self, token: str) -> str:
+        status, _ = self.request("GET", f"/d/{token}")
+        assert status == 302, status
+        status, page = self.request("GET", DISTRICT)
+        assert status == 200, status
+        return re.search(rb'name="csrf" value="([^"]+)"', page).group(1).decode()
+
+    def send(self, name: str, data: bytes, token: str) -> tuple[int, float, bool]:
+        """(status of the upload, seconds to the page showing its check, whether it showed it)."""
+        boundary = "----bench" + hashlib.sha1(f"{time.time()} {name}".encode()).hexdigest()
+        body = (f'--{boundary}\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{token}\r\n'
+                f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
+                f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        t = time.perf_counter()
+        status, _ = self.request("POST", DISTRICT + "/upload", body,
+                                 {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        shown_status, page = self.request("GET", DISTRICT)
+        seconds = time.perf_counter() - t
+        latest = page.split(b'id="latest"', 1)[-1].split(b"</section>", 1)[0]
+        return (status if shown_status == 200 else shown_status), seconds, name.encode() in latest
+
+
+DISTRICT = "/district/m/2566-08"
+
+
+def deadline_hour(port: int, ws, returns: list[Path], uploads: int, clients: int, window: float) -> None:
+    """`uploads` district uploads from `clients` concurrent district browsers within `window`
+    seconds, as at a deadline: upload n is sent at n × window / uploads (by the client whose turn it
+    is), so the load is the arrival rate the issue names, not clients sending as fast as they can."""
+    from datetime import datetime
+
+    from generator.core.periods import Period
+    from generator.jobs import check_file
+
+    setup, period = ws.setup(), Period(2023, 8)
+    own = {}
+    for path in returns:
+        code = check_file(path, setup).district_code
+        if code and code not in own:
+            own[code] = path.read_bytes()
+    codes = sorted(own)
+    tokens = {code: ws.new_link(code, datetime.now(), who="bench") for code in codes}
+    plan: list[list[tuple[str, str, bytes]]] = [[] for _ in range(clients)]
+    for n in range(uploads):
+        c = n % clients
+        code = codes[c % len(codes)]
+        plan[c].append((code, f"{code}_deadline_{n}.xlsx", variant(own[code], 2_000_000 + n)))
+    results: list[tuple[int, float, bool]] = []
+    lock = threading.Lock()
+
+    def district(c, jobs):
+        if not jobs:
+            return
+        me = District(port)
+        token = me.open(tokens[jobs[0][0]])
+        for k, (_, name, data) in enumerate(jobs):
+            due = t0 + (k * clients + c) * window / uploads
+            time.sleep(max(0.0, due - time.perf_counter()))
+            got = me.send(name, data, token)
+            with lock:
+                results.append(got)
+
+    t0 = time.perf_counter() + 2.0  # every client opens its link first
+    threads = [threading.Thread(target=district, args=(c, j)) for c, j in enumerate(plan)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    wall = time.perf_counter() - t0
+    times = sorted(r[1] for r in results)
+    # uploads/s below is of the whole window: the arrival rate, not what the server could take
+    expected = {hashlib.sha256(data).hexdigest(): code for j in plan for code, _, data in j}
+    index = {u.sha256: u for u in ws.uploads(period)}
+    checks = ws.checks(period)
+    lost = [s for s in expected if s not in index]
+    wrong_district = [s for s, code in expected.items() if s in checks and checks[s]["district_code"] != code]
+    no_check = [s for s in expected if s not in checks]
+    blobs_ok = all(hashlib.sha256(ws.blob(s).read_bytes()).hexdigest() == s for s in expected if s in index)
+    inbox_ok = {u.leaf for u in index.values()} == {p.name for p in ws.inbox(period).iterdir()}
+    needs_feedback = [s for s in expected if s in checks and any(
+        p["severity"] in ("error", "needs_confirmation", "warning", "confirmed") for p in checks[s]["problems"])]
+    feedback_ok = all(ws.upload_feedback(period, s).is_file() for s in needs_feedback)
+    audited = {a["sha256"] for a in ws.audit_trail() if a["action"] == "upload" and a["who"].startswith("district")}
+    print(f"deadline hour, {len(results)} of {uploads} uploads from {clients} district clients within "
+          f"{window:.0f} s: all done after {wall:.1f} s "
+          f"({len(results) / wall:.1f} uploads/s); time to feedback p50 {statistics.median(times):.2f} s, "
+          f"p95 {times[int(0.95 * (len(times) - 1))]:.2f} s, max {times[-1]:.2f} s")
+    print(f"deadline hour, consistency: lost {len(lost)}, 5xx {sum(r[0] >= 500 for r in results)}, "
+          f"other than 302 {sum(r[0] != 302 for r in results)}, page without its file {sum(not r[2] for r in results)}, "
+          f"without its own check {len(no_check)}, under another district {len(wrong_district)}, "
+          f"blobs match their hash {blobs_ok}, inbox matches the index {inbox_ok}, "
+          f"feedback for each of {len(needs_feedback)} with problems {feedback_ok}, "
+          f"audited {len(audited & set(expected))} of {len(expected)}")
+
+
 def rss_kib(pid: int) -> int:
     """The server process's resident memory (its PDF worker is a process of its own)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -90,7 +191,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--uploads", type=int, default=1000)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--deadline", action="store_true", help="only the deadline hour")
+    parser.add_argument("--small", action="store_true", help="the deadline hour at 80 uploads from 10 clients")
+    parser.add_argument("--deadline-uploads", type=int, default=878)
+    parser.add_argument("--deadline-clients", type=int, default=50)
+    parser.add_argument("--deadline-window", type=float, default=300.0, help="seconds the uploads arrive in")
     args = parser.parse_args()
+    if args.small:  # the issue's arrival rate (878 in 5 minutes, 2.9 a second) for 30 seconds
+        args.deadline_uploads, args.deadline_clients, args.deadline_window = 88, 10, 30.0
     from generator.web.server import seed_demo
     from generator.web.workspace import Workspace
 
@@ -109,6 +217,9 @@ def main() -> None:
             except (ConnectionError, OSError):
                 time.sleep(0.2)
         client.request("GET", MONTH)  # warm: the month's preview is computed once
+        if args.deadline:
+            deadline_hour(args.port, ws, returns, args.deadline_uploads, args.deadline_clients, args.deadline_window)
+            return
 
         # 1. Upload to shown, one district at a time (each a new content: a district's corrected file).
         shown = []
@@ -175,6 +286,9 @@ def main() -> None:
                 rss.append(rss_kib(server.pid) / 1024)
         print(f"server memory after 100 uploads {rss[0]:.0f} MiB, after {args.uploads} {rss[-1]:.0f} MiB "
               f"(+{rss[-1] - rss[0]:.0f} MiB)")
+
+        # 5. The deadline hour.
+        deadline_hour(args.port, ws, returns, args.deadline_uploads, args.deadline_clients, args.deadline_window)
     finally:
         server.terminate()
         server.wait(30)

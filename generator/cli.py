@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
@@ -19,11 +20,11 @@ from rich.text import Text
 
 from generator.core import texts
 from generator.core.periods import Period, PeriodError, format_date, parse_day
-from generator.pipeline import EXIT_CANNOT_RUN, EXIT_OK, EXIT_REJECTED
+from generator import jobs, usage_words
+from generator.core.statuses import EXIT_CANNOT_RUN, EXIT_OK, EXIT_REJECTED
 from generator.core.problems import Problem
-from generator.core.statuses import ACCEPTED, LATE, MISSING, ON_TIME, REJECTED
+from generator.core.statuses import ACCEPTED, DISSOLVED, GAINED, LATE, MISSING, NOT_REPORTED, ON_TIME, REJECTED
 from generator.core.model import Setup, SetupInvalid
-from generator.intake.setup_workbook import load_setup
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="รายงานกลุ่มออมทรัพย์เพื่อการผลิต / Monthly savings-group reports.")
@@ -76,6 +77,11 @@ def _localise(command, lang: str, path: tuple[str, ...] = ()) -> None:
         help_option.help, help_option.metavar = h("_.help_option"), ""
     for word, key in _TYPER_WORDS.items():
         setattr(rich_utils, word, h("_." + key))
+    command.options_metavar = h("_.options_metavar")
+    if hasattr(command, "subcommand_metavar"):
+        command.subcommand_metavar = h("_.command_metavar")
+    if not path:
+        usage_words.install(lang)
     for sub in getattr(command, "commands", {}).values():
         _localise(sub, lang, path + (sub.name,))
 
@@ -102,13 +108,21 @@ def _period(text: str) -> Period:
 
 
 def _setup(path: Path) -> Setup:
-    if not path.is_file():
-        raise _fail("no_file", path=path)
     try:
-        return load_setup(path)
+        with _job():
+            return jobs.load_province(path)
     except SetupInvalid as exc:
         _print_problems(exc.problems)
         raise _fail("setup_invalid", path=path) from None
+
+
+@contextmanager
+def _job():
+    """A job that cannot go on says why in one sentence and the command ends with exit status 2."""
+    try:
+        yield
+    except jobs.JobFailed as exc:
+        raise _fail(exc.key, **exc.params) from None
 
 
 # --- limits on returned files (issue 7) ---------------------------------------------------------
@@ -118,12 +132,8 @@ LimitOption = Annotated[list[str], typer.Option(
 
 
 def _limits(items: list[str] | None):
-    from generator.intake.safe import Limits
-
-    try:
-        return Limits.parse(items or [])
-    except ValueError as exc:
-        raise _fail("bad_limit", detail=str(exc)) from None
+    with _job():
+        return jobs.parse_limits(items)
 # --- end of limits ---------------------------------------------------------------------------------
 
 
@@ -142,49 +152,13 @@ def _print_problems(problems: list[Problem], limit: int = 200, console: Console 
 def init_setup(path: Annotated[Path, typer.Argument(help="ไฟล์ .xlsx ที่จะสร้าง")],
                force: Annotated[bool, typer.Option("--force", help="เขียนทับไฟล์เดิม")] = False) -> None:
     """เขียนไฟล์ข้อมูลตั้งต้นของจังหวัดเปล่า / Write a blank province setup workbook."""
-    from generator.outputs.setup_template import write_setup_workbook
-
-    if path.exists() and not force:
-        raise _fail("exists", path=path)
-    write_setup_workbook(path)
+    with _job():
+        jobs.write_blank_setup(path, force)
     err.print(_t("wrote", path=path))
 
 
 StoreOption = Annotated[Optional[Path], typer.Option(
     "--store", help="ฐานข้อมูลประวัติ (ค่าเริ่มต้น: history_<รหัสจังหวัด>.sqlite ในโฟลเดอร์เดียวกับไฟล์ข้อมูลตั้งต้น)")]
-
-
-def _store(path: Path | None, setup: Setup, setup_path: Path, must_exist: bool = False,
-           old_places: tuple[Path, ...] = ()):
-    """The store: --store, else the one default every command uses (beside the setup workbook).
-
-    A store left where earlier versions kept it (in the output folder) is never replaced by a new
-    empty one without a word: the command stops and names both paths."""
-    from generator.store.history import HistoryStore, StoreError, default_store_path
-
-    if path is None:
-        path = default_store_path(setup_path.parent, setup.province_code)
-        if not path.is_file():
-            for folder in old_places + (Path("output"),):
-                old = default_store_path(folder, setup.province_code)
-                if old.is_file() and old.resolve() != path.resolve():
-                    raise _fail("store_moved", old=old, path=path)
-    if must_exist and not path.is_file():
-        return None, path
-    try:
-        return HistoryStore.open(path, setup.province_code), path
-    except StoreError as exc:
-        raise _fail(exc.key, **exc.params) from None
-
-
-def _in_year(s: Setup, p: Period) -> None:
-    """A month is prepared and run with the setup of its own fiscal year only."""
-    from generator.figures.years import YearMismatch, check_period_in_year
-
-    try:
-        check_period_in_year(s, p)
-    except YearMismatch as exc:
-        raise _fail(exc.key, **exc.params) from None
 
 
 @app.command("next-year")
@@ -194,16 +168,9 @@ def next_year_command(
         store: StoreOption = None,
         force: Annotated[bool, typer.Option("--force", help="เขียนทับไฟล์เดิม")] = False) -> None:
     """ข้อมูลตั้งต้นของปีงบประมาณหน้า จากปีนี้และฐานข้อมูลประวัติ / Next fiscal year's setup from this year's and the store."""
-    from generator.next_year import DISSOLVED, GAINED, NOT_REPORTED, next_year
-
     s = _setup(setup)
-    if out.exists() and not force:
-        raise _fail("exists", path=out)
-    history_store, path = _store(store, s, setup, must_exist=True)
-    if history_store is None:
-        raise _fail("no_store", path=path)
-    with history_store:
-        model = next_year(s, history_store, out)
+    with _job():
+        model = jobs.prepare_next_year(s, setup, store, out, force)
     err.print(_t("next_year_done", year=model.setup.fiscal_year_be, path=out, gained=model.count(GAINED),
                  dissolved=model.count(DISSOLVED), not_reported=model.count(NOT_REPORTED)))
     if model.kept_districts:
@@ -225,21 +192,15 @@ def templates(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์�
     """สร้างแบบรายงานของทุกอำเภอสำหรับเดือนหนึ่ง / Write one workbook per district for a month.
 
     เติมกลุ่มที่อำเภอส่งล่าสุดให้ล่วงหน้า เมื่อมีฐานข้อมูลประวัติ / Pre-filled from the history store when there is one."""
-    from generator.figures.carry import carried_groups
-    from generator.outputs.district_template import write_district_workbooks
-
     s, p = _setup(setup), _period(period)
-    _in_year(s, p)
-    history, path = _store(store, s, setup, must_exist=True)
-    carried = None
-    if history is not None:
-        with history:
-            carried = carried_groups(s, history.previous_groups(p))
-    paths = write_district_workbooks(s, p, out, carried)
-    if history is None:
-        err.print(_t("no_store_blank", path=path))
+    with _job():
+        made = jobs.month_workbooks(s, setup, p, out, store)
+    if made.carried is None:
+        err.print(_t("no_store_blank", path=made.store_path))
     else:
-        err.print(_t("carried", n=len(carried), path=path) if carried else _t("not_carried", path=path))
+        err.print(_t("carried", n=made.carried, path=made.store_path) if made.carried
+                  else _t("not_carried", path=made.store_path))
+    paths = made.paths
     err.print(_t("templates_done", n=len(paths), out=out, due=format_date(s.due_date(p), _state["lang"])))
 
 
@@ -259,33 +220,14 @@ def run(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข้�
         limit: LimitOption = None,
         ) -> None:
     """รวมแบบรายงานของเดือน ตรวจ และออกรายงาน PDF/Excel / Merge a month and write the reports."""
-    from datetime import datetime
-
-    from generator.figures.audit import ReportAuditFailed
-    from generator.store.history import StoreError
-    from generator.outputs.parallel import pdf_worker
-    from generator.store.commit import OutputBusy
-    from generator.pipeline import run_month
-
     s, p, limits = _setup(setup), _period(period), _limits(limit)
-    _in_year(s, p)
-    if not inbox.is_dir():
-        raise _fail("no_inbox", path=inbox)
     day, received = _date(made_on) or date.today(), _date(received_on)
-    codes = _district_codes(s, district, per_district)
-    history, store_path = _store(store, s, setup, old_places=(out,))
-    try:
-        # The PDF worker warms up (WeasyPrint, fonts, template) while the returns are being read.
-        with history, pdf_worker(), err.status(Text(_t("reading"))) as status:
-            result = run_month(s, p, inbox, out, day, _state["lang"], store=history, received_on=received,
-                               limits=limits, now=datetime.now(), archive=archive, district_reports=codes,
-                               progress=lambda path: status.update(Text(_t("reading_file", name=path.name))))
-    except StoreError as exc:
-        raise _fail(exc.key, **exc.params) from None
-    except ReportAuditFailed as exc:
-        raise _fail("audit_failed", detail=str(exc)[:500]) from None
-    except OutputBusy:
-        raise _fail("out_busy", path=out) from None
+    with _job(), err.status(Text(_t("reading"))) as status:
+        codes = jobs.report_districts(s, district, per_district)
+        result, store_path = jobs.run_report(
+            s, setup, p, inbox, out, day, lang=_state["lang"], given_store=store, received_on=received,
+            archive=archive, district_reports=codes, limits=limits,
+            progress=lambda path: status.update(Text(_t("reading_file", name=path.name))))
     _report_run(result)
     err.print(_t("store_used", path=store_path))
     raise typer.Exit(result.exit_code)
@@ -296,17 +238,6 @@ def _date(text: str | None) -> date | None:
         return parse_day(text) if text else None
     except PeriodError:
         raise _fail("bad_date", value=text) from None
-def _district_codes(s: Setup, district: list[str] | None, per_district: bool) -> tuple[str, ...]:
-    """The districts asked for one-page reports, in the setup's order; an unknown code stops the run."""
-    if per_district:
-        return tuple(s.district_codes)
-    wanted = [c.strip() for c in district or []]
-    unknown = [c for c in wanted if c not in s.district_codes]
-    if unknown:
-        raise _fail("unknown_district", value=", ".join(unknown), codes=", ".join(s.district_codes))
-    return tuple(c for c in s.district_codes if c in wanted)
-
-
 def _report_run(result) -> None:
     """The run's result, on stdout (`savings-report run … > log.txt` keeps it); progress stays on stderr."""
     s = result.summary
@@ -322,9 +253,9 @@ def _report_run(result) -> None:
     stdout.print(table)
     _print_problems([p for p in s.problems if p.is_error], console=stdout)
     n = lambda k, key: texts.count(k, key, lang)  # noqa: E731
-    stdout.print(_t("run_totals", read=n(len(s.files), "file"),
-                 accepted=n(sum(f.status == ACCEPTED for f in s.files), "file"),
-                 rejected=n(sum(f.status == REJECTED for f in s.files), "file"), missing=n(len(s.missing), "district")))
+    counted = s.files_by_status
+    stdout.print(_t("run_totals", read=n(len(s.files), "file"), accepted=n(counted[ACCEPTED], "file"),
+                 rejected=n(counted[REJECTED], "file"), missing=n(len(s.missing), "district")))
     timely = s.month_timeliness
     stdout.print(_t("timeliness", on_time=n(timely[ON_TIME], "district"), late=n(timely[LATE], "district"),
                  rate=f"{s.on_time_rate or 0:.2f}"))
@@ -344,20 +275,11 @@ def national(paths: Annotated[list[Path], typer.Argument(help="โฟลเด�
              made_on: Annotated[Optional[str], typer.Option("--made-on", help="วันที่จัดทำรายงาน (YYYY-MM-DD)")] = None,
              ) -> None:
     """รวมผลของทุกจังหวัดเป็นรายงานระดับประเทศ / Roll the provinces' results up into a national report."""
-    from generator.figures.national import describe
-    from generator.nation import run_national
-
     p = _period(period)
-    if expect is not None and not expect.is_file():
-        raise _fail("no_file", path=expect)
     day = _date(made_on) or date.today()
-    from generator.figures.audit import ReportAuditFailed
-
-    try:
-        result = run_national(paths, p, out, day, _state["lang"], expect)
-    except ReportAuditFailed as exc:
-        raise _fail("audit_failed", detail=str(exc)[:500]) from None
-    for line in describe(result, _state["lang"]):
+    with _job():
+        result, lines = jobs.national_report(paths, p, out, day, _state["lang"], expect)
+    for line in lines:
         err.print(line, markup=False, soft_wrap=True)
     raise typer.Exit(result.exit_code)
 
@@ -368,15 +290,13 @@ def validate(files: Annotated[list[Path], typer.Argument(help="ไฟล์ท�
              as_json: Annotated[bool, typer.Option("--json", help="พิมพ์ผลเป็น JSON")] = False,
              limit: LimitOption = None) -> None:
     """ตรวจไฟล์ทีละไฟล์โดยไม่รวม / Check files one by one without merging."""
-    from generator.jobs import check_file
-
     s = _setup(setup) if setup else None
     limits = _limits(limit)
     results, worst = [], EXIT_OK
     for path in files:
         if not path.is_file():
             raise _fail("no_file", path=path)
-        checked = check_file(path, s, limits)
+        checked = jobs.check_file(path, s, limits)
         worst = max(worst, EXIT_OK if checked.ok else EXIT_REJECTED)
         results.append(checked.to_dict())
         if not as_json:
@@ -394,13 +314,8 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
             as_json: Annotated[bool, typer.Option("--json", help="พิมพ์ผลเป็น JSON")] = False) -> None:
     """ประวัติการส่งรายงานรายอำเภอรายเดือน / What each district sent and what was accepted, by month."""
     s = _setup(setup)
-    history_store, path = _store(store, s, setup, must_exist=True)
-    if history_store is None:
-        raise _fail("no_store", path=path)
-    with history_store:
-        received = history_store.files()
-        grid = history_store.reporting_by_year()
-        moves = history_store.village_moves()
+    with _job():
+        received, grid, moves = jobs.store_history(s, setup, store)
     if as_json:
         # allow_nan=False: a missing value is null, never the bare NaN that is not JSON.
         sys.stdout.write(json.dumps({"reports": grid.to_dict("records"), "files": received.to_dict("records"),
@@ -461,10 +376,8 @@ def rules() -> None:
 @app.command()
 def demo(out: Annotated[Path, typer.Option("--out", help="โฟลเดอร์ผลลัพธ์")] = Path("output/demo")) -> None:
     """สาธิต: จังหวัดชัยภูมิ ปีงบประมาณ 2566 / Demo: Chaiyaphum, fiscal year 2566."""
-    from generator.samples.demo import build_demo
-
     with err.status(Text(_t("demo_running"))):
-        result = build_demo(out)
+        result = jobs.demo_month(out)
     _report_run(result)
     stdout.print(_t("demo_done", pdf=result.outputs.get("pdf")))
 
@@ -474,7 +387,9 @@ def serve(workspace: Annotated[Path, typer.Option("--workspace", help="โฟล
           host: Annotated[str, typer.Option("--host", help="ที่อยู่ที่รับการเชื่อมต่อ (0.0.0.0 = ทุกเครื่องในเครือข่าย)")] = "127.0.0.1",
           port: Annotated[int, typer.Option("--port")] = 8080,
           set_password: Annotated[bool, typer.Option("--set-password", help="ตั้งรหัสผ่านของจังหวัด")] = False,
-          demo: Annotated[bool, typer.Option("--demo", help="เริ่มด้วยข้อมูลสาธิต เมื่อโฟลเดอร์งานยังว่าง")] = False) -> None:
+          demo: Annotated[bool, typer.Option("--demo", help="เริ่มด้วยข้อมูลสาธิต เมื่อโฟลเดอร์งานยังว่าง")] = False,
+          behind_proxy: Annotated[int, typer.Option("--behind-proxy", min=0,
+                                                    help="จำนวนพร็อกซี (HTTPS) ที่อยู่หน้าเว็บ")] = 0) -> None:
     """เปิดหน้าเว็บของสำนักงานจังหวัด / Serve the provincial office's web page."""
     from generator.web.server import ServeError, serve as serve_page
     from generator.web.words import word
@@ -494,7 +409,8 @@ def serve(workspace: Annotated[Path, typer.Option("--workspace", help="โฟล
         err.print(word("password_set", lang, path=ws.password_path), markup=False)
         return
     try:
-        serve_page(workspace, host, port, demo=demo, lang=lang, say=lambda text: err.print(text, markup=False))
+        serve_page(workspace, host, port, demo=demo, lang=lang, say=lambda text: err.print(text, markup=False),
+                   proxies=behind_proxy)
     except ServeError as exc:
         err.print(word(exc.key, lang, **exc.params), style="bold red")
         raise typer.Exit(EXIT_CANNOT_RUN) from None

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from generator.store.history import HistoryStore
+from generator.store.history import HistoryStore, StoreError
 from generator.core.periods import Period
 from generator.core.problems import Problem
 from generator.intake.safe import DEFAULT_LIMITS, Limits
@@ -26,6 +26,7 @@ class FileCheck:
     problems: list[Problem] = field(default_factory=list)
     district_code: str | None = None
     period: Period | None = None
+    readable: bool = True  # its table was read (so a feedback copy can mark its cells)
 
     @property
     def ok(self) -> bool:
@@ -36,16 +37,24 @@ class FileCheck:
 
 
 def check_file(path: Path, setup: Setup | None = None, limits: Limits = DEFAULT_LIMITS,
-               period: Period | None = None) -> FileCheck:
+               period: Period | None = None, store_path: Path | None = None) -> FileCheck:
     """Check one file without merging. With a setup every rule applies (the month the file claims,
     or `period` when given: then a file of another month is refused); without one, only what can be
-    checked from the file itself."""
+    checked from the file itself. With the province's history store, the district's last accepted
+    month is read from it, so the history rules (values to confirm) apply as in a run."""
     from generator.intake.submission import read_submission
     from generator.checks.validation import validate_submission
 
     sub = read_submission(Path(path), setup, period, limits)
     if setup is not None and sub.table is not None and sub.period is not None:
-        problems = validate_submission(sub, setup, sub.period).problems
+        previous = None
+        if store_path is not None and Path(store_path).is_file():
+            try:
+                with HistoryStore.open(store_path, setup.province_code, wait_seconds=5) as store:
+                    previous = store.previous_groups(sub.period).get(sub.district_code)
+            except StoreError:  # busy or damaged: checked without last month, and the note says so
+                previous = None
+        problems = validate_submission(sub, setup, sub.period, previous).problems
     else:
         problems = sub.problems
         if sub.table is not None and setup is None:
@@ -53,7 +62,70 @@ def check_file(path: Path, setup: Setup | None = None, limits: Limits = DEFAULT_
             from generator.core.schema import GROUPS
 
             problems = problems + parse_table(sub.table, GROUPS, sub.name, sub.district_code)[1]
-    return FileCheck(Path(path), list(problems), sub.district_code, sub.period)
+    return FileCheck(Path(path), list(problems), sub.district_code, sub.period, sub.table is not None)
+
+
+def file_feedback(check: FileCheck, setup: Setup, period: Period, name: str, out: Path) -> Path | None:
+    """The feedback workbook of one checked file, as a run writes it for a district's current file
+    (its own copy with the problem cells marked, and the list), or None when it needs none (no
+    error, warning or value to confirm: a note alone needs no feedback)."""
+    from generator.core import texts
+    from generator.core.problems import errors, warnings
+    from generator.outputs.feedback import write_feedback
+
+    if not (errors(check.problems) or warnings(check.problems)):  # errors() holds values to confirm
+        return None
+    code = check.district_code
+    title = texts.text("feedback.title", "th", district=setup.district_name(code) if code else "–",
+                       period=period.thai(), file=name)
+    source = Path(check.path).read_bytes() if check.readable else None
+    return write_feedback(source, check.problems, Path(out), title, "th")
+
+
+def district_files(files: list[tuple[datetime, str, bool]]) -> tuple[str | None, dict[str, str]]:
+    """One district's files of a month, (received, name, passed): the one that counts and each one's
+    status, as a run decides them (`pipeline.choose_per_district`, `pipeline.file_status`): the
+    latest received of those that passed counts; the latest received is the current one (rejected
+    if it did not pass); every other is superseded."""
+    from generator.core.statuses import ACCEPTED, REJECTED, SUPERSEDED
+
+    ordered = sorted(files)
+    passed = [name for _, name, ok in ordered if ok]
+    counts = passed[-1] if passed else None
+    current = ordered[-1][1] if ordered else None
+    return counts, {name: ACCEPTED if name == counts else REJECTED if name == current else SUPERSEDED
+                    for _, name, _ in ordered}
+
+
+@dataclass(frozen=True)
+class HistoryMonth:
+    """One month of a district's fiscal year as the history store holds it."""
+
+    period: Period
+    status: str | None  # how its report arrived (core.statuses TIMELINESS), None: not recorded yet
+    files: list[dict] = field(default_factory=list)  # file_name, received_at, status, errors, warnings
+
+
+def district_history(setup: Setup, store_path: Path, code: str) -> list[HistoryMonth]:
+    """Each month of the district's fiscal year: what the store recorded as received when, and how
+    its report counted (on time, late, not sent, rejected)."""
+    from generator.figures.summary import fiscal_months
+
+    start, end = setup.fiscal_bounds
+    months = fiscal_months(setup, Period(end.year, end.month))
+    status: dict[str, str] = {}
+    files: dict[str, list[dict]] = {}
+    if Path(store_path).is_file():
+        try:
+            with HistoryStore.open(store_path, setup.province_code, wait_seconds=5) as store:
+                rows = store.reporting(months)
+                frame = store.files()
+        except StoreError:  # a run is committing: the months show as not recorded this once
+            return [HistoryMonth(m, None) for m in months]
+        status = {r.month: r.status for r in rows.itertuples() if r.district_code == code}
+        for f in frame[frame["district_code"] == code].to_dict("records"):
+            files.setdefault(f["period"], []).append(f)
+    return [HistoryMonth(m, status.get(m.key), files.get(m.key, [])) for m in months]
 
 
 def district_workbooks(setup: Setup, period: Period, store_path: Path, out_dir: Path) -> list[Path]:
@@ -117,3 +189,183 @@ def make_report(setup: Setup, period: Period, inbox: Path, out_dir: Path, store_
     with HistoryStore.open(store_path, setup.province_code) as store:
         return run_month(setup, period, inbox, out_dir, made_on, lang, store=store, now=now or datetime.now(),
                          progress=progress, district_reports=tuple(setup.district_codes))
+
+
+# --- the command line's jobs ---------------------------------------------------------------------
+# Each command parses its arguments, calls one of these and prints what comes back. A job that
+# cannot go on raises JobFailed with the key of its sentence (`cli.<key>` in the text catalogue).
+
+class JobFailed(Exception):
+    def __init__(self, key: str, **params):
+        super().__init__(key)
+        self.key, self.params = key, params
+
+
+def load_province(path: Path) -> Setup:
+    """The province's setup workbook, read and checked; `SetupInvalid` carries every problem."""
+    from generator.intake.setup_workbook import load_setup
+
+    if not Path(path).is_file():
+        raise JobFailed("no_file", path=path)
+    return load_setup(Path(path))
+
+
+def parse_limits(items: list[str] | None) -> Limits:
+    try:
+        return Limits.parse(items or [])
+    except ValueError as exc:
+        raise JobFailed("bad_limit", detail=str(exc)) from None
+
+
+def check_in_year(setup: Setup, period: Period) -> None:
+    """A month is prepared and run with the setup of its own fiscal year only."""
+    from generator.figures.years import YearMismatch, check_period_in_year
+
+    try:
+        check_period_in_year(setup, period)
+    except YearMismatch as exc:
+        raise JobFailed(exc.key, **exc.params) from None
+
+
+def store_path(setup: Setup, setup_path: Path, given: Path | None, old_places: tuple[Path, ...] = ()) -> Path:
+    """--store, else the one default every command uses (beside the setup workbook). A store left
+    where earlier versions kept it (in the output folder) is never replaced by a new empty one
+    without a word: the job stops and names both paths."""
+    from generator.store.history import default_store_path
+
+    if given is not None:
+        return Path(given)
+    path = default_store_path(Path(setup_path).parent, setup.province_code)
+    if not path.is_file():
+        for folder in old_places + (Path("output"),):
+            old = default_store_path(folder, setup.province_code)
+            if old.is_file() and old.resolve() != path.resolve():
+                raise JobFailed("store_moved", old=old, path=path)
+    return path
+
+
+def open_store(path: Path, setup: Setup) -> HistoryStore:
+    from generator.store.history import StoreError
+
+    try:
+        return HistoryStore.open(path, setup.province_code)
+    except StoreError as exc:
+        raise JobFailed(exc.key, **exc.params) from None
+
+
+def write_blank_setup(path: Path, force: bool = False) -> Path:
+    from generator.outputs.setup_template import write_setup_workbook
+
+    if Path(path).exists() and not force:
+        raise JobFailed("exists", path=path)
+    return write_setup_workbook(Path(path))
+
+
+def prepare_next_year(setup: Setup, setup_path: Path, given_store: Path | None, out: Path, force: bool = False):
+    """Next fiscal year's setup workbook from this year's and the store (`next_year.NextYear`)."""
+    from generator.next_year import next_year
+
+    if Path(out).exists() and not force:
+        raise JobFailed("exists", path=out)
+    path = store_path(setup, setup_path, given_store)
+    if not path.is_file():
+        raise JobFailed("no_store", path=path)
+    with open_store(path, setup) as store:
+        return next_year(setup, store, Path(out))
+
+
+@dataclass(frozen=True)
+class Workbooks:
+    paths: list[Path]
+    store_path: Path
+    carried: int | None  # districts pre-filled from the store; None when there is no store yet
+
+
+def month_workbooks(setup: Setup, setup_path: Path, period: Period, out_dir: Path,
+                    given_store: Path | None = None) -> Workbooks:
+    """The month's workbook for every district (`savings-report templates`), pre-filled from the store."""
+    from generator.figures.carry import carried_groups
+    from generator.outputs.district_template import write_district_workbooks
+
+    check_in_year(setup, period)
+    path = store_path(setup, setup_path, given_store)
+    carried = None
+    if path.is_file():
+        with open_store(path, setup) as store:
+            carried = carried_groups(setup, store.previous_groups(period))
+    paths = write_district_workbooks(setup, period, out_dir, carried)
+    return Workbooks(paths, path, None if carried is None else len(carried))
+
+
+def report_districts(setup: Setup, wanted: list[str] | None, every: bool = False) -> tuple[str, ...]:
+    """The districts asked for one-page reports, in the setup's order; an unknown code stops the job."""
+    if every:
+        return tuple(setup.district_codes)
+    wanted = [c.strip() for c in wanted or []]
+    unknown = [c for c in wanted if c not in setup.district_codes]
+    if unknown:
+        raise JobFailed("unknown_district", value=", ".join(unknown), codes=", ".join(setup.district_codes))
+    return tuple(c for c in setup.district_codes if c in wanted)
+
+
+def run_report(setup: Setup, setup_path: Path, period: Period, inbox: Path, out_dir: Path, made_on: date, *,
+               lang: str = "th", given_store: Path | None = None, received_on: date | None = None,
+               archive: bool = False, district_reports: tuple[str, ...] = (), limits: Limits = DEFAULT_LIMITS,
+               progress=None, now: datetime | None = None):
+    """The month's run as `savings-report run` makes it; returns the pipeline's `RunResult` and the
+    store it used. The PDF worker warms up (WeasyPrint, fonts, template) while the files are read."""
+    from generator.figures.audit import ReportAuditFailed
+    from generator.outputs.parallel import pdf_worker
+    from generator.pipeline import run_month
+    from generator.store.commit import OutputBusy
+    from generator.store.history import StoreError
+
+    check_in_year(setup, period)
+    if not Path(inbox).is_dir():
+        raise JobFailed("no_inbox", path=inbox)
+    path = store_path(setup, setup_path, given_store, old_places=(Path(out_dir),))
+    try:
+        with open_store(path, setup) as store, pdf_worker():
+            result = run_month(setup, period, inbox, out_dir, made_on, lang, store=store, received_on=received_on,
+                               limits=limits, now=now or datetime.now(), archive=archive,
+                               district_reports=district_reports, progress=progress)
+    except StoreError as exc:
+        raise JobFailed(exc.key, **exc.params) from None
+    except ReportAuditFailed as exc:
+        raise JobFailed("audit_failed", detail=str(exc)[:500]) from None
+    except OutputBusy:
+        raise JobFailed("out_busy", path=out_dir) from None
+    return result, path
+
+
+def national_report(paths: list[Path], period: Period, out_dir: Path, made_on: date, lang: str = "th",
+                    expect: Path | None = None):
+    """The national roll-up (`savings-report national`): the result and the sentences that say it."""
+    from generator.figures.audit import ReportAuditFailed
+    from generator.figures.national import describe
+    from generator.nation import run_national
+
+    if expect is not None and not Path(expect).is_file():
+        raise JobFailed("no_file", path=expect)
+    try:
+        result = run_national(paths, period, out_dir, made_on, lang, expect)
+    except ReportAuditFailed as exc:
+        raise JobFailed("audit_failed", detail=str(exc)[:500]) from None
+    return result, describe(result, lang)
+
+
+def store_history(setup: Setup, setup_path: Path, given_store: Path | None = None):
+    """What the store holds (`savings-report history`): every file received, each district's
+    report of each month, by fiscal year, and the villages re-coded (with the groups moved)."""
+    path = store_path(setup, setup_path, given_store)
+    if not path.is_file():
+        raise JobFailed("no_store", path=path)
+    with open_store(path, setup) as store:
+        return store.files(), store.reporting_by_year(), store.village_moves()
+
+
+def demo_month(out_dir: Path):
+    """The Chaiyaphum demo, a few months of it run through the store; the last month's `RunResult`."""
+    from generator.samples.demo import build_demo
+
+    return build_demo(Path(out_dir))

@@ -7,14 +7,12 @@ writes the outputs, as `pipeline` does for one province.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
 from generator.figures.audit import check_national
-from generator.figures.national import (NationalResult, NationalSummary, collect_results, national_json, output_names,
+from generator.figures.national import (NationalResult, NationalSummary, collect_results, national_json, national_output_names,
                                 read_expected, roll_up)
 from generator.outputs.parallel import pdf_worker, province_pool
 from generator.core.periods import Period
@@ -22,6 +20,7 @@ from generator.pipeline import run_month
 from generator.outputs.render_national import write_national_pdf, write_national_workbook
 from generator.intake.setup_workbook import load_setup
 from generator.outputs.atomic import write_bytes_atomic
+from generator.store.commit import OutputCommit, output_lock, recover
 
 
 def run_national(paths: list[Path], period: Period, out_dir: Path, made_on: date, lang: str = "th",
@@ -37,22 +36,23 @@ def run_national(paths: list[Path], period: Period, out_dir: Path, made_on: date
 
 
 def write_national_outputs(summary: NationalSummary, out_dir: Path, lang: str = "th") -> dict[str, Path]:
-    """Staged, then moved into place, as the provincial run does: a failure leaves earlier files whole."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
-    names = output_names(summary.period)
-    try:
-        staged = {"excel": write_national_workbook(summary, staging / names["excel"])}
-        staged["pdf"] = write_national_pdf(summary, staging / names["pdf"], [staged["excel"]], lang)
-        staged["json"] = write_bytes_atomic(staging / names["json"], national_json(summary).encode("utf-8"))
-        final = {}
-        for key, path in staged.items():
-            os.replace(path, out_dir / path.name)
-            final[key] = out_dir / path.name
-        return final
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
+    """Staged and switched into place by the same commit as the provincial run (`store.commit`),
+    without a store: a failure or a kill leaves the earlier files whole, and two runs never mix."""
+    out_dir = Path(out_dir)
+    names = national_output_names(summary.period)
+    with output_lock(out_dir):
+        recover(out_dir)
+        commit = OutputCommit(out_dir, None)
+        try:
+            staged = {"excel": write_national_workbook(summary, commit.new / names["excel"])}
+            staged["pdf"] = write_national_pdf(summary, commit.new / names["pdf"], [staged["excel"]], lang)
+            staged["json"] = write_bytes_atomic(commit.new / names["json"], national_json(summary).encode("utf-8"))
+            final = commit.switch(staged, [])
+        except BaseException:
+            commit.undo()
+            raise
+        commit.finish()
+    return final
 
 
 def run_province(setup_path: Path, inbox: Path, out_dir: Path, period_key: str, made_on, lang: str = "th",

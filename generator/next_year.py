@@ -29,13 +29,7 @@ from generator.outputs.setup_template import setup_workbook
 from generator.outputs.xlsx import FONT, put, save_atomic, write_table
 
 # What the store changed, or could not tell, compared with this year's setup.
-GAINED = "gained"  # a village with no group at the start of this year has one at its end
-DISSOLVED = "dissolved"  # a village's last group was dissolved during the year
-NOT_REPORTED = "not_reported"  # flagged as having a group, but its district reported none there
-STALE = "stale"  # the district's last accepted month is older than September
-KEPT = "kept"  # no accepted month this year: the district's flags are this year's, unchanged
-MOVED = "moved"  # a village this year's setup re-codes (village_moves): its groups went with it
-CHANGE_KINDS = (MOVED, GAINED, DISSOLVED, NOT_REPORTED, STALE, KEPT)
+from generator.core.statuses import CHANGE_KINDS, DISSOLVED, GAINED, KEPT, MOVED, NOT_REPORTED, STALE  # noqa: E402
 
 LABELS = {
     "th": {

@@ -33,13 +33,12 @@ from generator.intake.safe import DEFAULT_LIMITS, Limits, bytes_as_read
 from generator.core.rules import rule
 from generator.core.model import Setup
 from generator.figures.summary import FileOutcome, MonthSummary, fiscal_months, summarise
-from generator.core.statuses import ACCEPTED, MISSING, REJECTED, SUPERSEDED
+from generator.core.statuses import ACCEPTED, EXIT_OK, EXIT_REJECTED, MISSING, REJECTED, SUPERSEDED
 from generator.checks.validation import Checked, check_province, validate_submission
 from generator.outputs.atomic import write_bytes_atomic
 from generator.figures.years import YearComparison, check_period_in_year, compare_with_last_year, same_month_last_year
 
 # Exit statuses of the run command.
-EXIT_OK, EXIT_REJECTED, EXIT_CANNOT_RUN = 0, 1, 2
 
 
 @dataclass
@@ -343,7 +342,7 @@ def archive_inputs(checked: list[Checked], folder: Path) -> dict[str, Path]:
     return copied
 
 
-def output_names(setup: Setup, period: Period) -> dict[str, str]:
+def month_output_names(setup: Setup, period: Period) -> dict[str, str]:
     stem = f"{setup.province_code}_{period.be_key}"
     return {"pdf": f"report_{stem}.pdf", "excel": f"summary_{stem}.xlsx", "json": f"result_{stem}.json"}
 
@@ -373,7 +372,7 @@ def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, l
     from generator.outputs.parallel import WhenWritten, active_pdf_worker, pdf_result, render_pdf_file
     from generator.outputs.render_excel import write_summary_workbook
 
-    names = output_names(setup, period)
+    names = month_output_names(setup, period)
     excel_path, pdf_path = folder / names["excel"], folder / names["pdf"]
     worker = active_pdf_worker()
     pending = worker.submit_pdf(result.summary, pdf_path, WhenWritten([excel_path]), lang) if worker else None

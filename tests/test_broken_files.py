@@ -14,7 +14,8 @@ import pytest
 
 from generator.samples.demo import simulated_groups
 from generator.intake.submission import read_submission
-from generator.pipeline import EXIT_REJECTED, run_month
+from generator.pipeline import run_month
+from generator.core.statuses import EXIT_REJECTED
 from generator.checks.validation import validate_submission
 from tests.corpus import make_corpus, same_district_twice
 

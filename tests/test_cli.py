@@ -172,3 +172,42 @@ def test_run_writes_one_page_reports_for_the_districts_asked(filled, own_setup, 
     unknown = invoke(*args, "--out", tmp_path / "bad", "--district", "9999")
     assert unknown.exit_code == 2 and "9999" in unknown.output and "3601" in unknown.output
     assert "Traceback" not in unknown.output and not (tmp_path / "bad").exists()  # stopped before any work
+
+
+def _command(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "generator", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=120)
+
+
+def test_a_setup_workbook_that_is_not_there_is_named_in_one_sentence(tmp_path):
+    for command in (["run", "--period", "2566-08", "--inbox", tmp_path], ["templates", "--period", "2566-08",
+                    "--out", tmp_path / "t"], ["history"], ["next-year", "--out", tmp_path / "n.xlsx"]):
+        r = _command(command[0], "--setup", tmp_path / "nowhere.xlsx", *command[1:])
+        assert r.returncode == 2, (command, r.stderr)
+        assert "ไม่พบไฟล์" in r.stderr and "nowhere.xlsx" in r.stderr, (command, r.stderr)
+        assert "ไม่คาดคิด" not in r.stderr and "Traceback" not in r.stderr, (command, r.stderr)
+
+
+@pytest.mark.parametrize("args, thai, english", [
+    (["run"], "ยังไม่ได้ระบุตัวเลือก '--setup'", "Missing option '--setup'"),
+    (["run", "--setup", "x", "--bogus"], "ไม่มีตัวเลือก '--bogus'", "No such option: --bogus"),
+    (["bogus"], "ไม่มีคำสั่ง 'bogus'", "No such command 'bogus'"),
+    (["serve", "--port", "abc"], "ค่าของ '--port' ไม่ถูกต้อง: ต้องเป็นตัวเลขจำนวนเต็ม", "Invalid value for '--port'"),
+    (["run", "--setup", "x", "--period", "2566-08", "--inbox", ".", "extra"], "มีค่าที่ไม่รู้จักเกินมา (extra)",
+     "unexpected extra argument"),
+])
+def test_a_usage_mistake_is_told_in_thai_with_the_usage_line_and_in_english_with_lang_en(args, thai, english):
+    r = _command(*args)
+    assert r.returncode == 2 and thai in r.stderr, r.stderr
+    assert "วิธีใช้: savings-report" in r.stderr and "ดูวิธีใช้ด้วยคำสั่ง" in r.stderr, r.stderr
+    assert not any(word in r.stderr for word in ("Usage:", "Missing", "No such", "Try ", "[OPTIONS]", "Error")), r.stderr
+    r = _command("--lang", "en", *args)
+    assert r.returncode == 2 and english in r.stderr and "Usage: savings-report" in r.stderr, r.stderr
+
+
+def test_the_help_is_thai_from_its_first_word():
+    r = _command("--help")
+    assert r.returncode == 0 and "วิธีใช้: savings-report [ตัวเลือก] คำสั่ง [ค่า]..." in r.stdout, r.stdout
+    assert "Usage" not in r.stdout and "Next fiscal" not in r.stdout, r.stdout  # every command's help in Thai
+    r = _command("--lang", "en", "next-year", "--help")
+    assert "Usage: savings-report next-year [OPTIONS]" in r.stdout and "next fiscal year's setup" in r.stdout, r.stdout

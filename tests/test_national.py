@@ -17,7 +17,7 @@ from generator.cli import app
 from generator.samples.demo import DEMO_PERIOD
 from generator.nation import run_national, run_provinces
 from generator.figures.national import MissingProvince, ProvinceFigures, collect_results, rank_provinces, roll_up
-from generator.figures.summary import Progress
+from generator.figures.progress import Progress
 from tests.audit import assert_national_true
 from generator.samples.synthetic import NationSpec, write_nation
 
@@ -93,13 +93,13 @@ def test_a_missing_province_and_an_unusable_file_are_reported_not_dropped(provin
     expect = tmp_path / "provinces.csv"
     expect.write_text("province_code,province_name\n10,x\n11,y\n12,z\n77,ลำพูนสมมุติ\nabc\n", encoding="utf-8")
     r = run_national(provinces + [empty, broken_dir], DEMO_PERIOD, tmp_path / "out", MADE_ON, expect=expect)
-    kinds = sorted(n.kind for n in r.summary.notices)
-    assert kinds == ["bad_expect", "no_result", "not_reported", "old_version", "unreadable"]
+    kinds = sorted(n.rule_id for n in r.summary.notices)
+    assert kinds == ["N_BAD_EXPECT", "N_NOT_REPORTED", "N_NO_RESULT", "N_OLD_VERSION", "N_UNREADABLE"]
     assert r.exit_code == 1
     # The broken folder's files are reported as unusable, not as a missing province.
     assert [(m.province_code, m.where) for m in r.summary.missing] == [("77", "--expect"), (None, str(empty))]
     assert r.summary.provinces_expected == 5 and len(r.summary.provinces) == 3
-    unreadable = next(n for n in r.summary.notices if n.kind == "unreadable")
+    unreadable = next(n for n in r.summary.notices if n.rule_id == "N_UNREADABLE")
     assert unreadable.file == "result_98_2566-08.json" and "JSON" in unreadable.message_th
     r2 = run_national(provinces + [empty], DEMO_PERIOD, tmp_path / "out2", MADE_ON)
     assert r2.summary.missing == (MissingProvince(None, None, str(empty)),)
@@ -115,9 +115,9 @@ def test_a_result_of_another_month_and_a_second_result_of_a_province(provinces, 
     (later / f"result_{code}_2566-08.json").write_text(json.dumps({**data, "made_on": "2023-08-30"}), encoding="utf-8")
     r = run_national(provinces + [tmp_path / f"result_{code}_2566-08.json", later], DEMO_PERIOD, tmp_path / "o",
                      MADE_ON, render=False)
-    notices = {n.kind: n for n in r.summary.notices}
-    assert set(notices) == {"other_period", "duplicate"}
-    assert "กรกฎาคม 2566" in notices["other_period"].message_th
+    notices = {n.rule_id: n for n in r.summary.notices}
+    assert set(notices) == {"N_OTHER_PERIOD", "N_DUPLICATE"}
+    assert "กรกฎาคม 2566" in notices["N_OTHER_PERIOD"].message_th
     used = next(p for p in r.summary.provinces if p.province_code == code)
     assert used.made_on == date(2023, 8, 30) and len(r.summary.provinces) == 3
 

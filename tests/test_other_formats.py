@@ -13,7 +13,8 @@ import pytest
 
 from generator.samples.demo import simulated_groups
 from generator.intake.submission import read_submission
-from generator.pipeline import EXIT_REJECTED, run_month
+from generator.pipeline import run_month
+from generator.core.statuses import EXIT_REJECTED
 from generator.intake.safe import DEFAULT_LIMITS, FileRejected, check_container
 from generator.core.statuses import ACCEPTED, REJECTED
 from generator.checks.validation import validate_submission

@@ -60,7 +60,7 @@ def test_the_worker_also_works_where_processes_are_spawned_not_forked(filled, se
     filled("3601")
     result = run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25), render=False)
     excel = write_summary_workbook(result.summary, tmp_path / "s.xlsx")
-    monkeypatch.setattr(parallel, "_context", lambda: multiprocessing.get_context("spawn"))  # Windows, macOS
+    monkeypatch.setattr(parallel, "process_context", lambda: multiprocessing.get_context("spawn"))  # Windows, macOS
     with parallel.pdf_worker() as worker:
         there = worker.submit_pdf(result.summary, tmp_path / "there.pdf", [excel], "th").result(timeout=120)
     here = parallel.render_pdf_file(result.summary, tmp_path / "here.pdf", [excel], "th")

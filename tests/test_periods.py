@@ -41,3 +41,31 @@ def test_next_and_previous_step_over_the_year_end():
     while len(months) < 12:
         months.append(months[-1].next())
     assert months[-1] == Period(2023, 9) and all(b.previous() == a for a, b in zip(months, months[1:]))
+
+
+def test_months_step_across_the_year_end_one_way_everywhere():
+    from generator.core.periods import fiscal_year_months, months_between
+
+    assert [m.key for m in fiscal_year_months(2567)][:4] == ["2023-10", "2023-11", "2023-12", "2024-01"]
+    assert len(fiscal_year_months(2567)) == 12 and fiscal_year_months(2567)[-1] == Period(2024, 9)
+    assert months_between(Period(2023, 11), Period(2024, 2)) == [Period(2023, 11), Period(2023, 12),
+                                                                 Period(2024, 1), Period(2024, 2)]
+    assert months_between(Period(2024, 2), Period(2023, 11)) == []
+    assert Period.from_key("2024-01") == Period(2024, 1) and Period.of(date(2024, 1, 31)) == Period(2024, 1)
+    with pytest.raises(PeriodError):
+        Period.from_key("2567-01x")
+
+
+def test_a_month_in_a_tight_table_reads_the_same_in_every_output():
+    # The English reader counts in the common era (THAI-STYLE), the Thai reader in the Buddhist era.
+    assert Period(2023, 8).short_label("th") == "ส.ค. 66"
+    assert Period(2023, 8).short_label("en") == "Aug 23"
+    assert Period(2024, 1).short_label("th") == "ม.ค. 67"
+
+
+def test_a_short_date_is_thai_in_thai_and_common_era_in_english():
+    from generator.core.periods import format_date
+
+    assert format_date(date(2023, 8, 9), "th", short=True) == "9 ส.ค. 66"
+    assert format_date(date(2023, 8, 9), "en", short=True) == "9 Aug 23"
+    assert format_date(date(2023, 8, 9), "en") == "9 August 2023"

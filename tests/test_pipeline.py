@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 from generator.samples.demo import simulated_groups
 from generator.outputs.feedback import PROBLEMS_SHEET
 from generator.figures.merge import merge_groups
-from generator.pipeline import EXIT_OK, EXIT_REJECTED, run_month
+from generator.pipeline import run_month
+from generator.core.statuses import EXIT_OK, EXIT_REJECTED
 from generator.core.schema import GROUPS
 from generator.core.statuses import ACCEPTED, MISSING, REJECTED
 

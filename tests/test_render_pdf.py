@@ -16,7 +16,8 @@ from tests.tools import needs
 from generator.samples.demo import DEMO_PERIOD, chaiyaphum_setup, simulated_groups
 from generator.figures.merge import merge_groups
 from generator.outputs.render_excel import write_summary_workbook
-from generator.outputs.render_pdf import AssetFetcher, font_dir, html_to_pdf, render_html, write_pdf
+from generator.outputs.render_pdf import render_html, write_pdf
+from generator.outputs.pdf_engine import AssetFetcher, font_dir, html_to_pdf
 from generator.core.rules import rule
 from generator.figures.summary import FileOutcome, summarise
 
@@ -236,12 +237,13 @@ def test_a_month_with_no_reports(tmp_path):
 def test_progress_chart_is_drawn_from_the_figures():
     import pandas as pd
 
-    from generator.figures.charts import fiscal_year_months, nice_scale, progress_chart, series
-    from generator.core.periods import Period
+    from generator.figures.charts import nice_scale, progress_chart, series
+    from generator.core.periods import Period, fiscal_year_months
 
     frame = pd.DataFrame({"scope": "36", "month": ["2022-10", "2022-11", "2022-12"], "month_th": "",
                           "founded": [0, 3, 7], "target_path": [0.0, 2.5, 5.0], "target": [0, 10, 10]})
-    months = fiscal_year_months(Period(2022, 10))
+    months = fiscal_year_months(2566)
+    assert months[0] == Period(2022, 10)
     assert len(months) == 12 and months[-1] == Period(2023, 9)
     svg = progress_chart(series(frame, "36"), months,
                          labels={"founded": "จัดตั้ง <สะสม>", "path": "แผน", "target": "เป้าหมาย"})
@@ -290,9 +292,10 @@ def test_reporting_grid_shows_every_month_of_the_history(tmp_path):
 def test_district_page_is_one_page_with_rank_and_own_targets(summary, tmp_path):
     from pypdf import PdfReader
 
-    from generator.outputs.render_pdf import ranks, write_district_pdf
+    from generator.figures.standing import district_ranks
+    from generator.outputs.render_pdf import write_district_pdf
 
-    order = ranks(summary)
+    order = district_ranks(summary)
     assert sorted(set(order.values()))[0] == 1 and "3609" not in order and "3614" not in order
     best = min(order, key=order.get)
     top = next(d for d in summary.districts if d.district_code == best)
@@ -310,3 +313,20 @@ def test_district_page_is_one_page_with_rank_and_own_targets(summary, tmp_path):
             assert "ไม่จัดอันดับ" in text and f"– / {d.year.target}" in text and "ยังไม่ส่งรายงาน" in text
     with pytest.raises(ValueError):
         write_district_pdf(summary, "9999", tmp_path / "x.pdf")
+
+
+@needs_poppler
+def test_the_districts_small_charts_are_printed_nearly_as_large_as_the_provinces(rendered):
+    """Read on a phone a page fits the screen's width: four small charts to a row printed their
+    month names at three quarters of the province chart's size, too small to read there."""
+    import re as _re
+
+    chart_page = next(i for i in range(1, 8) if "ตัวเลขท้ายเส้น" in subprocess.run(
+        ["pdftotext", "-f", str(i), "-l", str(i), str(rendered["pdf"]), "-"], capture_output=True, text=True).stdout)
+    boxes = subprocess.run(["pdftotext", "-f", str(chart_page - 1), "-l", str(chart_page + 1), "-bbox",
+                            str(rendered["pdf"]), "-"], capture_output=True, text=True).stdout
+    heights = [float(b) - float(a) for a, b in _re.findall(
+        r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">เม\.ย\.</word>', boxes)]
+    province, districts = heights[0], heights[1:]  # the province's chart comes first
+    assert len(districts) >= 10, heights
+    assert min(districts) >= 0.9 * province, (province, sorted(set(districts)))

@@ -177,3 +177,11 @@ def test_chaiyaphum_demo_prints_the_seed_figures(chaiyaphum):
 def test_the_chiang_rai_and_demo_reports_pass_the_audit(chiang, chaiyaphum):
     assert_report_true(chiang.summary)
     assert_report_true(chaiyaphum.summary)
+
+
+def test_equal_scores_share_a_rank_and_the_next_rank_skips():
+    from generator.figures.standing import competition_ranks
+
+    assert competition_ranks([90.0, 80.0, 80.0, 70.0]) == [1, 2, 2, 4]
+    assert competition_ranks([]) == [] and competition_ranks([5, 5, 5]) == [1, 1, 1]
+    assert competition_ranks([(False, -50.0, -3), (False, -50.0, -3), (False, -50.0, -2)]) == [1, 1, 3]

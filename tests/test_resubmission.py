@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 
 from generator.outputs.feedback import PROBLEMS_SHEET
 from generator.store.history import HistoryStore
-from generator.pipeline import EXIT_OK, EXIT_REJECTED, run_month
+from generator.pipeline import run_month
+from generator.core.statuses import EXIT_OK, EXIT_REJECTED
 from generator.outputs.render_pdf import _attention_files
 from generator.core.statuses import ACCEPTED, REJECTED, SUPERSEDED
 

@@ -482,26 +482,26 @@ def test_html_in_every_free_text_field_prints_as_text_and_nothing_is_fetched(hos
 def test_the_fetcher_is_asked_only_for_its_own_assets(hostile_month, tmp_path, monkeypatch):
     """Render the hostile month's PDF again with the fetcher instrumented: WeasyPrint never even
     asks for a URL from the data, and would be refused if it did."""
-    from generator.outputs import render_pdf
+    from generator.outputs import pdf_engine, render_pdf
 
     asked = []
-    original = render_pdf.AssetFetcher.fetch
+    original = pdf_engine.AssetFetcher.fetch
 
     def recording(self, url, headers=None):
         asked.append(str(url))
         return original(self, url, headers)
 
-    monkeypatch.setattr(render_pdf.AssetFetcher, "fetch", recording)
-    render_pdf._style.cache_clear()  # the stylesheet and fonts are fetched again, through the recorder
+    monkeypatch.setattr(pdf_engine.AssetFetcher, "fetch", recording)
+    pdf_engine._style.cache_clear()  # the stylesheet and fonts are fetched again, through the recorder
     try:
         render_pdf.write_pdf(hostile_month["result"].summary, tmp_path / "again.pdf")
     finally:
-        render_pdf._style.cache_clear()
-    allowed = {p.as_uri() for p in render_pdf.AssetFetcher().allowed}
+        pdf_engine._style.cache_clear()
+    allowed = {p.as_uri() for p in pdf_engine.AssetFetcher().allowed}
     assert asked and set(asked) <= allowed, set(asked) - allowed
-    fetcher = render_pdf.AssetFetcher()
+    fetcher = pdf_engine.AssetFetcher()
     for url in ("file:///etc/passwd", "http://127.0.0.1:9/x.css", "https://example.org/x.css",
-                "data:text/css,body{}", "ftp://example.org/x", (render_pdf.font_dir() / ".." / ".." / "x").as_uri(),
+                "data:text/css,body{}", "ftp://example.org/x", (pdf_engine.font_dir() / ".." / ".." / "x").as_uri(),
                 "file://otherhost" + sorted(allowed)[0][7:]):
         with pytest.raises(ValueError):
             fetcher.fetch(url)

@@ -115,3 +115,13 @@ def test_the_core_opens_no_file_format_and_no_store():
                 [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
             found += [f"{path.name}: {n}" for n in names if n.split(".")[0] in heavy]
     assert not found, found
+
+
+def test_the_command_line_reaches_the_work_only_through_the_jobs():
+    """A command parses, calls one job, prints: cli.py imports the jobs and the core's vocabulary
+    (words, periods, statuses, the rule catalogue), its own usage words, and the web page for
+    `serve`; nothing deeper."""
+    edges = graph()
+    allowed = [m for m in edges["generator.cli"]
+               if m in ("generator.jobs", "generator.usage_words") or m.startswith(("generator.core", "generator.web"))]
+    assert set(edges["generator.cli"]) - set(allowed) == set(), sorted(set(edges["generator.cli"]) - set(allowed))

@@ -112,7 +112,7 @@ def test_links_page_makes_a_link_once_with_a_line_message(app):
 def test_access_matrix_over_every_registered_route(app, filled):
     a, _ = district(app, "3601")
     b, _ = district(app, "3602")
-    send(a, [("a.xlsx", filled("3601").read_bytes())])
+    send(a, [("a.xlsx", filled("3601", {(1, "members"): 3.5}).read_bytes())])  # with its feedback workbook
     send(b, [("b.xlsx", filled("3602").read_bytes())])
     ws = app.extensions["savings"]["ws"]
     sha = {u.leaf[0]: u.sha256 for u in ws.uploads(DEMO_PERIOD)}
@@ -139,8 +139,10 @@ def test_access_matrix_over_every_registered_route(app, filled):
                 if rule.endpoint.startswith("district."):
                     if role in ("anonymous", "province"):
                         assert r.status_code == 404, where
-                    elif role == "B" and rule.endpoint == "district.returned_file":
-                        assert r.status_code == 404, where  # A's file through B's session
+                    elif role == "B" and rule.endpoint in ("district.returned_file", "district.upload_feedback"):
+                        assert r.status_code == 404, where  # A's file or feedback through B's session
+                    elif role == "A" and rule.endpoint in ("district.returned_file", "district.upload_feedback"):
+                        assert r.status_code == 200, where  # its own
                     else:
                         assert r.status_code != 403, where
                 else:
@@ -176,3 +178,49 @@ def _token_for(client, role: str) -> str:
 
     found = TOKEN.search(client.get("/links" if role == "province" else f"/district/m/{MONTH}").get_data(as_text=True))
     return found.group(1) if found else "no-session"
+
+
+def test_a_new_link_comes_with_its_qr_code_inline_and_printable(app):
+    """The QR code is an inline SVG (nothing fetched, no inline script) that decodes to the very link."""
+    client = province(app)
+    t = token(client, "/links")
+    r = client.post("/links/3601/renew", data={"csrf": t}, follow_redirects=True)
+    html = r.get_data(as_text=True)
+    url = re.search(r'<code class="link-url">([^<]+)</code>', html).group(1)
+    row = html.split('data-district="3601"')[1].split("</tr>")[0]
+    svg = re.search(r"<svg[^>]*class=\"qr\".*?</svg>", row, re.S).group(0)
+    assert "<script" not in svg and "href" not in svg and "อำเภอเมืองชัยภูมิ" in row
+    assert "script-src" not in r.headers["Content-Security-Policy"]  # nothing to allow: default-src 'self'
+    assert _qr_text(svg, [url[:-1] + "x", url]) == url
+    for other in ("3602", "3603"):
+        assert "<svg" not in html.split(f'data-district="{other}"')[1].split("</tr>")[0]  # no link made: no code
+
+
+def _qr_modules(svg: str) -> set[tuple[int, int]]:
+    """The dark modules an SVG draws: segno writes each row as runs, "M x y" / "m dx dy" moves and
+    "h n" draws n modules (y is the row's middle, border included)."""
+    path = re.search(r' d="([^"]+)"', svg).group(1)
+    x = y = 0.0
+    dark = set()
+    for op, a, b in re.findall(r"([Mmh])(-?[\d.]+)(?:[ ,](-?[\d.]+))?", path):
+        if op == "M":
+            x, y = float(a), float(b)
+        elif op == "m":
+            x, y = x + float(a), y + float(b)
+        else:
+            dark |= {(int(x) + k, int(y)) for k in range(int(float(a)))}
+            x += float(a)
+    return dark
+
+
+def _qr_text(svg: str, candidates: list[str]) -> str | None:
+    """Which of the candidate texts the SVG encodes (segno's encoding is deterministic)."""
+    import segno
+
+    drawn = _qr_modules(svg)
+    for text in candidates:
+        matrix = segno.make(text, error="m").matrix
+        expected = {(c + 4, r + 4) for r, row in enumerate(matrix) for c, v in enumerate(row) if v}
+        if expected == drawn:
+            return text
+    return None

@@ -132,7 +132,7 @@ def missing_groups(groups: pd.DataFrame, previous: pd.DataFrame, sub: Submission
     r = rule("H_GROUP_MISSING")
     return [r.problem(file=sub.name, sheet=sub.table.sheet, value=str(g.get("group_code")),
                       district_code=sub.district_code, group_code=str(g.get("group_code")),
-                      group_name=_shown(g.get("group_name")), village_code=_shown(g.get("village_code")))
+                      group_name=_as_message_value(g.get("group_name")), village_code=_as_message_value(g.get("village_code")))
             for g in gone.to_dict("records")]
 
 
@@ -154,8 +154,8 @@ def check_rows(groups: pd.DataFrame, ctx: RowContext, sub: Submission, setup: Se
         if not hit.any():
             continue
         for record in usable[hit].to_dict("records"):
-            shown = {k: _shown(v) for k, v in record.items() if k != CONFIRM_KEY}
-            shown.update({f"{k}_en": _shown_en(v) for k, v in record.items() if _is_date(v)})
+            shown = {k: _as_message_value(v) for k, v in record.items() if k != CONFIRM_KEY}
+            shown.update({f"{k}_en": _as_iso_date(v) for k, v in record.items() if _is_date(v)})
             row = int(record[ROW])
             column = r.column if r.column in sub.table.columns else None
             extra = {}
@@ -313,22 +313,22 @@ def check_province(checked: list[Checked], setup: Setup) -> list[Problem]:
         peers_th, peers_en = PEERS[figures["age"]]
         if kind == "swapped":
             problem = rule("P_SWAPPED").problem(
-                file=c.submission.name, sheet=table.sheet, cell=cell, value=_shown(figures["loans"]),
-                district_code=c.submission.district_code, loans=_shown(figures["loans"]),
-                savings=_shown(figures["savings"]), peers=peers_th, peers_en=peers_en)
+                file=c.submission.name, sheet=table.sheet, cell=cell, value=_as_message_value(figures["loans"]),
+                district_code=c.submission.district_code, loans=_as_message_value(figures["loans"]),
+                savings=_as_message_value(figures["savings"]), peers=peers_th, peers_en=peers_en)
         else:
             measure_th, measure_en, unit_th, unit_en = MEASURES[kind]
             problem = rule("P_OUTLIER").problem(
-                file=c.submission.name, sheet=table.sheet, cell=cell, value=_shown(groups.at[i, key]),
+                file=c.submission.name, sheet=table.sheet, cell=cell, value=_as_message_value(groups.at[i, key]),
                 district_code=c.submission.district_code, column=column.header_th, column_en=column.header_en,
-                measure=measure_th, measure_en=measure_en, found=_shown(round(float(figures["found"]), 2)),
-                typical=_shown(round(float(figures["typical"]), 2)), peers=peers_th, peers_en=peers_en,
+                measure=measure_th, measure_en=measure_en, found=_as_message_value(round(float(figures["found"]), 2)),
+                typical=_as_message_value(round(float(figures["typical"]), 2)), peers=peers_th, peers_en=peers_en,
                 unit=unit_th, unit_en=unit_en)
         found.append(problem)
     return sorted(found, key=lambda p: (p.file, _row_of(p.cell), p.cell or ""))
 
 
-def _shown(value) -> str:
+def _as_message_value(value) -> str:
     if isinstance(value, np.generic):
         value = value.item()
     if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -348,7 +348,7 @@ def _is_date(value) -> bool:
     return hasattr(value, "year") and hasattr(value, "month") and not pd.isna(value)
 
 
-def _shown_en(value) -> str:
+def _as_iso_date(value) -> str:
     return (value.date() if isinstance(value, pd.Timestamp) else value).isoformat()
 
 

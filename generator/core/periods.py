@@ -49,6 +49,17 @@ class Period:
             raise PeriodError(s)
         return cls(year, month)
 
+    @classmethod
+    def from_key(cls, key: str) -> "Period":
+        """The month a stored key (``2023-08``, CE) names: the inverse of `key`."""
+        if not re.fullmatch(r"\d{4}-\d{2}", str(key)):
+            raise PeriodError(str(key))
+        return cls(int(key[:4]), int(key[5:7]))
+
+    @classmethod
+    def of(cls, d: date) -> "Period":
+        return cls(d.year, d.month)
+
     @property
     def key(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
@@ -84,6 +95,12 @@ class Period:
     def label(self, lang: str = "th") -> str:
         return self.thai() if lang == "th" else self.english()
 
+    def short_label(self, lang: str = "th") -> str:
+        """ส.ค. 66 / Aug 23: a month in a tight table or a chart's axis."""
+        if lang == "th":
+            return f"{THAI_MONTHS_ABBR[self.month - 1]} {(self.year + BE_OFFSET) % 100:02d}"
+        return f"{calendar.month_abbr[self.month]} {self.year % 100:02d}"
+
     def previous(self) -> "Period":
         return Period(self.year - 1, 12) if self.month == 1 else Period(self.year, self.month - 1)
 
@@ -92,6 +109,21 @@ class Period:
 
     def __str__(self) -> str:
         return self.key
+
+
+def months_between(first: Period, last: Period) -> list[Period]:
+    """Every month from `first` to `last`, both included (none when `last` is before `first`)."""
+    out, m = [], first
+    while m <= last:
+        out.append(m)
+        m = m.next()
+    return out
+
+
+def fiscal_year_months(fiscal_year_be: int) -> list[Period]:
+    """The twelve months of a fiscal year, October first."""
+    start, end = fiscal_year_bounds(fiscal_year_be)
+    return months_between(Period.of(start), Period.of(end))
 
 
 def parse_day(text: str) -> date:
@@ -133,10 +165,12 @@ def thai_date(d: date, short: bool = False) -> str:
     return f"{d.day} {THAI_MONTHS[d.month - 1]} {d.year + BE_OFFSET}"
 
 
-def english_date(d: date) -> str:
-    """``20 August 2023``."""
+def english_date(d: date, short: bool = False) -> str:
+    """``20 August 2023``, or ``20 Aug 23`` when short."""
+    if short:
+        return f"{d.day} {calendar.month_abbr[d.month]} {d.year % 100:02d}"
     return f"{d.day} {calendar.month_name[d.month]} {d.year}"
 
 
-def format_date(d: date, lang: str = "th") -> str:
-    return thai_date(d) if lang == "th" else english_date(d)
+def format_date(d: date, lang: str = "th", short: bool = False) -> str:
+    return thai_date(d, short) if lang == "th" else english_date(d, short)

@@ -33,6 +33,9 @@ class Problem:
     fix_th: str
     fix_en: str
     district_code: str | None = None
+    # the province a national roll-up's problem is about (a result file, a province not reported)
+    province_code: str | None = None
+    province_name: str | None = None
 
     @property
     def is_error(self) -> bool:

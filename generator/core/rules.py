@@ -66,7 +66,7 @@ class Rule:
 
     def problem(self, *, file: str, sheet: str | None = None, cell: str | None = None,
                 value: object = None, district_code: str | None = None, confirmed: bool = False,
-                **params) -> Problem:
+                province_code: str | None = None, province_name: str | None = None, **params) -> Problem:
         """A problem of this rule. A parameter ``x_en`` stands in for ``x`` in the English text.
 
         ``confirmed``: for a needs-confirmation rule, the district typed ใช่ in the row's confirm
@@ -80,7 +80,8 @@ class Rule:
             rule_id=self.id, severity=severity, file=file, sheet=sheet, cell=cell,
             value=None if value is None else str(value),
             message_th=_fill(self.message_th, th), message_en=_fill(self.message_en, en),
-            fix_th=fix_th, fix_en=fix_en, district_code=district_code,
+            fix_th=fix_th, fix_en=fix_en, district_code=district_code, province_code=province_code,
+            province_name=province_name,
         )
 
 
@@ -490,6 +491,29 @@ CATALOGUE: tuple[Rule, ...] = (
       "โปรดกรอกรหัสใหม่ของหมู่บ้าน {old} เป็น {final} โดยตรง", "Map {old} straight to {final}."),
     R("S_ONE_PROVINCE", ERROR, "setup", "ชีตจังหวัดต้องมีข้อมูลหนึ่งแถวพอดี", "The province sheet must have exactly one row.",
       "เหลือไว้แถวเดียว", "Keep exactly one row."),
+    # --- the national roll-up: the provinces' result files (generator.figures.national)
+    R("N_UNREADABLE", ERROR, "national", "ไฟล์ {file} อ่านเป็นไฟล์ผลการประมวลผลของจังหวัดไม่ได้ ({detail})",
+      "{file} cannot be read as a province's result file ({detail}).",
+      "โปรดประมวลผลเดือนนี้ของจังหวัดใหม่ด้วย savings-report run แล้วส่งไฟล์ result_*.json ที่ได้มาแทน",
+      "Run the province's month again with savings-report run and send the new result_*.json."),
+    R("N_OLD_VERSION", ERROR, "national", "ไฟล์ {file} เขียนโดยโปรแกรมรุ่นเก่า (รุ่นผลลัพธ์ {value}) ซึ่งไม่มีข้อมูลที่ต้องใช้ในรายงานระดับประเทศ",
+      "{file} was written by an older version (result version {value}) that lacks what the national report needs.",
+      "โปรดประมวลผลเดือนนี้ของจังหวัดใหม่ด้วยโปรแกรมรุ่นปัจจุบัน", "Run the province's month again with the current version."),
+    R("N_OTHER_PERIOD", ERROR, "national", "ไฟล์ {file} เป็นผลของเดือน{value} ไม่ใช่เดือน{expected}",
+      "{file} is the result for {value}, not {expected}.",
+      "โปรดส่งไฟล์ผลของเดือน{expected}", "Send the result for {expected}."),
+    R("N_NO_RESULT", WARNING, "national", "ไม่พบผลของเดือน{expected} ใน {file}{detail}",
+      "No result for {expected} in {file}{detail}.",
+      "โปรดให้จังหวัดประมวลผลเดือนนี้ (savings-report run) แล้วส่งไฟล์ result_*.json",
+      "Ask the province to run the month (savings-report run) and send its result_*.json."),
+    R("N_NOT_REPORTED", WARNING, "national", "จังหวัด{value} (รหัส {code}) ยังไม่ส่งผลของเดือน{expected}",
+      "{value} (code {code}) has sent no result for {expected}.",
+      "โปรดติดตามให้จังหวัดประมวลผลและส่งไฟล์ result_*.json", "Follow up with the province for its result_*.json."),
+    R("N_DUPLICATE", WARNING, "national", "จังหวัด{value} มีผลของเดือนนี้มากกว่าหนึ่งไฟล์ จึงใช้ไฟล์ที่ประมวลผลล่าสุด ({file})",
+      "{value} has more than one result for this month; the one made last ({file}) is used.",
+      "โปรดลบไฟล์ที่ไม่ใช้ออกจากโฟลเดอร์", "Remove the file that is not used from the folder."),
+    R("N_BAD_EXPECT", ERROR, "national", "รายชื่อจังหวัด {file} แถวที่ {value}: {detail}", "Province list {file}, line {value}: {detail}.",
+      "แต่ละแถวต้องเป็น รหัสจังหวัด 2 หลัก,ชื่อจังหวัด", "Each line must be: 2-digit province code,name."),
 )
 
 RULES: dict[str, Rule] = {r.id: r for r in CATALOGUE}

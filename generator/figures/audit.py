@@ -25,7 +25,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from generator.figures.summary import MonthSummary, Progress, percent, status_of
+from generator.figures.summary import MonthSummary
+from generator.figures.progress import Progress, percent, status_of
 from generator.core.statuses import ACCEPTED, BEHIND, LATE, NOT_REACHED, NOT_STARTED, ON_TIME, ON_TRACK, REACHED
 
 # The figures of a district that add up to the province over every district, and over the

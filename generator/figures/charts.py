@@ -33,15 +33,6 @@ class Series:
     target: list[int]
 
 
-def fiscal_year_months(first: Period) -> list[Period]:
-    """The twelve months of the fiscal year that starts with `first`."""
-    out, m = [], first
-    for _ in range(12):
-        out.append(m)
-        m = Period(m.year + 1, 1) if m.month == 12 else Period(m.year, m.month + 1)
-    return out
-
-
 def series(progress: pd.DataFrame, scope: str) -> Series:
     rows = progress[progress["scope"] == scope].sort_values("month")
     return Series(list(rows["month"]), [int(v) for v in rows["founded"]],

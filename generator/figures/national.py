@@ -21,73 +21,29 @@ from pathlib import Path
 
 from generator.core import texts
 from generator.core.periods import Period, PeriodError
-from generator.core.rules import bilingual
-from generator.figures.summary import CoverageRatios, GroupRatios, Progress, percent
+from generator.core.problems import ERROR, Problem
+from generator.core.rules import rule
+from generator.figures.standing import competition_ranks
+from generator.figures.progress import CoverageRatios, GroupRatios, Progress, percent
 
 OFFICE_TH, OFFICE_EN = texts.TEXTS["national.office"]
 RESULT_VERSION_READ = 2  # result files of this version or later carry everything the roll-up needs
 
-# Notice kinds. error: a file that cannot be used (exit status 1); missing: a province with no
-# result this month (listed, like a district that did not report); warning: used, but look.
-ERROR, MISSING, WARNING = "error", "missing", "warning"
+# A notice that is an error is a file that cannot be used (exit status 1); a province with no result
+# this month is listed with the provinces still to send, as a district that did not report is.
 
-NOTICES = {
-    "unreadable": (ERROR, "ไฟล์ {file} อ่านเป็นไฟล์ผลการประมวลผลของจังหวัดไม่ได้ ({detail})",
-                   "{file} cannot be read as a province's result file ({detail}).",
-                   "ประมวลผลเดือนนี้ของจังหวัดใหม่ด้วย savings-report run แล้วส่งไฟล์ result_*.json ที่ได้มาแทน",
-                   "Run the province's month again with savings-report run and send the new result_*.json."),
-    "old_version": (ERROR, "ไฟล์ {file} เขียนโดยโปรแกรมรุ่นเก่า (รุ่นผลลัพธ์ {value}) ซึ่งไม่มีข้อมูลที่ต้องใช้ในรายงานระดับประเทศ",
-                    "{file} was written by an older version (result version {value}) that lacks what the national report needs.",
-                    "ประมวลผลเดือนนี้ของจังหวัดใหม่ด้วยโปรแกรมรุ่นปัจจุบัน",
-                    "Run the province's month again with the current version."),
-    "other_period": (ERROR, "ไฟล์ {file} เป็นผลของเดือน{value} ไม่ใช่เดือน{expected}",
-                     "{file} is the result for {value}, not {expected}.",
-                     "ส่งไฟล์ผลของเดือน{expected}", "Send the result for {expected}."),
-    "no_result": (MISSING, "ไม่พบผลของเดือน{expected} ใน {file}{detail}",
-                  "No result for {expected} in {file}{detail}.",
-                  "ให้จังหวัดประมวลผลเดือนนี้ (savings-report run) แล้วส่งไฟล์ result_*.json",
-                  "Ask the province to run the month (savings-report run) and send its result_*.json."),
-    "not_reported": (MISSING, "จังหวัด{value} (รหัส {code}) ยังไม่ส่งผลของเดือน{expected}",
-                     "{value} (code {code}) has sent no result for {expected}.",
-                     "ติดตามให้จังหวัดประมวลผลและส่งไฟล์ result_*.json",
-                     "Follow up with the province for its result_*.json."),
-    "duplicate": (WARNING, "จังหวัด{value} มีผลของเดือนนี้มากกว่าหนึ่งไฟล์ ใช้ไฟล์ที่ประมวลผลล่าสุด ({file})",
-                  "{value} has more than one result for this month; the one made last ({file}) is used.",
-                  "ลบไฟล์ที่ไม่ใช้ออกจากโฟลเดอร์", "Remove the file that is not used from the folder."),
-    "bad_expect": (ERROR, "รายชื่อจังหวัด {file} แถวที่ {value}: {detail}", "Province list {file}, line {value}: {detail}.",
-                   "แต่ละแถวต้องเป็น รหัสจังหวัด 2 หลัก,ชื่อจังหวัด", "Each line must be: 2-digit province code,name."),
-}
-
-
-@dataclass(frozen=True)
-class Notice:
-    kind: str
-    severity: str
-    file: str
-    message_th: str
-    message_en: str
-    fix_th: str
-    fix_en: str
-    province_code: str | None = None
-    province_name: str | None = None
-
-    def message(self, lang: str = "th") -> str:
-        return self.message_th if lang == "th" else self.message_en
-
-    def fix(self, lang: str = "th") -> str:
-        return self.fix_th if lang == "th" else self.fix_en
-
-    def render(self, lang: str = "th") -> str:
-        return f"{self.message(lang)} {self.fix(lang)}"
+# What went wrong with a result file, or a province that sent none, as rules of the catalogue.
+NOTICE_RULES = {"unreadable": "N_UNREADABLE", "old_version": "N_OLD_VERSION", "other_period": "N_OTHER_PERIOD",
+                "no_result": "N_NO_RESULT", "not_reported": "N_NOT_REPORTED", "duplicate": "N_DUPLICATE",
+                "bad_expect": "N_BAD_EXPECT"}
+NOT_YET_SENT = frozenset({"N_NO_RESULT", "N_NOT_REPORTED"})  # shown with the provinces still to send
 
 
 def notice(kind: str, file: str, province_code: str | None = None, province_name: str | None = None,
-           **params) -> Notice:
-    severity, th, en, fix_th, fix_en = NOTICES[kind]
-    params = {"file": file, "detail": "", "value": "", "expected": "", "code": province_code or "", **params}
-    th_params, en_params = bilingual(params)
-    return Notice(kind, severity, file, th.format(**th_params), en.format(**en_params), fix_th.format(**th_params),
-                  fix_en.format(**en_params), province_code, province_name)
+           **params) -> Problem:
+    params = {"detail": "", "value": "", "expected": "", "code": province_code or "", **params}
+    return rule(NOTICE_RULES[kind]).problem(file=file, province_code=province_code, province_name=province_name,
+                                            **params)
 
 
 @dataclass(frozen=True)
@@ -138,7 +94,7 @@ class NationalSummary:
     provinces: tuple[ProvinceFigures, ...]  # ranked, best first
     total: ProvinceFigures
     missing: tuple[MissingProvince, ...] = ()
-    notices: tuple[Notice, ...] = ()
+    notices: tuple[Problem, ...] = ()
 
     @property
     def phase_labels(self) -> list[str]:
@@ -214,12 +170,7 @@ def rank_provinces(provinces: list[ProvinceFigures]) -> list[ProvinceFigures]:
         return (pct is None, -(pct or 0.0), -p.year.founded)
 
     ordered = sorted(provinces, key=lambda p: (*key(p), p.province_code))
-    out, rank, previous = [], 0, None
-    for i, p in enumerate(ordered, start=1):
-        if key(p) != previous:
-            rank, previous = i, key(p)
-        out.append(_replace(p, rank=rank))
-    return out
+    return [_replace(p, rank=rank) for p, rank in zip(ordered, competition_ranks([key(p) for p in ordered]))]
 
 
 def _replace(p: ProvinceFigures, **changes) -> ProvinceFigures:
@@ -229,7 +180,7 @@ def _replace(p: ProvinceFigures, **changes) -> ProvinceFigures:
 
 
 def roll_up(provinces: list[ProvinceFigures], period: Period, made_on: date,
-            missing: list[MissingProvince] = (), notices: list[Notice] = ()) -> NationalSummary:
+            missing: list[MissingProvince] = (), notices: list[Problem] = ()) -> NationalSummary:
     labels: list[str] = []
     for p in provinces:
         labels += [ph.label for ph in p.phases if ph.label not in labels]
@@ -274,7 +225,7 @@ def _read(path: Path) -> dict:
                                detail_en=f"damaged JSON: {type(exc).__name__}") from None
 
 
-def read_expected(path: Path) -> tuple[list[tuple[str, str]], list[Notice]]:
+def read_expected(path: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
     """The provinces that should report: a CSV of `code,name` lines (a header line is allowed)."""
     rows, notices = [], []
     with open(path, encoding="utf-8-sig", newline="") as f:
@@ -290,11 +241,11 @@ def read_expected(path: Path) -> tuple[list[tuple[str, str]], list[Notice]]:
 
 
 def collect_results(paths: list[Path], period: Period,
-                    expected: list[tuple[str, str]] | None = None) -> tuple[list[ProvinceFigures], list[MissingProvince], list[Notice]]:
+                    expected: list[tuple[str, str]] | None = None) -> tuple[list[ProvinceFigures], list[MissingProvince], list[Problem]]:
     """Every province's result for the month from folders (searched recursively) or files given."""
     found: dict[str, list[ProvinceFigures]] = {}
     missing: list[MissingProvince] = []
-    notices: list[Notice] = []
+    notices: list[Problem] = []
     expected_text, expected_en = period.thai(), period.english()
 
     def take(path: Path) -> bool:
@@ -388,7 +339,7 @@ class NationalResult:
         return 1 if any(n.severity == ERROR for n in self.summary.notices) else 0
 
 
-def output_names(period: Period) -> dict[str, str]:
+def national_output_names(period: Period) -> dict[str, str]:
     return {"pdf": f"national_{period.be_key}.pdf", "excel": f"national_{period.be_key}.xlsx",
             "json": f"national_{period.be_key}.json"}
 
@@ -411,27 +362,19 @@ def national_json(s: NationalSummary) -> str:
     data = {"period": s.period.key, "period_be": s.period.be_key, "made_on": s.made_on.isoformat(),
             "fiscal_year_be": s.fiscal_year_be, "total": figures(s.total),
             "provinces": [figures(p) for p in s.provinces],
-            "missing": [m.__dict__ for m in s.missing], "notices": [n.__dict__ for n in s.notices]}
+            "missing": [m.__dict__ for m in s.missing], "notices": [n.to_dict() for n in s.notices]}
     return json.dumps(data, ensure_ascii=False, indent=1)
 
 
 def describe(result: NationalResult, lang: str = "th") -> list[str]:
     """What the command line prints after a national run."""
     s, t = result.summary, result.summary.total
-    th = lang == "th"
     lines = [n.render(lang) for n in s.notices]
     if not s.provinces:
-        return lines + ["ไม่พบผลของจังหวัดใดสำหรับเดือนนี้ จึงไม่ได้เขียนรายงาน" if th else
-                        "No province has a result for this month, so no report was written."]
-    if th:
-        lines.append(f"จังหวัดที่มีผล {len(s.provinces)} จาก {s.provinces_expected} จังหวัด "
-                     f"อำเภอที่ส่งรายงานผ่านการตรวจ {t.reported:,} จาก {t.districts:,} อำเภอ")
-        lines.append(f"จัดตั้งกลุ่มในหมู่บ้าน กข.คจ. แล้ว {t.year.founded:,} จากเป้าหมาย {t.year.target:,} กลุ่ม "
-                     f"(ร้อยละ {t.year.percent or 0:.2f})")
-    else:
-        lines.append(f"{len(s.provinces)} of {s.provinces_expected} provinces have a result; "
-                     f"{t.reported:,} of {t.districts:,} districts sent an accepted report.")
-        lines.append(f"Groups founded in KKKJ villages: {t.year.founded:,} of a target of {t.year.target:,} "
-                     f"({t.year.percent or 0:.2f} %).")
+        return lines + [texts.text("national.cli_nothing", lang)]
+    lines.append(texts.text("national.cli_provinces", lang, n=len(s.provinces), expected=s.provinces_expected,
+                            reported=f"{t.reported:,}", districts=f"{t.districts:,}"))
+    lines.append(texts.text("national.cli_founded", lang, founded=f"{t.year.founded:,}", target=f"{t.year.target:,}",
+                            percent=f"{t.year.percent or 0:.2f}"))
     lines += [f"  {path}" for path in result.outputs.values()]
     return lines

@@ -12,93 +12,12 @@ from datetime import date
 
 import pandas as pd
 
-from generator.core.periods import Period, thai_date
+from generator.core.periods import Period, months_between, thai_date
 from generator.core.problems import Problem
 from generator.core.model import Setup
 
-from generator.core.statuses import (REACHED, ON_TRACK, BEHIND, NOT_STARTED, NOT_REACHED, STATUS_TH, ACCEPTED, REJECTED, MISSING, REPORT_TH, ON_TIME, LATE, TIMELINESS)
-
-def percent(part: float, whole: float) -> float | None:
-    """ร้อยละ, as the department writes it: two decimals."""
-    return None if not whole else round(100.0 * part / whole, 2)
-
-
-def expected_share(starts_on: date, ends_on: date, as_of: date) -> float:
-    """The share of a phase's time gone by at a date: the target path a phase should follow."""
-    if as_of < starts_on:
-        return 0.0
-    if as_of >= ends_on:
-        return 1.0
-    return ((as_of - starts_on).days + 1) / ((ends_on - starts_on).days + 1)
-
-
-def status_of(founded: int, target: int, share_expected: float) -> str:
-    """Reached, or, once the phase is over (all of its time gone), not reached; before that on
-    track or behind the target path."""
-    if target and founded >= target:
-        return REACHED
-    if share_expected >= 1.0:
-        return NOT_REACHED if target else REACHED
-    if share_expected <= 0:
-        return NOT_STARTED
-    return ON_TRACK if founded >= target * share_expected else BEHIND
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Founded against target, for a phase or the year, for the province or a district."""
-
-    label: str
-    target: int
-    founded: int
-    expected: float  # share of the target expected by now (0..1)
-
-    @property
-    def percent(self) -> float | None:
-        return percent(self.founded, self.target)
-
-    @property
-    def status(self) -> str:
-        return status_of(self.founded, self.target, self.expected)
-
-    @property
-    def ended(self) -> bool:
-        return self.expected >= 1.0
-
-    @property
-    def status_th(self) -> str:
-        return STATUS_TH[self.status]
-
-
-class GroupRatios:
-    """Ratios of a district's, a province's or the nation's figures (needs members, borrowers,
-    savings_baht, officers, officers_with_group)."""
-
-    @property
-    def borrowers_percent(self) -> float | None:
-        return percent(self.borrowers, self.members)
-
-    @property
-    def savings_per_member(self) -> float | None:
-        return None if not self.members else round(self.savings_baht / self.members, 2)
-
-    @property
-    def officers_percent(self) -> float | None:
-        return percent(self.officers_with_group, self.officers)
-
-
-class CoverageRatios:
-    """กข.คจ. villages with a group, at the start of the year and now (needs kkkj_villages,
-    villages_with_group_start, villages_with_group)."""
-
-    @property
-    def coverage_start_percent(self) -> float | None:
-        return percent(self.villages_with_group_start, self.kkkj_villages)
-
-    @property
-    def coverage_percent(self) -> float | None:
-        return percent(self.villages_with_group, self.kkkj_villages)
-
+from generator.core.statuses import ACCEPTED, LATE, MISSING, ON_TIME, REJECTED, REPORT_TH, TIMELINESS
+from generator.figures.progress import CoverageRatios, GroupRatios, Progress, expected_share, percent, year_progress
 
 @dataclass(frozen=True)
 class DistrictFigures(GroupRatios):
@@ -220,6 +139,11 @@ class MonthSummary(CoverageRatios):
         return [d for d in self.districts if not d.has_figures]
 
     @property
+    def files_by_status(self) -> Counter:
+        """Files read this month by what became of them (accepted, rejected, superseded)."""
+        return Counter(f.status for f in self.files)
+
+    @property
     def feedback_files(self) -> int:
         """Feedback workbooks the run writes: one per district with a file that needs one."""
         return len({f.district_code for f in self.files if f.gets_feedback})
@@ -298,24 +222,9 @@ def _progress(label: str, target: int, founded: int, expected: float) -> Progres
     return Progress(label, int(target), int(founded), expected)
 
 
-def year_progress(label: str, phases: tuple[Progress, ...]) -> Progress:
-    """The year of a district or the province from its own phases: the share of the year's target
-    expected by now is Σ(phase target × share of the phase gone) ÷ year target, so that the year's
-    status can never contradict the phases' for the same figures."""
-    target = sum(p.target for p in phases)
-    expected = sum(p.target * p.expected for p in phases) / target if target else (
-        max((p.expected for p in phases), default=0.0))
-    return Progress(label, int(target), int(sum(p.founded for p in phases)), expected)
-
-
 def fiscal_months(setup: Setup, period: Period) -> list[Period]:
     """The months of the fiscal year from its first up to the one reported on."""
-    start = setup.fiscal_bounds[0]
-    months, m = [], Period(start.year, start.month)
-    while m <= period:
-        months.append(m)
-        m = Period(m.year + 1, 1) if m.month == 12 else Period(m.year, m.month + 1)
-    return months
+    return months_between(Period.of(setup.fiscal_bounds[0]), period)
 
 
 def timeliness(report: str, received_on: date | None, due: date) -> str:

@@ -44,7 +44,7 @@ def parse_table(found: FoundTable, table: Table, file: str,
                     value=value.text, formula=value.formula, worked=_number(value.worked), **where))
             if reading.error:
                 problems.append(rule(VALUE_ERROR_RULES[reading.error]).problem(
-                    value=_shown(value), choices=", ".join(STATUS_LABELS_TH.values()), **where))
+                    value=_cell_text_for_message(value), choices=", ".join(STATUS_LABELS_TH.values()), **where))
                 record[col.key] = None
                 continue
             if reading.value is None and col.required:
@@ -53,7 +53,7 @@ def parse_table(found: FoundTable, table: Table, file: str,
                 how_th, how_en = reading.interpreted
                 advice = interpreted_advice(col.kind, value, col.key == "village_code")
                 problems.append(rule("VALUE_INTERPRETED").problem(
-                    value=_shown(value), how=how_th, how_en=how_en, advice=texts.text(advice, "th"),
+                    value=_cell_text_for_message(value), how=how_th, how_en=how_en, advice=texts.text(advice, "th"),
                     advice_en=texts.text(advice, "en"), **where))
             record[col.key] = reading.value
         records.append(record)
@@ -91,7 +91,7 @@ def _number(x: float) -> str:
     return f"{x:,.0f}" if x == int(x) else f"{x:,.6f}".rstrip("0")
 
 
-def _shown(value) -> str | None:
+def _cell_text_for_message(value) -> str | None:
     if value is None:
         return None
     return str(value)[:200]

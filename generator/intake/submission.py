@@ -227,7 +227,7 @@ def _guess_district(sub: Submission, setup: Setup | None) -> None:
         sub.problems = [replace(p, district_code=sub.district_code) for p in sub.problems]
 
 
-def _shown(text: str | None, width: int = 20) -> str:
+def _quoted_meta(text: str | None, width: int = 20) -> str:
     """A value from `_meta` as quoted in a message: the file is untrusted, so never all of it."""
     text = " ".join((text or "").split())
     return "?" if not text else text if len(text) <= width else text[:width] + "…"
@@ -237,7 +237,7 @@ def _check_identity(sub: Submission, setup: Setup | None, period: Period | None)
     meta, name = sub.meta, sub.name
     version = meta.get("template_version", "")
     if version not in READABLE_TEMPLATE_VERSIONS:
-        return [rule("F_TEMPLATE_VERSION").problem(file=name, value=_shown(version))]
+        return [rule("F_TEMPLATE_VERSION").problem(file=name, value=_quoted_meta(version))]
     if meta.get("kind", "district") != "district":
         return [rule("F_NOT_OURS").problem(file=name)]
     code = meta.get("district_code", "")
@@ -250,22 +250,22 @@ def _check_identity(sub: Submission, setup: Setup | None, period: Period | None)
         sub.district_code = code if code.isascii() and code.isdigit() else None
         return []
     if meta.get("province_code") != setup.province_code:
-        return [rule("F_OTHER_PROVINCE").problem(file=name, value=_shown(meta.get("province_code")),
+        return [rule("F_OTHER_PROVINCE").problem(file=name, value=_quoted_meta(meta.get("province_code")),
                                                  province=setup.province_name)]
     if code not in setup.district_codes:
         # Never trusted further: a code like '../../x' ends here.
-        return [rule("F_UNKNOWN_DISTRICT").problem(file=name, value=_shown(code))]
+        return [rule("F_UNKNOWN_DISTRICT").problem(file=name, value=_quoted_meta(code))]
     sub.district_code = code
     if period is None and sub.period is not None and not setup.covers(sub.period):
         start, end = setup.fiscal_bounds
         return [rule("F_OUTSIDE_YEAR").problem(
-            file=name, district_code=code, value=_shown(meta.get("period")), found=sub.period.thai(),
+            file=name, district_code=code, value=_quoted_meta(meta.get("period")), found=sub.period.thai(),
             found_en=sub.period.english(), year=setup.fiscal_year_be, start=thai_date(start), end=thai_date(end),
             start_en=start.isoformat(), end_en=end.isoformat())]
     if period is not None and sub.period != period:
-        found = sub.period.thai() if sub.period else _shown(meta.get("period"))
-        found_en = sub.period.english() if sub.period else _shown(meta.get("period"))
-        return [rule("F_OTHER_PERIOD").problem(file=name, district_code=code, value=_shown(meta.get("period")),
+        found = sub.period.thai() if sub.period else _quoted_meta(meta.get("period"))
+        found_en = sub.period.english() if sub.period else _quoted_meta(meta.get("period"))
+        return [rule("F_OTHER_PERIOD").problem(file=name, district_code=code, value=_quoted_meta(meta.get("period")),
                                                found=found, found_en=found_en, expected=period.thai(),
                                                expected_en=period.english())]
     return []

@@ -30,7 +30,7 @@ from pathlib import Path
 _active: list["PdfWorker"] = []
 
 
-def _context():
+def process_context():
     """fork on Linux: the child starts with pandas and the tool already imported, in milliseconds.
     Elsewhere (macOS, Windows) fork is unsafe or missing, and spawn is used."""
     if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
@@ -71,11 +71,11 @@ def _warm_orphan_proof(parent: int) -> int:
 
 def warm_renderer() -> int:
     """Load what every PDF needs once per process: WeasyPrint, fonts, stylesheet, template, text-layer fix."""
-    from generator.outputs import pdf_text
-    from generator.outputs import render_pdf
+    from generator.outputs import pdf_engine, pdf_text, render_pdf
+    from generator.outputs.formatting import environment
 
-    render_pdf._style()
-    render_pdf.environment().get_template(render_pdf.TEMPLATE)
+    pdf_engine.warm()
+    environment().get_template(render_pdf.TEMPLATE)
     pdf_text.install()
     return os.getpid()
 
@@ -111,7 +111,7 @@ class PdfWorker:
     def __init__(self) -> None:
         # Started before any thread of ours exists (the console spinner comes later), so a forked
         # child never inherits a lock held by another thread.
-        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=die_with_parent,
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=process_context(), initializer=die_with_parent,
                                          initargs=(os.getpid(),))
         self._pool.submit(warm_renderer)
 
@@ -152,5 +152,5 @@ def pdf_result(future: Future, summary, path: Path, attachments: list[Path], lan
 def province_pool(workers: int | None = None) -> ProcessPoolExecutor:
     """A pool for running whole provinces side by side, each process warmed once."""
     n = max(1, workers or os.cpu_count() or 1)
-    return ProcessPoolExecutor(max_workers=n, mp_context=_context(), initializer=_warm_orphan_proof,
+    return ProcessPoolExecutor(max_workers=n, mp_context=process_context(), initializer=_warm_orphan_proof,
                                initargs=(os.getpid(),))

@@ -24,7 +24,8 @@ from openpyxl.utils import get_column_letter
 from generator.core import texts
 from generator.core.problems import CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, WARNING
 from generator.core.schema import GROUPS
-from generator.core.periods import Period, thai_date
+from generator.core.periods import Period
+from generator.figures.standing import reporting_grid
 from generator.figures.summary import DistrictFigures, MonthSummary
 from generator.core.statuses import LATE, MISSING, ON_TIME, REJECTED, TIMELINESS
 from generator.outputs.xlsx import (BOX, FONT, NUMBER_FORMATS, add_table, header_row, print_a4_landscape, put, save_atomic, wrapped_height)
@@ -382,11 +383,7 @@ def _problems_sheet(wb: Workbook, s: MonthSummary, lang: str) -> None:
 
 
 def _month_label(key: str, lang: str = "th") -> str:
-    """ส.ค. 66, or Aug 2566 in English."""
-    period = Period(int(key[:4]), int(key[5:7]))
-    if lang == "en":
-        return period.first_day.strftime("%b ") + str(period.year + 543)
-    return thai_date(period.first_day, short=True).split(" ", 1)[1]
+    return Period.from_key(key).short_label(lang)
 
 
 def _text_categories(chart, ref: Reference) -> None:
@@ -488,18 +485,15 @@ def _reporting_sheet(wb: Workbook, s: MonthSummary, lang: str) -> None:
     w = _words(lang)
     ws = _sheet(wb, "reporting", lang, w("title.reporting", **_where(s, lang)))
     timely = texts.section("timeliness", lang)
-    r = s.reporting
-    months = sorted(set(r["month"]) | {s.period.key}) if r is not None and len(r) else [s.period.key]
-    cell = {(x.district_code, x.month): x.status for x in r.itertuples()} if r is not None else {}
+    grid = reporting_grid(s)
+    months = grid.months
     cols = [Col(w("col.district_code"), 11, CODE), Col(w("col.district"), 18)]
     cols += [Col(_month_label(m, lang), 14) for m in months]
     cols += [Col(w("col.times", status=timely[t]), 12, INT) for t in TIMELINESS]
-    rows, status_rows = [], []
-    for d in s.districts:
-        statuses = [cell.get((d.district_code, m)) for m in months]
-        status_rows.append(statuses)
-        rows.append([d.district_code, d.district_name] + [timely.get(st, "") if st else None for st in statuses]
-                    + [sum(st == t for st in statuses) for t in TIMELINESS])
+    rows = [[row.district.district_code, row.district.district_name]
+            + [timely.get(st, "") if st else None for st in row.cells] + [row.count(t) for t in TIMELINESS]
+            for row in grid.rows]
+    status_rows = [row.cells for row in grid.rows]
     total = ["", w("total")] + [None] * len(months) + [sum(row[2 + len(months) + i] for row in rows)
                                                        for i in range(len(TIMELINESS))]
     _write(ws, "reporting", cols, rows, total=total)

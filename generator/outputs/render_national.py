@@ -15,7 +15,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from generator.core import texts
-from generator.figures.national import ERROR, MISSING, OFFICE_TH, NationalSummary, ProvinceFigures
+from generator.core.problems import ERROR, SEVERITY_LABELS
+from generator.figures.national import NOT_YET_SENT, OFFICE_TH, NationalSummary, ProvinceFigures
 from generator.core.statuses import BEHIND, NOT_REACHED, NOT_STARTED, ON_TRACK, REACHED, STATUS_TH
 from generator.outputs.xlsx import FONT, NUMBER_FORMATS, add_table, header_row, print_a4_landscape, put, save_atomic
 from generator.outputs.atomic import write_bytes_atomic
@@ -40,18 +41,18 @@ def context(summary: NationalSummary, lang: str = "th") -> dict:
         "behind": [p for p in summary.provinces if p.year.status == BEHIND],
         "by_code": sorted(summary.provinces, key=lambda p: p.province_code),
         "errors": [n for n in summary.notices if n.severity == ERROR],
-        "other_notices": [n for n in summary.notices if n.severity not in (ERROR, MISSING)],
+        "other_notices": [n for n in summary.notices if n.severity != ERROR and n.rule_id not in NOT_YET_SENT],
     }
 
 
 def render_html(summary: NationalSummary, lang: str = "th") -> str:
-    from generator.outputs.render_pdf import environment
+    from generator.outputs.formatting import environment
 
     return environment().get_template(TEMPLATE).render(**context(summary, lang))
 
 
 def write_national_pdf(summary: NationalSummary, path: Path, attachments: list[Path] = (), lang: str = "th") -> Path:
-    from generator.outputs.render_pdf import html_to_pdf
+    from generator.outputs.pdf_engine import html_to_pdf
 
     return write_bytes_atomic(Path(path), html_to_pdf(render_html(summary, lang), attachments, lang=lang))
 
@@ -136,7 +137,7 @@ def write_national_workbook(summary: NationalSummary, path: Path) -> Path:
     notes = wb.create_sheet("ข้อสังเกต")
     _table(notes, "notices", [("ระดับ", 12, None), ("ไฟล์หรือโฟลเดอร์", 40, None), ("รหัสจังหวัด", 10, CODE),
                               ("จังหวัด", 18, None), ("รายละเอียด", 70, None), ("วิธีแก้ไข", 50, None)],
-           [[{"error": "ข้อผิดพลาด", "missing": "ยังไม่มีผล", "warning": "คำเตือน"}[n.severity], n.file,
+           [[texts.text("national.not_yet_sent", "th") if n.rule_id in NOT_YET_SENT else SEVERITY_LABELS["th"][n.severity], n.file,
              n.province_code, n.province_name, n.message_th, n.fix_th] for n in s.notices])
     for row in notes.iter_rows(min_row=2):
         for cell in row:

@@ -1,53 +1,34 @@
-"""The monthly PDF for managers: Jinja2 HTML laid out by WeasyPrint in Sarabun.
+"""The monthly PDF for managers: the report's pages assembled from a `MonthSummary`.
 
-The figures come computed in a `MonthSummary`; this module only orders and formats them. The
-template is `generator/report_templates/report.html` with `report.css`. WeasyPrint fetches nothing but the
-two Sarabun font files and our own stylesheet folder: every other URL (file:, http:, data:, …) is
-refused by `AssetFetcher`, so text from district workbooks can never make the PDF read or embed a
-local file. Jinja2 autoescaping is on, so such text is printed, never interpreted.
+The figures come computed (`figures.summary`, and where each district stands in
+`figures.standing`); this module only orders them for the templates
+(`generator/report_templates/report.html`, `district.html`). Formatting is in `formatting`, the
+WeasyPrint engine in `pdf_engine`.
 """
 
 from __future__ import annotations
 
-import functools
-import io
-import re
-import threading
 from collections import Counter
-from datetime import date, datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
-import jinja2
-import pandas as pd
-from markupsafe import Markup, escape
-
-from generator.figures import charts
-
-from generator.outputs import narrative
-
-from generator.outputs import pdf_text
+from markupsafe import Markup
 
 from generator.core import texts
-from generator.figures.charts import fiscal_year_months
-from generator.core.periods import Period, format_date, thai_date
+from generator.core.periods import Period, fiscal_year_months
 from generator.core.problems import CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, WARNING
+from generator.core.statuses import ACCEPTED, BEHIND, LATE, NOT_REACHED, ON_TIME, REJECTED, TIMELINESS
+from generator.figures import charts, standing
+from generator.figures.standing import attention_order, district_ranks, district_state
 from generator.figures.summary import DistrictFigures, MonthSummary
-from generator.core.statuses import (ACCEPTED, BEHIND, LATE, MISSING, NOT_REACHED, NOT_STARTED, ON_TIME, ON_TRACK, REACHED, REJECTED, TIMELINESS)
+from generator.outputs import narrative
 from generator.outputs.atomic import write_bytes_atomic
+from generator.outputs.formatting import is_missing, environment, month_short
+from generator.outputs.pdf_engine import AssetFetcher, html_to_pdf
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "report_templates"
 TEMPLATE = "report.html"
 DISTRICT_TEMPLATE = "district.html"
 DISTRICT_ROWS_MAX = 3  # groups founded in the month listed on a district's one page
-STYLESHEET = "report.css"
-FONT_FILES = {400: "Sarabun-Regular.ttf", 700: "Sarabun-Bold.ttf"}
 PROBLEM_ROWS_MAX = 40  # rows of the rejected files' problems printed; the rest are in the Excel file
-
-# A district's state as the report shows it: its year status, or why it has no figures.
-NO_REPORT = {MISSING: "missing", REJECTED: "rejected"}
-ATTENTION_ORDER = {"rejected": 0, "missing": 1, NOT_REACHED: 2, BEHIND: 2, NOT_STARTED: 3, ON_TRACK: 4, REACHED: 5}
 
 def labels(lang: str) -> dict:
     """The template's words (`L`): the catalogue's ``pdf`` section and the status words by constant."""
@@ -60,112 +41,7 @@ def labels(lang: str) -> dict:
 LABELS = {lang: labels(lang) for lang in texts.LANGS}
 
 
-# --- formatting filters ---------------------------------------------------------------------
-
-def _missing(value) -> bool:
-    try:
-        return value is None or bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def fmt_int(value) -> str:
-    """1,234"""
-    return "–" if _missing(value) else f"{int(round(float(value))):,}"
-
-
-def fmt_baht(value) -> str:
-    """1,234.50"""
-    return "–" if _missing(value) else f"{float(value):,.2f}"
-
-
-def fmt_baht_text(value) -> str:
-    """789,002,813 in a sentence (whole baht, as the department writes them), 1,234.50 otherwise."""
-    if _missing(value):
-        return "–"
-    value = round(float(value), 2)
-    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
-
-
-def fmt_percent(value) -> str:
-    """22.40 (ร้อยละ, two decimals)"""
-    return "–" if _missing(value) else f"{float(value):,.2f}"
-
-
-def _as_date(value) -> date | None:
-    if _missing(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return pd.Timestamp(value).date()
-
-
-def fmt_date(value, lang: str = "th") -> str:
-    """9 มกราคม 2566"""
-    d = _as_date(value)
-    return "–" if d is None else format_date(d, lang)
-
-
-def fmt_date_short(value, lang: str = "th") -> str:
-    """9 ม.ค. 66"""
-    d = _as_date(value)
-    if d is None:
-        return "–"
-    return thai_date(d, short=True) if lang == "th" else f"{d.day}/{d.month}/{d.year + 543}"
-
-
-def fmt_village(row, lang: str = "th") -> str:
-    """บ้านโนนไฮใต้ หมู่ที่ 5 ต.บุ่งคล้า: a village as officers name it."""
-    name = row.get("village_name")
-    if _missing(name):
-        return ""
-    moo = row.get("moo")
-    return texts.village(name, "–" if _missing(moo) else int(moo), row.get("subdistrict_name") or None, lang)
-
-
-def fmt_file(name) -> Markup:
-    """A file name that may wrap after _ - . but never inside a Thai word (2566-08_3609_|เทพสถิต.xlsx)."""
-    parts = re.split(r"(?<=[_\-./])", "" if _missing(name) else str(name))
-    return Markup("<wbr>").join(escape(part) for part in parts)
-
-
-def bar_width(value) -> str:
-    """A progress bar's width in percent, capped at 100."""
-    return "0" if _missing(value) else f"{max(0.0, min(100.0, float(value))):.1f}"
-
-
-@functools.cache
-def environment() -> jinja2.Environment:
-    """The Jinja2 environment, one per process."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=True, default=True),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True,
-    )
-    env.filters.update(num=fmt_int, baht=fmt_baht, baht_text=fmt_baht_text, pct=fmt_percent, bedate=fmt_date, bedate_short=fmt_date_short,
-                       barw=bar_width, village=fmt_village, file=fmt_file,
-                       month_short=lambda key, lang="th": month_short(key, lang))
-    return env
-
-
 # --- what the template shows ----------------------------------------------------------------
-
-def district_state(d: DistrictFigures) -> str:
-    """The year status of a district that reported, or why it has no figures this month."""
-    return NO_REPORT.get(d.report, d.year.status)
-
-
-def attention_order(districts) -> list[DistrictFigures]:
-    """Districts that need attention first, then by year percent, lowest first."""
-    return sorted(districts, key=lambda d: (ATTENTION_ORDER[district_state(d)],
-                                            d.year.percent if d.year.percent is not None else -1,
-                                            d.district_code))
-
 
 def _problem_rules(summary: MonthSummary, lang: str) -> list[dict]:
     by_rule: dict[tuple[str, str], list] = {}
@@ -232,18 +108,12 @@ def _founded_rows(summary: MonthSummary) -> list[dict]:
     rows = []
     for r in frame.to_dict("records"):
         phase = r.get("phase")
-        rows.append({**r, "phase": None if _missing(phase) else int(phase)})
+        rows.append({**r, "phase": None if is_missing(phase) else int(phase)})
     return rows
 
 
-def _period_of(key: str) -> Period:
-    return Period(int(key[:4]), int(key[5:7]))
-
-
 def _chart_months(summary: MonthSummary) -> list[Period]:
-    first = summary.progress_by_month["month"].min() if summary.progress_by_month is not None and len(
-        summary.progress_by_month) else summary.period.key
-    return fiscal_year_months(_period_of(first))
+    return fiscal_year_months(summary.period.fiscal_year_be)
 
 
 def _chart_labels(L: dict) -> dict:
@@ -266,41 +136,13 @@ def district_chart(summary: MonthSummary, d: DistrictFigures, lang: str = "th", 
         no_data=None if d.has_figures else L["status"][district_state(d)]))
 
 
-def _month_short(key: str, lang: str) -> str:
-    """ส.ค. 66 / Aug 23: a month in a tight table."""
-    p = _period_of(key)
-    L = LABELS[lang]
-    return f"{L[f'month_abbr_{p.month}']} {(p.year + int(L['year_offset'])) % 100:02d}"
-
-
 def reporting_grid(summary: MonthSummary, lang: str = "th") -> dict:
-    """District × month: how each report arrived; per district and per month, the on-time count."""
-    r = summary.reporting if summary.reporting is not None else pd.DataFrame(
-        columns=["district_code", "district_name", "month", "status"])
-    months = sorted(set(r["month"]) | {summary.period.key})
-    cell = {(row.district_code, row.month): row.status for row in r.itertuples()}
-    rows = []
-    for d in summary.districts:
-        statuses = [cell.get((d.district_code, m)) for m in months]
-        counted = [st for st in statuses if st is not None]
-        rows.append({"district": d, "cells": statuses, "on_time": sum(st == ON_TIME for st in counted),
-                     "sent": sum(st in (ON_TIME, LATE) for st in counted), "months": len(counted)})
-    per_month = [Counter(cell.get((d.district_code, m)) for d in summary.districts) for m in months]
-    return {"months": [(m, _month_short(m, lang)) for m in months],
-            "rows": rows, "per_month": per_month, "n": len(summary.districts)}
-
-
-def ranks(summary: MonthSummary) -> dict[str, int]:
-    """District code -> rank by percent of the year's target (1 = furthest ahead), accepted reports only;
-    equal percentages share a rank."""
-    scored = sorted((d for d in summary.reported if d.year.percent is not None),
-                    key=lambda d: -d.year.percent)
-    out, previous, rank = {}, None, 0
-    for i, d in enumerate(scored, start=1):
-        if d.year.percent != previous:
-            rank, previous = i, d.year.percent
-        out[d.district_code] = rank
-    return out
+    """The district × month grid as the template walks it."""
+    grid = standing.reporting_grid(summary)
+    return {"months": [(m, month_short(m, lang)) for m in grid.months],
+            "rows": [{"district": row.district, "cells": list(row.cells), "on_time": row.on_time, "sent": row.sent,
+                      "months": row.months} for row in grid.rows],
+            "per_month": grid.per_month, "n": len(grid.rows)}
 
 
 def _title(summary: MonthSummary, L: dict, lang: str, district: DistrictFigures | None = None) -> str:
@@ -319,14 +161,6 @@ def severity_counts(summary: MonthSummary) -> Counter:
     """Problems by severity, each counted as itself: a note or a confirmed value is not a warning."""
     found = Counter(p.severity for p in summary.problems)
     return {sev: found.get(sev, 0) for sev in SEVERITY_ORDER}
-
-
-def month_short(key: str | None, lang: str = "th") -> str:
-    """ก.ค. 66 (a month key as a table cell shows it)."""
-    if not key:
-        return "–"
-    p = _period_of(key)
-    return thai_date(p.first_day, short=True).split(" ", 1)[1] if lang == "th" else f"{p.month}/{p.year + 543}"
 
 
 def context(summary: MonthSummary, lang: str = "th") -> dict:
@@ -372,12 +206,13 @@ def district_context(summary: MonthSummary, code: str, lang: str = "th") -> dict
     if d is None:
         raise ValueError(f"district {code!r} is not in the setup of {summary.province_name}")
     L = base["L"]
+    ranks = district_ranks(summary)
     timely = {row.month: row.status for row in summary.reporting.itertuples()
               if row.district_code == code} if summary.reporting is not None else {}
     founded = [r for r in base["founded_rows"] if r.get("district_code") == code]
     files = [f for f in summary.files if f.district_code == code]
-    return {**base, "d": d, "title": _title(summary, L, lang, d), "rank": ranks(summary).get(code),
-            "ranked": len(ranks(summary)), "chart": district_chart(summary, d, lang, small=False),
+    return {**base, "d": d, "title": _title(summary, L, lang, d), "rank": ranks.get(code), "ranked": len(ranks),
+            "chart": district_chart(summary, d, lang, small=False),
             "this_month": timely.get(summary.period.key, d.report), "district_founded": founded[:DISTRICT_ROWS_MAX],
             "district_founded_more": max(0, len(founded) - DISTRICT_ROWS_MAX), "district_files": files,
             # a note is information, not a problem of the file
@@ -391,117 +226,6 @@ def render_html(summary: MonthSummary, lang: str = "th") -> str:
 
 def render_district_html(summary: MonthSummary, code: str, lang: str = "th") -> str:
     return environment().get_template(DISTRICT_TEMPLATE).render(**district_context(summary, code, lang))
-
-
-# --- WeasyPrint: fonts, the URL fetcher, the PDF --------------------------------------------
-
-def font_dir() -> Path:
-    import fontpkg
-
-    return Path(fontpkg.path("Sarabun")).resolve().parent
-
-
-def _file_url_path(url: str) -> Path | None:
-    parts = urlsplit(url)
-    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost") or parts.query or parts.fragment:
-        return None
-    return Path(url2pathname(unquote(parts.path))).resolve()
-
-
-try:
-    from weasyprint.urls import URLFetcher as _URLFetcher
-    from weasyprint.urls import URLFetcherResponse as _URLFetcherResponse
-except ImportError:  # pragma: no cover - WeasyPrint is a dependency; this only keeps render_html importable
-    _URLFetcher, _URLFetcherResponse = object, None
-
-
-class AssetFetcher(_URLFetcher):
-    """Serves the Sarabun font files and the stylesheets of generator/report_templates/, and nothing else.
-
-    Every other URL, whatever its scheme (file:, http:, https:, data:, ftp:, …), raises, and is
-    recorded in `refused`. No network handler is ever used and redirects are off.
-    """
-
-    MEDIA_TYPES = {".ttf": "font/ttf", ".css": "text/css"}
-
-    def __init__(self, extra_files: tuple[Path, ...] = ()):
-        super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=False)
-        fonts = font_dir()
-        self.allowed = {(fonts / name).resolve() for name in FONT_FILES.values()}
-        self.allowed |= {p.resolve() for p in TEMPLATES.glob("*.css")}
-        self.allowed |= {Path(p).resolve() for p in extra_files}
-        self.refused: list[str] = []
-        self.served: list[str] = []
-
-    def fetch(self, url, headers=None):
-        path = _file_url_path(str(url))
-        if path is None or path not in self.allowed or not path.is_file():
-            self.refused.append(str(url))
-            raise ValueError(f"refused to fetch {str(url)[:200]!r}: only the report's own fonts and stylesheet")
-        self.served.append(str(url))
-        media_type = self.MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
-        return _URLFetcherResponse(path.as_uri(), _read_asset(path), {"Content-Type": media_type})
-
-    def open(self, url, data=None, timeout=None):  # never the urllib opener
-        return self.fetch(url.full_url if hasattr(url, "full_url") else url)
-
-
-@functools.cache
-def _read_asset(path: Path) -> bytes:
-    return path.read_bytes()
-
-
-def font_face_css() -> str:
-    rules = []
-    for weight, name in FONT_FILES.items():
-        url = (font_dir() / name).as_uri()
-        rules.append(f'@font-face {{ font-family: "Sarabun"; font-style: normal; font-weight: {weight}; '
-                     f'src: url("{url}") format("truetype"); }}')
-    return "\n".join(rules) + "\n"
-
-
-_lock = threading.Lock()
-
-
-@functools.cache
-def _style():
-    """FontConfiguration and the stylesheet with its @font-face rules: loaded once per process."""
-    from weasyprint import CSS
-    from weasyprint.text.fonts import FontConfiguration
-
-    font_config = FontConfiguration()
-    css_path = TEMPLATES / STYLESHEET
-    fetcher = AssetFetcher()
-    css = CSS(string=font_face_css() + css_path.read_text(encoding="utf-8"), base_url=css_path.as_uri(),
-              url_fetcher=fetcher, font_config=font_config)
-    if fetcher.refused:  # our own stylesheet asked for something outside the allowed files
-        raise RuntimeError(f"report.css refers to files that are not served: {fetcher.refused}")
-    return font_config, css
-
-
-def html_to_pdf(html: str, attachments=(), url_fetcher: AssetFetcher | None = None, lang: str = "th",
-                base_url: str | None = None) -> bytes:
-    """Lay out report HTML with the report stylesheet and Sarabun; attachments are files we wrote.
-
-    `attachments` may also be a function returning them: it is called once the pages are laid out,
-    so the files can still be being written meanwhile (the pipeline's PDF worker, generator.outputs.parallel)."""
-    from weasyprint import HTML, Attachment
-
-    pdf_text.install()  # WeasyPrint's Thai text layer, corrected (see generator.outputs.pdf_text)
-    fetcher = url_fetcher or AssetFetcher()
-    with _lock:  # FontConfiguration is shared; keep one layout at a time per process
-        font_config, css = _style()
-        document = HTML(string=html, base_url=base_url or (TEMPLATES / TEMPLATE).as_uri(), url_fetcher=fetcher)
-        laid_out = document.render(font_config=font_config, stylesheets=[css], uncompressed_pdf=False)
-        files = []
-        for path in (attachments() if callable(attachments) else attachments):
-            path = Path(path)
-            files.append(Attachment(
-                file_obj=io.BytesIO(path.read_bytes()), name=path.name, url_fetcher=fetcher,
-                description=LABELS.get(lang, LABELS["th"])["attachment"] if path.suffix == ".xlsx" else path.name,
-                created=datetime.fromtimestamp(path.stat().st_mtime), modified=datetime.fromtimestamp(path.stat().st_mtime),
-                relationship="Data"))
-        return laid_out.write_pdf(stylesheets=[css], attachments=files, uncompressed_pdf=False)
 
 
 def write_pdf(summary: MonthSummary, path: Path, attachments: list[Path] = (), lang: str = "th", *,

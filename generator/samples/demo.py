@@ -33,11 +33,11 @@ KKKJ_VILLAGES = [72, 34, 38, 58, 52, 46, 40, 28, 44, 60, 24, 50, 38, 22, 25, 24]
 HAD_GROUP = [46, 21, 23, 36, 32, 28, 25, 17, 27, 37, 15, 31, 24, 14, 15, 14]
 DEMO_PERIOD = Period(2023, 8)
 
-_PLACE = ["โนนสะอาด", "หนองบัว", "โคกสูง", "นาไก่เซา", "หนองแวง", "ดอนแดง", "โพนทอง", "ห้วยยาง", "หนองไผ่",
+PLACE_NAMES = ["โนนสะอาด", "หนองบัว", "โคกสูง", "นาไก่เซา", "หนองแวง", "ดอนแดง", "โพนทอง", "ห้วยยาง", "หนองไผ่",
           "โนนสำราญ", "สระพัง", "กุดตุ้ม", "นาเสียว", "ห้วยต้อน", "หนองนาแซง", "บุ่งคล้า", "โนนคูณ", "ซับม่วง",
           "โคกกลาง", "หนองหญ้าปล้อง", "ท่าหินโงม", "นาฝาย", "โนนไฮ", "หนองปลาซิว", "บ้านค่าย", "โคกมั่งงอย",
           "หนองโดน", "นาวัง", "ทุ่งลุยลาย", "ห้วยบง", "ลาดใหญ่", "โนนเขวา"]
-_SUFFIX = ["", "เหนือ", "ใต้", "ใหม่", "พัฒนา", "สามัคคี", "ทอง", "น้อย"]
+PLACE_SUFFIXES = ["", "เหนือ", "ใต้", "ใหม่", "พัฒนา", "สามัคคี", "ทอง", "น้อย"]
 # First names by the title that goes with them: นาย for men, นาง or นางสาว for women. Both lists
 # are as long, so that drawing a name takes the same random numbers whichever title came first.
 _MEN = ["สมชาย", "ประเสริฐ", "กิตติพงษ์", "ธีรวัฒน์", "พงศกร", "อนุชา", "ศักดิ์ชัย", "วีระพงษ์", "ชยพล",
@@ -76,7 +76,7 @@ def chaiyaphum_setup(seed: int = 2566) -> Setup:
         for i, is_kkkj in enumerate(kkkj_flags):
             if moo >= rng.randint(8, 16):
                 sub, moo = sub + 1, 0
-                sub_name = rng.choice(_PLACE)
+                sub_name = rng.choice(PLACE_NAMES)
             moo += 1
             if is_kkkj:
                 had_group = had_left > 0 and rng.random() < had_left / max(1, kkkj_flags[i:].count(True))
@@ -85,7 +85,7 @@ def chaiyaphum_setup(seed: int = 2566) -> Setup:
                 had_group = rng.random() < 0.5
             villages.append({
                 "village_code": f"{code}{sub:02d}{moo:02d}", "moo": moo,
-                "village_name": f"{rng.choice(_PLACE)}{rng.choice(_SUFFIX)}", "subdistrict_name": sub_name,
+                "village_name": f"{rng.choice(PLACE_NAMES)}{rng.choice(PLACE_SUFFIXES)}", "subdistrict_name": sub_name,
                 "district_code": code, "is_kkkj": is_kkkj, "had_group": bool(had_group),
             })
         for _ in range(rng.randint(3, 6)):

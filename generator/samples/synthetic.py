@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator.samples.demo import _PLACE, _SUFFIX, DEMO_PERIOD, officer_name, simulated_groups, split_whole
+from generator.samples.demo import PLACE_NAMES, PLACE_SUFFIXES, DEMO_PERIOD, officer_name, simulated_groups, split_whole
 from generator.core.periods import Period
 from generator.core.model import Phase, Setup
 
@@ -92,7 +92,7 @@ def nation_plan(spec: NationSpec = NATION, seed: int = 2566) -> list[ProvincePla
         had = tuple(min(v - 1, max(0, round(v * share * rng.uniform(0.85, 1.15)))) for v in k)
         plans.append(ProvincePlan(
             province_code=code, province_name=names[i],
-            district_names=tuple(_unique_names(random.Random(f"{seed}-{code}-names"), n, _PLACE, 1)),
+            district_names=tuple(_unique_names(random.Random(f"{seed}-{code}-names"), n, PLACE_NAMES, 1)),
             kkkj=tuple(k), had_group=had, officers=tuple(officers[start:start + n]), seed=rng.randrange(1 << 30)))
         start += n
     return plans
@@ -111,7 +111,7 @@ def _unique_names(rng: random.Random, n: int, words: list[str], parts: int) -> l
     while len(names) < n:
         name = "".join(rng.choice(words) for _ in range(parts))
         if name in seen:
-            name += rng.choice(_SUFFIX[1:])
+            name += rng.choice(PLACE_SUFFIXES[1:])
         if name not in seen:
             seen.add(name)
             names.append(name)
@@ -129,11 +129,11 @@ def province_setup(plan: ProvincePlan, fiscal_year_be: int = 2566) -> Setup:
         sub, moo, sub_name = 0, 99, ""
         for i, is_kkkj in enumerate(flags):
             if moo >= rng.randint(8, 16):
-                sub, moo, sub_name = sub + 1, 0, rng.choice(_PLACE)
+                sub, moo, sub_name = sub + 1, 0, rng.choice(PLACE_NAMES)
             moo += 1
             villages.append({
                 "village_code": f"{code}{sub:02d}{moo:02d}", "moo": moo,
-                "village_name": f"{rng.choice(_PLACE)}{rng.choice(_SUFFIX)}", "subdistrict_name": sub_name,
+                "village_name": f"{rng.choice(PLACE_NAMES)}{rng.choice(PLACE_SUFFIXES)}", "subdistrict_name": sub_name,
                 "district_code": code, "is_kkkj": is_kkkj,
                 "had_group": (i in with_group) if is_kkkj else rng.random() < 0.5,
             })
@@ -235,7 +235,7 @@ def write_nation(root: Path, spec: NationSpec = NATION, seed: int = 2566, period
     """Write (or reuse, when already written with the same parameters) a whole synthetic nation."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from generator.outputs.parallel import _context
+    from generator.outputs.parallel import process_context
 
     root = Path(root)
     params = {"generator_version": GENERATOR_VERSION, "spec": asdict(spec), "seed": seed, "period": period.key}
@@ -256,7 +256,7 @@ def write_nation(root: Path, spec: NationSpec = NATION, seed: int = 2566, period
             if progress:
                 progress(provinces[-1])
     else:
-        with ProcessPoolExecutor(n, mp_context=_context()) as pool:
+        with ProcessPoolExecutor(n, mp_context=process_context()) as pool:
             provinces = []
             for done in pool.map(_write_province_job, jobs, chunksize=1):
                 provinces.append(done)

@@ -21,7 +21,7 @@ from generator.web.words import word
 from generator.web.workspace import Workspace
 
 HERE = Path(__file__).resolve().parent
-from generator.outputs.render_pdf import TEMPLATES as REPORT_TEMPLATES  # noqa: E402  the report's templates and CSS
+from generator.outputs.formatting import TEMPLATES as REPORT_TEMPLATES  # noqa: E402  the report's templates and CSS
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,13 @@ class UploadLimits:
 
 
 def create_app(workspace: Path, require_login: bool = False, limits: UploadLimits = UploadLimits(),
-               testing: bool = False, preview_wait: bool | None = None) -> Flask:
+               testing: bool = False, preview_wait: bool | None = None, proxies: int = 0) -> Flask:
     """preview_wait: pages wait for the month's preview to catch up with new files (tests), instead
-    of showing the last one with the new files' own checks while it is worked out (serving)."""
+    of showing the last one with the new files' own checks while it is worked out (serving).
+    proxies: how many reverse proxies (a TLS terminator) stand in front of the page; only then are
+    their X-Forwarded-For/-Proto/-Host headers believed (the client's address for the rate limits,
+    https for the Secure cookie, the host the district links name). Without one they are ignored,
+    since any client could send them."""
     ws = Workspace(workspace)
     app = Flask(__name__, static_folder=str(HERE / "static"), template_folder=str(HERE / "templates"))
     app.config.update(
@@ -54,9 +58,14 @@ def create_app(workspace: Path, require_login: bool = False, limits: UploadLimit
     )
     # The page's own templates first, then the report's, so the page can show page 1's tiles with
     # the very macros the PDF uses.
+    app.session_interface = security.SessionCookies()
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.jinja_loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(HERE / "templates"),
                                             jinja2.FileSystemLoader(REPORT_TEMPLATES)])
-    from generator.outputs.render_pdf import environment
+    from generator.outputs.formatting import environment
 
     app.jinja_env.filters.update(environment().filters)
     app.jinja_env.autoescape = True  # also for the report's macros and any template name
@@ -84,7 +93,7 @@ def create_app(workspace: Path, require_login: bool = False, limits: UploadLimit
                 "refresh_url": _refresh_url,
                 "require_login": app.config["REQUIRE_LOGIN"]}
 
-    from generator.web import district
+    from generator.web import district, links, receiving  # noqa: F401  links and receiving add to the province's routes
     from generator.web.routes import bp, register_errors
 
     app.register_blueprint(bp)

@@ -12,12 +12,14 @@ import logging
 import secrets
 import shutil
 import tempfile
+import threading
 from datetime import datetime
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, session, url_for
 
 from generator.core import texts
+import generator.web.security as security
 from generator.web.ext import extension
 from generator.web.words import word
 from generator.web.workspace import safe_leaf
@@ -100,19 +102,61 @@ def home():
 
 @bp.get("/district/m/<month>")
 def month(month: str):
-    from generator.outputs.render_pdf import district_context
-    from generator.web.routes import _files_view, _output_links, _preview, _report_context, _fiscal_months
+    from generator.core.statuses import TIMELINESS
+    from generator.jobs import district_history
+    from generator.web.routes import _output_links, _preview
 
     code = g.district
     setup, period = _setup_and_month(month)
     result, fresh = _preview(setup, period)
-    ctx = _report_context(district_context(result.summary, code, g.lang))
-    files = [r for r in _files_view(setup, period, result) if r["outcome"].district_code == code]
-    counts = next((f for f in reversed(files) if f["outcome"].status == "accepted"), None)
+    ctx = _district_page(result.summary, code, g.lang)
+    own = _own_files(setup, period, code)
     outputs = [link for link in _output_links(period) if link[2] == code]
-    return render_template("district_own.html", setup=setup, period=period, code=code, files=files, counts=counts,
-                           outputs=outputs, months=_fiscal_months(setup), limits=current_app.config["UPLOAD_LIMITS"],
-                           fresh=fresh, **ctx)
+    history = district_history(setup, extension("ws").store_path(setup), code)
+    return render_template("district_own.html", setup=setup, period=period, code=code, own=own, outputs=outputs,
+                           timeliness_all=TIMELINESS, history=history, fresh=fresh, **ctx)
+
+
+_PAGES: dict[tuple, tuple] = {}
+_PAGES_LOCK = threading.Lock()
+
+
+def _district_page(summary, code: str, lang: str) -> dict:
+    """The district's page of the report (its tiles, chart, labels), made once per preview: every
+    district's browser asks for it again every few seconds, and the preview changes far less often."""
+    from generator.outputs.render_pdf import district_context
+    from generator.web.routes import _report_context
+
+    key = (id(summary), code, lang)
+    with _PAGES_LOCK:
+        hit = _PAGES.get(key)
+    if hit is not None and hit[0] is summary:  # the summary is kept with it, so its id is not reused
+        return hit[1]
+    ctx = _report_context(district_context(summary, code, lang))
+    with _PAGES_LOCK:
+        _PAGES[key] = (summary, ctx)
+        while len(_PAGES) > 64:
+            _PAGES.pop(next(iter(_PAGES)))
+    return ctx
+
+
+def _own_files(setup, period, code: str) -> dict:
+    """This district's uploads of the month, each with its own check (made at upload, the CLI's
+    rules and words), which one counts, and the latest one sent."""
+    from generator.core.statuses import SUPERSEDED
+    from generator.jobs import district_files
+
+    ws = extension("ws")
+    checks = ws.checks(period)
+    rows = [{"upload": u, "check": checks[u.sha256], "feedback": ws.upload_feedback(period, u.sha256).is_file()}
+            for u in ws.uploads(period) if u.sha256 in checks and checks[u.sha256]["district_code"] == code]
+    counts, status = district_files([(r["upload"].received_at, r["upload"].leaf, r["check"]["ok"]) for r in rows])
+    for r in rows:
+        r["status"] = status[r["upload"].leaf]
+    latest = rows[-1] if rows else None  # uploads come in the order they were taken in
+    rows.sort(key=lambda r: (r["upload"].received_at, r["upload"].leaf), reverse=True)
+    return {"rows": rows, "counts": counts, "latest": latest,
+            "replaced": [r["upload"].leaf for r in rows if r["status"] == SUPERSEDED]}
 
 
 @bp.get("/district/m/<month>/workbook")
@@ -144,13 +188,11 @@ def output(month: str, key: str):
 
 @bp.get("/district/m/<month>/f/<sha256>")
 def returned_file(month: str, sha256: str):
-    from generator.web.routes import _files_view, _preview
-
-    setup, period = _setup_and_month(month)
+    _, period = _setup_and_month(month)
     ws = extension("ws")
     up = ws.upload(period, sha256)
-    if up is None or up.leaf not in {r["outcome"].file for r in _files_view(setup, period, _preview(setup, period)[0])
-                                     if r["outcome"].district_code == g.district}:
+    check = ws.checks(period).get(sha256) if up else None
+    if check is None or check["district_code"] != g.district:
         abort(404)
     return send_file(ws.blob(up.sha256), as_attachment=True, download_name=up.leaf)
 
@@ -158,50 +200,79 @@ def returned_file(month: str, sha256: str):
 @bp.post("/district/m/<month>/upload")
 def upload(month: str):
     """A district's files: checked before they are taken in; one that claims another district,
-    province or month is refused with what it claims and what was expected."""
-    from generator.jobs import check_file
+    province or month is refused with what it claims and what was expected. Each file taken in gets
+    its feedback workbook at once, from that upload, without waiting for the province's run."""
+    setup, period = _setup_and_month(month)
+    chosen = security.chosen_files()
+    if chosen is None:
+        return redirect(url_for("district.month", month=month))
+    for f in chosen:
+        _take_in(f, setup, period)
+    return redirect(url_for("district.month", month=month) + "#latest")
+
+
+def _take_in(f, setup, period) -> None:
+    from dataclasses import replace
+
     from generator.intake.safe import DEFAULT_LIMITS
-    from generator.web.routes import _spool
+    from generator.jobs import check_file, file_feedback
+    from generator.web.receiving import spool
+
+    ws, code = extension("ws"), g.district
+    limits = current_app.config["UPLOAD_LIMITS"]
+    who = f"district {code}"
+    folder = Path(tempfile.mkdtemp(prefix=".district-", dir=ws.root / "months"))
+    try:
+        tmp = spool(f.stream, folder, limits.file_mb * 1024 * 1024)
+        if tmp is None:
+            flash(_w("file_too_large", name=f.filename[:80], mb=limits.file_mb))
+            ws.audit(who, "upload_refused", code, detail=f"{f.filename[:80]}: too large")
+            return
+        named = folder / safe_leaf(f.filename)
+        tmp.rename(named)
+        checked = check_file(named, setup, DEFAULT_LIMITS, period, ws.store_path(setup))
+        if checked.district_code is not None and checked.district_code != code:
+            flash(_w("other_district", name=named.name, found=setup.district_name(checked.district_code),
+                     expected=setup.district_name(code)))
+            ws.audit(who, "upload_refused", code, detail=f"{named.name}: claims {checked.district_code}")
+            return
+        identity = [p for p in checked.problems if p.rule_id in IDENTITY_RULES]
+        if identity:
+            flash(f"{named.name}: {identity[0].message(g.lang)} {identity[0].fix(g.lang)}")
+            ws.audit(who, "upload_refused", code, detail=f"{named.name}: {identity[0].rule_id}")
+            return
+        up, new = ws.add_file(period, f.filename, named, datetime.now())
+        ws.save_check(period, up.sha256, replace(checked, district_code=code))
+        feedback = ws.upload_feedback(period, up.sha256)
+        if not feedback.exists():
+            feedback.parent.mkdir(parents=True, exist_ok=True)
+            file_feedback(replace(checked, path=ws.blob(up.sha256)), setup, period, up.leaf, feedback)
+        ws.audit(who, "upload", code, up.sha256, f"{up.leaf}: {'ok' if checked.ok else 'errors'}")
+        flash(texts.text("cli." + ("valid_ok" if checked.ok else "valid_bad"), g.lang, name=up.leaf))
+        if not new:
+            flash(_w("own_same_file", name=up.leaf))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# A file that is not this district's return of this month: refused, never taken in.
+IDENTITY_RULES = ("F_OTHER_PROVINCE", "F_OTHER_PERIOD", "F_UNKNOWN_DISTRICT")
+
+
+@bp.get("/district/m/<month>/feedback/<sha256>")
+def upload_feedback(month: str, sha256: str):
+    """The feedback workbook made from one of this district's own uploads."""
+    from generator.outputs.feedback import feedback_file_name
 
     setup, period = _setup_and_month(month)
     ws, code = extension("ws"), g.district
-    limits = current_app.config["UPLOAD_LIMITS"]
-    chosen = [f for f in request.files.getlist("files") if f and f.filename]
-    if not chosen:
-        flash(_w("no_files_chosen"))
-        return redirect(url_for("district.month", month=month))
-    if len(chosen) > limits.files:
-        abort(413, description="too_many")
-    who = f"district {code}"
-    for f in chosen:
-        folder = Path(tempfile.mkdtemp(prefix=".district-", dir=ws.root / "months"))
-        try:
-            tmp = _spool(f.stream, folder, limits.file_mb * 1024 * 1024)
-            if tmp is None:
-                flash(_w("file_too_large", name=f.filename[:80], mb=limits.file_mb))
-                continue
-            named = folder / safe_leaf(f.filename)
-            tmp.rename(named)
-            checked = check_file(named, setup, DEFAULT_LIMITS, period)
-            if checked.district_code is not None and checked.district_code != code:
-                flash(_w("other_district", name=named.name, found=setup.district_name(checked.district_code),
-                         expected=setup.district_name(code)))
-                ws.audit(who, "upload_refused", code, detail=f"{named.name}: claims {checked.district_code}")
-                continue
-            identity = [p for p in checked.problems if p.rule_id in ("F_OTHER_PROVINCE", "F_OTHER_PERIOD",
-                                                                     "F_UNKNOWN_DISTRICT")]
-            if identity:
-                flash(f"{named.name}: {identity[0].message(g.lang)} {identity[0].fix(g.lang)}")
-                ws.audit(who, "upload_refused", code, detail=f"{named.name}: {identity[0].rule_id}")
-                continue
-            up, new = ws.add_file(period, f.filename, named, datetime.now())
-            ws.save_check(period, up.sha256, checked)
-            result = "ok" if checked.ok else "errors"
-            ws.audit(who, "upload", code, up.sha256, f"{up.leaf}: {result}")
-            flash(texts.text("cli." + ("valid_ok" if checked.ok else "valid_bad"), g.lang, name=up.leaf))
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-    return redirect(url_for("district.month", month=month) + "#files")
+    up = ws.upload(period, sha256)
+    check = ws.checks(period).get(sha256) if up else None
+    path = ws.upload_feedback(period, sha256) if check and check["district_code"] == code else None
+    if path is None or not path.is_file():
+        abort(404)
+    ws.audit(f"district {code}", "feedback_downloaded", code, sha256, up.leaf)
+    return send_file(path, as_attachment=True, download_name=feedback_file_name(code, period, setup.district_name(code)))
 
 
 @bp.post("/district/logout")

@@ -2,6 +2,8 @@
 
 Every form posts and redirects (so a reload never sends twice and every page works without
 JavaScript); files are only ever sent from what the workspace lists, never from a path in the URL.
+This module holds the province's login, setup, month, sending and district pages; taking files in
+is in `receiving.py`, the district links in `links.py`, a district's own pages in `district.py`.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 import io
 import logging
 import os
-import secrets
 import shutil
 import tempfile
 import threading
@@ -21,8 +22,7 @@ from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, r
                    send_from_directory, session, url_for)
 from werkzeug.exceptions import HTTPException
 
-from generator.core import texts
-from generator.core.periods import Period, PeriodError, format_date
+from generator.core.periods import Period, PeriodError, fiscal_year_months, format_date
 import generator.web.security as security
 from generator.web.ext import extension
 from generator.web.runner import DONE, FAILED, RUNNING
@@ -31,7 +31,6 @@ from generator.web.words import word
 bp = Blueprint("web", __name__)
 LOG = logging.getLogger("savings_report.web")
 _send_lock = threading.Lock()
-ZIP_SKIP = ("__MACOSX/", ".", "~$")
 
 
 def _w(key: str, **params) -> str:
@@ -82,7 +81,7 @@ def logout():
 
 @bp.get("/fonts/<name>")
 def font(name: str):
-    from generator.outputs.render_pdf import FONT_FILES, font_dir
+    from generator.outputs.pdf_engine import FONT_FILES, font_dir
 
     if name not in FONT_FILES.values():
         abort(404)
@@ -91,7 +90,8 @@ def font(name: str):
 
 @bp.get("/report.css")
 def report_css():
-    from generator.outputs.render_pdf import STYLESHEET, TEMPLATES
+    from generator.outputs.pdf_engine import STYLESHEET
+    from generator.outputs.formatting import TEMPLATES
 
     return send_from_directory(TEMPLATES, STYLESHEET, mimetype="text/css", max_age=3600)
 
@@ -107,12 +107,7 @@ def _setup():
 
 
 def _fiscal_months(setup) -> list[Period]:
-    start, _ = setup.fiscal_bounds
-    months, p = [], Period(start.year, start.month)
-    for _ in range(12):
-        months.append(p)
-        p = Period(p.year + (p.month == 12), p.month % 12 + 1)
-    return months
+    return fiscal_year_months(setup.fiscal_year_be)
 
 
 def _month(text: str):
@@ -256,7 +251,8 @@ def month(month: str):
 
 def _month_context(summary, lang: str) -> dict:
     """What the page takes from the report: its labels, grid and counts (not its charts and tables)."""
-    from generator.outputs.render_pdf import LABELS, district_state, reporting_grid
+    from generator.outputs.render_pdf import LABELS, reporting_grid
+    from generator.figures.standing import district_state
     from generator.core.statuses import ON_TIME, TIMELINESS
 
     return {"s": summary, "L": LABELS[lang], "grid": reporting_grid(summary), "timeliness": TIMELINESS,
@@ -397,151 +393,6 @@ def workbook(month: str, code: str):
     abort(404)
 
 
-# --- taking files in --------------------------------------------------------------------------
-
-def _spool(stream, folder: Path, limit: int) -> Path | None:
-    """Copy an upload aside, stopping as soon as it is over the limit (None then)."""
-    fd, tmp = tempfile.mkstemp(prefix=".in-", dir=folder)
-    size = 0
-    with os.fdopen(fd, "wb") as out:
-        for chunk in iter(lambda: stream.read(1 << 16), b""):
-            size += len(chunk)
-            if size > limit:
-                break
-            out.write(chunk)
-    if size > limit:
-        os.unlink(tmp)
-        return None
-    return Path(tmp)
-
-
-def _is_bundle(path: Path) -> bool:
-    """A zip of workbooks, not a workbook (an .xlsx or .ods is a zip too, with its own first entries)."""
-    if not zipfile.is_zipfile(path):
-        return False
-    try:
-        with zipfile.ZipFile(path) as z:
-            names = set(z.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-    return "[Content_Types].xml" not in names and "mimetype" not in names
-
-
-def _unbundle(path: Path, name: str, folder: Path, limit: int, max_files: int, notes: list[str]) -> list:
-    taken = []
-    try:
-        with zipfile.ZipFile(path) as z:
-            entries = [i for i in z.infolist() if not i.is_dir()
-                       and not i.filename.rsplit("/", 1)[-1].startswith(ZIP_SKIP) and not i.filename.startswith(ZIP_SKIP)]
-            if len(entries) > max_files:
-                abort(413, description="too_many")
-            for info in entries:
-                inner = info.filename.replace("\\", "/").rsplit("/", 1)[-1]
-                if info.file_size > limit:
-                    notes.append(_w("file_too_large", name=inner[:80], mb=limit // (1024 * 1024)))
-                    continue
-                with z.open(info) as stream:
-                    tmp = _spool(stream, folder, limit)
-                if tmp is None:
-                    notes.append(_w("file_too_large", name=inner[:80], mb=limit // (1024 * 1024)))
-                else:
-                    taken.append((inner, tmp))
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError, EOFError):
-        for _, tmp in taken:
-            tmp.unlink(missing_ok=True)
-        notes.append(_w("zip_bad", name=name[:80]))
-        return []
-    return taken
-
-
-@bp.post("/m/<month>/upload")
-def upload(month: str):
-    from generator.jobs import check_file
-    from generator.intake.safe import DEFAULT_LIMITS
-
-    setup, period = _month(month)
-    ws = extension("ws")
-    limits = current_app.config["UPLOAD_LIMITS"]
-    chosen = [f for f in request.files.getlist("files") if f and f.filename]
-    if not chosen:
-        flash(_w("no_files_chosen"))
-        return redirect(url_for("web.month", month=month))
-    if len(chosen) > limits.files:
-        abort(413, description="too_many")
-    incoming = ws.root / ".incoming"
-    incoming.mkdir(exist_ok=True)
-    per_file = limits.file_mb * 1024 * 1024
-    notes: list[str] = []
-    lines: list[str] = []  # each file's verdict, as `savings-report validate` prints it
-    taken: list[tuple[str, Path]] = []
-    try:
-        for f in chosen:
-            tmp = _spool(f.stream, incoming, per_file)
-            if tmp is None:
-                notes.append(_w("file_too_large", name=f.filename[:80], mb=limits.file_mb))
-            elif _is_bundle(tmp):
-                taken += _unbundle(tmp, f.filename, incoming, per_file, limits.files - len(taken), notes)
-                tmp.unlink()
-            else:
-                taken.append((f.filename, tmp))
-            if len(taken) > limits.files:
-                abort(413, description="too_many")
-        ok = bad = same = 0
-        now = datetime.now()
-        while taken:
-            name, tmp = taken.pop(0)
-            up, new = ws.add_file(period, name, tmp, now)
-            if not new:
-                same += 1
-                continue
-            checked = check_file(ws.inbox(period) / up.leaf, setup, DEFAULT_LIMITS, period)
-            ok, bad = ok + checked.ok, bad + (not checked.ok)
-            lines.append(texts.text("cli." + ("valid_ok" if checked.ok else "valid_bad"), g.lang, name=up.leaf))
-            LOG.info("upload %s %s for %s from %s: %s", up.sha256[:12], up.leaf, period.be_key, request.remote_addr,
-                     "ok" if checked.ok else "errors")
-            ws.save_check(period, up.sha256, checked)
-            ws.audit("province", "upload", checked.district_code, up.sha256,
-                     f"{up.leaf}: {'ok' if checked.ok else 'errors'}")
-    finally:
-        for _, tmp in taken:
-            tmp.unlink(missing_ok=True)
-    flash(_w("received_summary", n=ok + bad + same, ok=ok, bad=bad, same=same))
-    for line in (lines if len(lines) <= 10 else []) + notes[:10]:
-        flash(line)
-    return redirect(url_for("web.month", month=month) + "#files")
-
-
-@bp.post("/m/<month>/received")
-def received(month: str):
-    setup, period = _month(month)
-    ws = extension("ws")
-    up = ws.upload(period, request.form.get("sha256", ""))
-    if up is None:
-        abort(404)
-    try:
-        day = date.fromisoformat(request.form.get("day", ""))
-    except ValueError:
-        flash(_w("received_bad"))
-        return redirect(url_for("web.month", month=month) + "#files")
-    if up.sha256 in _fixed_received(setup, [up.sha256]) or day > date.today():
-        flash(_w("received_fixed") if day <= date.today() else _w("received_bad"))
-        return redirect(url_for("web.month", month=month) + "#files")
-    ws.set_received(up.sha256, day)
-    LOG.info("received date of %s set to %s from %s", up.sha256[:12], day, request.remote_addr)
-    flash(_w("received_saved", name=up.leaf, date=format_date(day, g.lang)))
-    return redirect(url_for("web.month", month=month) + "#files")
-
-
-@bp.get("/m/<month>/f/<sha256>")
-def returned_file(month: str, sha256: str):
-    _, period = _month(month)
-    ws = extension("ws")
-    up = ws.upload(period, sha256)
-    if up is None:
-        abort(404)
-    return send_file(ws.blob(up.sha256), as_attachment=True, download_name=up.leaf)
-
-
 # --- a district -------------------------------------------------------------------------------
 
 @bp.get("/m/<month>/d/<code>")
@@ -586,34 +437,6 @@ def register_errors(app) -> None:
         return render_template("error.html", message=text, code=exc.code), exc.code
 
 
-# --- district links (issue 14) ----------------------------------------------------------------
-
-@bp.get("/links")
-def links():
-    setup = _setup()
-    ws = extension("ws")
-    period = _current_month(setup)
-    result, _ = _preview(setup, period)
-    status = {r.district_code: r.status for r in result.summary.month_reporting.itertuples()}
-    fresh = extension("fresh_links").pop(session.pop("fresh", None), {}) if session.get("fresh") else {}
-    base = request.host_url.rstrip("/")
-    due = format_date(setup.due_date(period), g.lang)
-    rows = []
-    for code in setup.district_codes:
-        name = setup.district_name(code)
-        token = fresh.get(code)
-        url = f"{base}{url_for('district.exchange', token=token)}" if token else None
-        rows.append({"code": code, "name": name, "link": ws.links().get(code), "status": status.get(code),
-                     "url": url,
-                     "message": _w("line_message", district=name, month=period.label(g.lang), due=due, url=url,
-                                   province=setup.province_name) if url else None,
-                     "reminder": _w("line_reminder", district=name, month=period.label(g.lang), due=due,
-                                    province=setup.province_name)})
-    from generator.outputs.render_pdf import LABELS
-
-    return render_template("links.html", setup=setup, period=period, rows=rows, L=LABELS[g.lang])
-
-
 def _current_month(setup) -> Period:
     """This month if it is of the setup's year; else the newest month with files; else the first."""
     months = _fiscal_months(setup)
@@ -622,50 +445,3 @@ def _current_month(setup) -> Period:
         return today
     with_files = [m for m in extension("ws").months_with_uploads() if m in months]
     return with_files[-1] if with_files else months[0]
-
-
-def _remember_fresh(tokens: dict[str, str]) -> None:
-    """New tokens are shown once, on the next page: kept in memory, never in the cookie."""
-    nonce = secrets.token_urlsafe(16)
-    fresh = extension("fresh_links")
-    fresh[nonce] = tokens
-    while len(fresh) > 50:
-        fresh.pop(next(iter(fresh)))
-    session["fresh"] = nonce
-
-
-@bp.post("/links/<code>/renew")
-def link_renew(code: str):
-    setup = _setup()
-    if code not in setup.district_codes:
-        abort(404)
-    _remember_fresh({code: extension("ws").new_link(code, datetime.now())})
-    return redirect(url_for("web.links") + f"#d{code}")
-
-
-@bp.post("/links/<code>/revoke")
-def link_revoke(code: str):
-    setup = _setup()
-    if code not in setup.district_codes:
-        abort(404)
-    extension("ws").revoke_link(code, datetime.now())
-    flash(_w("link_revoked", district=setup.district_name(code)))
-    return redirect(url_for("web.links"))
-
-
-@bp.post("/links/all/renew")
-def links_renew_all():
-    setup = _setup()
-    ws = extension("ws")
-    _remember_fresh({code: ws.new_link(code, datetime.now()) for code in setup.district_codes})
-    return redirect(url_for("web.links"))
-
-
-@bp.post("/links/all/revoke")
-def links_revoke_all():
-    setup = _setup()
-    ws = extension("ws")
-    for code in setup.district_codes:
-        ws.revoke_link(code, datetime.now())
-    flash(_w("links_revoked_all"))
-    return redirect(url_for("web.links"))

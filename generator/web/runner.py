@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -110,6 +111,9 @@ class Previews:
         self.ws = workspace
         self._cache: dict[str, tuple[tuple, object]] = {}
         self._busy: dict[str, tuple] = {}
+        # After a preview that took t seconds, the next one waits t seconds: under a stream of
+        # uploads previews take at most half the machine, and the uploads' own checks the rest.
+        self._rest_until: dict[str, float] = {}
         self._guard = threading.Lock()
 
     def _key(self, setup, period: Period) -> tuple:
@@ -121,9 +125,12 @@ class Previews:
     def _compute(self, setup, period: Period, key: tuple):
         from generator.jobs import month_preview
 
+        started = time.monotonic()
         try:
             result = month_preview(setup, period, self.ws.inbox(period), self.ws.store_path(setup), made_on=date.today())
             with self._guard:
+                ended = time.monotonic()
+                self._rest_until[period.key] = ended + (ended - started)
                 self._cache[period.key] = (key, result)
                 if len(self._cache) > 6:  # a few months at most: memory stays flat
                     self._cache.pop(next(iter(self._cache)))
@@ -137,28 +144,27 @@ class Previews:
                     del self._busy[period.key]
 
     def get(self, setup, period: Period, wait: bool = False):
-        """(result, fresh): the newest preview, and whether it is of the month's files as they are now."""
+        """(result, fresh): the newest preview, and whether it is of the month's files as they are now.
+
+        At most one preview of a month is worked out at a time: files that come in meanwhile are
+        taken in by the next one, started by the first page asked for after it ends (a deadline hour
+        of uploads must not start one preview per upload)."""
         key = self._key(setup, period)
-        with self._guard:
-            cached = self._cache.get(period.key)
-            if cached and cached[0] == key:
-                return cached[1], True
-            start = self._busy.get(period.key) != key
+        while True:
+            with self._guard:
+                cached = self._cache.get(period.key)
+                if cached and cached[0] == key:
+                    return cached[1], True
+                start = period.key not in self._busy
+                if start and cached is not None and not wait and time.monotonic() < self._rest_until.get(period.key, 0):
+                    return cached[1], False  # resting after the last one: the page asks again shortly
+                if start:
+                    self._busy[period.key] = key
+            if start and (cached is None or wait):
+                return self._compute(setup, period, key), True
             if start:
-                self._busy[period.key] = key
-        if cached is None or wait:
-            if not start:  # being worked out for this very state: wait for it
-                while True:
-                    with self._guard:
-                        if self._busy.get(period.key) != key:
-                            break
-                    threading.Event().wait(0.05)
-                with self._guard:
-                    done = self._cache.get(period.key)
-                if done and done[0] == key:
-                    return done[1], True
-            return self._compute(setup, period, key), True
-        if start:
-            threading.Thread(target=self._compute, args=(setup, period, key), daemon=True,
-                             name=f"preview-{period.be_key}").start()
-        return cached[1], False
+                threading.Thread(target=self._compute, args=(setup, period, key), daemon=True,
+                                 name=f"preview-{period.be_key}").start()
+            if cached is not None and not wait:
+                return cached[1], False
+            threading.Event().wait(0.05)  # another preview of this month is being worked out: wait for it

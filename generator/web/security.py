@@ -3,8 +3,9 @@
 - Bound to the loopback address (the default), the page needs no login: only someone at the
   machine can reach it. The Host header must then name the loopback address, so a web page
   elsewhere cannot reach it by pointing its own name at 127.0.0.1 (DNS rebinding).
-- Bound to any other address, every page but the login page and its stylesheet and fonts needs the
-  province password; the session is a signed cookie (HttpOnly, SameSite=Lax), renewed at login.
+- Bound to any other address, or behind a reverse proxy, every page but the login page and its
+  stylesheet and fonts needs the province password; the session is a signed cookie (HttpOnly,
+  SameSite=Lax, Secure when the request came over HTTPS), renewed at login.
 - Every form carries a token tied to the session (CSRF); a POST without the right one is refused.
 - Wrong passwords are counted per client address; after `MAX_FAILURES` within `WINDOW` seconds
   that address must wait. Every login, right or wrong, is logged.
@@ -20,6 +21,7 @@ import time
 from collections import defaultdict, deque
 
 from flask import abort, current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 
 LOG = logging.getLogger("savings_report.web")
 MAX_FAILURES = 5
@@ -29,6 +31,14 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 OPEN_ENDPOINTS = {"web.login", "static", "web.font", "web.report_css", "district.exchange", "district.gone"}
 CSP = ("default-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; "
        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """The signed session cookie, marked Secure whenever the request came over HTTPS (directly, or
+    through a reverse proxy the app was told about), so a browser never sends it back in clear."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
 def is_loopback(host: str) -> bool:
@@ -77,6 +87,22 @@ class LoginLimiter:
     def succeeded(self, address: str) -> None:
         with self._lock:
             self._failures.pop(address, None)
+
+
+def chosen_files(field: str = "files") -> list | None:
+    """The files a form chose, counted before any is read: None, with a message, when none was
+    chosen; a 413 when more than the upload limits allow at a time."""
+    from flask import flash
+
+    from generator.web.words import word
+
+    chosen = [f for f in request.files.getlist(field) if f and f.filename]
+    if not chosen:
+        flash(word("no_files_chosen", g.lang))
+        return None
+    if len(chosen) > current_app.config["UPLOAD_LIMITS"].files:
+        abort(413, description="too_many")
+    return chosen
 
 
 def log_in() -> None:

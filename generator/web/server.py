@@ -47,7 +47,9 @@ def _warm_preview(app, ws: Workspace) -> None:
 
 
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8080, demo: bool = False, lang: str = "th",
-          say=print, threads: int = 8) -> None:
+          say=print, threads: int = 8, proxies: int = 0) -> None:
+    """proxies: reverse proxies in front (a TLS terminator on this machine or another). Through one,
+    the page is reached from elsewhere even when bound to 127.0.0.1, so the password is required."""
     import waitress
 
     from generator.outputs.parallel import pdf_worker, warm_renderer
@@ -55,14 +57,14 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8080, demo: bool = Fa
     from generator.web.security import is_loopback
 
     ws = Workspace(root)
-    require_login = not is_loopback(host)
+    require_login = not is_loopback(host) or proxies > 0
     if require_login and not ws.has_password:
-        raise ServeError("serve_needs_password", host=host)
+        raise ServeError("serve_proxy_needs_password" if proxies else "serve_needs_password", host=host)
     if demo and ws.setup() is None:
         say(word("serve_demo", lang))
         seed_demo(ws)
     limits = UploadLimits()
-    app = create_app(ws.root, require_login=require_login, limits=limits)
+    app = create_app(ws.root, require_login=require_login, limits=limits, proxies=proxies)
     # The worker forks before waitress starts its threads; this process warms too, for the
     # district pages it lays out itself while the worker does the province's report.
     with pdf_worker():
@@ -73,4 +75,6 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8080, demo: bool = Fa
         if require_login:
             say(word("serve_login", lang))
         waitress.serve(app, host=host, port=port, threads=threads, ident="savings-report",
-                       max_request_body_size=limits.total_mb * 1024 * 1024, clear_untrusted_proxy_headers=True)
+                       max_request_body_size=limits.total_mb * 1024 * 1024,
+                       # the proxy's headers reach ProxyFix only when there is a proxy to believe
+                       clear_untrusted_proxy_headers=not proxies)

@@ -154,6 +154,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "link_revoked": ("ยกเลิกลิงก์ของอำเภอ{district}แล้ว", "The link of {district} is revoked."),
     "links_revoked_all": ("ยกเลิกลิงก์ของทุกอำเภอแล้ว", "Every district's link is revoked."),
     "link_new": ("ลิงก์ใหม่ (แสดงครั้งเดียว)", "New link (shown once)"),
+    "qr_caption": ("สแกนเพื่อเปิดหน้าส่งรายงานของอำเภอ ประจำเดือน{month} (สำหรับอำเภอนี้เท่านั้น)",
+                   "Scan to open the district's reporting page, {month} (for this district only)"),
+    "qr_print": ("หากต้องการคิวอาร์โค้ดแบบพิมพ์ โปรดสั่งพิมพ์หน้านี้ (ลิงก์ใหม่อำเภอละหนึ่งหน้า)",
+                 "Print this page for each new link's QR code, one district to a page."),
     "line_copy": ("ข้อความสำหรับส่งทาง LINE", "Message to send by LINE"),
     "line_message": ("เรียน สำนักงานพัฒนาชุมชนอำเภอ{district} โปรดส่งแบบรายงานกลุ่มออมทรัพย์เพื่อการผลิต "
                      "ประจำเดือน{month} ภายในวันที่ {due} ทางลิงก์นี้ {url} (ลิงก์นี้สำหรับอำเภอ{district}เท่านั้น "
@@ -193,7 +197,32 @@ WORDS: dict[str, tuple[str, str]] = {
                        "please send {expected}'s workbook."),
     "district_bye": ("ออกจากระบบแล้ว เปิดลิงก์ของอำเภออีกครั้งเพื่อกลับเข้ามา",
                      "Logged out: open your district's link again to come back."),
-    "months_other": ("เดือนอื่น", "Other months"),
+    "own_latest": ("ผลการตรวจไฟล์ที่ส่งล่าสุด", "Your last file, as checked"),
+    "own_latest_file": ("ไฟล์ {name} ส่งเมื่อ {when}", "{name}, sent {when}"),
+    "own_none_yet": ("ยังไม่ได้ส่งไฟล์ของเดือนนี้ โปรดดาวน์โหลดแบบรายงาน กรอกให้ครบ แล้วส่งกลับที่นี่",
+                     "Nothing sent for this month yet: please download the workbook, fill it in and send it here."),
+    "own_passed": ("ไฟล์นี้ผ่านการตรวจสอบแล้ว ไม่ต้องส่งไฟล์ใดมาอีก", "This file passed the checks: nothing more needs sending."),
+    "own_passed_warnings": ("ไฟล์นี้ผ่านการตรวจสอบแล้ว โปรดตรวจดูคำเตือนด้านล่าง หากตัวเลขถูกต้อง ไม่ต้องส่งไฟล์ใดมาอีก",
+                            "This file passed the checks: please look at the warnings below; if the figures are right, "
+                            "nothing more needs sending."),
+    "own_fix_and_resend": ("โปรดแก้ไขตามรายการด้านล่าง แล้วส่งไฟล์ที่แก้ไขแล้วที่หน้านี้อีกครั้ง",
+                           "Please correct what is listed below and send the corrected file on this page again."),
+    "own_errors": ("ข้อผิดพลาดที่ต้องแก้ไข ({n} รายการ)", "Errors to correct ({n})"),
+    "own_to_confirm": ("ตัวเลขที่ต้องยืนยัน ({n} รายการ)", "Figures to confirm ({n})"),
+    "own_to_confirm_how": ("ตัวเลขเหล่านี้ผิดปกติเมื่อเทียบกับเดือนก่อน หากผิด โปรดแก้ไข หากถูกต้อง โปรดเลือก “ใช่” "
+                           "ในคอลัมน์ “ยืนยันข้อมูลถูกต้อง” ของแถวนั้น แล้วส่งไฟล์อีกครั้ง ไฟล์จะผ่านการตรวจเมื่อยืนยันครบ",
+                           "These figures are unusual against last month: if one is wrong, please correct it; if it is "
+                           "right, choose ใช่ (yes) in the row's “Confirmed correct” column, then send the file again. "
+                           "The file passes once each is confirmed."),
+    "own_warnings": ("คำเตือน ({n} รายการ)", "Warnings ({n})"),
+    "own_notes": ("หมายเหตุ", "Notes"),
+    "own_feedback": ("ดาวน์โหลดไฟล์ผลการตรวจ (Excel ระบายสีเซลล์ที่ต้องแก้ไข)",
+                     "Download the feedback workbook (Excel, with the cells to correct coloured)"),
+    "own_replaced": ("ไฟล์ที่ส่งก่อนหน้าและไม่ใช้นับผลแล้ว: {names}", "Files sent before that no longer count: {names}"),
+    "own_same_file": ("ไฟล์ {name} เหมือนกับไฟล์ที่เคยส่งแล้วทุกประการ", "{name} is the very file sent before."),
+    "own_all_files": ("ไฟล์ทั้งหมดที่ส่งในเดือนนี้", "Every file sent this month"),
+    "own_history": ("การส่งรายงานของอำเภอในปีงบประมาณ พ.ศ. {year}", "The district's reports of fiscal year {year} BE"),
+    "own_history_this": ("เดือนนี้", "this month"),
     # the serve command (console)
     "serve_open": ("เปิดหน้าเว็บที่ {url} (โฟลเดอร์งาน {workspace}) กด Ctrl+C เพื่อหยุด",
                    "Serving at {url} (workspace {workspace}); press Ctrl+C to stop."),
@@ -202,6 +231,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "serve_demo": ("กำลังสร้างข้อมูลสาธิต จังหวัดชัยภูมิ ในโฟลเดอร์งาน...", "Building the Chaiyaphum demo in the workspace..."),
     "serve_needs_password": ("การเปิดให้เครื่องอื่นใช้ (--host {host}) ต้องตั้งรหัสผ่านก่อน: savings-report serve --set-password",
                              "Serving other machines (--host {host}) needs a password first: savings-report serve --set-password"),
+    "serve_proxy_needs_password": ("การเปิดผ่านพร็อกซี (--behind-proxy) ทำให้เครื่องอื่นใช้ได้ จึงต้องตั้งรหัสผ่านก่อน: "
+                                   "savings-report serve --set-password",
+                                   "Serving behind a proxy (--behind-proxy) lets other machines in: set a password first: "
+                                   "savings-report serve --set-password"),
     "password_prompt": ("รหัสผ่านใหม่ของจังหวัด", "New province password"),
     "password_again": ("กรอกรหัสผ่านอีกครั้ง", "The password again"),
     "password_short": ("รหัสผ่านต้องยาวอย่างน้อย {n} ตัวอักษร", "The password must have at least {n} characters."),

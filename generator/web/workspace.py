@@ -8,6 +8,7 @@
       files/<sha[:2]>/<sha256>       every file uploaded, stored once per content, never changed
       months/<yyyy-mm BE>/inbox/     the month's returned files (hard links to files/): what a run reads
       months/<yyyy-mm BE>/send/      the month's district workbooks, as last written
+      months/<yyyy-mm BE>/feedback/<sha256>.xlsx   the feedback workbook made from an upload at once
       months/<yyyy-mm BE>/outputs.json   what the last good run of the month wrote (under output/)
       output/                        the run's outputs, as `savings-report run --out` writes them, and
                                      the history store where the pipeline keeps it
@@ -186,6 +187,10 @@ class Workspace:
     def blob(self, sha256: str) -> Path:
         return self.root / "files" / sha256[:2] / sha256
 
+    def upload_feedback(self, period: Period, sha256: str) -> Path:
+        """The feedback workbook made from one upload at once (only when it had problems)."""
+        return self.month_dir(period) / "feedback" / f"{sha256}.xlsx"
+
     # --- uploads ----------------------------------------------------------------------------
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
@@ -263,7 +268,7 @@ class Workspace:
 
     def uploads(self, period: Period) -> list[Upload]:
         with self._db() as db:
-            rows = db.execute("SELECT * FROM uploads WHERE period = ? ORDER BY uploaded_at, name",
+            rows = db.execute("SELECT * FROM uploads WHERE period = ? ORDER BY uploaded_at, rowid",
                               (period.key,)).fetchall()
         return [_upload(r) for r in rows]
 

@@ -1,0 +1,121 @@
+"""A district's feedback at once (issue 14): right after its upload the page shows the file's status,
+each problem with its cell, value, what is wrong and how to fix it, the figures to confirm, and a
+feedback workbook made from that very upload; a second upload replaces the first and the page says
+which file counts; its own history grid from the store and its figures once its file passes."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from generator.core.periods import Period
+from generator.core.schema import GROUPS
+from generator.outputs.district_template import write_district_workbook
+from generator.outputs.feedback import PROBLEMS_SHEET
+from generator.samples.demo import fill_workbook, groups_as_of
+from generator.store.history import HistoryStore
+from tests.corpus import groups_cell
+from tests.test_web_district import MONTH, district, province, send
+from tests.webtools import make_app
+
+JULY = Period(2023, 7)
+
+
+@pytest.fixture
+def app(tmp_path, setup_path):
+    from tests.test_web_district import PASSWORD
+
+    app = make_app(tmp_path / "ws", setup_path, require_login=True)
+    app.extensions["savings"]["ws"].set_password(PASSWORD)
+    return app
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_a_broken_upload_shows_its_problems_and_its_own_feedback_workbook_at_once(app, filled, tmp_path):
+    client, _ = district(app, "3601")
+    r = send(client, [("3601 ครั้งแรก.xlsx", filled("3601", {(1, "members"): 3.5}).read_bytes())])
+    html = r.get_data(as_text=True)
+    latest = html.split('id="latest"')[1].split("</section>")[0]
+    text = _text(latest)
+    cell = groups_cell("members", 1)
+    assert "3601 ครั้งแรก.xlsx" in text and "ไม่ผ่านการตรวจสอบ" in text
+    assert f"{cell}" in text and "3.5" in text and "จำนวนเต็ม" in text  # cell, value, what is wrong
+    assert "วิธีแก้ไข" in html and "โปรดแก้ไขตามรายการด้านล่าง" in text
+    assert "ยังไม่มีไฟล์ที่ผ่านการตรวจ" in text
+    link = re.search(r'href="(/district/m/[^"]+/feedback/[0-9a-f]{64})"', latest).group(1)
+    got = client.get(link)
+    assert got.status_code == 200 and "feedback_3601_2566-08" in got.headers["Content-Disposition"]
+    wb = load_workbook(io.BytesIO(got.data))
+    assert wb.sheetnames[0] == PROBLEMS_SHEET
+    assert wb[GROUPS.sheet_th][cell].fill.fgColor.rgb[-6:] == "FF9C9C"  # the very cell, red
+    assert "จำนวนเต็ม" in wb[GROUPS.sheet_th][cell].comment.text
+    # No province run was made: the feedback came from the upload itself.
+    assert app.extensions["savings"]["ws"].outputs(Period(2023, 8)) == {}
+    trail = [a["action"] for a in app.extensions["savings"]["ws"].audit_trail("3601")]
+    assert "feedback_downloaded" in trail
+    # Another district cannot fetch it, whatever the URL says.
+    other, _ = district(app, "3602")
+    assert other.get(link).status_code == 404
+
+    # The corrected file replaces it; the page says which file counts now.
+    html = send(client, [("3601 แก้ไขแล้ว.xlsx", filled("3601", name="fixed.xlsx").read_bytes())]).get_data(as_text=True)
+    text = _text(html.split('id="latest"')[1].split('id="figures"')[0])
+    assert "3601 แก้ไขแล้ว.xlsx" in text and "ผ่านการตรวจสอบแล้ว ไม่ต้องส่งไฟล์ใดมาอีก" in text
+    assert "ไฟล์ที่ใช้นับผล: 3601 แก้ไขแล้ว.xlsx" in text
+    assert "ไฟล์ที่ส่งก่อนหน้าและไม่ใช้นับผลแล้ว: 3601 ครั้งแรก.xlsx" in text
+    assert "feedback/" not in html.split('id="latest"')[1].split("own-files")[0]  # a clean file needs none
+    # Once it passes, its own figures against its targets (the district page of the PDF).
+    figures = html.split('id="figures"')[1].split("</section>")[0]
+    assert "tile-year" in figures and "<svg" in figures
+
+
+def _record_july(app, setup, tmp_path):
+    """July as a run recorded it: the district's groups, the store the August workbook is filled from."""
+    from generator.pipeline import run_month
+
+    ws = app.extensions["savings"]["ws"]
+    inbox = tmp_path / "july"
+    template = write_district_workbook(setup, JULY, "3601", tmp_path / "t3601.xlsx")
+    fill_workbook(template, groups_as_of(setup, "3601", JULY), inbox / "3601_july.xlsx")
+    with HistoryStore.open(ws.store_path(setup), setup.province_code) as store:
+        run_month(setup, JULY, inbox, tmp_path / "out", date(2023, 7, 14), render=False, store=store,
+                  now=datetime(2023, 7, 14, 10, 0))
+
+
+def test_a_figure_to_confirm_is_listed_with_how_to_confirm_it_and_the_history_grid_shows_july(
+        app, setup, tmp_path):
+    _record_july(app, setup, tmp_path)
+    client, _ = district(app, "3601")
+    got = client.get(f"/district/m/{MONTH}/workbook")
+    assert got.status_code == 200
+    path = tmp_path / "aug.xlsx"
+    path.write_bytes(got.data)
+    wb = load_workbook(path)
+    sheet = wb[GROUPS.sheet_th]
+    cell = groups_cell("savings_baht", 0)
+    sheet[cell] = float(sheet[cell].value) - 1000  # savings fell: a figure to confirm
+    wb.save(path)
+    html = send(client, [("3601.xlsx", path.read_bytes())]).get_data(as_text=True)
+    latest = _text(html.split('id="latest"')[1].split("</section>")[0])
+    assert "ตัวเลขที่ต้องยืนยัน (1 รายการ)" in latest and cell in latest
+    assert "โปรดเลือก “ใช่” ในคอลัมน์ “ยืนยันข้อมูลถูกต้อง”" in latest
+    assert "ไม่ผ่านการตรวจสอบ" in latest  # rejected until confirmed
+    history = _text(html.split('id="history"')[1].split("</section>")[0])
+    assert "กรกฎาคม 2566" in history and "3601_july.xlsx" in history and "ส่งภายในกำหนด" in history
+    assert "ตุลาคม 2565" in history and "กันยายน 2566" in history  # every month of the fiscal year
+
+    sheet[groups_cell("confirmed", 0)] = "ใช่"
+    wb.save(path)
+    html = send(client, [("3601 ยืนยันแล้ว.xlsx", path.read_bytes())]).get_data(as_text=True)
+    latest = _text(html.split('id="latest"')[1].split("</section>")[0])
+    assert "ไฟล์ที่ใช้นับผล: 3601 ยืนยันแล้ว.xlsx" in latest and "ยืนยันแล้ว" in latest
+    # The province sees both arrivals, with who sent them.
+    page = province(app).get(f"/m/{MONTH}/d/3601").get_data(as_text=True)
+    assert "3601 ยืนยันแล้ว.xlsx" in page and "district 3601" in page
