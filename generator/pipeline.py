@@ -205,7 +205,7 @@ def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on:
 def own_outputs(setup: Setup, period: Period, out_dir: Path) -> list[Path]:
     """What a run writes into its output folder: never read back when that folder is the inbox or in it."""
     return [out_dir, out_dir / "feedback", out_dir / "archive", out_dir / "districts",
-            *(out_dir / name for name in output_names(setup, period).values())]
+            *(out_dir / name for name in month_output_names(setup, period).values())]
 
 
 def _month(setup: Setup, period: Period, listing: InboxListing, made_on: date, lang: str, limits: Limits,

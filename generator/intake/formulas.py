@@ -19,6 +19,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from generator.core.values import OddCell
+
 MAX_FORMULA_CHARS = 200  # a clerk's sum is short; a longer formula is not one and is left alone
 MAX_DEPTH = 20  # brackets and references followed, so that no formula can recurse without end
 
@@ -300,3 +302,81 @@ def disagreeing(row: int, formulas: dict[int, RowFormula], cached: dict[int, obj
         if not agrees(saved, result):
             out[col] = (shown(f.text, f.dr, f.dc), result)
     return out
+
+
+class RowSums:
+    """The stream pass's view of formulas (generator.intake.safe streams each sheet's XML through
+    it): the cells of the current row, their saved values and simple formulas; at the row's end, a cell whose saved value
+    disagrees with its formula becomes an OddCell ("stale") carrying both, for a warning at it."""
+
+    def __init__(self, odd: dict, max_odd: int):
+        self.odd, self.max_odd, self.row = odd, max_odd, 0
+        self.cached: dict[int, object] = {}
+        self.formulas: dict[int, RowFormula] = {}
+        self.shared: dict[str, tuple[str, int, int]] = {}  # si -> first text, its row and column
+        self.attrs: dict = {}
+        self.text: list[str] = []
+        self.chars = 0
+
+    def formula_starts(self, attrs) -> None:
+        self.attrs, self.text, self.chars = dict(attrs), [], 0
+
+    def formula_text(self, text: str) -> None:
+        if self.chars <= MAX_FORMULA_CHARS:
+            self.text.append(text)
+            self.chars += len(text)
+
+    def cell(self, row: int, col: int, cell_type: str, value: str, formula: bool) -> None:
+        if row != self.row:
+            self.row_done()
+            self.row = row
+        self.cached[col] = (cell_type, value)  # read as a value only in a row with a formula (`_value`)
+        if formula:
+            self._formula(row, col)
+            self.attrs, self.text = {}, []
+
+    @staticmethod
+    def _value(saved: tuple[str, str]):
+        cell_type, value = saved
+        if cell_type == "n":
+            if not value:
+                return None
+            try:
+                return float(value)
+            except ValueError:
+                return value
+        if cell_type == "b":
+            return value == "1"
+        return "text" if value or cell_type in ("s", "inlineStr") else None  # not a number: never worked out
+
+    def _formula(self, row: int, col: int) -> None:
+        kind, text = self.attrs.get("t", "normal"), "".join(self.text)
+        if self.chars > MAX_FORMULA_CHARS or kind not in ("normal", "shared"):
+            return  # array and data-table formulas are left alone
+        if kind == "shared":
+            si = self.attrs.get("si", "")
+            if text.strip():
+                if len(self.shared) < self.max_odd:
+                    self.shared[si] = (text, row, col)
+            elif si in self.shared:
+                text, r0, c0 = self.shared[si]
+                self.formulas[col] = RowFormula(text, row - r0, col - c0)
+                return
+            else:
+                return
+        if text.strip():
+            self.formulas[col] = RowFormula(text)
+
+    def row_done(self) -> None:
+        if self.formulas:
+            cached = {col: self._value(saved) for col, saved in self.cached.items()}
+            for col, (shown, worked) in disagreeing(self.row, self.formulas, cached).items():
+                if (self.row, col) not in self.odd and len(self.odd) < self.max_odd:
+                    self.odd[(self.row, col)] = OddCell("stale", _number_text(cached[col]), formula=shown,
+                                                        worked=worked)
+            self.formulas = {}
+        self.cached = {}
+
+
+def _number_text(x: float) -> str:
+    return str(int(x)) if x == int(x) and abs(x) < 1e15 else repr(x)

@@ -489,7 +489,7 @@ def _measure_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits
     formula = False
     here = [0, 0]  # the current cell's row and column, 1-based
     odd = {} if odd is None else odd  # (row, column), 1-based -> OddCell
-    sums = RowSums(odd)  # the simple formulas of each row, checked against their saved values
+    sums = formulas.RowSums(odd, MAX_ODD_CELLS)  # each row's simple formulas against their saved values
 
     def start(tag, attrs):
         nonlocal row, col, max_row, max_col, cell_type, capture, formula
@@ -570,84 +570,6 @@ def _measure_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits
     _parse(zf, info, parser, name)
     sums.row_done()
     return max_row * max_col
-
-
-class RowSums:
-    """The stream pass's view of formulas (generator.intake.formulas): the cells of the current
-    row, their saved values and simple formulas; at the row's end, a cell whose saved value
-    disagrees with its formula becomes an OddCell ("stale") carrying both, for a warning at it."""
-
-    def __init__(self, odd: dict):
-        self.odd, self.row = odd, 0
-        self.cached: dict[int, object] = {}
-        self.formulas: dict[int, formulas.RowFormula] = {}
-        self.shared: dict[str, tuple[str, int, int]] = {}  # si -> first text, its row and column
-        self.attrs: dict = {}
-        self.text: list[str] = []
-        self.chars = 0
-
-    def formula_starts(self, attrs) -> None:
-        self.attrs, self.text, self.chars = dict(attrs), [], 0
-
-    def formula_text(self, text: str) -> None:
-        if self.chars <= formulas.MAX_FORMULA_CHARS:
-            self.text.append(text)
-            self.chars += len(text)
-
-    def cell(self, row: int, col: int, cell_type: str, value: str, formula: bool) -> None:
-        if row != self.row:
-            self.row_done()
-            self.row = row
-        self.cached[col] = (cell_type, value)  # read as a value only in a row with a formula (`_value`)
-        if formula:
-            self._formula(row, col)
-            self.attrs, self.text = {}, []
-
-    @staticmethod
-    def _value(saved: tuple[str, str]):
-        cell_type, value = saved
-        if cell_type == "n":
-            if not value:
-                return None
-            try:
-                return float(value)
-            except ValueError:
-                return value
-        if cell_type == "b":
-            return value == "1"
-        return "text" if value or cell_type in ("s", "inlineStr") else None  # not a number: never worked out
-
-    def _formula(self, row: int, col: int) -> None:
-        kind, text = self.attrs.get("t", "normal"), "".join(self.text)
-        if self.chars > formulas.MAX_FORMULA_CHARS or kind not in ("normal", "shared"):
-            return  # array and data-table formulas are left alone
-        if kind == "shared":
-            si = self.attrs.get("si", "")
-            if text.strip():
-                if len(self.shared) < MAX_ODD_CELLS:
-                    self.shared[si] = (text, row, col)
-            elif si in self.shared:
-                text, r0, c0 = self.shared[si]
-                self.formulas[col] = formulas.RowFormula(text, row - r0, col - c0)
-                return
-            else:
-                return
-        if text.strip():
-            self.formulas[col] = formulas.RowFormula(text)
-
-    def row_done(self) -> None:
-        if self.formulas:
-            cached = {col: self._value(saved) for col, saved in self.cached.items()}
-            for col, (shown, worked) in formulas.disagreeing(self.row, self.formulas, cached).items():
-                if (self.row, col) not in self.odd and len(self.odd) < MAX_ODD_CELLS:
-                    self.odd[(self.row, col)] = OddCell("stale", _number_text(cached[col]), formula=shown,
-                                                        worked=worked)
-            self.formulas = {}
-        self.cached = {}
-
-
-def _number_text(x: float) -> str:
-    return str(int(x)) if x == int(x) and abs(x) < 1e15 else repr(x)
 
 
 def _odd(cell_type: str, formula: bool, value: str) -> OddCell | None:
