@@ -330,3 +330,23 @@ def test_the_districts_small_charts_are_printed_nearly_as_large_as_the_provinces
     province, districts = heights[0], heights[1:]  # the province's chart comes first
     assert len(districts) >= 10, heights
     assert min(districts) >= 0.9 * province, (province, sorted(set(districts)))
+
+
+@needs_poppler
+def test_thai_names_and_compound_words_are_never_broken_inside_at_a_line_end(summary, tmp_path):
+    """Pango breaks Thai text between its dictionary's words: a file name in a narrow column came
+    out as 2566-08_3609_เทพ|สถิต.xlsx, and ล่า|สุด, คำ|เตือน were seen in sentences."""
+    from dataclasses import replace
+
+    from generator.core.texts import WHOLE_WORDS
+
+    named = "2566-08_3609_เทพสถิต.xlsx"  # as the district workbooks are named
+    summary = replace(summary, files=[replace(f, file=named) if f.file == REJECTED_FILE else f for f in summary.files],
+                      problems=[replace(p, file=named) if p.file == REJECTED_FILE else p for p in summary.problems])
+    pdf = write_pdf(summary, tmp_path / "report.pdf")
+    raw = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "2566-08_3609_" in raw  # the file is on the pages
+    names = {d.district_name for d in summary.districts} | set(WHOLE_WORDS)
+    broken = sorted({f"{n[:k]}|{n[k:]}" for n in names for k in range(1, len(n)) if f"{n[:k]}\n{n[k:]}" in raw})
+    assert not broken, broken
+    assert "<span" not in raw and "&lt;span" not in raw

@@ -141,7 +141,7 @@ def check_rows(groups: pd.DataFrame, ctx: RowContext, sub: Submission, setup: Se
     out: list[Problem] = []
     if groups.empty:
         return out
-    context = _context(setup)
+    context = _message_params(setup)
     confirm_column = CONFIRM_KEY in sub.table.columns
     usable_rows: dict[tuple[str, ...], pd.DataFrame] = {}
     for r in rules:
@@ -194,7 +194,8 @@ def _confirm_where(sub: Submission, row: int) -> dict:
     return {"confirm_where": f"เซลล์ {ref}", "confirm_where_en": f"(cell {ref})"}
 
 
-def _context(setup: Setup) -> dict:
+def _message_params(setup: Setup) -> dict:
+    """The setup's dates and factors as the row rules' messages quote them."""
     start, end = setup.fiscal_bounds
     phases_th = "; ".join(f"{p.name}: {thai_date(p.starts_on)} ถึง {thai_date(p.ends_on)}" for p in setup.phases)
     phases_en = "; ".join(f"phase {p.number}: {p.starts_on.isoformat()} to {p.ends_on.isoformat()}"

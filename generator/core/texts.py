@@ -15,6 +15,10 @@ from functools import cache
 
 LANGS = ("th", "en")
 
+# Words the report's sentences use that a Thai reader sees as one word but the line breaker's
+# dictionary (libthai) splits in two: they are kept whole at a line end (formatting.prose).
+WHOLE_WORDS = ("ล่าสุด", "คำเตือน", "ข้อผิดพลาด", "วิธีแก้ไข")
+
 TEXTS: dict[str, tuple[str, str]] = {
     # --- the command line
     'cli.bad_lang': ("ภาษา '{value}' ไม่รองรับ ใช้ th หรือ en",

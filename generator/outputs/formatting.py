@@ -77,19 +77,49 @@ def fmt_date_short(value, lang: str = "th") -> str:
     return format_date(d, lang, short=True)
 
 
-def fmt_village(row, lang: str = "th") -> str:
-    """บ้านโนนไฮใต้ หมู่ที่ 5 ต.บุ่งคล้า: a village as officers name it."""
+# A piece of a name longer than this may still break (a hostile or pasted name must not overflow
+# its column); every real Thai district, village, officer or file name part is shorter.
+WHOLE_MAX = 30
+
+
+def whole(text: str) -> Markup:
+    """A piece of text that never breaks inside at a line end (Pango would break Thai text between
+    the dictionary's words: เทพ|สถิต, คำ|เตือน)."""
+    text = "" if is_missing(text) else str(text)
+    return Markup('<span class="nobr">%s</span>') % text if 0 < len(text) <= WHOLE_MAX else escape(text)
+
+
+def words(text) -> Markup:
+    """Text that may break only at its spaces: each space-separated word is kept whole."""
+    return Markup(" ").join(whole(word) for word in ("" if is_missing(text) else str(text)).split(" "))
+
+
+_COMPOUNDS = re.compile("|".join(sorted(map(re.escape, texts.WHOLE_WORDS), key=len, reverse=True)))
+
+
+def prose(text) -> Markup:
+    """A sentence, free to break between words, except inside the compounds that Thai readers see
+    as one word but the line breaker's dictionary splits (ล่า|สุด, คำ|เตือน). Markup already in
+    the sentence (a name kept whole) is kept as it is."""
+    html = text if isinstance(text, Markup) else escape("" if is_missing(text) else str(text))
+    parts = re.split(r"(<[^>]*>)", str(html))
+    return Markup("".join(part if part.startswith("<") else _COMPOUNDS.sub(
+        lambda found: f'<span class="nobr">{found.group()}</span>', part) for part in parts))
+
+
+def fmt_village(row, lang: str = "th") -> Markup:
+    """บ้านโนนไฮใต้ หมู่ที่ 5 ต.บุ่งคล้า: a village as officers name it, broken only between its parts."""
     name = row.get("village_name")
     if is_missing(name):
-        return ""
+        return Markup("")
     moo = row.get("moo")
-    return texts.village(name, "–" if is_missing(moo) else int(moo), row.get("subdistrict_name") or None, lang)
+    return words(texts.village(name, "–" if is_missing(moo) else int(moo), row.get("subdistrict_name") or None, lang))
 
 
 def fmt_file(name) -> Markup:
     """A file name that may wrap after _ - . but never inside a Thai word (2566-08_3609_|เทพสถิต.xlsx)."""
     parts = re.split(r"(?<=[_\-./])", "" if is_missing(name) else str(name))
-    return Markup("<wbr>").join(escape(part) for part in parts)
+    return Markup("<wbr>").join(whole(part) for part in parts)
 
 
 def bar_width(value) -> str:
@@ -107,7 +137,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True,
     )
     env.filters.update(num=fmt_int, baht=fmt_baht, baht_text=fmt_baht_text, pct=fmt_percent, bedate=fmt_date, bedate_short=fmt_date_short,
-                       barw=bar_width, village=fmt_village, file=fmt_file,
+                       barw=bar_width, village=fmt_village, file=fmt_file, whole=whole, words=words, prose=prose,
                        month_short=lambda key, lang="th": month_short(key, lang))
     return env
 
