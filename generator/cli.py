@@ -238,6 +238,8 @@ def _date(text: str | None) -> date | None:
         return parse_day(text) if text else None
     except PeriodError:
         raise _fail("bad_date", value=text) from None
+
+
 COPIES_SHOWN = 5  # names of identical copies printed beside the file read
 
 
