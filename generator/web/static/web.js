@@ -32,6 +32,18 @@
     };
     setTimeout(look, 3000);
   }
+  // A district's page whose figures are being brought up to date loads itself again, but never
+  // while a file is chosen or something is being typed (a clerk on a phone would lose it).
+  var stale = document.querySelector("[data-reload]");
+  if (stale) {
+    var again = function () {
+      var chosen = Array.prototype.some.call(document.querySelectorAll("input[type=file]"),
+        function (input) { return input.files && input.files.length > 0; });
+      var typing = document.activeElement && /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
+      if (chosen || typing) { setTimeout(again, 2000); } else { window.location.replace(stale.getAttribute("data-reload")); }
+    };
+    setTimeout(again, 2000);
+  }
   var line = document.querySelector("[data-run-status][data-running]");
   if (line) {
     var poll = function () {
