@@ -315,10 +315,11 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
     """ประวัติการส่งรายงานรายอำเภอรายเดือน / What each district sent and what was accepted, by month."""
     s = _setup(setup)
     with _job():
-        received, grid = jobs.store_history(s, setup, store)
+        received, grid, moves = jobs.store_history(s, setup, store)
     if as_json:
         # allow_nan=False: a missing value is null, never the bare NaN that is not JSON.
-        sys.stdout.write(json.dumps({"reports": grid.to_dict("records"), "files": received.to_dict("records")},
+        sys.stdout.write(json.dumps({"reports": grid.to_dict("records"), "files": received.to_dict("records"),
+                                     "village_moves": moves.astype(object).where(moves.notna(), None).to_dict("records")},
                                     ensure_ascii=False, indent=1, allow_nan=False) + "\n")
         return
     lang = _state["lang"]
@@ -336,6 +337,14 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
             table.add_row(s.district_name(code), *(
                 Text(words[cells[m]], style=colours[cells[m]]) if m in cells else "-" for m in months))
         stdout.print(table)
+    if len(moves):
+        moved = Table(title=_t("history_moves"))
+        for col in ("col_year", "col_old_village", "col_new_village", "col_groups", "col_reason"):
+            moved.add_column(_t(col))
+        for m in moves.itertuples():
+            moved.add_row(str(m.fiscal_year_be), m.old_village_code, m.new_village_code, m.groups or "-",
+                          m.reason if isinstance(m.reason, str) else "-")
+        stdout.print(moved)
     if files:
         listing = Table(title=_t("history_files"))
         for col in ("col_month", "col_file", "col_district", "col_received", "col_status"):

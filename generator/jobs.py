@@ -355,13 +355,13 @@ def national_report(paths: list[Path], period: Period, out_dir: Path, made_on: d
 
 
 def store_history(setup: Setup, setup_path: Path, given_store: Path | None = None):
-    """What the store holds (`savings-report history`): every file received, and each district's
-    report of each month, by fiscal year."""
+    """What the store holds (`savings-report history`): every file received, each district's
+    report of each month, by fiscal year, and the villages re-coded (with the groups moved)."""
     path = store_path(setup, setup_path, given_store)
     if not path.is_file():
         raise JobFailed("no_store", path=path)
     with open_store(path, setup) as store:
-        return store.files(), store.reporting_by_year()
+        return store.files(), store.reporting_by_year(), store.village_moves()
 
 
 def demo_month(out_dir: Path):

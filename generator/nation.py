@@ -44,7 +44,7 @@ def write_national_outputs(summary: NationalSummary, out_dir: Path, lang: str = 
         recover(out_dir)
         commit = OutputCommit(out_dir, None)
         try:
-            staged = {"excel": write_national_workbook(summary, commit.new / names["excel"])}
+            staged = {"excel": write_national_workbook(summary, commit.new / names["excel"], lang)}
             staged["pdf"] = write_national_pdf(summary, commit.new / names["pdf"], [staged["excel"]], lang)
             staged["json"] = write_bytes_atomic(commit.new / names["json"], national_json(summary).encode("utf-8"))
             final = commit.switch(staged, [])

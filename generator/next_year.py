@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.styles import Font
 
+from generator.core import texts
 from generator.core.periods import Period
 from generator.core.schema import STATUS_DISSOLVED, TARGETS, Column, Table
 from generator.core.model import Setup
@@ -28,10 +29,11 @@ from generator.outputs.setup_template import setup_workbook
 from generator.outputs.xlsx import FONT, put, save_atomic, write_table
 
 # What the store changed, or could not tell, compared with this year's setup.
-from generator.core.statuses import CHANGE_KINDS, DISSOLVED, GAINED, KEPT, NOT_REPORTED, STALE  # noqa: E402
+from generator.core.statuses import CHANGE_KINDS, DISSOLVED, GAINED, KEPT, MOVED, NOT_REPORTED, STALE  # noqa: E402
 
 LABELS = {
     "th": {
+        MOVED: texts.text("next_year.moved", "th"),
         GAINED: "หมู่บ้านมีกลุ่มออมทรัพย์ฯ แล้ว (ต้นปีนี้ยังไม่มี)",
         DISSOLVED: "กลุ่มออมทรัพย์ฯ กลุ่มสุดท้ายของหมู่บ้านยุบเลิกแล้ว",
         NOT_REPORTED: "ข้อมูลตั้งต้นปีนี้ระบุว่ามีกลุ่ม แต่อำเภอไม่ได้รายงานกลุ่มของหมู่บ้านนี้",
@@ -54,6 +56,7 @@ LABELS = {
                         "โปรดตรวจชีต การเปลี่ยนแปลง และกรอกชีต ระยะ และ เป้าหมายอำเภอ ก่อนสร้างแบบรายงาน",
     },
     "en": {
+        MOVED: texts.text("next_year.moved", "en"),
         GAINED: "The village has a savings group now (it had none when this year began)",
         DISSOLVED: "The village's last savings group was dissolved",
         NOT_REPORTED: "This year's setup says the village had a group, but its district reported none there",
@@ -112,6 +115,8 @@ def next_year_setup(setup: Setup, year_end: dict[str, pd.DataFrame], last_months
     (``YYYY-MM``). A district in neither keeps this year's flags."""
     villages = setup.villages.copy()
     codes = setup.district_codes
+    # Groups recorded under a code this year's setup re-codes count for the village under its new code.
+    year_end, last_months = _moved(setup, year_end, last_months)
     known = [c for c in codes if c in last_months]
     frames = [year_end[c] for c in known if c in year_end and len(year_end[c])]
     groups = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
@@ -137,6 +142,12 @@ def next_year_setup(setup: Setup, year_end: dict[str, pd.DataFrame], last_months
         rows.append({"kind": kind, "district_code": v.district_code, "village_code": v.village_code,
                      "had_group_this_year": bool(was), "had_group_next_year": bool(will),
                      "last_month": last_months[v.district_code], "groups": concerned})
+    for old, new in setup.moves.items():
+        v = villages[villages["village_code"] == new].iloc[0]
+        rows.append({"kind": MOVED, "district_code": v.district_code, "village_code": new, "old_code": old,
+                     "had_group_this_year": bool(v.had_group),
+                     "had_group_next_year": bool(now[villages["village_code"] == new].iloc[0]),
+                     "last_month": last_months.get(v.district_code), "groups": named(groups, new)})
     september = Period(setup.fiscal_bounds[1].year, 9).key
     stale = tuple(c for c in known if last_months[c] < september)
     kept = tuple(c for c in codes if c not in last_months)
@@ -146,14 +157,32 @@ def next_year_setup(setup: Setup, year_end: dict[str, pd.DataFrame], last_months
         rows.append({"kind": KEPT, "district_code": c, "last_month": None,
                      "villages": int((villages["district_code"] == c).sum())})
     changes = pd.DataFrame(rows, columns=["kind", "district_code", "village_code", "had_group_this_year",
-                                          "had_group_next_year", "last_month", "groups", "villages"])
+                                          "had_group_next_year", "last_month", "groups", "villages", "old_code"])
     order = {k: i for i, k in enumerate(CHANGE_KINDS)}
     changes = changes.sort_values(["district_code", "kind", "village_code"], key=lambda s: s.map(order)
                                   if s.name == "kind" else s, kind="stable").reset_index(drop=True)
     empty_targets = setup.targets.iloc[0:0].reset_index(drop=True)
     following = replace(setup, fiscal_year_be=setup.fiscal_year_be + 1, villages=villages.assign(had_group=now),
-                        phases=(), targets=empty_targets)
+                        phases=(), targets=empty_targets, village_moves=None)  # this year's moves are done
     return NextYear(following, setup.fiscal_year_be, changes, _reference(setup, groups, last_months), kept, stale)
+
+
+def _moved(setup: Setup, year_end: dict[str, pd.DataFrame],
+           last_months: dict[str, str]) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    """The year-end groups with re-coded villages under their new code; a district re-coded takes
+    its last month with it."""
+    if not setup.moves:
+        return year_end, last_months
+    months = dict(last_months)
+    moved: dict[str, list[pd.DataFrame]] = {}
+    for code in last_months:
+        frame = year_end.get(code)
+        parts = setup.moved_by_district({code: frame}) if frame is not None and len(frame) else {code: frame}
+        for district, part in parts.items():
+            if part is not None:
+                moved.setdefault(district, []).append(part)
+            months[district] = max(months.get(district, last_months[code]), last_months[code])
+    return {d: pd.concat(ps, ignore_index=True) for d, ps in moved.items()}, months
 
 
 def _reference(setup: Setup, groups: pd.DataFrame, last_months: dict[str, str]) -> pd.DataFrame:
@@ -185,7 +214,7 @@ def change_rows(model: NextYear) -> list[dict]:
     out = []
     for r in model.changes.itertuples():
         text = L[r.kind].format(month=_month_th(r.last_month), year=model.this_year,
-                                n=0 if pd.isna(r.villages) else int(r.villages))
+                                n=0 if pd.isna(r.villages) else int(r.villages), old=r.old_code, new=r.village_code)
         if r.kind in (NOT_REPORTED, STALE, KEPT):
             text += f": {L['check']}"
         row = {"change": text, "district_code": r.district_code, "district_name": s.district_name(r.district_code),

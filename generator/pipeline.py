@@ -24,7 +24,7 @@ from generator.figures.carry import with_carried
 from generator.core import texts
 from generator.store.commit import OutputCommit, output_lock, recover, step
 from generator.outputs.feedback import feedback_file_name, write_feedback
-from generator.intake.submission import distinct_files, inbox_files, read_submission
+from generator.intake.submission import InboxListing, distinct_named, list_inbox, read_submission
 from generator.store.history import HistoryStore
 from generator.figures.merge import assign_group_codes, merge_groups
 from generator.core.periods import Period
@@ -49,20 +49,23 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        return EXIT_REJECTED if any(f.status == REJECTED for f in self.summary.files) else EXIT_OK
+        # A folder of the inbox left unread is as much to follow up as a rejected file.
+        unread = any(p.is_error and rule(p.rule_id).scope == "inbox" for p in self.summary.problems)
+        return EXIT_REJECTED if unread or any(f.status == REJECTED for f in self.summary.files) else EXIT_OK
 
 
-def check_files(paths: list[Path], setup: Setup, period: Period, limits: Limits = DEFAULT_LIMITS,
-                progress: Callable[[Path], None] | None = None,
+def check_files(paths: list[Path] | list[tuple[Path, str]], setup: Setup, period: Period,
+                limits: Limits = DEFAULT_LIMITS, progress: Callable[[Path], None] | None = None,
                 previous: dict[str, pd.DataFrame] | None = None) -> list[Checked]:
     """previous: district code -> that district's last accepted groups, for the history rules.
+    paths: paths, or (path, name inside the inbox) as `list_inbox` lists them.
 
     Identical files are one submission (read once, listed once, with the names of its copies)."""
     checked = []
-    for path, sha, copies in distinct_files(paths):
+    for path, name, sha, copies in distinct_named([p if isinstance(p, tuple) else (p, p.name) for p in paths]):
         if progress:
             progress(path)
-        sub = read_submission(path, setup, period, limits, sha256=sha)
+        sub = read_submission(path, setup, period, limits, sha256=sha, name=name)
         sub.copies = copies
         last = None if previous is None else previous.get(sub.district_code)
         checked.append(validate_submission(sub, setup, period, last))
@@ -184,7 +187,8 @@ def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on:
             recover(out_dir)  # a commit a killed run left half done: finished or undone first
             commit = OutputCommit(out_dir, store.path if store else None)
         try:
-            result = _month(setup, period, inbox, made_on, lang, limits, progress, store, received_on, now,
+            listing = list_inbox(inbox, own=own_outputs(setup, period, out_dir))
+            result = _month(setup, period, listing, made_on, lang, limits, progress, store, received_on, now,
                             district_reports, commit)
         except BaseException:
             if commit is not None:
@@ -198,12 +202,19 @@ def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on:
     return result
 
 
-def _month(setup: Setup, period: Period, inbox: Path, made_on: date, lang: str, limits: Limits,
+def own_outputs(setup: Setup, period: Period, out_dir: Path) -> list[Path]:
+    """What a run writes into its output folder: never read back when that folder is the inbox or in it."""
+    return [out_dir, out_dir / "feedback", out_dir / "archive", out_dir / "districts",
+            *(out_dir / name for name in month_output_names(setup, period).values())]
+
+
+def _month(setup: Setup, period: Period, listing: InboxListing, made_on: date, lang: str, limits: Limits,
            progress: Callable[[Path], None] | None, store: HistoryStore | None, received_on: date | None,
            now: datetime | None, district_reports: tuple[str, ...], commit: OutputCommit | None) -> RunResult:
     with store.transaction() if store else nullcontext():
-        previous = store.previous_groups(period) if store else None
-        checked = check_files(inbox_files(inbox), setup, period, limits, progress, previous=previous)
+        # Villages re-coded (the setup's village_moves): what the store holds under an old code is read under the new.
+        previous = setup.moved_by_district(store.previous_groups(period)) if store else None
+        checked = check_files(list(listing.files), setup, period, limits, progress, previous=previous)
         stamp_received(checked, store, received_on, now)
         chosen, _ = choose_per_district(checked, setup)  # its notes go into each file's problems
         for problem in check_province(list(chosen.values()), setup):  # outliers among the files that count
@@ -214,7 +225,7 @@ def _month(setup: Setup, period: Period, inbox: Path, made_on: date, lang: str, 
             if c.submission.district_code in reports:
                 reports[c.submission.district_code] = REJECTED
         reports.update({code: ACCEPTED for code in chosen})
-        known = store.group_codes() if store else None
+        known = setup.moved(store.group_codes()) if store else None
         accepted, new_codes = {}, []
         for code, c in sorted(chosen.items()):
             accepted[code], fresh = assign_group_codes(c.groups, known)
@@ -222,9 +233,11 @@ def _month(setup: Setup, period: Period, inbox: Path, made_on: date, lang: str, 
         merged = merge_groups(setup, accepted, {code: c.submission.name for code, c in chosen.items()},
                               known_before=codes_known_before(known, setup))
         # By district, so the record does not depend on what the files were called or when they came.
-        problems = sorted([p for c in checked for p in c.problems], key=lambda p: p.district_code or "\uffff")
+        problems = sorted([p for c in checked for p in c.problems] + list(listing.skipped),
+                          key=lambda p: p.district_code or "\uffff")
         past = store.reporting(fiscal_months(setup, period)[:-1]) if store else None
         last = store.last_accepted(period, fiscal_months(setup, period)[0]) if store else {}
+        last = moved_last(setup, last)
         before = {code: (month, int(g["phase"].notna().sum())) for code, (month, g) in last.items()}
         summary = summarise(setup, period, with_carried(setup, merged, last, set(chosen)), reports, files, problems,
                             made_on, past_reporting=past, previous_founded=before)
@@ -234,12 +247,36 @@ def _month(setup: Setup, period: Period, inbox: Path, made_on: date, lang: str, 
         result = RunResult(summary, checked)
         if store:
             store.record_month(period, **month_record(result, chosen, merged, new_codes),
-                               fiscal_year_be=setup.fiscal_year_be)
+                               fiscal_year_be=setup.fiscal_year_be, village_moves=village_moves(setup))
         if commit is not None:
             result.outputs = write_outputs(result, setup, period, commit, lang, district_reports=district_reports)
             if store:
                 store.mark_commit(commit.id)  # commits with the record: the month changes here
     return result
+
+
+def moved_last(setup: Setup, last: dict[str, tuple[str, pd.DataFrame]]) -> dict[str, tuple[str, pd.DataFrame]]:
+    """Each district's last accepted month and groups, re-coded villages under their new code."""
+    if not setup.moves:
+        return last
+    out: dict[str, tuple[str, pd.DataFrame]] = {}
+    for code, (month, groups) in last.items():
+        for district, part in setup.moved_by_district({code: groups}).items():
+            if district in out:
+                then, before = out[district]
+                out[district] = (max(month, then), pd.concat([before, part], ignore_index=True))
+            else:
+                out[district] = (month, part)
+    return out
+
+
+def village_moves(setup: Setup) -> pd.DataFrame:
+    """The setup's village moves with the district each new code belongs to, as the store keeps them."""
+    moves = setup.village_moves if setup.village_moves is not None else pd.DataFrame(
+        columns=["old_village_code", "new_village_code", "reason"])
+    district = dict(zip(setup.villages["village_code"], setup.villages["district_code"]))
+    return moves.reindex(columns=["old_village_code", "new_village_code", "reason"]).assign(
+        new_district_code=moves["new_village_code"].map(district))
 
 
 def codes_known_before(known: pd.DataFrame | None, setup: Setup) -> frozenset[str]:

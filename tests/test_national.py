@@ -162,6 +162,16 @@ def test_the_command_in_english_and_its_exit_statuses(provinces, tmp_path):
     assert "3 of 3 provinces have a result" in ok.output
     text = pdftotext(tmp_path / "en" / "national_2566-08.pdf")
     assert "National Progress Report" in text and "August 2023" in text
+    # The workbook attached to the English report is English too: sheets, headers, statuses.
+    wb = load_workbook(tmp_path / "en" / "national_2566-08.xlsx")
+    assert wb.sheetnames[:3] == ["Summary", "Provinces", "Notices"]
+    words = [c.value for ws in wb.worksheets[:3] for c in ws[1]] + [c.value for c in wb["Summary"]["A"]]
+    words += [row[0].value for row in wb["Provinces"].iter_rows(min_row=2, min_col=13, max_col=13)]  # statuses
+    record = json.loads((tmp_path / "en" / "national_2566-08.json").read_text(encoding="utf-8"))
+    labels = {ph["label"] for ph in record["total"]["phases"]}  # the phases' names come from the setups
+    thai = [w for w in words if isinstance(w, str) and any("\u0e00" <= ch <= "\u0e7f" for ch in w)
+            and not any(w.startswith(label) for label in labels)]
+    assert not thai, thai
     none = runner.invoke(app, ["national", str(provinces[0]), "--period", "2566-07", "--out", str(tmp_path / "x")])
     assert none.exit_code == 2 and "ไม่พบผลของเดือนกรกฎาคม 2566" in none.output and not (tmp_path / "x").exists()
     bad_month = runner.invoke(app, ["national", str(provinces[0]), "--period", "2566-13"])

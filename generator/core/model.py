@@ -34,6 +34,8 @@ class Setup:
     officers: pd.DataFrame = field(repr=False)  # officer_id, officer_name, district_code
     phases: tuple[Phase, ...] = ()
     targets: pd.DataFrame = field(default=None, repr=False)  # district_code, phase, target_groups
+    # old_village_code, new_village_code, reason: villages the store knows by another code (issue 18)
+    village_moves: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def office_name(self) -> str:
@@ -68,6 +70,42 @@ class Setup:
         """Whether the month lies in the fiscal year this setup is for: a month of another year
         would be measured against targets and phases that are not its own."""
         return period.fiscal_year_be == self.fiscal_year_be
+
+    @property
+    def moves(self) -> dict[str, str]:
+        """Old village code -> the new one, as this setup's village_moves table says."""
+        m = self.village_moves
+        return {} if m is None or not len(m) else dict(zip(m["old_village_code"], m["new_village_code"]))
+
+    def moved(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Rows the store recorded under an old village code, under the new one (and in the district
+        the new code belongs to); group codes and everything else are kept. Rows recorded under a
+        current code, and every row when this setup moves nothing, come back as they were."""
+        moves = self.moves
+        if not moves or "village_code" not in frame.columns or not frame["village_code"].isin(moves).any():
+            return frame
+        out = frame.copy()
+        hit = out["village_code"].isin(moves)
+        out.loc[hit, "village_code"] = out.loc[hit, "village_code"].map(moves)
+        if "district_code" in out.columns:
+            district = dict(zip(self.villages["village_code"], self.villages["district_code"]))
+            out.loc[hit, "district_code"] = out.loc[hit, "village_code"].map(district)
+        return out
+
+    def moved_by_district(self, by_district: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        """`moved` over each district's rows (district code -> rows without a district column): a
+        village whose district was re-coded takes its groups to its new district."""
+        if not self.moves:
+            return by_district
+        parts: dict[str, list[pd.DataFrame]] = {}
+        for code, frame in by_district.items():
+            frame = self.moved(frame.assign(district_code=code))
+            for district, part in frame.groupby("district_code", sort=False):
+                parts.setdefault(district, []).append(part)
+        columns = {code: list(frame.columns) for code, frame in by_district.items()}
+        some = next(iter(columns.values()), [])
+        return {district: pd.concat(ps, ignore_index=True).reindex(columns=columns.get(district, some))
+                for district, ps in parts.items()}
 
     @property
     def total_target(self) -> int:

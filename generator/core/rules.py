@@ -7,7 +7,8 @@ check. Messages are `str.format` templates filled from the offending row and the
 Scopes: ``file`` (the workbook as a whole), ``cell`` (a value that cannot be read as its column
 needs), ``row`` (a check over the parsed groups of one district), ``history`` (a district's groups
 against its last accepted month), ``province`` (a group against all the groups of the province
-this month), ``setup`` (the province setup).
+this month), ``setup`` (the province setup), ``inbox`` (an entry of the inbox that is not read:
+a folder, a link, the program's own output).
 
 Severities (generator.core.problems): *error* rejects the file; *warning* is shown; *needs
 confirmation* rejects the file until the district types ใช่ in the row's confirm column, and is
@@ -228,6 +229,27 @@ CATALOGUE: tuple[Rule, ...] = (
       "ห้ามลบหรือเปลี่ยนชื่อชีตและหัวตารางของแบบรายงาน", "Do not delete or rename the report's sheets or headers."),
     R("F_MISSING_COLUMN", ERROR, "file", "ไม่พบคอลัมน์ “{value}” ในตาราง", "Column '{value}' is missing from the table.",
       "โปรดกรอกคอลัมน์ “{value}” กลับคืน หรือใช้แบบรายงานฉบับใหม่", "Put column '{value}' back, or use a fresh workbook."),
+    # --- what the inbox holds besides files to read: each said, never passed over (issue 16) ----
+    R("F_OWN_OUTPUT", NOTE, "inbox", "เป็นผลลัพธ์ที่โปรแกรมเขียนไว้เอง (รายงาน ไฟล์ผลการตรวจ หรือสำเนาที่เก็บไว้) จึงไม่ได้อ่านเป็นแบบรายงานของอำเภอ",
+      "This is the program's own output (a report, feedback or archived copies), so it is not read as a district's return.",
+      "ไม่ต้องทำอะไร หากต้องการแยกให้ชัด โปรดเก็บผลลัพธ์ไว้นอกโฟลเดอร์ไฟล์ที่อำเภอส่งกลับ",
+      "Nothing to do; to keep them apart, write the outputs outside the inbox folder."),
+    R("F_FOLDER_LINK", ERROR, "inbox", "เป็นทางลัด (ลิงก์) ไปยังโฟลเดอร์อื่น จึงไม่ได้เปิดอ่านไฟล์ในนั้น",
+      "This is a shortcut (link) to another folder, so the files in it were not read.",
+      "หากในนั้นมีแบบรายงานของเดือนนี้ โปรดคัดลอกไฟล์มาไว้ในโฟลเดอร์ไฟล์ที่อำเภอส่งกลับ แล้วประมวลผลเดือนนี้ใหม่",
+      "If it holds this month's returns, copy the files themselves into the inbox and run the month again."),
+    R("F_FOLDER_TOO_DEEP", ERROR, "inbox", "เป็นโฟลเดอร์ที่ซ้อนลึกเกิน {n} ชั้นจากโฟลเดอร์ไฟล์ที่อำเภอส่งกลับ จึงไม่ได้อ่านไฟล์ในนั้น",
+      "This folder is nested more than {n} levels below the inbox, so the files in it were not read.",
+      "โปรดย้ายไฟล์ขึ้นมาไว้ในโฟลเดอร์ของอำเภอ (ไม่เกิน {n} ชั้น) แล้วประมวลผลเดือนนี้ใหม่",
+      "Move the files up into a district's folder (at most {n} levels down) and run the month again."),
+    R("F_FOLDER_UNREADABLE", ERROR, "inbox", "เปิดโฟลเดอร์นี้ไม่ได้ ({detail}) จึงไม่ได้อ่านไฟล์ในนั้น",
+      "This folder cannot be opened ({detail}), so the files in it were not read.",
+      "โปรดตรวจสิทธิ์การเปิดโฟลเดอร์ หรือคัดลอกไฟล์ออกมาไว้ในโฟลเดอร์ไฟล์ที่อำเภอส่งกลับ แล้วประมวลผลเดือนนี้ใหม่",
+      "Check that the folder may be opened, or copy its files into the inbox, then run the month again."),
+    R("F_NOT_A_FILE", ERROR, "inbox", "รายการนี้ไม่ใช่ไฟล์ (เช่น ทางลัดที่ชี้ไปยังไฟล์ที่ไม่มีอยู่แล้ว) จึงไม่ได้อ่าน",
+      "This entry is not a file (for example a shortcut to a file that no longer exists), so it was not read.",
+      "หากเป็นแบบรายงานของอำเภอ โปรดคัดลอกไฟล์จริงมาไว้ในโฟลเดอร์ไฟล์ที่อำเภอส่งกลับ แล้วประมวลผลเดือนนี้ใหม่",
+      "If it is a district's return, copy the file itself into the inbox and run the month again."),
     # A district's files of one month: the latest accepted counts, the latest is its current one.
     R("F_DUPLICATE_DISTRICT", NOTE, "file",
       "ไฟล์ {replaced} ไม่ได้นำมาใช้ เพราะอำเภอ{district}ส่งไฟล์ {value} ที่ผ่านการตรวจสอบซึ่งได้รับภายหลังมาแล้ว",
@@ -278,6 +300,13 @@ CATALOGUE: tuple[Rule, ...] = (
       "โปรดเปิดไฟล์ใน Excel หรือ LibreOffice แล้วบันทึกใหม่ หรือพิมพ์ค่าลงไปแทนสูตร",
       "Open the file in Excel or LibreOffice and save it again, or type the value instead of the formula."),
     # The fix depends on why the value had to be interpreted (parsing.interpreted_advice).
+    R("VALUE_FORMULA_STALE", WARNING, "cell",
+      "“{column}” เป็นสูตร {formula} ซึ่งคำนวณได้ {worked} แต่ค่าที่บันทึกไว้ในไฟล์คือ {value} จึงใช้ค่า {worked} ตามสูตร",
+      "'{column}' holds the formula {formula}, which gives {worked}, but the value saved in the file is {value}; "
+      "{worked}, as the formula gives, was used.",
+      "โปรดตรวจสอบค่าในเซลล์นี้ หากไม่ถูกต้องโปรดแก้ไข แล้วเปิดไฟล์ใน Excel หรือ LibreOffice บันทึกใหม่ (หรือพิมพ์ค่าลงไปแทนสูตร) แล้วส่งกลับ",
+      "Check the value in this cell and correct it if it is wrong, then open the file in Excel or LibreOffice and "
+      "save it again (or type the value instead of the formula) and send it back."),
     R("VALUE_INTERPRETED", WARNING, "cell", "“{column}” {how}", "'{column}' {how}", "{advice}", "{advice}"),
     # --- checks over a district's groups --------------------------------------------------------
     R("G_VILLAGE_NOT_IN_DISTRICT", ERROR, "row", "หมู่บ้านรหัส {village_code} ไม่อยู่ในอำเภอนี้",
@@ -443,6 +472,23 @@ CATALOGUE: tuple[Rule, ...] = (
       "โปรดกรอกวันที่ระหว่าง {fiscal_start} ถึง {fiscal_end}", "Use dates between {fiscal_start} and {fiscal_end}."),
     R("S_DUE_DAY", ERROR, "setup", "วันส่งรายงาน {value} ต้องอยู่ระหว่าง 1 ถึง 31", "Due day {value} must be between 1 and 31.",
       "โปรดกรอกวันที่ของเดือน เช่น 15", "Enter a day of the month, e.g. 15."),
+    # The village-code table (หมู่บ้านที่เปลี่ยนรหัส, issue 18).
+    R("S_MOVE_SAME", ERROR, "setup", "รหัสหมู่บ้านใหม่ {value} เหมือนกับรหัสเดิม", "The new village code {value} is the old one.",
+      "โปรดลบแถวนี้ออก หรือกรอกรหัสใหม่ที่ถูกต้อง", "Delete the row, or type the right new code."),
+    R("S_MOVE_UNKNOWN_NEW", ERROR, "setup", "รหัสหมู่บ้านใหม่ {value} ไม่มีในชีต{sheet_villages}",
+      "The new village code {value} is not in the {sheet_villages} sheet.",
+      "โปรดเพิ่มหมู่บ้านรหัส {value} ในชีต{sheet_villages} หรือแก้ไขรหัสใหม่ให้ตรงกับชีต{sheet_villages}",
+      "Add village {value} to the {sheet_villages} sheet, or correct the new code to match it."),
+    R("S_MOVE_OLD_LISTED", ERROR, "setup", "รหัสหมู่บ้านเดิม {value} ยังอยู่ในชีต{sheet_villages}",
+      "The old village code {value} is still in the {sheet_villages} sheet.",
+      "หากหมู่บ้านนี้เปลี่ยนรหัสแล้ว โปรดแก้รหัสในชีต{sheet_villages}เป็นรหัสใหม่ หากหมู่บ้านแยกออกเป็นสองหมู่บ้านและรหัสเดิมยังใช้อยู่ "
+      "โปรดลบแถวนี้ออก แล้วให้อำเภอแก้ “รหัสหมู่บ้าน” ของกลุ่มที่ย้ายไปอยู่หมู่บ้านใหม่ในแบบรายงาน",
+      "If the village was re-coded, change its code in the {sheet_villages} sheet to the new one. If it split in two "
+      "and the old code is still in use, delete this row and let the district change the village code of the "
+      "groups that moved, in its workbook."),
+    R("S_MOVE_CHAIN", ERROR, "setup", "รหัสหมู่บ้านใหม่ {value} เป็นรหัสเดิมในอีกแถวหนึ่ง ({value} เปลี่ยนเป็น {final})",
+      "The new village code {value} is an old code on another row ({value} becomes {final}).",
+      "โปรดกรอกรหัสใหม่ของหมู่บ้าน {old} เป็น {final} โดยตรง", "Map {old} straight to {final}."),
     R("S_ONE_PROVINCE", ERROR, "setup", "ชีตจังหวัดต้องมีข้อมูลหนึ่งแถวพอดี", "The province sheet must have exactly one row.",
       "เหลือไว้แถวเดียว", "Keep exactly one row."),
     # --- the national roll-up: the provinces' result files (generator.figures.national)

@@ -93,6 +93,16 @@ TARGETS = Table("targets", "เป้าหมายอำเภอ", (
 
 SETUP_TABLES = (PROVINCE, DISTRICTS, VILLAGES, OFFICERS, PHASES, TARGETS)
 
+# หมู่บ้านที่เปลี่ยนรหัส (issue 18): a village the store knows by an old code is, from this setup on,
+# the village with the new code (re-coded, or its district re-coded). Optional: a setup without the
+# sheet, or with the sheet empty, moves nothing.
+VILLAGE_MOVES = Table("village_moves", "หมู่บ้านที่เปลี่ยนรหัส", (
+    Column("old_village_code", "รหัสหมู่บ้านเดิม (8 หลัก)", "Old village code (8 digits)", "code", True, 20),
+    Column("new_village_code", "รหัสหมู่บ้านใหม่ (8 หลัก)", "New village code (8 digits)", "code", True, 20),
+    Column("reason", "เหตุที่เปลี่ยน", "Why it changed", "text", False, 30),
+))
+OPTIONAL_SETUP_TABLES = (VILLAGE_MOVES,)
+
 CONFIRM_KEY = "confirmed"
 
 # กลุ่มออมทรัพย์เพื่อการผลิต: one row per savings group of the district.

@@ -30,7 +30,8 @@ DISSOLVED = "dissolved"  # a village's last group was dissolved during the year
 NOT_REPORTED = "not_reported"  # flagged as having a group, but its district reported none there
 STALE = "stale"  # the district's last accepted month is older than September
 KEPT = "kept"  # no accepted month this year: the district's flags are this year's, unchanged
-CHANGE_KINDS = (GAINED, DISSOLVED, NOT_REPORTED, STALE, KEPT)
+MOVED = "moved"  # a village this year's setup re-codes (village_moves): its groups went with it
+CHANGE_KINDS = (MOVED, GAINED, DISSOLVED, NOT_REPORTED, STALE, KEPT)
 
 # A run's exit status: every file accepted; some file rejected (the month is still reported); the run could not be made.
 EXIT_OK, EXIT_REJECTED, EXIT_CANNOT_RUN = 0, 1, 2

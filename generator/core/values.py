@@ -59,8 +59,12 @@ class OddCell:
     number that is none (NaN, which a date format shows as 30 Dec 1899). generator.intake.safe puts
     one in place of the reader's value, so that the readers here say what was found."""
 
-    kind: str  # "error", "formula" or "not_number"
+    kind: str  # "error", "formula", "not_number" or "stale"
     text: str = ""
+    # "stale": a simple formula whose saved value (text) disagrees with its value worked out
+    # (generator.intake.formulas); the worked-out value is read, with a warning at the cell.
+    formula: str = ""
+    worked: float | None = None
 
     def __str__(self) -> str:
         return self.text
@@ -75,6 +79,8 @@ def _odd_aware(reader):
     def read(raw: object) -> Reading:
         if isinstance(raw, OddCell) and raw.kind in _ODD_ERRORS:
             return Reading(raw.text or None, error=_ODD_ERRORS[raw.kind])
+        if isinstance(raw, OddCell) and raw.kind == "stale":
+            return reader(raw.worked)  # the warning is the table's (generator.intake.parsing)
         return reader(raw)
 
     return functools.wraps(reader)(read)

@@ -19,7 +19,8 @@ def carried_groups(setup: Setup, previous: dict[str, pd.DataFrame]) -> dict[str,
     """district code -> rows for the template, for the districts of the setup that have history."""
     names = dict(zip(setup.officers["officer_id"], setup.officers["officer_name"]))
     out = {}
-    for code, groups in previous.items():
+    # A village the setup re-codes (village_moves) carries its groups under the new code, codes kept.
+    for code, groups in setup.moved_by_district(previous).items():
         if code not in setup.district_codes or groups.empty:
             continue
         rows = groups.sort_values(["village_code", "group_code"]).copy()

@@ -14,7 +14,7 @@ from generator.core.problems import Problem
 from generator.intake.safe import FoundTable
 from generator.core.rules import VALUE_ERROR_RULES, rule
 from generator.core.schema import CONFIRM_KEY, STATUS_LABELS_TH, STATUS_WORDS, Table
-from generator.core.values import READERS, THAI_DIGITS, is_blank, read_choice
+from generator.core.values import READERS, THAI_DIGITS, OddCell, is_blank, read_choice
 
 ROW = "_row"  # the Excel row number a record came from
 
@@ -38,6 +38,10 @@ def parse_table(found: FoundTable, table: Table, file: str,
                 reading = READERS[col.kind](value)
             where = dict(file=file, sheet=found.sheet, cell=found.cell(col.key, offset),
                          district_code=district_code, column=col.header_th, column_en=col.header_en)
+            if isinstance(value, OddCell) and value.kind == "stale" and col.kind != "lookup":
+                # Read as the formula gives it (what Excel shows once it recalculates), said at the cell.
+                problems.append(rule("VALUE_FORMULA_STALE").problem(
+                    value=value.text, formula=value.formula, worked=_number(value.worked), **where))
             if reading.error:
                 problems.append(rule(VALUE_ERROR_RULES[reading.error]).problem(
                     value=_cell_text_for_message(value), choices=", ".join(STATUS_LABELS_TH.values()), **where))
@@ -80,6 +84,11 @@ def interpreted_advice(kind: str, raw, has_list: bool = False) -> str:
 
 def _get(row: list, index: int):
     return row[index] if index < len(row) else None
+
+
+def _number(x: float) -> str:
+    """A worked-out value as a district would type it: 1,250 or 1,250.5."""
+    return f"{x:,.0f}" if x == int(x) else f"{x:,.6f}".rstrip("0")
 
 
 def _cell_text_for_message(value) -> str | None:

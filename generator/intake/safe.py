@@ -43,6 +43,7 @@ from generator.core.problems import Problem
 from generator.core.rules import rule
 from generator.core.schema import META_SHEET, Table, meta_column_key
 from generator.core.values import OddCell, clean_text, is_blank
+from generator.intake import formulas
 
 MIB = 1 << 20
 
@@ -488,6 +489,7 @@ def _measure_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits
     formula = False
     here = [0, 0]  # the current cell's row and column, 1-based
     odd = {} if odd is None else odd  # (row, column), 1-based -> OddCell
+    sums = formulas.RowSums(odd, MAX_ODD_CELLS)  # each row's simple formulas against their saved values
 
     def start(tag, attrs):
         nonlocal row, col, max_row, max_col, cell_type, capture, formula
@@ -499,6 +501,8 @@ def _measure_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits
                 return
             if local == "f":
                 formula = True
+                sums.formula_starts(attrs)
+                capture = 4
                 return
             if local == "t":
                 capture = 2 if cell_type == "inlineStr" else 0
@@ -541,21 +545,30 @@ def _measure_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits
         nonlocal capture
         if capture == 1 and tag.rpartition(":")[2] == "v":
             budget.add(budget.shared_length("".join(digits)), entry)
-        elif tag == "c" or tag.endswith(":c"):
-            found = _odd(cell_type, formula, "".join(digits).strip())
-            if found is not None and len(odd) < MAX_ODD_CELLS:
-                odd[(here[0], here[1])] = found
+        elif tag == "c" or tag == "row" or ":" in tag:  # an unprefixed <v> or <f> ends here at once
+            local = tag.rpartition(":")[2]
+            if local == "c":
+                value = "".join(digits).strip()
+                found = _odd(cell_type, formula, value)
+                if found is not None and len(odd) < MAX_ODD_CELLS:
+                    odd[(here[0], here[1])] = found
+                sums.cell(here[0], here[1], cell_type, value, formula)
+            elif local == "row":
+                sums.row_done()
         capture = 0
 
     def data(text):
         if capture == 2:
             budget.add(len(text), entry)
+        elif capture == 4:
+            sums.formula_text(text)
         elif capture and len(digits) < 12:
             digits.append(text)
 
     parser = _parser(name, entry)
     parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, data
     _parse(zf, info, parser, name)
+    sums.row_done()
     return max_row * max_col
 
 

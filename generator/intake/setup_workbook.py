@@ -17,7 +17,7 @@ from generator.core.periods import fiscal_year_bounds, thai_date
 from generator.core.problems import Problem, errors
 from generator.intake.safe import FileRejected, FoundTable, find_table, open_workbook, read_meta
 from generator.core.rules import rule
-from generator.core.schema import (SETUP_TABLES)
+from generator.core.schema import OPTIONAL_SETUP_TABLES, SETUP_TABLES, VILLAGE_MOVES, VILLAGES
 
 
 def load_setup(path: Path) -> Setup:
@@ -49,12 +49,63 @@ def load_setup(path: Path) -> Setup:
         if frame.empty:
             problems.append(rule("S_EMPTY_TABLE").problem(file=name, sheet=found.sheet, table=table.sheet_th,
                                                            table_en=table.key))
+    for table in OPTIONAL_SETUP_TABLES:  # a sheet that is missing or empty is simply nothing
+        try:
+            found = find_table(wb, table, meta, name)
+        except FileRejected as exc:
+            raise SetupInvalid([exc.problem]) from None
+        if found is None:
+            continue
+        frame, cell_problems = parse_table(found, table, name)
+        problems += cell_problems
+        frames[table.key], found_tables[table.key] = frame, found
     # Every problem in one pass: the checks across tables run on whatever could be read, skipping
     # only the values already reported above (issue 11: value errors hid S_TARGET_SUM).
     problems += check_setup(frames, found_tables, name)
+    problems += check_moves(frames, found_tables, name)
     if errors(problems):
         raise SetupInvalid(problems)
     return _build(frames)
+
+
+def check_moves(frames: dict[str, pd.DataFrame], found: dict[str, FoundTable], file: str) -> list[Problem]:
+    """The village-code table: each old code once, 8 digits, a new code that is a village of this
+    setup, an old code that no longer is one, and no chain (A to B, B to C: say A to C)."""
+    moves = frames.get(VILLAGE_MOVES.key)
+    if moves is None or not len(moves) or "villages" not in frames:
+        return []
+    out: list[Problem] = []
+    where = found[VILLAGE_MOVES.key]
+
+    def at(row, key: str, rule_id: str, value, **params):
+        column = VILLAGE_MOVES.column(key)
+        out.append(rule(rule_id).problem(file=file, sheet=where.sheet, cell=where.cell_at(key, int(row[ROW])),
+                                         value=value, column=column.header_th, column_en=column.header_en, **params))
+
+    villages = set(frames["villages"]["village_code"].dropna())
+    olds = set(moves["old_village_code"].dropna())
+    known = moves[moves["old_village_code"].notna()]
+    for _, row in known[known["old_village_code"].duplicated(keep="first")].iterrows():
+        at(row, "old_village_code", "S_DUPLICATE", row["old_village_code"])
+    for _, row in moves.iterrows():
+        old, new = row["old_village_code"], row["new_village_code"]
+        bad = False
+        for key, code in (("old_village_code", old), ("new_village_code", new)):
+            if _known(code) and len(code) != 8:
+                at(row, key, "S_CODE_FORMAT", code, digits=8)
+                bad = True
+        if bad or not (_known(old) and _known(new)):
+            continue
+        if old == new:
+            at(row, "new_village_code", "S_MOVE_SAME", new)
+        elif new in olds:  # before the villages sheet: a chain's middle code is, rightly, no village
+            final = moves.loc[moves["old_village_code"] == new, "new_village_code"].iloc[0]  # the first row counts
+            at(row, "new_village_code", "S_MOVE_CHAIN", new, old=old, final=final)
+        elif new not in villages:
+            at(row, "new_village_code", "S_MOVE_UNKNOWN_NEW", new, sheet_villages=VILLAGES.sheet_th)
+        elif old in villages:
+            at(row, "old_village_code", "S_MOVE_OLD_LISTED", old, sheet_villages=VILLAGES.sheet_th)
+    return out
 
 
 def _known(value) -> bool:
@@ -163,4 +214,6 @@ def _build(frames: dict[str, pd.DataFrame]) -> Setup:
         villages=villages.reset_index(drop=True),
         officers=frames["officers"].drop(columns=[ROW]).reset_index(drop=True),
         phases=phases, targets=targets.reset_index(drop=True),
+        village_moves=frames.get(VILLAGE_MOVES.key, pd.DataFrame(columns=[ROW, *VILLAGE_MOVES.keys])).drop(
+            columns=[ROW]).dropna(subset=["old_village_code", "new_village_code"]).reset_index(drop=True),
     )

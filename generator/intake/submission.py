@@ -8,8 +8,10 @@ are checked against the setup, so a file can only ever speak for a district the 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +25,10 @@ from generator.core.schema import GROUPS, READABLE_TEMPLATE_VERSIONS
 from generator.core.model import Setup
 
 SKIPPED_PREFIXES = (".", "~$")  # hidden files and the lock files Excel leaves beside open workbooks
+# Folders inside the inbox are read: an office sorts returns by district (inbox/เมืองชัยภูมิ/…), a
+# clerk keeps a month's mail in a folder, and a mail client saves "2566/08.xlsx" as a folder "2566".
+# Deeper than this is not a way anyone files a month's returns: said, not read.
+MAX_FOLDER_DEPTH = 4
 
 
 @dataclass
@@ -36,34 +42,99 @@ class Submission:
     table: FoundTable | None = None
     problems: list[Problem] = field(default_factory=list)
     copies: tuple[str, ...] = ()  # names of other files in the inbox with the very same content
+    # The name as the office finds it: the path inside the inbox ("เมืองชัยภูมิ/รายงาน.xlsx"), so
+    # two districts' "รายงาน.xlsx" in their own folders are two files, each named where it is.
+    inbox_name: str | None = None
 
     @property
     def name(self) -> str:
-        return self.path.name
+        return self.inbox_name or self.path.name
 
     @property
     def readable(self) -> bool:
         return self.table is not None and not errors(self.problems)
 
 
+@dataclass(frozen=True)
+class InboxListing:
+    """What the inbox holds: the files to read, each with its name inside the inbox, and one
+    problem for every entry that is not read (so nothing the office put there is passed over
+    without a word). Hidden files and Excel's ~$ lock files are the system's, not the office's."""
+
+    files: tuple[tuple[Path, str], ...]
+    skipped: tuple[Problem, ...] = ()
+
+    @property
+    def paths(self) -> list[Path]:
+        return [path for path, _ in self.files]
+
+
+def list_inbox(inbox: Path, own: Iterable[Path] = ()) -> InboxListing:
+    """Every file in the inbox and its folders, in name order. ``own``: the program's own outputs
+    (the output folder and its report files, when ``--out`` is the inbox or inside it), which are
+    never read back as returns: a feedback copy carries its district's identity."""
+    own_paths = {Path(p).resolve() for p in own} - {Path(inbox).resolve()}
+    files: list[tuple[Path, str]] = []
+    skipped: list[Problem] = []
+    _walk(Path(inbox), "", 0, own_paths, files, skipped)
+    return InboxListing(tuple(files), tuple(skipped))
+
+
 def inbox_files(inbox: Path) -> list[Path]:
-    return sorted(p for p in Path(inbox).iterdir()
-                  if p.is_file() and not p.name.startswith(SKIPPED_PREFIXES))
+    return list_inbox(inbox).paths
 
 
-def distinct_files(paths: list[Path]) -> list[tuple[Path, str, tuple[str, ...]]]:
+def _walk(folder: Path, rel: str, depth: int, own: set[Path], files: list, skipped: list) -> None:
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        skipped.append(rule("F_FOLDER_UNREADABLE").problem(file=rel or ".", detail=exc.strerror or type(exc).__name__))
+        return
+    for entry in entries:
+        if entry.name.startswith(SKIPPED_PREFIXES):
+            continue
+        name, path = f"{rel}/{entry.name}" if rel else entry.name, Path(entry.path)
+        try:
+            if path.resolve() in own:
+                skipped.append(rule("F_OWN_OUTPUT").problem(file=name))
+            elif entry.is_symlink() and entry.is_dir():
+                # Never followed: a link can lead outside the inbox, or round in a loop.
+                skipped.append(rule("F_FOLDER_LINK").problem(file=name))
+            elif entry.is_dir(follow_symlinks=False):
+                if depth + 1 >= MAX_FOLDER_DEPTH:
+                    skipped.append(rule("F_FOLDER_TOO_DEEP").problem(file=name, n=MAX_FOLDER_DEPTH - 1))
+                else:
+                    _walk(path, name, depth + 1, own, files, skipped)
+            elif entry.is_file():  # a link to a file is read like the file (as a shortcut on a desktop)
+                files.append((path, name))
+            else:  # a pipe, a device, a link to nothing: reading could hang or find nothing
+                skipped.append(rule("F_NOT_A_FILE").problem(file=name))
+        except OSError as exc:
+            skipped.append(rule("F_FOLDER_UNREADABLE").problem(file=name, detail=exc.strerror or type(exc).__name__))
+
+
+def distinct_files(paths: list[Path] | list[tuple[Path, str]]) -> list[tuple[Path, str, tuple[str, ...]]]:
     """The inbox with identical files taken as one: a second e-mail or LINE download of the same
     file is the same submission, not a second one. Each is (the copy seen first, its SHA-256,
     the names of the other copies); the copy seen first is the one modified earliest (then by
-    name), so the same inbox always gives the same answer whatever order the disk lists it in."""
+    name), so the same inbox always gives the same answer whatever order the disk lists it in.
+    ``paths`` are paths, or (path, name inside the inbox) as `list_inbox` gives them."""
     by_sha: dict[str, list[tuple[float, str, Path]]] = {}
-    for path in paths:
-        by_sha.setdefault(_sha256(path), []).append((_mtime(path), path.name, path))
+    for item in paths:
+        path, name = item if isinstance(item, tuple) else (item, item.name)
+        by_sha.setdefault(_sha256(path), []).append((_mtime(path), name, path))
     out = []
     for sha, copies in by_sha.items():
         copies.sort()
-        out.append((copies[0][2], sha, tuple(name for _, name, _ in copies[1:])))
-    return sorted(out, key=lambda item: item[0].name)
+        out.append((copies[0][2], sha, tuple(name for _, name, _ in copies[1:]), copies[0][1]))
+    return [(path, sha, copies) for path, sha, copies, _ in sorted(out, key=lambda item: item[3])]
+
+
+def distinct_named(paths: list[tuple[Path, str]]) -> list[tuple[Path, str, str, tuple[str, ...]]]:
+    """distinct_files with the name inside the inbox of the copy kept: (path, name, sha, copies)."""
+    names = dict(paths)
+    return [(path, names.get(path, path.name), sha, copies) for path, sha, copies in distinct_files(paths)]
 
 
 def _sha256(path: Path) -> str:
@@ -89,13 +160,23 @@ def _mtime(path: Path) -> float:
 
 
 def read_submission(path: Path, setup: Setup | None, period: Period | None,
-                    limits: Limits = DEFAULT_LIMITS, sha256: str | None = None) -> Submission:
-    """Open one returned workbook. With a setup and period, also check it belongs to them."""
-    path = Path(path)
+                    limits: Limits = DEFAULT_LIMITS, sha256: str | None = None,
+                    name: str | None = None) -> Submission:
+    """Open one returned workbook. With a setup and period, also check it belongs to them.
+    ``name``: the file's name inside the inbox, when it is in a folder there."""
+    sub = _read_submission(Path(path), setup, period, limits, name)
+    if sub.inbox_name and sub.inbox_name != sub.path.name:
+        # The readers name the file by its own name; the office finds it by its place in the inbox.
+        sub.problems = [replace(p, file=sub.name) if p.file == sub.path.name else p for p in sub.problems]
+    return sub
+
+
+def _read_submission(path: Path, setup: Setup | None, period: Period | None, limits: Limits,
+                     name: str | None) -> Submission:
     # Size first, then read once: what is hashed is what is read (`sha256`, from listing the inbox,
     # is not trusted: the file may have changed since).
     snap = snapshot(path, limits)
-    sub = Submission(path, snap.sha256, snap.modified)
+    sub = Submission(path, snap.sha256, snap.modified, inbox_name=name)
     if snap.problem is not None:
         sub.problems.append(snap.problem)
         return sub

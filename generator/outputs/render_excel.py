@@ -330,11 +330,18 @@ def _completeness_sheet(wb: Workbook, s: MonthSummary, lang: str) -> None:
         for f in files:
             rows.append([d.district_code, d.district_name, report[d.report], f.file, report.get(f.status, f.status),
                          f.errors, f.warnings, _first_error(f, lang)])
+            rows += _copy_rows(f, [d.district_code, d.district_name, report[d.report]], w)
     for f in s.files:
         if f.district_code not in known:
             rows.append([f.district_code, f.district_name or w("unknown_district"), None, f.file,
                          report.get(f.status, f.status), f.errors, f.warnings, _first_error(f, lang)])
+            rows += _copy_rows(f, [f.district_code, f.district_name or w("unknown_district"), None], w)
     _write(ws, "completeness", cols, rows)
+
+
+def _copy_rows(f, district: list, w) -> list[list]:
+    """Every file of the inbox has its row: a copy of the same content is named beside the file read."""
+    return [[*district, name, w("copy_of", file=f.file), None, None, None] for name in f.copies]
 
 
 def _first_error(f, lang: str) -> str | None:

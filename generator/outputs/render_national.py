@@ -16,8 +16,8 @@ from openpyxl.utils import get_column_letter
 
 from generator.core import texts
 from generator.core.problems import ERROR, SEVERITY_LABELS
-from generator.figures.national import NOT_YET_SENT, OFFICE_TH, NationalSummary, ProvinceFigures
-from generator.core.statuses import BEHIND, NOT_REACHED, NOT_STARTED, ON_TRACK, REACHED, STATUS_TH
+from generator.figures.national import NOT_YET_SENT, NationalSummary, ProvinceFigures
+from generator.core.statuses import BEHIND, NOT_REACHED, NOT_STARTED, ON_TRACK, REACHED
 from generator.outputs.xlsx import FONT, NUMBER_FORMATS, add_table, header_row, print_a4_landscape, put, save_atomic
 from generator.outputs.atomic import write_bytes_atomic
 from generator.core.values import as_cell_value
@@ -80,69 +80,77 @@ def _table(ws, name: str, columns: list[tuple[str, float, str | None]], rows: li
     print_a4_landscape(ws, 1)
 
 
-def _province_row(p: ProvinceFigures, phases: list[str], is_total: bool = False) -> list:
+def _province_row(p: ProvinceFigures, phases: list[str], lang: str, is_total: bool = False) -> list:
     by_label = {ph.label: ph for ph in p.phases}
-    row = ["" if is_total else p.rank, "" if is_total else p.province_code, p.province_name]
+    row = ["" if is_total else p.rank, "" if is_total else p.province_code,
+           texts.text("nxl.whole_country", lang) if is_total else p.province_name]
     for label in phases:
         ph = by_label.get(label)
         row += [ph.target if ph else None, ph.founded if ph else None, ph.percent if ph else None]
-    return row + [p.year.target, p.year.founded, p.year.percent, STATUS_TH[p.year.status],
+    return row + [p.year.target, p.year.founded, p.year.percent, texts.text("target." + p.year.status, lang),
                   p.districts, p.reported, p.rejected, p.missing, p.reporting_rate, p.on_time_rate,
                   p.kkkj_villages, p.villages_with_group_start, p.villages_with_group, p.coverage_percent,
                   p.groups, p.members, p.savings_baht, p.borrowers, p.loans_baht, p.officers, p.officers_with_group,
                   p.officers_percent]
 
 
-def write_national_workbook(summary: NationalSummary, path: Path) -> Path:
+# The provinces sheet's columns after the phases: (word key, width, number format).
+PROVINCE_COLUMNS = (("year_target", 11, INT), ("year_founded", 11, INT), ("year_percent", 9, PCT), ("status", 16, None),
+                    ("districts", 9, INT), ("reported", 10, INT), ("rejected", 9, INT), ("missing", 9, INT),
+                    ("reporting_rate", 10, PCT), ("on_time_rate", 10, PCT), ("kkkj", 10, INT),
+                    ("with_group_start", 10, INT), ("with_group", 10, INT), ("coverage", 9, PCT),
+                    ("groups", 11, INT), ("members", 12, INT), ("savings", 20, MONEY), ("borrowers", 12, INT),
+                    ("loans", 20, MONEY), ("officers", 10, INT), ("officers_with_group", 12, INT),
+                    ("officers_percent", 9, PCT))
+
+
+def write_national_workbook(summary: NationalSummary, path: Path, lang: str = "th") -> Path:
+    """The national roll-up as a workbook, in the report's language (sheets, headers, words)."""
     s, t = summary, summary.total
+    w = lambda key, **params: texts.text("nxl." + key, lang, **params)  # noqa: E731
     wb = Workbook()
     ws = wb.active
-    ws.title = "สรุป"
-    key_figures = [("ประจำเดือน", s.period.thai(), None), ("ปีงบประมาณ", s.fiscal_year_be, "0"),
-                   ("ข้อมูล ณ วันที่", s.made_on, NUMBER_FORMATS["date"])]
-    for p in (*t.phases, t.year):
-        key_figures += [(f"{p.label}: เป้าหมาย (กลุ่ม)", p.target, INT), (f"{p.label}: จัดตั้งแล้ว (กลุ่ม)", p.founded, INT),
-                        (f"{p.label}: ร้อยละ", p.percent, PCT), (f"{p.label}: สถานะ", p.status_th, None)]
-    key_figures += [
-        ("จังหวัดที่ส่งผล", len(s.provinces), INT), ("จังหวัดที่ยังไม่มีผล", len(s.missing), INT),
-        ("อำเภอทั้งหมด (ในจังหวัดที่ส่งผล)", t.districts, INT), ("อำเภอที่ส่งรายงานและผ่านการตรวจ", t.reported, INT),
-        ("ร้อยละอำเภอที่ส่งรายงาน", t.reporting_rate, PCT), ("ร้อยละอำเภอที่ส่งตรงเวลา", t.on_time_rate, PCT),
-        ("หมู่บ้าน กข.คจ.", t.kkkj_villages, INT), ("หมู่บ้าน กข.คจ. ที่มีกลุ่ม เมื่อต้นปี", t.villages_with_group_start, INT),
-        ("หมู่บ้าน กข.คจ. ที่มีกลุ่ม ปัจจุบัน", t.villages_with_group, INT), ("ร้อยละหมู่บ้านที่มีกลุ่ม", t.coverage_percent, PCT),
-        ("กลุ่มที่ดำเนินการอยู่", t.groups, INT), ("สมาชิก (คน)", t.members, INT),
-        ("เงินสัจจะสะสม (บาท)", t.savings_baht, MONEY), ("สมาชิกกู้ยืม (คน)", t.borrowers, INT),
-        ("จำนวนเงินกู้ (บาท)", t.loans_baht, MONEY), ("พัฒนากร (คน)", t.officers, INT),
-        ("พัฒนากรที่จัดตั้งกลุ่มแล้ว (คน)", t.officers_with_group, INT)]
-    _table(ws, "summary", [("รายการ", 44, None), ("ค่า", 24, None)], [[k, v] for k, v, _ in key_figures])
+    ws.title = w("sheet_summary")
+    key_figures = [(w("month"), s.period.label(lang), None), (w("fiscal_year"), s.fiscal_year_be, "0"),
+                   (w("as_of"), s.made_on, NUMBER_FORMATS["date"])]
+    for p, label in [(ph, ph.label) for ph in t.phases] + [(t.year, w("year"))]:  # phase names are the setups'
+        key_figures += [(w("phase_target", label=label), p.target, INT),
+                        (w("phase_founded", label=label), p.founded, INT),
+                        (w("phase_percent", label=label), p.percent, PCT),
+                        (w("phase_status", label=label), texts.text("target." + p.status, lang), None)]
+    key_figures += [(w(key), value, fmt) for key, value, fmt in (
+        ("provinces_sent", len(s.provinces), INT), ("provinces_missing", len(s.missing), INT),
+        ("all_districts", t.districts, INT), ("districts_accepted", t.reported, INT),
+        ("reporting_rate_long", t.reporting_rate, PCT), ("on_time_rate_long", t.on_time_rate, PCT),
+        ("kkkj", t.kkkj_villages, INT), ("with_group_start_long", t.villages_with_group_start, INT),
+        ("with_group_long", t.villages_with_group, INT), ("coverage_long", t.coverage_percent, PCT),
+        ("groups", t.groups, INT), ("members", t.members, INT), ("savings", t.savings_baht, MONEY),
+        ("borrowers", t.borrowers, INT), ("loans", t.loans_baht, MONEY), ("officers", t.officers, INT),
+        ("officers_with_group_long", t.officers_with_group, INT))]
+    _table(ws, "summary", [(w("item"), 44, None), (w("value"), 24, None)], [[k, v] for k, v, _ in key_figures])
     for i, (_, _, fmt) in enumerate(key_figures, start=2):
         if fmt:
             ws.cell(row=i, column=2).number_format = fmt
         ws.cell(row=i, column=2).alignment = Alignment(horizontal="left" if fmt is None else "right")
 
     phases = s.phase_labels
-    columns = [("ลำดับ", 7, "0"), ("รหัสจังหวัด", 9, CODE), ("จังหวัด", 18, None)]
+    columns = [(w("rank"), 7, "0"), (w("province_code"), 9, CODE), (w("province"), 18, None)]
     for label in phases:
-        columns += [(f"{label} เป้าหมาย", 11, INT), (f"{label} จัดตั้งแล้ว", 11, INT), (f"{label} ร้อยละ", 9, PCT)]
-    columns += [("ทั้งปี เป้าหมาย", 11, INT), ("ทั้งปี จัดตั้งแล้ว", 11, INT), ("ทั้งปี ร้อยละ", 9, PCT),
-                ("สถานะ", 16, None), ("อำเภอทั้งหมด", 9, INT), ("อำเภอผ่านการตรวจ", 10, INT),
-                ("อำเภอไม่ผ่าน", 9, INT), ("อำเภอยังไม่ส่ง", 9, INT), ("ร้อยละอำเภอที่ส่ง", 10, PCT),
-                ("ร้อยละส่งตรงเวลา", 10, PCT), ("หมู่บ้าน กข.คจ.", 10, INT), ("มีกลุ่มเมื่อต้นปี", 10, INT),
-                ("มีกลุ่มปัจจุบัน", 10, INT), ("ร้อยละมีกลุ่ม", 9, PCT), ("กลุ่มที่ดำเนินการอยู่", 11, INT),
-                ("สมาชิก (คน)", 12, INT), ("เงินสัจจะสะสม (บาท)", 20, MONEY), ("สมาชิกกู้ยืม (คน)", 12, INT),
-                ("จำนวนเงินกู้ (บาท)", 20, MONEY), ("พัฒนากร (คน)", 10, INT), ("พัฒนากรที่จัดตั้งกลุ่มแล้ว", 12, INT),
-                ("ร้อยละพัฒนากร", 9, PCT)]
-    _table(wb.create_sheet("จังหวัด"), "provinces", columns, [_province_row(p, phases) for p in s.provinces],
-           total=_province_row(t, phases, is_total=True))
+        columns += [(w("col_phase_target", label=label), 11, INT), (w("col_phase_founded", label=label), 11, INT),
+                    (w("col_phase_percent", label=label), 9, PCT)]
+    columns += [(w("col_" + key), width, fmt) for key, width, fmt in PROVINCE_COLUMNS]
+    _table(wb.create_sheet(w("sheet_provinces")), "provinces", columns,
+           [_province_row(p, phases, lang) for p in s.provinces], total=_province_row(t, phases, lang, is_total=True))
 
-    notes = wb.create_sheet("ข้อสังเกต")
-    _table(notes, "notices", [("ระดับ", 12, None), ("ไฟล์หรือโฟลเดอร์", 40, None), ("รหัสจังหวัด", 10, CODE),
-                              ("จังหวัด", 18, None), ("รายละเอียด", 70, None), ("วิธีแก้ไข", 50, None)],
-           [[texts.text("national.not_yet_sent", "th") if n.rule_id in NOT_YET_SENT else SEVERITY_LABELS["th"][n.severity], n.file,
-             n.province_code, n.province_name, n.message_th, n.fix_th] for n in s.notices])
+    notes = wb.create_sheet(w("sheet_notices"))
+    _table(notes, "notices", [(w("severity"), 12, None), (w("file"), 40, None), (w("province_code"), 10, CODE),
+                              (w("province"), 18, None), (w("detail"), 70, None), (w("fix"), 50, None)],
+           [[texts.text("national.not_yet_sent", lang) if n.rule_id in NOT_YET_SENT else SEVERITY_LABELS[lang][n.severity],
+             n.file, n.province_code, n.province_name, n.message(lang), n.fix(lang)] for n in s.notices])
     for row in notes.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    wb.properties.title = f"สรุปผลการดำเนินงานกลุ่มออมทรัพย์เพื่อการผลิต ระดับประเทศ ประจำเดือน {s.period.thai()}"
-    wb.properties.creator = OFFICE_TH
-    wb.properties.language = "th-TH"
+    wb.properties.title = w("title", period=s.period.label(lang))
+    wb.properties.creator = texts.text("national.office", lang)
+    wb.properties.language = "th-TH" if lang == "th" else "en"
     return save_atomic(wb, Path(path))

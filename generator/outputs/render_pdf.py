@@ -53,16 +53,52 @@ def _problem_rules(summary: MonthSummary, lang: str) -> list[dict]:
 
 
 def _rejected_problems(summary: MonthSummary) -> list:
-    rejected_files = {f.file for f in summary.files if f.status == REJECTED}
+    """The problems of the districts' rejected files; a foreign file's are in its own appendix."""
+    known = {d.district_code for d in summary.districts}
+    rejected_files = {f.file for f in summary.files if f.status == REJECTED and f.district_code in known}
     ps = [p for p in summary.problems if p.file in rejected_files]
     return sorted(ps, key=lambda p: (p.file, not p.is_error))  # stable: keeps the cell order within a file
 
 
 def _attention_files(summary: MonthSummary) -> list:
-    """Files still to follow up: rejected (its district's latest file) or of no known district. A
-    file replaced by a later one of its district needs nothing (issue 11)."""
+    """The districts' files still to follow up: rejected (its district's latest file). A file
+    replaced by a later one of its district needs nothing (issue 11). At most one a district, so
+    the table is as long as the setup, whatever else the inbox holds (see `foreign_files`)."""
     known = {d.district_code for d in summary.districts}
-    return [f for f in summary.files if f.status == REJECTED or (f.status == ACCEPTED and f.district_code not in known)]
+    return [f for f in summary.files if f.status == REJECTED and f.district_code in known]
+
+
+FOREIGN_REASONS_MAX = 12  # reasons in the appendix of other files; each names a few of its files
+FOREIGN_NAMES_MAX = 3
+
+
+def foreign_files(summary: MonthSummary, lang: str = "th") -> dict | None:
+    """Files of no district of the setup (another province's, a photo, last year's, junk): a short
+    appendix by reason, with a count and a few names each, never a row a file. Thousands of them
+    leave the governor's pages as they are; every one is listed in the attached Excel summary."""
+    known = {d.district_code for d in summary.districts}
+    files = [f for f in summary.files if f.district_code not in known]
+    if not files:
+        return None
+    first: dict[str, object] = {}
+    for p in summary.problems:
+        if p.is_error and p.file not in first:
+            first[p.file] = p
+    by_reason: dict[str, list] = {}
+    for f in files:
+        by_reason.setdefault(getattr(first.get(f.file), "rule_id", ""), []).append(f)
+    rows = []
+    for rule_id, fs in by_reason.items():
+        p = first.get(fs[0].file)
+        names = [name for f in fs for name in (f.file, *f.copies)]
+        rows.append({"reason": p.message(lang) if p is not None else "", "files": len(names),
+                     "names": names[:FOREIGN_NAMES_MAX], "more": max(0, len(names) - FOREIGN_NAMES_MAX)})
+    rows.sort(key=lambda r: (-r["files"], r["reason"]))
+    shown = rows[:FOREIGN_REASONS_MAX]
+    total, more = sum(r["files"] for r in rows), sum(r["files"] for r in rows[FOREIGN_REASONS_MAX:])
+    return {"files": texts.count(total, "file", lang), "rows": shown,
+            "more_files": texts.count(more, "file", lang) if more else None,
+            "sheet": texts.text("xlsx.sheet.completeness", lang)}
 
 
 def _founded_rows(summary: MonthSummary) -> list[dict]:
@@ -142,6 +178,7 @@ def context(summary: MonthSummary, lang: str = "th") -> dict:
         "behind": [d for d in attention_order(summary.reported) if d.year.status == BEHIND],
         "not_reached": [d for d in attention_order(summary.reported) if d.year.status == NOT_REACHED],
         "attention_files": _attention_files(summary),
+        "foreign": foreign_files(summary, lang),
         "feedback_files": summary.feedback_files,
         "severity_counts": severity_counts(summary),
         "severity_order": SEVERITY_ORDER,

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from generator.core.model import Setup
-from generator.core.schema import SETUP_TABLES
+from generator.core.schema import OPTIONAL_SETUP_TABLES, SETUP_TABLES
 from generator.outputs.xlsx import FONT, put, save_atomic, write_meta, write_table
 
 
@@ -25,6 +25,8 @@ INSTRUCTIONS_TH = [
     "ชีต พัฒนากร: รหัส ชื่อ-สกุล และรหัสอำเภอที่รับผิดชอบ",
     "ชีต ระยะ: ระยะที่ ชื่อ วันเริ่ม วันสิ้นสุด (ต้องอยู่ในปีงบประมาณ) วันที่ส่งรายงานของทุกเดือน และเป้าหมายจังหวัด",
     "ชีต เป้าหมายอำเภอ: เป้าหมายของแต่ละอำเภอในแต่ละระยะ ผลรวมต้องเท่ากับเป้าหมายจังหวัดของระยะนั้น",
+    "ชีต หมู่บ้านที่เปลี่ยนรหัส (ไม่บังคับ): หากหมู่บ้านหรืออำเภอเปลี่ยนรหัส โปรดกรอกรหัสเดิมและรหัสใหม่ (ที่อยู่ในชีต หมู่บ้าน)",
+    "    กลุ่มออมทรัพย์ฯ ของหมู่บ้านนั้นจะย้ายไปอยู่รหัสใหม่ โดยคงรหัสกลุ่มและประวัติไว้ หากไม่มีการเปลี่ยนรหัส โปรดเว้นว่างไว้",
     "",
     "ช่องใช่/ไม่ใช่ รับ: ใช่/ไม่ใช่, มี/ไม่มี, yes/no, 1/0, TRUE/FALSE",
     "วันที่: ใส่เป็นวันที่ของ Excel หรือพิมพ์ วัน/เดือน/ปี พ.ศ. เช่น 20/1/2566",
@@ -45,14 +47,15 @@ def setup_workbook(setup: Setup | None = None) -> Workbook:
     ws.column_dimensions["A"].width = 110
     for i, line in enumerate(INSTRUCTIONS_TH, start=1):
         put(ws, i, 1, line).font = Font(name=FONT, size=14, bold=(i == 1))
-    data = _rows(setup) if setup else {t.key: [] for t in SETUP_TABLES}
-    for table in SETUP_TABLES:
+    data = _rows(setup) if setup else {t.key: [] for t in SETUP_TABLES + OPTIONAL_SETUP_TABLES}
+    for table in SETUP_TABLES + OPTIONAL_SETUP_TABLES:
         sheet = wb.create_sheet(table.sheet_th)
         write_table(sheet, table, data[table.key])
         for row in sheet.iter_rows(min_row=1, max_row=1):
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="center")
-    write_meta(wb, {"kind": "setup", "province_code": setup.province_code if setup else ""}, SETUP_TABLES)
+    write_meta(wb, {"kind": "setup", "province_code": setup.province_code if setup else ""},
+               SETUP_TABLES + OPTIONAL_SETUP_TABLES)
     return wb
 
 
@@ -72,4 +75,5 @@ def _rows(setup: Setup) -> dict[str, list[dict]]:
         "phases": [{"phase": p.number, "phase_name": p.name, "starts_on": p.starts_on, "ends_on": p.ends_on,
                     "due_day": p.due_day, "target_groups": p.target_groups} for p in setup.phases],
         "targets": setup.targets.to_dict("records"),
+        "village_moves": [] if setup.village_moves is None else setup.village_moves.to_dict("records"),
     }

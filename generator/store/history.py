@@ -69,6 +69,15 @@ MIGRATIONS: tuple[str, ...] = (
                                 + (CAST(substr(period, 6, 2) AS INTEGER) >= 10)
         FROM reports;
     """,
+    # 3 (issue 18): villages re-coded. A setup's village_moves table, as each fiscal year's runs met
+    # it: the groups recorded under the old code (their rows and codes untouched, so that a month
+    # of an earlier year runs again as it did) are read under the new code by every later month.
+    """
+    CREATE TABLE village_moves (
+        fiscal_year_be INTEGER NOT NULL, old_village_code TEXT NOT NULL, new_village_code TEXT NOT NULL,
+        new_district_code TEXT, reason TEXT, first_period TEXT NOT NULL,
+        PRIMARY KEY (fiscal_year_be, old_village_code));
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -257,6 +266,17 @@ class HistoryStore:
     def group_codes(self) -> pd.DataFrame:
         return pd.read_sql_query("SELECT * FROM group_codes ORDER BY group_code", self.connection)
 
+    def village_moves(self) -> pd.DataFrame:
+        """Every village move recorded, with the codes of the groups the store knew under the old
+        code (the groups moved): fiscal_year_be, old and new village code, new district, reason, the
+        first month run with it, groups."""
+        moves = pd.read_sql_query("SELECT * FROM village_moves ORDER BY fiscal_year_be, old_village_code",
+                                  self.connection)
+        moves["groups"] = [", ".join(r[0] for r in self.connection.execute(
+            "SELECT group_code FROM group_codes WHERE village_code = ? ORDER BY group_code", (old,)))
+            for old in moves["old_village_code"]]
+        return moves
+
     def reporting(self, months: list[Period]) -> pd.DataFrame:
         """The grid rows (district_code, month, status) recorded for these months."""
         keys = [m.key for m in months]
@@ -289,12 +309,14 @@ class HistoryStore:
 
     # --- writing (inside `transaction`) ----------------------------------------------------------
     def record_month(self, period: Period, files: list[dict], reports: list[dict], groups: pd.DataFrame,
-                     problems: list[dict], new_codes: pd.DataFrame, fiscal_year_be: int | None = None) -> None:
+                     problems: list[dict], new_codes: pd.DataFrame, fiscal_year_be: int | None = None,
+                     village_moves: pd.DataFrame | None = None) -> None:
         """Replace what the store holds for this month by this run's record.
 
         Files are kept from earlier runs (a file since taken out of the inbox stays on record);
         their first sighting is never changed. fiscal_year_be: that of the setup the month was run
-        with; a month is refused under a setup of another fiscal year.
+        with; a month is refused under a setup of another fiscal year. village_moves: that setup's
+        (`record_moves`).
         """
         con, key = self.connection, period.key
         year = period.fiscal_year_be if fiscal_year_be is None else fiscal_year_be
@@ -330,6 +352,24 @@ class HistoryStore:
             [{**p, "period": key} for p in problems])
         con.executemany("INSERT OR IGNORE INTO group_codes VALUES (:group_code, :district_code, :village_code,"
                         " :name_key, :first_period)", new_codes.to_dict("records"))
+        if village_moves is not None:
+            self.record_moves(period, year, village_moves)
+
+    def record_moves(self, period: Period, fiscal_year_be: int, moves: pd.DataFrame) -> None:
+        """Inside the run's transaction: the setup's village moves for its fiscal year, as the store
+        keeps them (the table as the setup now says, each with the first month run with it)."""
+        con = self.connection
+        rows = [(fiscal_year_be, r.old_village_code, r.new_village_code, r.new_district_code,
+                 None if pd.isna(r.reason) else str(r.reason), period.key) for r in moves.itertuples()]
+        keep = [r[1] for r in rows]
+        marks = ",".join("?" * len(keep))
+        con.execute(f"DELETE FROM village_moves WHERE fiscal_year_be = ? AND old_village_code NOT IN ({marks})",
+                    (fiscal_year_be, *keep))
+        con.executemany("""INSERT INTO village_moves VALUES (?, ?, ?, ?, ?, ?)
+                           ON CONFLICT (fiscal_year_be, old_village_code) DO UPDATE SET
+                           new_village_code = excluded.new_village_code, new_district_code = excluded.new_district_code,
+                           reason = excluded.reason, first_period = MIN(first_period, excluded.first_period)""", rows)
+
 
 
 def _statements(script: str) -> Iterator[str]:
