@@ -89,7 +89,10 @@ def test_english_texts_hold_no_thai_but_the_workbooks_own_words():
     sheets = {t.sheet_th for t in (*SETUP_TABLES, GROUPS, CHANGES)} | {REFERENCE.sheet_th + "ปี"}
     allowed = {"ใช่", *sheets, *(c.header_th for c in GROUPS.columns)}
     leaks = {}
+    # The language switch names the other language in its own script, by design.
     for key, (_, en) in texts.TEXTS.items():
+        if key == "web.lang_switch":
+            continue
         rest = en
         for word in sorted(allowed, key=len, reverse=True):
             rest = rest.replace(word, "")
