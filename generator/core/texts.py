@@ -1463,6 +1463,7 @@ TEXTS: dict[str, tuple[str, str]] = {
                        "please send {expected}'s workbook."),
     'web.district_bye': ("ออกจากระบบแล้ว เปิดลิงก์ของอำเภออีกครั้งเพื่อกลับเข้ามา",
                      "Logged out: open your district's link again to come back."),
+    'web.reload': ("โหลดหน้านี้ใหม่", "Reload this page"),
     'web.own_latest': ("ผลการตรวจไฟล์ที่ส่งล่าสุด", "Your last file, as checked"),
     'web.own_latest_file': ("ไฟล์ {name} ส่งเมื่อ {when}", "{name}, sent {when}"),
     'web.own_none_yet': ("ยังไม่ได้ส่งไฟล์ของเดือนนี้ โปรดดาวน์โหลดแบบรายงาน กรอกให้ครบ แล้วส่งกลับที่นี่",
