@@ -31,42 +31,8 @@ from generator.outputs.xlsx import FONT, put, save_atomic, write_table
 # What the store changed, or could not tell, compared with this year's setup.
 from generator.core.statuses import CHANGE_KINDS, DISSOLVED, GAINED, KEPT, MOVED, NOT_REPORTED, STALE  # noqa: E402
 
-LABELS = {
-    "th": {
-        MOVED: texts.text("next_year.moved", "th"),
-        GAINED: "หมู่บ้านมีกลุ่มออมทรัพย์ฯ แล้ว (ต้นปีนี้ยังไม่มี)",
-        DISSOLVED: "กลุ่มออมทรัพย์ฯ กลุ่มสุดท้ายของหมู่บ้านยุบเลิกแล้ว",
-        NOT_REPORTED: "ข้อมูลตั้งต้นปีนี้ระบุว่ามีกลุ่ม แต่อำเภอไม่ได้รายงานกลุ่มของหมู่บ้านนี้",
-        STALE: "รายงานที่ผ่านการตรวจครั้งล่าสุดของอำเภอเป็นเดือน{month} ยังไม่ถึงเดือนกันยายน",
-        KEPT: "อำเภอไม่มีรายงานที่ผ่านการตรวจในปีงบประมาณ พ.ศ. {year} จึงคงข้อมูล “มีกลุ่มฯ” ของ {n} หมู่บ้าน"
-              "ไว้ตามข้อมูลตั้งต้นปีนี้",
-        "check": "โปรดตรวจสอบ",
-        "yes": "ใช่", "no": "ไม่ใช่",
-        "changes_sheet": "การเปลี่ยนแปลง",
-        "changes_note": "หมู่บ้านที่ข้อมูล “มีกลุ่มออมทรัพย์ฯ อยู่แล้วเมื่อต้นปีงบประมาณ” ของปีงบประมาณ พ.ศ. {next} "
-                        "ต่างจากปีงบประมาณ พ.ศ. {this} ตามรายงานที่ผ่านการตรวจเดือนล่าสุดของแต่ละอำเภอ "
-                        "และอำเภอที่โปรแกรมตัดสินจากฐานข้อมูลประวัติไม่ได้",
-        "changes_fix": "โปรดตรวจสอบทุกแถวก่อนส่งแบบรายงานเดือนตุลาคม หากข้อมูลใดไม่ถูกต้อง โปรดแก้ไขในชีต หมู่บ้าน",
-        "changes_none": "ไม่มีการเปลี่ยนแปลง",
-        "reference_sheet": "อ้างอิงปี {year}",
-        "reference_note": "ระยะ เป้าหมาย และผลการดำเนินงานของปีงบประมาณ พ.ศ. {year} (เพื่ออ้างอิงเท่านั้น โปรแกรมไม่อ่านชีตนี้) "
-                          "โปรดกรอกระยะและเป้าหมายของปีงบประมาณ พ.ศ. {next} ในชีต ระยะ และ เป้าหมายอำเภอ",
-        "province_row": "รวมจังหวัด{name}",
-        "instructions": "ไฟล์นี้สร้างจากข้อมูลตั้งต้นปีงบประมาณ พ.ศ. {this} และฐานข้อมูลประวัติ (คำสั่ง next-year): "
-                        "โปรดตรวจชีต การเปลี่ยนแปลง และกรอกชีต ระยะ และ เป้าหมายอำเภอ ก่อนสร้างแบบรายงาน",
-    },
-    "en": {
-        MOVED: texts.text("next_year.moved", "en"),
-        GAINED: "The village has a savings group now (it had none when this year began)",
-        DISSOLVED: "The village's last savings group was dissolved",
-        NOT_REPORTED: "This year's setup says the village had a group, but its district reported none there",
-        STALE: "The district's last accepted report is for {month}, before September",
-        KEPT: "The district has no accepted report in fiscal year {year} BE, so the flags of its {n} villages are "
-              "kept from this year's setup",
-        "check": "please check",
-        "yes": "yes", "no": "no",
-    },
-}
+# The words of next year's workbook (always Thai, as the setup workbook is), by change kind and by name.
+LABELS = {lang: texts.section("next_year", lang) for lang in texts.LANGS}
 
 CHANGES = Table("next_year_changes", "การเปลี่ยนแปลง", (
     Column("change", "การเปลี่ยนแปลง", "Change", "text", width=46),

@@ -115,6 +115,10 @@ def test_a_district_sends_its_file_until_it_passes(server, browser, tmp_path, la
     broken = fill_workbook(workbook, groups, tmp_path / "sent" / "3601 ครั้งแรก.xlsx", {(1, "members"): 3.5})
     fixed = fill_workbook(workbook, groups, tmp_path / "sent" / "3601 แก้ไขแล้ว.xlsx")
 
+    # The province has its month open while the district sends.
+    office.goto(base + "/m/2566-08")
+    expect(office.locator("details[data-file]")).to_have_count(0)
+
     # A broken file: its problem cell at once, and its feedback workbook.
     page.set_input_files("#files", str(broken))
     page.click("form[action$='/upload'] button[type=submit]")
@@ -123,6 +127,8 @@ def test_a_district_sends_its_file_until_it_passes(server, browser, tmp_path, la
     expect(latest).to_contain_text(words["whole"])
     expect(latest.locator(".status").first).to_contain_text(words["refused"])
     shot(page, "broken")
+    # The province's open page shows it arrive, without anyone reloading it.
+    expect(office.locator("details[data-file='3601 ครั้งแรก.xlsx']")).to_be_visible(timeout=20_000)
     with page.expect_download() as dl:
         latest.locator("a", has_text=words["feedback"]).click()
     feedback = tmp_path / dl.value.suggested_filename
@@ -132,8 +138,13 @@ def test_a_district_sends_its_file_until_it_passes(server, browser, tmp_path, la
 
     assert load_workbook(feedback)[GROUPS.sheet_th]["F7"].fill.fgColor.rgb[-6:] == "FF9C9C"
 
-    # The corrected file: it passes and counts; the figures follow.
+    # The corrected file: it passes and counts; the figures follow. While the figures are being
+    # brought up to date the page loads itself again, but not under a file being chosen.
+    page.evaluate("window.__same_page = true")
     page.set_input_files("#files", str(fixed))
+    if page.locator("[data-reload]").count():
+        page.wait_for_timeout(4500)
+        assert page.evaluate("window.__same_page === true && document.querySelector('#files').files.length") == 1
     page.click("form[action$='/upload'] button[type=submit]")
     expect(latest.locator(".verdict")).to_contain_text(words["passed"])
     expect(latest.locator(".counts")).to_contain_text(words["counts"])

@@ -119,3 +119,19 @@ def test_a_figure_to_confirm_is_listed_with_how_to_confirm_it_and_the_history_gr
     # The province sees both arrivals, with who sent them.
     page = province(app).get(f"/m/{MONTH}/d/3601").get_data(as_text=True)
     assert "3601 ยืนยันแล้ว.xlsx" in page and "district 3601" in page
+
+
+def test_a_page_being_brought_up_to_date_never_reloads_by_itself_without_script(tmp_path, setup_path, filled):
+    """No <meta refresh> on a district's page: it would reload under a clerk choosing a file; the
+    page says the figures are being updated and offers the link (web.js reloads when nothing is chosen)."""
+    from tests.test_web_district import PASSWORD
+
+    app = make_app(tmp_path / "ws", setup_path, require_login=True, preview_wait=False)
+    app.extensions["savings"]["ws"].set_password(PASSWORD)
+    client, _ = district(app, "3601")
+    client.get(f"/district/m/{MONTH}")  # the first view works the month out
+    html = send(client, [("3601.xlsx", filled("3601").read_bytes())]).get_data(as_text=True)
+    # Right after the upload the month's preview is still being worked out (it takes far longer
+    # than the redirect), so the page is the one being brought up to date.
+    assert 'http-equiv="refresh"' not in html
+    assert re.search(r'data-reload="/district/m/2566-08\?u=\d"', html) and "โหลดหน้านี้ใหม่" in html

@@ -9,29 +9,16 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from generator.core import texts
 from generator.core.model import Setup
 from generator.core.schema import OPTIONAL_SETUP_TABLES, SETUP_TABLES
 from generator.outputs.xlsx import FONT, put, save_atomic, write_meta, write_table
 
 
-INSTRUCTIONS_TH = [
-    "ข้อมูลตั้งต้นของจังหวัด สำหรับโปรแกรมรายงานกลุ่มออมทรัพย์เพื่อการผลิต (savings-report)",
-    "กรอกปีละครั้งโดยสำนักงานพัฒนาชุมชนจังหวัด แล้วใช้ไฟล์นี้สร้างแบบรายงานของอำเภอทุกเดือน",
-    "",
-    "ชีต จังหวัด: รหัสจังหวัด 2 หลัก ชื่อจังหวัด และปีงบประมาณ พ.ศ. (หนึ่งแถว)",
-    "ชีต อำเภอ: รหัสอำเภอ 4 หลัก (ขึ้นต้นด้วยรหัสจังหวัด) และชื่ออำเภอ",
-    "ชีต หมู่บ้าน: รหัสหมู่บ้าน 8 หลัก (ขึ้นต้นด้วยรหัสอำเภอ) หมู่ที่ ชื่อหมู่บ้าน ตำบล รหัสอำเภอ",
-    "    เป็นหมู่บ้าน กข.คจ. หรือไม่ และมีกลุ่มออมทรัพย์ฯ อยู่แล้วเมื่อต้นปีงบประมาณหรือไม่ (ใช่/ไม่ใช่)",
-    "ชีต พัฒนากร: รหัส ชื่อ-สกุล และรหัสอำเภอที่รับผิดชอบ",
-    "ชีต ระยะ: ระยะที่ ชื่อ วันเริ่ม วันสิ้นสุด (ต้องอยู่ในปีงบประมาณ) วันที่ส่งรายงานของทุกเดือน และเป้าหมายจังหวัด",
-    "ชีต เป้าหมายอำเภอ: เป้าหมายของแต่ละอำเภอในแต่ละระยะ ผลรวมต้องเท่ากับเป้าหมายจังหวัดของระยะนั้น",
-    "ชีต หมู่บ้านที่เปลี่ยนรหัส (ไม่บังคับ): หากหมู่บ้านหรืออำเภอเปลี่ยนรหัส โปรดกรอกรหัสเดิมและรหัสใหม่ (ที่อยู่ในชีต หมู่บ้าน)",
-    "    กลุ่มออมทรัพย์ฯ ของหมู่บ้านนั้นจะย้ายไปอยู่รหัสใหม่ โดยคงรหัสกลุ่มและประวัติไว้ หากไม่มีการเปลี่ยนรหัส โปรดเว้นว่างไว้",
-    "",
-    "ช่องใช่/ไม่ใช่ รับ: ใช่/ไม่ใช่, มี/ไม่มี, yes/no, 1/0, TRUE/FALSE",
-    "วันที่: ใส่เป็นวันที่ของ Excel หรือพิมพ์ วัน/เดือน/ปี พ.ศ. เช่น 20/1/2566",
-    "ห้ามเปลี่ยนชื่อชีต หัวตาราง หรือชีตที่ซ่อนอยู่ (_meta)",
-]
+# The instruction sheet, a line each (the setup workbook is Thai, as the province fills it).
+# A blank line after the opening two and after the sheets' descriptions.
+INSTRUCTIONS_TH = [line for key, text in texts.section("setup_sheet", "th").items() if key.startswith("line_")
+                   for line in ((text, "") if key in ("line_02", "line_11") else (text,))]
 
 
 def write_setup_workbook(path: Path, setup: Setup | None = None) -> Path:

@@ -14,13 +14,13 @@ import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
-from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, g, jsonify, redirect, request, send_file, url_for
 
 from generator.core import texts
 from generator.core.periods import format_date
 import generator.web.security as security
 from generator.web.ext import extension
-from generator.web.routes import _fixed_received, _month, _w, bp
+from generator.web.routes import _fixed_received, _month, _w, arrivals_stamp, bp
 
 LOG = logging.getLogger("savings_report.web")
 ZIP_SKIP = ("__MACOSX/", ".", "~$")
@@ -164,3 +164,10 @@ def returned_file(month: str, sha256: str):
     if up is None:
         abort(404)
     return send_file(ws.blob(up.sha256), as_attachment=True, download_name=up.leaf)
+
+
+@bp.get("/m/<month>/arrivals.json")
+def arrivals(month: str):
+    """The month's arrivals stamp: the province's open month page shows each district's file as it comes."""
+    _, period = _month(month)
+    return jsonify({"stamp": arrivals_stamp(period)})

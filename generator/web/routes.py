@@ -246,7 +246,15 @@ def month(month: str):
                            files=_files_view(setup, period, result), run=runner, run_text=_run_text(runner),
                            outputs=_output_links(period), limits=limits,
                            has_feedback=any(k.startswith("feedback:") for k in extension("ws").outputs(period)),
-                           by_status=_by_status(result.summary), running=runner.state == RUNNING, fresh=fresh)
+                           by_status=_by_status(result.summary), running=runner.state == RUNNING, fresh=fresh,
+                           arrivals=arrivals_stamp(period))
+
+
+def arrivals_stamp(period) -> str:
+    """What has come in for the month, in a few characters: it changes with every new file, so an
+    open month page (web.js) knows when to load itself again."""
+    ups = extension("ws").uploads(period)
+    return f"{len(ups)}-{ups[-1].sha256[:16]}" if ups else "0"
 
 
 def _month_context(summary, lang: str) -> dict:

@@ -1,4 +1,4 @@
-// Only where it helps: dropping many files onto the form, and the report's progress line.
+// Only where it helps: dropping many files onto the form, the report's progress line, new arrivals.
 // Every page works without it (plain forms; the page refreshes itself while a report is made).
 (function () {
   "use strict";
@@ -16,6 +16,34 @@
       zone.submit();
     });
   });
+  // The province's month page follows the districts' arrivals: when a file has come in since it was
+  // drawn, it loads itself again (not while someone is typing into it).
+  var watch = document.querySelector("[data-arrivals]");
+  if (watch) {
+    var look = function () {
+      fetch(watch.getAttribute("data-arrivals"), { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (a) {
+          var typing = document.activeElement && /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
+          if (a.stamp !== watch.getAttribute("data-stamp") && !typing) { window.location.reload(); }
+          else { setTimeout(look, 3000); }
+        })
+        .catch(function () { setTimeout(look, 10000); });
+    };
+    setTimeout(look, 3000);
+  }
+  // A district's page whose figures are being brought up to date loads itself again, but never
+  // while a file is chosen or something is being typed (a clerk on a phone would lose it).
+  var stale = document.querySelector("[data-reload]");
+  if (stale) {
+    var again = function () {
+      var chosen = Array.prototype.some.call(document.querySelectorAll("input[type=file]"),
+        function (input) { return input.files && input.files.length > 0; });
+      var typing = document.activeElement && /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
+      if (chosen || typing) { setTimeout(again, 2000); } else { window.location.replace(stale.getAttribute("data-reload")); }
+    };
+    setTimeout(again, 2000);
+  }
   var line = document.querySelector("[data-run-status][data-running]");
   if (line) {
     var poll = function () {
