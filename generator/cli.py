@@ -238,6 +238,11 @@ def _date(text: str | None) -> date | None:
         return parse_day(text) if text else None
     except PeriodError:
         raise _fail("bad_date", value=text) from None
+
+
+COPIES_SHOWN = 5  # names of identical copies printed beside the file read
+
+
 def _report_run(result) -> None:
     """The run's result, on stdout (`savings-report run … > log.txt` keeps it); progress stays on stderr."""
     s = result.summary
@@ -247,7 +252,9 @@ def _report_run(result) -> None:
         table.add_column(_t(col))
     for f in s.files:
         colour = {ACCEPTED: "green", REJECTED: "red"}.get(f.status, "yellow")
-        name = f.file + (" " + _t("copies", n=len(f.copies), names=", ".join(f.copies)) if f.copies else "")
+        # A few names of the copies: a thousand would fill the screen (all are in the Excel summary).
+        shown = ", ".join(f.copies[:COPIES_SHOWN]) + (", …" if len(f.copies) > COPIES_SHOWN else "")
+        name = f.file + (" " + _t("copies", n=len(f.copies), names=shown) if f.copies else "")
         table.add_row(name, f.district_name or "-", Text(texts.text('report_short.' + f.status, lang), style=colour),
                       str(f.errors), str(f.warnings))
     stdout.print(table)

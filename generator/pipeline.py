@@ -291,6 +291,7 @@ def year_comparison(store: HistoryStore, setup: Setup, period: Period, merged: p
                     accepted: list[str]) -> YearComparison | None:
     """This month against the same month of last year, as the store recorded it."""
     then, then_accepted = store.month_groups(same_month_last_year(period))
+    then = setup.moved(then)  # a village re-coded into another district is compared in that district
     has_last_year = bool((store.months()["fiscal_year_be"] == setup.fiscal_year_be - 1).any())
     return compare_with_last_year(setup, period, merged, accepted, then, then_accepted, has_last_year)
 

@@ -31,7 +31,7 @@ from generator.outputs.setup_template import write_setup_workbook
 from generator.samples.demo import groups_as_of
 from generator.store.history import MIGRATIONS, SCHEMA_VERSION, HistoryStore
 from tests.test_history import small_province
-from tests.test_next_year import (OCT23, SEP23, carried_as_sent, fill_phases_and_targets, invoke, run, send,
+from tests.test_next_year import (OCT22, OCT23, SEP23, carried_as_sent, fill_phases_and_targets, invoke, run, send,
                                   sheet_records)
 from tests.tools import find, needs
 
@@ -79,9 +79,11 @@ def moved(setup, tmp_path_factory):
     d1, d2 = old.district_codes[:2]
     store_path = root / "history_36.sqlite"
     store = HistoryStore.open(store_path, old.province_code)
-    for code in (d1, d2):
-        send(old, store, code, SEP23, root / "2566-09", groups_as_of(old, code, SEP23, SEP23))
-    run(old, store, SEP23, root / "2566-09")
+    for month in (OCT22, SEP23):
+        for code in (d1, d2):
+            send(old, store, code, month, root / month.be_key, groups_as_of(old, code, month, SEP23))
+        run(old, store, month, root / month.be_key)
+    oct22, _ = store.month_groups(OCT22)
     sep_rows = _rows_of(store, "2023-09")
     sep, _ = store.month_groups(SEP23)
     v1_old = sep.loc[sep["district_code"] == d1, "village_code"].iloc[0]
@@ -106,7 +108,7 @@ def moved(setup, tmp_path_factory):
     store = HistoryStore.open(store_path, old.province_code)
     folder = root / "2566-10"
     moved_codes = {v: list(sep.loc[sep["village_code"] == v, "group_code"]) for v in (v1_old, v2_old)}
-    for code in (d1, d2):
+    for code in (d1,):  # D2 does not report in October: the comparison covers D1 alone
         carried = carried_groups(new, store.previous_groups(OCT23))[code]
         rows = carried_as_sent(carried)
         typed = None
@@ -124,7 +126,7 @@ def moved(setup, tmp_path_factory):
     history_json = json.loads(invoke("history", "--setup", new_path, "--store", store_path, "--json").stdout)
     following = root / "setup_2568.xlsx"
     turn = invoke("next-year", "--setup", new_path, "--store", store_path, "--out", following)
-    return {"root": root, "old": old, "new": new, "d1": d1, "d2": d2, "v1": (v1_old, v1_new), "v2": (v2_old, v2_new),
+    return {"oct22": oct22, "root": root, "old": old, "new": new, "d1": d1, "d2": d2, "v1": (v1_old, v1_new), "v2": (v2_old, v2_new),
             "moved_codes": moved_codes, "templates": templates, "october": october, "oct_rows": oct_rows,
             "codes_before": codes_before, "codes_after": codes_after, "sep_rows": sep_rows,
             "sep_rows_again": sep_rows_again, "again": again, "history": history, "history_json": history_json,
@@ -160,7 +162,7 @@ def test_octobers_templates_carry_the_groups_under_the_new_codes(moved):
 def test_october_counts_the_moved_groups_under_their_new_codes_with_their_codes_kept(moved):
     october, rows = moved["october"], moved["oct_rows"]
     (v1_old, v1_new), (v2_old, v2_new) = moved["v1"], moved["v2"]
-    assert {f.status for f in october.summary.files} == {"accepted"}, [
+    assert {f.status for f in october.summary.files} == {"accepted"} and len(october.summary.files) == 1, [
         (p.rule_id, p.message_th) for p in october.summary.problems if p.is_error]
     by_code = rows.set_index("group_code")
     for old, new in ((v1_old, v1_new), (v2_old, v2_new)):
@@ -244,3 +246,19 @@ def test_a_store_of_schema_two_learns_the_moves_table(tmp_path):
     with HistoryStore.open(path, "36") as store:
         assert store.connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         assert store.village_moves().empty
+
+
+@needs("soffice")
+def test_the_comparison_with_last_year_counts_a_moved_village_in_its_new_district(moved):
+    """October 2566 covers D1 alone (D2 did not report): last October's groups of the village that
+    moved from D2 into D1 are compared in D1 too, like for like."""
+    comparison = moved["october"].summary.comparison
+    assert comparison.common_districts == 1
+    then = moved["oct22"]
+    v2_old = moved["v2"][0]
+    expected = then[((then["district_code"] == moved["d1"]) | (then["village_code"] == v2_old))
+                    & then["status"].ne("dissolved")]
+    groups = next(f for f in comparison.figures if f.key == "groups")
+    members = next(f for f in comparison.figures if f.key == "members")
+    assert (groups.then, members.then) == (len(expected), expected["members"].sum())
+    assert (then["village_code"] == v2_old).sum() > 0  # the moved village had groups then
