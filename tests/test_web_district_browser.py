@@ -55,10 +55,12 @@ def browser():
 WORDS = {
     "th": {"month": "สิงหาคม 2566", "make": "สร้างลิงก์ใหม่", "refused": "ไม่ผ่านการตรวจสอบ", "whole": "จำนวนเต็ม",
            "feedback": "ดาวน์โหลดไฟล์ผลการตรวจ", "passed": "ผ่านการตรวจสอบแล้ว ไม่ต้องส่งไฟล์ใดมาอีก",
-           "counts": "ไฟล์ที่ใช้นับผล: 3601 แก้ไขแล้ว.xlsx", "replaced": "3601 ครั้งแรก.xlsx"},
+           "counts": "ไฟล์ที่ใช้นับผล: 3601 แก้ไขแล้ว.xlsx", "replaced": "3601 ครั้งแรก.xlsx",
+           "district": "อำเภอเมืองชัยภูมิ"},
     "en": {"month": "August 2023", "make": "Make a new link", "refused": "rejected", "whole": "whole number",
            "feedback": "Download the feedback workbook", "passed": "This file passed the checks: nothing more needs sending.",
-           "counts": "The file that counts: 3601 แก้ไขแล้ว.xlsx", "replaced": "3601 ครั้งแรก.xlsx"},
+           "counts": "The file that counts: 3601 แก้ไขแล้ว.xlsx", "replaced": "3601 ครั้งแรก.xlsx",
+           "district": "เมืองชัยภูมิ district"},
 }
 
 
@@ -161,7 +163,7 @@ def test_a_district_sends_its_file_until_it_passes(server, browser, tmp_path, la
     expect(office.locator("tr[data-status=late] td.num")).to_have_text("1", timeout=120_000)
     shot(office, "province-month")
     office.goto(base + "/m/2566-08/d/3601")
-    expect(office.locator("table.audit")).to_contain_text("district 3601")
+    expect(office.locator("table.audit")).to_contain_text(words["district"])
     shot(office, "province-district")
     assert not errors, errors
     office_ctx.close()

@@ -118,7 +118,13 @@ def test_a_figure_to_confirm_is_listed_with_how_to_confirm_it_and_the_history_gr
     assert "ไฟล์ที่ใช้นับผล: 3601 ยืนยันแล้ว.xlsx" in latest and "ยืนยันแล้ว" in latest
     # The province sees both arrivals, with who sent them.
     page = province(app).get(f"/m/{MONTH}/d/3601").get_data(as_text=True)
-    assert "3601 ยืนยันแล้ว.xlsx" in page and "district 3601" in page
+    assert "3601 ยืนยันแล้ว.xlsx" in page
+    # Who did what, in the page's words (the store keeps "district 3601"); the title is only a title.
+    trail = page.split('class="data audit"')[1].split("</table>")[0]
+    assert "<td>อำเภอเมืองชัยภูมิ</td>" in trail and "<td>สำนักงานพัฒนาชุมชนจังหวัด</td>" in trail
+    assert "district 3601" not in trail
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert "<" not in title and "อำเภอเมืองชัยภูมิ" in title
 
 
 def test_a_page_being_brought_up_to_date_never_reloads_by_itself_without_script(tmp_path, setup_path, filled):

@@ -1441,6 +1441,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     'web.col_action': ("รายการ", "Action"),
     'web.col_detail': ("รายละเอียด", "Detail"),
     'web.col_link': ("ลิงก์", "Link"),
+    'web.audit_who_province': ("สำนักงานพัฒนาชุมชนจังหวัด", "Provincial office"),
     'web.audit_link_created': ("สร้างลิงก์", "link created"),
     'web.audit_link_renewed': ("สร้างลิงก์ใหม่", "link renewed"),
     'web.audit_link_revoked': ("ยกเลิกลิงก์", "link revoked"),
