@@ -349,14 +349,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     # Files of no district of the setup: a note in section 4, and their own short appendix (issue 16).
     'pdf.foreign_note': ('นอกจากนี้ในโฟลเดอร์ไฟล์ที่อำเภอส่งกลับยังมีไฟล์อื่นอีก {files} ที่ไม่ใช่แบบรายงานของอำเภอในจังหวัดนี้ประจำเดือนนี้ '
                          'จึงไม่ได้นำมาใช้ ดูสรุปในภาคผนวกท้ายรายงาน',
-        'Besides these, the inbox held {files} not a district workbook of this province and month, '
-        'so not used: see the summary in the last appendix.'),
+        "Besides these, the inbox held {files} other than the districts' workbooks for this month; "
+        'none was used (see the summary in the last appendix).'),
     'pdf.foreign_title': ('ภาคผนวก ไฟล์อื่นที่ไม่ใช่แบบรายงานของอำเภอ',
         'Appendix: other files, not a district workbook'),
     'pdf.foreign_intro': ('ไฟล์ในโฟลเดอร์ไฟล์ที่อำเภอส่งกลับ {files} ไม่ใช่แบบรายงานของอำเภอในจังหวัดนี้ประจำเดือนนี้ จึงไม่ได้นำมาใช้ '
                           'ตารางนี้สรุปตามสาเหตุ รายชื่อครบทุกไฟล์อยู่ในไฟล์ Excel ที่แนบมากับ PDF นี้ (ชีต {sheet})',
-        '{files} in the inbox: not a district workbook of this province and month, so not used. '
-        'They are summarised here by reason; every one is listed in the Excel file attached to this PDF (sheet {sheet}).'),
+        "{files} in the inbox other than the districts' workbooks for this month; none was used. "
+        'Here they are summed up by reason; every one is listed in the Excel file attached to this PDF (sheet {sheet}).'),
     'pdf.foreign_reason': ('สาเหตุ (ข้อผิดพลาดแรกที่พบ)',
         'Reason (first error found)'),
     'pdf.foreign_names': ('ตัวอย่างชื่อไฟล์',
