@@ -6,51 +6,27 @@ In Thai at a desktop width and in English at a phone's (390 px). Screenshots go 
 
 from __future__ import annotations
 
-import io
 import os
-import re
 import subprocess
-import threading
 import zipfile
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from tests.tools import find, needs
-
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # in CI the import must work: the test fails below instead of skipping
-    if not os.environ.get("CI"):
-        pytest.skip("playwright is not installed", allow_module_level=True)
-    raise
+from tests.tools import needs
+from tests.browsertools import browser, expect, served  # noqa: F401  (browser: a fixture)
 
 pytestmark = needs("chromium", "pdftotext")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
 def server(tmp_path):
-    from waitress.server import create_server
-
     from generator.web import create_app
 
     app = create_app(tmp_path / "ws")
-    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}", app
-    srv.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=find("chromium"), args=ARGS)
-        yield b
-        b.close()
+    with served(app) as url:
+        yield url, app
 
 
 WORDS = {

@@ -7,49 +7,27 @@ desktop's. Screenshots go to $WEB_SHOTS (or the test's folder) to be looked at."
 from __future__ import annotations
 
 import os
-import threading
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from tests.tools import find, needs
-
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # in CI the import must work: the test fails below instead of skipping
-    if not os.environ.get("CI"):
-        pytest.skip("playwright is not installed", allow_module_level=True)
-    raise
+from tests.tools import needs
+from tests.browsertools import browser, expect, served  # noqa: F401  (browser: a fixture)
 
 pytestmark = needs("chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
 def server(tmp_path, setup_path):
-    from waitress.server import create_server
-
     from generator.web import create_app
     from generator.web.workspace import Workspace
 
     Workspace(tmp_path / "ws").add_setup(Path(setup_path).read_bytes(), datetime(2023, 8, 1, 9, 0))
     app = create_app(tmp_path / "ws")  # as served: pages never wait for the month's preview
-    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}", app
-    srv.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=find("chromium"), args=ARGS)
-        yield b
-        b.close()
+    with served(app) as url:
+        yield url, app
 
 
 WORDS = {
