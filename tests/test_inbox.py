@@ -163,3 +163,45 @@ def test_thousands_of_foreign_files_leave_the_governors_pages_as_they_are(filled
     assert sorted(listed) == on_disk
     record = _record(out)
     assert sum(1 + len(f["copies"]) for f in record["files"]) == 3012
+
+
+# --- every entry accounted for, whatever tree the inbox holds (a property) -----------------------
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from generator.intake.submission import MAX_FOLDER_DEPTH, list_inbox  # noqa: E402
+
+_NAMES = st.sampled_from(["3601", "เมืองชัยภูมิ", "ส.ค. 66", "a", "b c", ".hidden", "~$lock", "2566", "x.xlsx"])
+_TREE = st.recursive(st.just(None), lambda inner: st.dictionaries(_NAMES, inner, max_size=4), max_leaves=14)
+
+
+def _make(folder: Path, tree) -> None:
+    for name, sub in (tree or {}).items():
+        if sub is None:
+            (folder / name).write_bytes(name.encode())
+        else:
+            (folder / name).mkdir()
+            _make(folder / name, sub)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tree=st.dictionaries(_NAMES, _TREE, max_size=5))
+def test_every_entry_of_any_inbox_is_read_or_said(tree, tmp_path_factory):
+    inbox = tmp_path_factory.mktemp("tree")
+    _make(inbox, tree)
+    listing = list_inbox(inbox)
+    read = {name for _, name in listing.files}
+    said = {p.file: p.rule_id for p in listing.skipped}
+    for path in inbox.rglob("*"):
+        rel = path.relative_to(inbox)
+        parts = rel.parts
+        if any(p.startswith((".", "~$")) for p in parts):
+            continue  # the system's: hidden files and folders, Excel's lock files
+        depth = len(parts) - 1  # folders above it
+        if path.is_file() and depth < MAX_FOLDER_DEPTH:
+            assert rel.as_posix() in read
+        elif path.is_dir() and depth + 1 == MAX_FOLDER_DEPTH:
+            assert said.get(rel.as_posix()) == "F_FOLDER_TOO_DEEP"
+        else:  # inside a folder said to be too deep: one problem names that folder
+            assert path.is_dir() or "/".join(parts[:MAX_FOLDER_DEPTH]) in said
+    assert len(read) == len(listing.files)  # each file once
