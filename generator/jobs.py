@@ -14,7 +14,7 @@ from pathlib import Path
 from generator.store.history import HistoryStore, StoreError
 from generator.core.periods import Period
 from generator.core.problems import Problem
-from generator.intake.safe import DEFAULT_LIMITS, Limits
+from generator.intake.limits import DEFAULT_LIMITS, Limits
 from generator.core.model import Setup
 
 

@@ -29,7 +29,8 @@ from generator.store.history import HistoryStore
 from generator.figures.merge import assign_group_codes, merge_groups
 from generator.core.periods import Period
 from generator.core.problems import CONFIRMED, NOTE, WARNING, Problem, errors, warnings
-from generator.intake.safe import DEFAULT_LIMITS, Limits, bytes_as_read
+from generator.intake.snapshot import bytes_as_read
+from generator.intake.limits import DEFAULT_LIMITS, Limits
 from generator.core.rules import rule
 from generator.core.model import Setup
 from generator.figures.summary import FileOutcome, MonthSummary, fiscal_months, summarise

@@ -127,7 +127,7 @@ sys.path.insert(0, sys.argv[2])
 from pathlib import Path
 from generator.intake.submission import read_submission
 from generator.core.periods import Period
-from generator.intake.safe import Limits
+from generator.intake.limits import Limits
 from generator.intake.setup_workbook import load_setup
 setup = load_setup(Path(sys.argv[3]))
 period = Period.parse(sys.argv[4])

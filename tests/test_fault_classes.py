@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from generator.cli import app
 from generator.samples.demo import simulated_groups
 from generator.intake.submission import read_submission
-from generator.intake.safe import DEFAULT_LIMITS
+from generator.intake.limits import DEFAULT_LIMITS
 from generator.checks.validation import validate_submission
 from tests.hostile import GROUPS_SHEET, rewrite, string_cells, with_shared_strings
 

@@ -182,7 +182,7 @@ def test_a_file_that_vanishes_during_the_run_is_that_files_problem(filled, setup
 
 
 def test_a_file_being_written_while_it_is_read_is_never_half_read(filled, tmp_path):
-    from generator.intake.safe import snapshot
+    from generator.intake.snapshot import snapshot
 
     path = filled("3601")
     grown = path.read_bytes()

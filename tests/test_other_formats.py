@@ -15,7 +15,8 @@ from generator.samples.demo import simulated_groups
 from generator.intake.submission import read_submission
 from generator.pipeline import run_month
 from generator.core.statuses import EXIT_REJECTED
-from generator.intake.safe import DEFAULT_LIMITS, FileRejected, check_container
+from generator.intake.container import check_container
+from generator.intake.limits import DEFAULT_LIMITS, FileRejected
 from generator.core.statuses import ACCEPTED, REJECTED
 from generator.checks.validation import validate_submission
 from tests.tools import find, needs

@@ -15,7 +15,8 @@ import pytest
 from openpyxl import load_workbook
 
 from generator.intake.submission import read_submission
-from generator.intake.safe import DEFAULT_LIMITS, Limits, open_workbook
+from generator.intake.safe import open_workbook
+from generator.intake.limits import DEFAULT_LIMITS, Limits
 from generator.checks.validation import validate_submission
 from generator.core.values import read_text
 from tests.hostile import (BILLION_LAUGHS, EXTERNAL_ENTITY, FAR, GROUPS_SHEET, dense_sheet, lying_directory,

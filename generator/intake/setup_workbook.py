@@ -15,7 +15,8 @@ from generator.core.model import Phase, Setup, SetupInvalid
 from generator.intake.parsing import ROW, parse_table
 from generator.core.periods import fiscal_year_bounds, thai_date
 from generator.core.problems import Problem, errors
-from generator.intake.safe import FileRejected, FoundTable, find_table, open_workbook, read_meta
+from generator.intake.safe import FoundTable, find_table, open_workbook, read_meta
+from generator.intake.limits import FileRejected
 from generator.core.rules import rule
 from generator.core.schema import OPTIONAL_SETUP_TABLES, SETUP_TABLES, VILLAGE_MOVES, VILLAGES
 

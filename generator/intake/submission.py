@@ -18,8 +18,9 @@ from pathlib import Path
 
 from generator.core.periods import Period, PeriodError, thai_date
 from generator.core.problems import Problem, errors
-from generator.intake.safe import (DEFAULT_LIMITS, FileRejected, FoundTable, Limits, find_table,
-                               open_workbook, read_meta, snapshot)
+from generator.intake.safe import FoundTable, find_table, open_workbook, read_meta
+from generator.intake.snapshot import snapshot
+from generator.intake.limits import DEFAULT_LIMITS, FileRejected, Limits
 from generator.core.rules import rule
 from generator.core.schema import GROUPS, READABLE_TEMPLATE_VERSIONS
 from generator.core.model import Setup

@@ -18,7 +18,8 @@ import zlib
 
 from openpyxl.utils.cell import range_boundaries
 
-from generator.intake.safe import FileRejected, _parse, _parser
+from generator.intake.container import _parse, _parser
+from generator.intake.limits import FileRejected
 
 # About a kilobyte of openpyxl's memory each (measured: 1M merged cells 476 MiB, 1M row records
 # 974 MiB); a filled district workbook of 120 groups counts about 12,000.

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from generator.core import texts
 from generator.core.periods import Period, fiscal_year_months
 from generator.core.problems import CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, WARNING
-from generator.core.statuses import ACCEPTED, BEHIND, LATE, NOT_REACHED, ON_TIME, REJECTED, TIMELINESS
+from generator.core.statuses import BEHIND, LATE, NOT_REACHED, ON_TIME, REJECTED, TIMELINESS
 from generator.figures import charts, standing
 from generator.figures.standing import attention_order, district_ranks, district_state
 from generator.figures.summary import DistrictFigures, MonthSummary

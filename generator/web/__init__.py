@@ -14,7 +14,7 @@ import jinja2
 from flask import Flask, g, request, session
 
 from generator.core.problems import SEVERITY_LABELS
-from generator.intake.safe import DEFAULT_LIMITS
+from generator.intake.limits import DEFAULT_LIMITS
 from generator.web import security
 from generator.web.runner import Previews, Runner
 from generator.web.words import word

@@ -214,7 +214,7 @@ def upload(month: str):
 def _take_in(f, setup, period) -> None:
     from dataclasses import replace
 
-    from generator.intake.safe import DEFAULT_LIMITS
+    from generator.intake.limits import DEFAULT_LIMITS
     from generator.jobs import check_file, file_feedback
     from generator.web.receiving import spool
 

@@ -84,7 +84,7 @@ def _unbundle(path: Path, name: str, folder: Path, limit: int, max_files: int, n
 @bp.post("/m/<month>/upload")
 def upload(month: str):
     from generator.jobs import check_file
-    from generator.intake.safe import DEFAULT_LIMITS
+    from generator.intake.limits import DEFAULT_LIMITS
 
     setup, period = _month(month)
     ws = extension("ws")
