@@ -167,15 +167,16 @@ class ReadOnlyStore:
 
 
 def month_preview(setup: Setup, period: Period, inbox: Path, store_path: Path, made_on: date,
-                  now: datetime | None = None, lang: str = "th"):
+                  now: datetime | None = None, lang: str = "th", memo: dict | None = None):
     """The month as a run would make it now (every file checked, statuses, figures), without
-    writing the store or any output. Returns the pipeline's `RunResult`."""
+    writing the store or any output. Returns the pipeline's `RunResult`. ``memo``: kept between
+    previews, so that each reads and checks only the files that are new since the last one."""
     from generator.pipeline import run_month
 
     store = HistoryStore.open(store_path, setup.province_code) if Path(store_path).is_file() else None
     try:
         return run_month(setup, period, inbox, Path(inbox), made_on, lang, render=False,
-                         store=ReadOnlyStore(store) if store else None, now=now or datetime.now())
+                         store=ReadOnlyStore(store) if store else None, now=now or datetime.now(), memo=memo)
     finally:
         if store:
             store.close()

@@ -57,20 +57,80 @@ class RunResult:
 
 def check_files(paths: list[Path] | list[tuple[Path, str]], setup: Setup, period: Period,
                 limits: Limits = DEFAULT_LIMITS, progress: Callable[[Path], None] | None = None,
-                previous: dict[str, pd.DataFrame] | None = None) -> list[Checked]:
+                previous: dict[str, pd.DataFrame] | None = None, memo: dict | None = None) -> list[Checked]:
     """previous: district code -> that district's last accepted groups, for the history rules.
     paths: paths, or (path, name inside the inbox) as `list_inbox` lists them.
+    memo: a dict kept between calls (the web page's previews): a file already read and checked with
+    the same content, name, month, setup, limits and last month is not read or checked again.
 
     Identical files are one submission (read once, listed once, with the names of its copies)."""
     checked = []
+    setup_key = setup_token(setup) if memo is not None else None
+    if memo is not None and len(memo) > MEMO_MAX:
+        memo.clear()
     for path, name, sha, copies in distinct_named([p if isinstance(p, tuple) else (p, p.name) for p in paths]):
         if progress:
             progress(path)
-        sub = read_submission(path, setup, period, limits, sha256=sha, name=name)
+        key = _memo_key(path, name, sha, period, limits, setup_key)
+        read = memo.get(key) if key else None
+        if read is None:
+            read = read_submission(path, setup, period, limits, sha256=sha, name=name)
+            if key:
+                memo[key] = _copy(read)
+        sub = _copy(read)
         sub.copies = copies
         last = None if previous is None else previous.get(sub.district_code)
-        checked.append(validate_submission(sub, setup, period, last))
+        done_key = key and (key, frame_token(last))
+        done = memo.get(done_key) if done_key and done_key[1] else None
+        if done is None:
+            done = validate_submission(sub, setup, period, last)
+            if done_key and done_key[1]:
+                memo[done_key] = Checked(_copy(done.submission), done.groups.copy(), list(done.problems))
+        checked.append(Checked(sub, done.groups.copy(), list(done.problems)))
     return checked
+
+
+MEMO_MAX = 20_000  # entries; a month of the whole department is about 2,000
+
+
+def _copy(sub):
+    """A submission as the pipeline may change it (its copies, when it was received, its problems)."""
+    from dataclasses import replace
+
+    return replace(sub, problems=list(sub.problems))
+
+
+def _memo_key(path: Path, name: str, sha: str | None, period: Period, limits: Limits, setup_key: str | None):
+    if setup_key is None or not sha:
+        return None
+    try:
+        modified = Path(path).stat().st_mtime_ns  # the file's time is when it was received
+    except OSError:
+        return None
+    return (sha, name, period.key, limits, setup_key, modified)
+
+
+def setup_token(setup: Setup) -> str:
+    """A digest of everything a setup holds: two setups with the same token check a file alike."""
+    from dataclasses import fields
+
+    digest = hashlib.sha256()
+    for f in fields(setup):
+        value = getattr(setup, f.name)
+        digest.update(f.name.encode())
+        digest.update(frame_token(value).encode() if isinstance(value, pd.DataFrame) else repr(value).encode())
+    return digest.hexdigest()
+
+
+def frame_token(frame: pd.DataFrame | None) -> str:
+    """A digest of a table's columns and values ("none" for no table; "" when it cannot be made)."""
+    if frame is None:
+        return "none"
+    try:
+        values = pd.util.hash_pandas_object(frame, index=False).values.tobytes()
+    except TypeError:
+        return ""
+    return hashlib.sha256(repr(list(frame.columns)).encode() + values).hexdigest()
 
 
 def _arrival(c: Checked) -> tuple:
@@ -175,7 +235,7 @@ def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on:
               limits: Limits = DEFAULT_LIMITS, progress: Callable[[Path], None] | None = None,
               render: bool = True, store: HistoryStore | None = None, received_on: date | None = None,
               now: datetime | None = None, archive: bool = False,
-              district_reports: tuple[str, ...] = ()) -> RunResult:
+              district_reports: tuple[str, ...] = (), memo: dict | None = None) -> RunResult:
     """One month, from the inbox to the outputs. With a store, everything the run learns is
     recorded in one transaction, committed only once the outputs are in place.
 
@@ -190,7 +250,7 @@ def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on:
         try:
             listing = list_inbox(inbox, own=own_outputs(setup, period, out_dir))
             result = _month(setup, period, listing, made_on, lang, limits, progress, store, received_on, now,
-                            district_reports, commit)
+                            district_reports, commit, memo)
         except BaseException:
             if commit is not None:
                 commit.undo()
@@ -211,11 +271,12 @@ def own_outputs(setup: Setup, period: Period, out_dir: Path) -> list[Path]:
 
 def _month(setup: Setup, period: Period, listing: InboxListing, made_on: date, lang: str, limits: Limits,
            progress: Callable[[Path], None] | None, store: HistoryStore | None, received_on: date | None,
-           now: datetime | None, district_reports: tuple[str, ...], commit: OutputCommit | None) -> RunResult:
+           now: datetime | None, district_reports: tuple[str, ...], commit: OutputCommit | None,
+           memo: dict | None = None) -> RunResult:
     with store.transaction() if store else nullcontext():
         # Villages re-coded (the setup's village_moves): what the store holds under an old code is read under the new.
         previous = setup.moved_by_district(store.previous_groups(period)) if store else None
-        checked = check_files(list(listing.files), setup, period, limits, progress, previous=previous)
+        checked = check_files(list(listing.files), setup, period, limits, progress, previous=previous, memo=memo)
         stamp_received(checked, store, received_on, now)
         chosen, _ = choose_per_district(checked, setup)  # its notes go into each file's problems
         for problem in check_province(list(chosen.values()), setup):  # outliers among the files that count

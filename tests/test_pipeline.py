@@ -171,3 +171,43 @@ def test_feedback_of_a_district_that_has_since_sent_a_clean_file_is_removed(fill
     filled("3602")  # the corrected file replaces the bad one in the inbox
     run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25))
     assert list((tmp_path / "out" / "feedback").iterdir()) == []
+
+
+def test_a_memo_kept_between_runs_reads_only_new_files_and_changes_nothing(filled, setup, period, tmp_path,
+                                                                           monkeypatch):
+    """The web page's previews keep a memo: after one more upload a preview reads only that file,
+    and what it finds is exactly what a run without the memo finds (notes not doubled)."""
+    import generator.pipeline as pipeline
+    from generator.pipeline import result_json
+
+    filled("3601", {(0, "members"): 5000}, name="old.xlsx")  # replaced by new.xlsx: a note each run
+    filled("3601", name="new.xlsx")
+    filled("3602", {(1, "members"): -5})
+    os.utime(tmp_path / "inbox" / "old.xlsx", (1_690_000_000, 1_690_000_000))
+    read = []
+    original = pipeline.read_submission
+    monkeypatch.setattr(pipeline, "read_submission", lambda path, *a, **k: read.append(path.name) or original(path, *a, **k))
+
+    def month(memo=None):
+        return run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25), render=False,
+                         memo=memo)
+
+    memo = {}
+    first, plain = month(memo), month()
+    assert sorted(read) == ["3602.xlsx", "3602.xlsx", "new.xlsx", "new.xlsx", "old.xlsx", "old.xlsx"]
+    read.clear()
+    again = month(memo)
+    assert read == []  # nothing new: nothing read
+    filled("3603")
+    later, later_plain = month(memo), None
+    assert read == ["3603.xlsx"]
+    later_plain = month()
+    for with_memo, without in ((first, plain), (again, plain), (later, later_plain)):
+        assert result_json(with_memo) == result_json(without)
+        assert with_memo.summary.problems == without.summary.problems
+    assert sum(p.rule_id == "F_DUPLICATE_DISTRICT" for p in again.summary.problems) == 1
+    # A file whose content changed is read again, though its name is the same.
+    filled("3603", {(0, "members"): 7})
+    read.clear()
+    changed = month(memo)
+    assert read == ["3603.xlsx"] and result_json(changed) == result_json(month())

@@ -115,6 +115,9 @@ class Previews:
         # uploads previews take at most half the machine, and the uploads' own checks the rest.
         self._rest_until: dict[str, float] = {}
         self._guard = threading.Lock()
+        # Each file read and checked once: a preview after one more upload reads only that file
+        # (pipeline.check_files, keyed by content, name, month, setup, limits and last month).
+        self._memo: dict = {}
 
     def _key(self, setup, period: Period) -> tuple:
         uploads = tuple((u.sha256, u.leaf, u.received_at) for u in self.ws.uploads(period))
@@ -127,7 +130,8 @@ class Previews:
 
         started = time.monotonic()
         try:
-            result = month_preview(setup, period, self.ws.inbox(period), self.ws.store_path(setup), made_on=date.today())
+            result = month_preview(setup, period, self.ws.inbox(period), self.ws.store_path(setup), made_on=date.today(),
+                                   memo=self._memo)
             with self._guard:
                 ended = time.monotonic()
                 self._rest_until[period.key] = ended + (ended - started)
