@@ -144,7 +144,7 @@ def _live(g: pd.DataFrame) -> pd.Series:
     return g["status"].ne("dissolved")
 
 
-def _number(column: pd.Series) -> pd.Series:
+def _as_numbers(column: pd.Series) -> pd.Series:
     return pd.to_numeric(column, errors="coerce")
 
 
@@ -411,7 +411,7 @@ CATALOGUE: tuple[Rule, ...] = (
       "Check the figure and correct it if wrong; if it is right (members left and took their savings), type "
       "ใช่ (yes) in the “Confirmed correct” column {confirm_where}.",
       column="savings_baht", inputs=("savings_baht", "prev_savings_baht"),
-      check=lambda g, ctx: _live(g) & (g["savings_baht"] < _number(g["prev_savings_baht"]) - 0.005)),
+      check=lambda g, ctx: _live(g) & (g["savings_baht"] < _as_numbers(g["prev_savings_baht"]) - 0.005)),
     R("H_MEMBERS_HALVED", NEEDS_CONFIRMATION, "history",
       "จำนวนสมาชิกลดลงเกินครึ่ง จาก {prev_members} คน (เดือนก่อน) เป็น {members} คน",
       "Members fell by more than half, from {prev_members} last month to {members}.",
@@ -419,7 +419,7 @@ CATALOGUE: tuple[Rule, ...] = (
       "Check the figure and correct it if wrong; if it is right, type ใช่ (yes) in the “Confirmed correct” "
       "column {confirm_where}.",
       column="members", inputs=("members", "prev_members"),
-      check=lambda g, ctx: _live(g) & (g["members"] * 2 < _number(g["prev_members"]))),
+      check=lambda g, ctx: _live(g) & (g["members"] * 2 < _as_numbers(g["prev_members"]))),
     R("H_GROUP_MISSING", WARNING, "history",
       "กลุ่ม “{group_name}” (รหัส {group_code}) หมู่บ้าน {village_code} มีในรายงานเดือนก่อน แต่ไม่มีในไฟล์นี้",
       "Group '{group_name}' (code {group_code}) of village {village_code} was in last month's report but is "

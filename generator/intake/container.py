@@ -343,7 +343,7 @@ def _measure_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits
             cell_type, formula = attrs.get("t", "n"), False
             digits.clear()
         if tag == "row":
-            row = _number(ref, name, entry) if ref is not None else row + 1
+            row = _row_number(ref, name, entry) if ref is not None else row + 1
             col = 0
             return
         if ref is None:
@@ -353,7 +353,7 @@ def _measure_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits
             number = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
             letters = ref[:len(ref) - len(number)]
             col = columns.get(letters) or columns.setdefault(letters, _column(letters, ref, name, entry))
-            cell_row = _number(number, name, entry)
+            cell_row = _row_number(number, name, entry)
         here[0], here[1] = cell_row, col
         if cell_row > max_row:
             max_row = cell_row
@@ -421,7 +421,7 @@ def _column(letters: str, ref: str, name: str, entry: str) -> int:
     return column_index_from_string(letters.upper()) if len(letters) <= 3 else EXCEL_MAX_COLS + 1
 
 
-def _number(text: str, name: str, entry: str) -> int:
+def _row_number(text: str, name: str, entry: str) -> int:
     if not (text.isascii() and text.isdigit()):
         text = text.strip()
         if not (text.isascii() and text.isdigit()):
