@@ -732,3 +732,24 @@ def test_a_run_killed_at_any_step_of_the_commit_leaves_outputs_and_store_both_ol
         expected = new if k - 1 >= steps.index("store committed") else old
         assert after == expected, f"killed after {steps[k - 1]!r}: {'mixed' if after not in (old, new) else 'wrong'}"
         assert not list(out.glob(".staging-*")) and not (out / ".savings-report-journal.json").exists()
+
+
+def test_a_staging_folder_is_hidden_on_windows(tmp_path, monkeypatch):
+    """On Windows a dot-folder is in view: the staging folder gets the hidden attribute there."""
+    import ctypes
+    import types
+
+    from generator.store import commit
+
+    calls = []
+    kernel32 = types.SimpleNamespace(GetFileAttributesW=lambda path: calls.append(("get", path)) or 0x10,
+                                     SetFileAttributesW=lambda path, value: calls.append(("set", path, value)))
+    monkeypatch.setattr(commit, "WINDOWS", True)
+    monkeypatch.setattr(ctypes, "windll", types.SimpleNamespace(kernel32=kernel32), raising=False)
+    staged = commit.OutputCommit(tmp_path, None)
+    assert ("set", str(staged.staging), 0x10 | commit.FILE_ATTRIBUTE_HIDDEN) in calls
+    monkeypatch.setattr(commit, "WINDOWS", False)
+    calls.clear()
+    commit.hide(tmp_path)
+    assert calls == []  # elsewhere the dot hides it
+    staged.undo()

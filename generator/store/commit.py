@@ -79,6 +79,22 @@ def _try_lock(fd: int, fcntl) -> bool:
         return False
 
 
+FILE_ATTRIBUTE_HIDDEN = 0x2
+WINDOWS = os.name == "nt"
+
+
+def hide(path: Path) -> None:
+    """A dot-folder is hidden on Linux and macOS but not on Windows, where a run killed part-way
+    would leave its staging folder in view until the next run clears it: mark it hidden there."""
+    if not WINDOWS:
+        return
+    import ctypes
+
+    attributes = ctypes.windll.kernel32.GetFileAttributesW(str(path))
+    if attributes != -1:
+        ctypes.windll.kernel32.SetFileAttributesW(str(path), attributes | FILE_ATTRIBUTE_HIDDEN)
+
+
 class OutputCommit:
     """The outputs of one run, staged, and their switch into the output folder."""
 
@@ -86,6 +102,7 @@ class OutputCommit:
         self.out_dir, self.store_path = Path(out_dir), store_path
         self.id = uuid.uuid4().hex  # the pipeline sets it from the run's record
         self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.out_dir))
+        hide(self.staging)
         self.new = self.staging / "new"  # what the run writes
         self.new.mkdir()
         self.moves: list[str] = []
