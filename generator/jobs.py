@@ -131,14 +131,20 @@ def district_history(setup: Setup, store_path: Path, code: str) -> list[HistoryM
 def district_workbooks(setup: Setup, period: Period, store_path: Path, out_dir: Path) -> list[Path]:
     """The month's workbook for every district, pre-filled from the store when there is one
     (what `savings-report templates` writes)."""
+    return _district_workbooks(setup, period, Path(store_path), out_dir,
+                               lambda path: HistoryStore.open(path, setup.province_code)).paths
+
+
+def _district_workbooks(setup: Setup, period: Period, path: Path, out_dir: Path, open_history) -> "Workbooks":
     from generator.figures.carry import carried_groups
     from generator.outputs.district_template import write_district_workbooks
 
     carried = None
-    if Path(store_path).is_file():
-        with HistoryStore.open(store_path, setup.province_code) as store:
+    if path.is_file():
+        with open_history(path) as store:
             carried = carried_groups(setup, store.previous_groups(period))
-    return write_district_workbooks(setup, period, out_dir, carried)
+    paths = write_district_workbooks(setup, period, out_dir, carried)
+    return Workbooks(paths, path, None if carried is None else len(carried))
 
 
 class ReadOnlyStore:
@@ -285,17 +291,9 @@ class Workbooks:
 def month_workbooks(setup: Setup, setup_path: Path, period: Period, out_dir: Path,
                     given_store: Path | None = None) -> Workbooks:
     """The month's workbook for every district (`savings-report templates`), pre-filled from the store."""
-    from generator.figures.carry import carried_groups
-    from generator.outputs.district_template import write_district_workbooks
-
     check_in_year(setup, period)
-    path = store_path(setup, setup_path, given_store)
-    carried = None
-    if path.is_file():
-        with open_store(path, setup) as store:
-            carried = carried_groups(setup, store.previous_groups(period))
-    paths = write_district_workbooks(setup, period, out_dir, carried)
-    return Workbooks(paths, path, None if carried is None else len(carried))
+    return _district_workbooks(setup, period, store_path(setup, setup_path, given_store), out_dir,
+                               lambda path: open_store(path, setup))
 
 
 def report_districts(setup: Setup, wanted: list[str] | None, every: bool = False) -> tuple[str, ...]:

@@ -80,11 +80,12 @@ def check_files(paths: list[Path] | list[tuple[Path, str]], setup: Setup, period
         sub = _copy(read)
         sub.copies = copies
         last = None if previous is None else previous.get(sub.district_code)
-        done_key = key and (key, frame_token(last))
-        done = memo.get(done_key) if done_key and done_key[1] else None
+        token = frame_token(last) if key else ""  # "": last month cannot be told apart, so no memo
+        done_key = (key, token) if token else None
+        done = memo.get(done_key) if done_key else None
         if done is None:
             done = validate_submission(sub, setup, period, last)
-            if done_key and done_key[1]:
+            if done_key:
                 memo[done_key] = Checked(_copy(done.submission), done.groups.copy(), list(done.problems))
         checked.append(Checked(sub, done.groups.copy(), list(done.problems)))
     return checked
@@ -95,8 +96,6 @@ MEMO_MAX = 20_000  # entries; a month of the whole department is about 2,000
 
 def _copy(sub):
     """A submission as the pipeline may change it (its copies, when it was received, its problems)."""
-    from dataclasses import replace
-
     return replace(sub, problems=list(sub.problems))
 
 
