@@ -21,10 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from string import Formatter
 
-import pandas as pd
-
+from generator.core.lazy import LazyModule
 from generator.core.problems import CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, WARNING, Problem
 from generator.core.values import name_key
+
+pd = LazyModule("pandas", globals(), "pd")  # imported at first use (see generator.core.lazy)
 
 # Amount lent above this multiple of the accumulated savings is unusual: a group lends its
 # members' savings plus what it has earned on them, so lending twice its savings means outside

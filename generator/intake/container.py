@@ -14,13 +14,12 @@ from array import array
 from pathlib import Path
 from xml.parsers import expat
 
-from openpyxl.utils import column_index_from_string
-
 from generator.intake.formats import FormatRefused, check_other_format
 from generator.core.problems import Problem
 from generator.core.rules import rule
 from generator.core.values import OddCell
 from generator.intake import formulas, plain_sheet
+from generator.intake.formulas import column_index
 from generator.intake.plain_sheet import odd_cell as _odd
 
 from generator.intake.limits import (DEFAULT_LIMITS, EXCEL_MAX_COLS, EXCEL_MAX_ROWS, MIB, FileRejected, Limits, _damaged,
@@ -423,7 +422,7 @@ def _measure_sheet_exactly(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str
 def _column(letters: str, ref: str, name: str, entry: str) -> int:
     if not letters or not letters.isascii():
         raise _damaged(name, f"{entry}: อ้างอิงเซลล์ '{ref[:20]}' ไม่ถูกต้อง", f"{entry}: cell reference '{ref[:20]}' is not valid")
-    return column_index_from_string(letters.upper()) if len(letters) <= 3 else EXCEL_MAX_COLS + 1
+    return column_index(letters) if len(letters) <= 3 else EXCEL_MAX_COLS + 1
 
 
 def _row_number(text: str, name: str, entry: str) -> int:

@@ -7,9 +7,8 @@ cannot be read is left empty and reported as an error, as is an empty required v
 
 from __future__ import annotations
 
-import pandas as pd
-
 from generator.core import texts
+from generator.core.lazy import LazyModule
 from generator.core.problems import Problem
 from generator.intake.safe import FoundTable
 from generator.core.rules import VALUE_ERROR_RULES, rule
@@ -17,10 +16,22 @@ from generator.core.schema import CONFIRM_KEY, STATUS_LABELS_TH, STATUS_WORDS, T
 from generator.core.values import READERS, THAI_DIGITS, OddCell, is_blank, read_choice
 
 ROW = "_row"  # the Excel row number a record came from
+pd = LazyModule("pandas", globals(), "pd")  # imported at first use (see generator.core.lazy)
 
 
 def parse_table(found: FoundTable, table: Table, file: str,
                 district_code: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    records, columns, problems = parse_records(found, table, file, district_code)
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for key in table.keys:
+        if key not in frame.columns:
+            frame[key] = None
+    return frame, problems
+
+
+def parse_records(found: FoundTable, table: Table, file: str,
+                  district_code: str | None = None) -> tuple[list[dict], list[str], list[Problem]]:
+    """parse_table's records (each a dict of the columns present, and ROW), without a frame."""
     problems: list[Problem] = []
     records = []
     present = [c for c in table.columns if c.key in found.columns]
@@ -57,12 +68,7 @@ def parse_table(found: FoundTable, table: Table, file: str,
                     advice_en=texts.text(advice, "en"), **where))
             record[col.key] = reading.value
         records.append(record)
-    columns = [ROW] + [c.key for c in present]
-    frame = pd.DataFrame.from_records(records, columns=columns)
-    for key in table.keys:
-        if key not in frame.columns:
-            frame[key] = None
-    return frame, problems
+    return records, [ROW] + [c.key for c in present], problems
 
 
 def interpreted_advice(kind: str, raw, has_list: bool = False) -> str:

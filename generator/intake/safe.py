@@ -24,7 +24,6 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from generator.core.problems import Problem
@@ -32,6 +31,7 @@ from generator.core.schema import META_SHEET, Table, meta_column_key
 from generator.core.values import OddCell, clean_text, is_blank
 
 from generator.intake.container import inspect_container
+from generator.intake.formulas import column_letters as get_column_letter
 from generator.intake.limits import DEFAULT_LIMITS, EXCEL_MAX_CELL_CHARS, Limits, _reject
 from generator.intake.snapshot import read_limited
 
