@@ -78,8 +78,9 @@ def main() -> None:
         zf = zipfile.ZipFile(io.BytesIO(data))
         for info in zf.infolist():
             t = time.process_time()
-            if container._stream_checks(zf, info, path.name):
-                container._measure_sheet(zf, info, path.name, DEFAULT_LIMITS, 0, None, {})
+            kept: list[bytes] = []
+            if container._stream_checks(zf, info, path.name, kept):
+                container._measure_sheet(zf, info, path.name, DEFAULT_LIMITS, 0, None, {}, b"".join(kept))
             parts[info.filename] = parts.get(info.filename, 0.0) + time.process_time() - t
 
     def bare():
