@@ -202,11 +202,12 @@ def _filled(groups: pd.DataFrame, columns: tuple[str, ...], known: dict | None =
     """Rows where every one of the columns holds a value: what dropna(subset=...) keeps, as one
     mask over numpy arrays (pandas' dropna costs milliseconds a call, and it was called per rule);
     ``known``: each column's mask already made for this frame."""
-    known = {} if known is None else known
+    if known is None or not known:  # every column's at once: one operation, not one a column
+        filled = groups.notna().to_numpy()
+        known = {} if known is None else known
+        known.update({c: filled[:, j] for j, c in enumerate(groups.columns)})
     mask = np.ones(len(groups), dtype=bool)
     for c in columns:
-        if c not in known:
-            known[c] = groups[c].notna().to_numpy()
         mask &= known[c]
     return mask
 

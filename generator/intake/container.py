@@ -48,8 +48,14 @@ def inspect_container(data: bytes, limits: Limits = DEFAULT_LIMITS,
                       name: str = "?") -> tuple[list[Problem], dict[str, dict[tuple[int, int], OddCell]]]:
     """check_container's checks on a file's bytes; also the cells the reader would show as empty
     although they are not, by sheet name and (row, column)."""
+    zf = None
+    if data.startswith(b"PK"):  # opened once, for the format's check and the archive's
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(data))
+        except Exception as exc:  # as check_other_format says of a zip it cannot open
+            raise _reject("F_CORRUPT", name, detail=type(exc).__name__) from None
     try:  # .ods and .xls, measured in generator.intake.formats
-        other = check_other_format(data, limits, name)
+        other = check_other_format(data, limits, name, zf)
     except FormatRefused as exc:
         raise FileRejected(exc.problem) from None
     if other is not None:
@@ -62,7 +68,7 @@ def inspect_container(data: bytes, limits: Limits = DEFAULT_LIMITS,
     if not data.startswith(b"PK"):
         raise _reject("F_NOT_XLSX", name)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with zf:
             return _check_archive(zf, name, limits)
     except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, RuntimeError,
             LookupError) as exc:
@@ -189,14 +195,20 @@ def _stream_checks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, kept: 
                 if declared is not None:
                     raise _encoding_refused(name, info.filename, declared)
                 if chunk.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"<":  # XML, not a picture
-                    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+                    if len(chunk) < MIB:  # the whole part (read() stops short only at its end)
+                        try:
+                            chunk.decode("utf-8")
+                        except UnicodeDecodeError:
+                            raise _encoding_refused(name, info.filename, "?") from None
+                    else:
+                        decoder = codecs.getincrementaldecoder("utf-8")("strict")
             if decoder is not None:
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
                     raise _encoding_refused(name, info.filename, "?") from None
             data = tail + chunk
-            if _DTD.search(data):
+            if b"<!" in data and _DTD.search(data):
                 raise _damaged(name, f"{info.filename}: มี DTD ซึ่ง Excel ไม่เคยเขียน",
                                f"{info.filename}: contains a DTD (document type declaration), which Excel never writes")
             holds_cells = holds_cells or b"sheetData" in data

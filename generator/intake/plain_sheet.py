@@ -101,7 +101,7 @@ def measure(data: bytes, limits, cells_before: int, budget, odd: dict, max_odd: 
     if not _well_formed(data):
         return None
     refs = _REFS.findall(data)
-    max_row = max(map(int, map(itemgetter(1), refs)), default=0)
+    max_row = max(map(int, set(map(itemgetter(1), refs))), default=0)  # a row's number once
     max_col = max(map(_column, set(map(itemgetter(0), refs))), default=0)
     grid = max_row * max_col
     if max_row > limits.max_rows or max_col > limits.max_cols or cells_before + grid > limits.max_cells:

@@ -162,6 +162,8 @@ class FoundTable:
 
 
 def _norm(text: object) -> str:
+    if text is None or text == "":  # most cells of a header search: nothing to normalise
+        return ""
     return "" if is_blank(text) else " ".join(clean_text(str(text)).split()).lower()
 
 
