@@ -48,10 +48,10 @@ def check_file(path: Path, setup: Setup | None = None, limits: Limits = DEFAULT_
     sub = read_submission(Path(path), setup, period, limits)
     if setup is not None and sub.table is not None and sub.period is not None:
         previous = None
-        if store_path is not None and Path(store_path).is_file():
+        if store_path is not None and sub.district_code and Path(store_path).is_file():
             try:
                 with HistoryStore.open(store_path, setup.province_code, wait_seconds=5) as store:
-                    previous = store.previous_groups(sub.period).get(sub.district_code)
+                    previous = store.previous_groups(sub.period, sub.district_code).get(sub.district_code)
             except StoreError:  # busy or damaged: checked without last month, and the note says so
                 previous = None
         problems = validate_submission(sub, setup, sub.period, previous).problems
@@ -70,16 +70,30 @@ def file_feedback(check: FileCheck, setup: Setup, period: Period, name: str, out
     (its own copy with the problem cells marked, and the list), or None when it needs none (no
     error, warning or value to confirm: a note alone needs no feedback)."""
     from generator.core import texts
-    from generator.core.problems import errors, warnings
+    from generator.core.problems import needs_feedback
     from generator.outputs.feedback import write_feedback
 
-    if not (errors(check.problems) or warnings(check.problems)):  # errors() holds values to confirm
+    if not needs_feedback(p.severity for p in check.problems):
         return None
     code = check.district_code
     title = texts.text("feedback.title", "th", district=setup.district_name(code) if code else "–",
                        period=period.thai(), file=name)
     source = Path(check.path).read_bytes() if check.readable else None
     return write_feedback(source, check.problems, Path(out), title, "th")
+
+
+def upload_feedback(blob: Path, check: dict, setup: Setup, period: Period, name: str, path: Path) -> Path | None:
+    """The feedback workbook of one upload, from the check recorded when it was taken in
+    (`FileCheck` as the workspace keeps it), made the first time it is asked for and kept at
+    `path`. The copy is of the upload's own content-addressed bytes, never of a file changed since."""
+    from generator.core.problems import Problem
+
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        problems = [Problem.from_dict(p) for p in check["problems"]]
+        return file_feedback(FileCheck(Path(blob), problems, check["district_code"], period, check["readable"]),
+                             setup, period, name, path)
+    return path
 
 
 def district_files(files: list[tuple[datetime, str, bool]]) -> tuple[str | None, dict[str, str]]:
@@ -119,11 +133,11 @@ def district_history(setup: Setup, store_path: Path, code: str) -> list[HistoryM
         try:
             with HistoryStore.open(store_path, setup.province_code, wait_seconds=5) as store:
                 rows = store.reporting(months)
-                frame = store.files()
+                frame = store.files(district_code=code)
         except StoreError:  # a run is committing: the months show as not recorded this once
             return [HistoryMonth(m, None) for m in months]
         status = {r.month: r.status for r in rows.itertuples() if r.district_code == code}
-        for f in frame[frame["district_code"] == code].to_dict("records"):
+        for f in frame.to_dict("records"):
             files.setdefault(f["period"], []).append(f)
     return [HistoryMonth(m, status.get(m.key), files.get(m.key, [])) for m in months]
 

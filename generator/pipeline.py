@@ -64,7 +64,7 @@ def check_files(paths: list[Path] | list[tuple[Path, str]], setup: Setup, period
     the same content, name, month, setup, limits and last month is not read or checked again.
 
     Identical files are one submission (read once, listed once, with the names of its copies)."""
-    checked = []
+    checked, last_tokens = [], {}
     setup_key = setup_token(setup) if memo is not None else None
     if memo is not None and len(memo) > MEMO_MAX:
         memo.clear()
@@ -80,7 +80,9 @@ def check_files(paths: list[Path] | list[tuple[Path, str]], setup: Setup, period
         sub = _copy(read)
         sub.copies = copies
         last = None if previous is None else previous.get(sub.district_code)
-        token = frame_token(last) if key else ""  # "": last month cannot be told apart, so no memo
+        if key and sub.district_code not in last_tokens:  # once a district: a month holds many of its files
+            last_tokens[sub.district_code] = frame_token(last)
+        token = last_tokens[sub.district_code] if key else ""  # "": last month cannot be told apart, so no memo
         done_key = (key, token) if token else None
         done = memo.get(done_key) if done_key else None
         if done is None:

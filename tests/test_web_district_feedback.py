@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from generator.core.periods import Period
 from generator.core.schema import GROUPS
 from generator.outputs.district_template import write_district_workbook
-from generator.outputs.feedback import PROBLEMS_SHEET
+from generator.outputs.feedback import NO_COPY, PROBLEMS_SHEET
 from generator.samples.demo import fill_workbook, groups_as_of
 from generator.store.history import HistoryStore
 from tests.corpus import groups_cell
@@ -74,6 +74,32 @@ def test_a_broken_upload_shows_its_problems_and_its_own_feedback_workbook_at_onc
     # Once it passes, its own figures against its targets (the district page of the PDF).
     figures = html.split('id="figures"')[1].split("</section>")[0]
     assert "tile-year" in figures and "<svg" in figures
+
+
+def test_the_feedback_workbook_is_made_when_first_asked_for_and_then_kept(app, filled):
+    """An upload answers without writing a workbook; the first download makes it from the upload's
+    own check and bytes, later downloads get the same file; a file intake could not read gets the
+    list of problems alone, without the note meant for a file too large to copy."""
+    ws = app.extensions["savings"]["ws"]
+    client, _ = district(app, "3601")
+    html = send(client, [("3601 ครั้งแรก.xlsx", filled("3601", {(1, "members"): 3.5}).read_bytes())]).get_data(as_text=True)
+    sha = re.search(r'/feedback/([0-9a-f]{64})"', html).group(1)
+    kept = ws.upload_feedback(Period(2023, 8), sha)
+    assert not kept.exists()  # nothing written at upload
+    first = client.get(f"/district/m/{MONTH}/feedback/{sha}")
+    assert first.status_code == 200 and kept.is_file()
+    made = kept.stat().st_mtime_ns
+    again = client.get(f"/district/m/{MONTH}/feedback/{sha}")
+    assert again.data == first.data and kept.stat().st_mtime_ns == made
+    assert load_workbook(io.BytesIO(first.data))[GROUPS.sheet_th][groups_cell("members", 1)].comment is not None
+
+    html = send(client, [("3601 เสีย.xlsx", b"PK\x03\x04 not a workbook at all")]).get_data(as_text=True)
+    latest = html.split('id="latest"')[1].split("</section>")[0]
+    link = re.search(r'href="(/district/m/[^"]+/feedback/[0-9a-f]{64})"', latest).group(1)
+    wb = load_workbook(io.BytesIO(client.get(link).data))
+    assert wb.sheetnames == [PROBLEMS_SHEET]
+    listed = " ".join(str(c.value) for row in wb[PROBLEMS_SHEET].iter_rows() for c in row if c.value)
+    assert "3601 เสีย.xlsx" in listed and NO_COPY["th"] not in listed
 
 
 def _record_july(app, setup, tmp_path):
@@ -141,3 +167,21 @@ def test_a_page_being_brought_up_to_date_never_reloads_by_itself_without_script(
     # than the redirect), so the page is the one being brought up to date.
     assert 'http-equiv="refresh"' not in html
     assert re.search(r'data-reload="/district/m/2566-08\?u=\d"', html) and "โหลดหน้านี้ใหม่" in html
+
+
+def test_a_workspace_from_before_the_readable_column_opens_and_keeps_its_checks(tmp_path):
+    import sqlite3
+
+    from generator.web.workspace import Workspace
+
+    root = tmp_path / "old"
+    root.mkdir()
+    db = sqlite3.connect(root / "uploads.sqlite")
+    db.execute("CREATE TABLE checks (period TEXT NOT NULL, sha256 TEXT NOT NULL, ok INTEGER NOT NULL, "
+               "district_code TEXT, problems TEXT NOT NULL, PRIMARY KEY (period, sha256))")
+    db.execute("INSERT INTO checks VALUES ('2023-08', 'ab', 0, '3601', '[]')")
+    db.commit()
+    db.close()
+    checks = Workspace(root).checks(Period(2023, 8), "3601")
+    assert checks == {"ab": {"ok": False, "district_code": "3601", "problems": [], "readable": True}}
+    assert Workspace(root).checks(Period(2023, 8), "3602") == {}

@@ -6,6 +6,7 @@ figures, the checks and the outputs read it. Pure: no file, no workbook library.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 
 from generator.core.lazy import LazyModule
@@ -51,8 +52,13 @@ class Setup:
         return list(self.districts["district_code"])
 
     def district_name(self, code: str) -> str:
-        match = self.districts.loc[self.districts["district_code"] == code, "district_name"]
-        return match.iloc[0] if len(match) else code
+        return self._district_names.get(code, code)
+
+    @cached_property
+    def _district_names(self) -> dict[str, str]:
+        # Asked for once per file and per row of every page; a frame lookup each time was a third
+        # of a month's preview. The setup is frozen, so the dict never goes stale.
+        return dict(zip(self.districts["district_code"], self.districts["district_name"]))
 
     def phase_for(self, period: Period) -> Phase:
         """The phase a month reports under: the one covering it, else the last one begun, else the first."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 from generator.core import texts
 
@@ -72,6 +72,17 @@ class Problem:
     def to_dict(self) -> dict:
         # `rejects_file` spares other tools from knowing which severities block a file.
         return {**asdict(self), "rejects_file": self.is_error}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Problem":
+        """A problem as `to_dict` wrote it (derived keys such as `rejects_file` are left out)."""
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+
+def needs_feedback(severities) -> bool:
+    """Whether a file with problems of these severities gets a feedback workbook: an error, a value
+    to confirm or a warning does; a note alone does not."""
+    return any(s in BLOCKING or s in SHOWN_AS_WARNING for s in severities)
 
 
 def errors(problems: list[Problem]) -> list[Problem]:

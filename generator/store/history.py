@@ -210,14 +210,16 @@ class HistoryStore:
                 out[sha] = datetime.fromisoformat(row[0])
         return out
 
-    def previous_groups(self, period: Period) -> dict[str, pd.DataFrame]:
-        """Each district's groups as last accepted in a month before this one."""
+    def previous_groups(self, period: Period, district_code: str | None = None) -> dict[str, pd.DataFrame]:
+        """Each district's groups as last accepted in a month before this one (of one district
+        only when given: a district's upload is checked against its own last month alone)."""
+        only, params = ("AND district_code = ?", (period.key, district_code)) if district_code else ("", (period.key,))
         frame = pd.read_sql_query(
-            """SELECT g.* FROM groups g
-               JOIN (SELECT district_code, MAX(period) AS period FROM groups WHERE period < ?
+            f"""SELECT g.* FROM groups g
+               JOIN (SELECT district_code, MAX(period) AS period FROM groups WHERE period < ? {only}
                      GROUP BY district_code) last
                ON g.district_code = last.district_code AND g.period = last.period
-               ORDER BY g.district_code, g.group_code""", self.connection, params=(period.key,))
+               ORDER BY g.district_code, g.group_code""", self.connection, params=params)
         frame["founded_on"] = pd.to_datetime(frame["founded_on"]).dt.date
         return {code: part[GROUP_COLUMNS + ["period"]].reset_index(drop=True)
                 for code, part in frame.groupby("district_code")}
@@ -294,10 +296,13 @@ class HistoryStore:
         """Every grid row the store holds, across fiscal years: fiscal_year_be, district_code, month, status."""
         return pd.read_sql_query(_REPORTING_BY_YEAR, self.connection)
 
-    def files(self, period: Period | None = None) -> pd.DataFrame:
-        """Every file recorded; a value the store holds as NULL (a file of no known district, no
-        error) is None, never NaN, so that every face can show or serialise it as it is."""
-        where, params = ("WHERE period = ?", (period.key,)) if period else ("", ())
+    def files(self, period: Period | None = None, district_code: str | None = None) -> pd.DataFrame:
+        """Every file recorded (of one month, of one district, when given); a value the store holds
+        as NULL (a file of no known district, no error) is None, never NaN, so that every face can
+        show or serialise it as it is."""
+        terms = [(t, v) for t, v in (("period = ?", period and period.key), ("district_code = ?", district_code)) if v]
+        where = ("WHERE " + " AND ".join(t for t, _ in terms)) if terms else ""
+        params = tuple(v for _, v in terms)
         frame = pd.read_sql_query(_FILES.format(where=where), self.connection, params=params)
         return frame.astype(object).where(frame.notna(), None)
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, session, url_for
 
 from generator.core import texts
+from generator.core.problems import needs_feedback
 import generator.web.security as security
 from generator.web.ext import extension
 from generator.web.words import word
@@ -147,9 +148,9 @@ def _own_files(setup, period, code: str) -> dict:
     from generator.jobs import district_files
 
     ws = extension("ws")
-    checks = ws.checks(period)
-    rows = [{"upload": u, "check": checks[u.sha256], "feedback": ws.upload_feedback(period, u.sha256).is_file()}
-            for u in ws.uploads(period) if u.sha256 in checks and checks[u.sha256]["district_code"] == code]
+    checks = ws.checks(period, code)
+    rows = [{"upload": u, "check": checks[u.sha256], "feedback": needs_feedback(p["severity"] for p in checks[u.sha256]["problems"])}
+            for u in ws.uploads(period, code) if u.sha256 in checks]
     counts, status = district_files([(r["upload"].received_at, r["upload"].leaf, r["check"]["ok"]) for r in rows])
     for r in rows:
         r["status"] = status[r["upload"].leaf]
@@ -191,8 +192,8 @@ def returned_file(month: str, sha256: str):
     _, period = _setup_and_month(month)
     ws = extension("ws")
     up = ws.upload(period, sha256)
-    check = ws.checks(period).get(sha256) if up else None
-    if check is None or check["district_code"] != g.district:
+    check = ws.checks(period, g.district).get(sha256) if up else None
+    if check is None:
         abort(404)
     return send_file(ws.blob(up.sha256), as_attachment=True, download_name=up.leaf)
 
@@ -215,7 +216,7 @@ def _take_in(f, setup, period) -> None:
     from dataclasses import replace
 
     from generator.intake.limits import DEFAULT_LIMITS
-    from generator.jobs import check_file, file_feedback
+    from generator.jobs import check_file
     from generator.web.receiving import spool
 
     ws, code = extension("ws"), g.district
@@ -243,10 +244,6 @@ def _take_in(f, setup, period) -> None:
             return
         up, new = ws.add_file(period, f.filename, named, datetime.now())
         ws.save_check(period, up.sha256, replace(checked, district_code=code))
-        feedback = ws.upload_feedback(period, up.sha256)
-        if not feedback.exists():
-            feedback.parent.mkdir(parents=True, exist_ok=True)
-            file_feedback(replace(checked, path=ws.blob(up.sha256)), setup, period, up.leaf, feedback)
         ws.audit(who, "upload", code, up.sha256, f"{up.leaf}: {'ok' if checked.ok else 'errors'}")
         flash(texts.text("cli." + ("valid_ok" if checked.ok else "valid_bad"), g.lang, name=up.leaf))
         if not new:
@@ -261,16 +258,19 @@ IDENTITY_RULES = ("F_OTHER_PROVINCE", "F_OTHER_PERIOD", "F_UNKNOWN_DISTRICT")
 
 @bp.get("/district/m/<month>/feedback/<sha256>")
 def upload_feedback(month: str, sha256: str):
-    """The feedback workbook made from one of this district's own uploads."""
+    """The feedback workbook of one of this district's own uploads, made from that upload's own
+    check when it is first asked for: at a deadline hour most files are never asked for again, and
+    an upload answers sooner without an openpyxl workbook to write first."""
+    from generator.jobs import upload_feedback as make
     from generator.outputs.feedback import feedback_file_name
 
     setup, period = _setup_and_month(month)
     ws, code = extension("ws"), g.district
     up = ws.upload(period, sha256)
-    check = ws.checks(period).get(sha256) if up else None
-    path = ws.upload_feedback(period, sha256) if check and check["district_code"] == code else None
-    if path is None or not path.is_file():
+    check = ws.checks(period, code).get(sha256) if up else None
+    if check is None or not needs_feedback(p["severity"] for p in check["problems"]):
         abort(404)
+    path = make(ws.blob(sha256), check, setup, period, up.leaf, ws.upload_feedback(period, sha256))
     ws.audit(f"district {code}", "feedback_downloaded", code, sha256, up.leaf)
     return send_file(path, as_attachment=True, download_name=feedback_file_name(code, period, setup.district_name(code)))
 

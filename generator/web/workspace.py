@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS uploads (
 CREATE TABLE IF NOT EXISTS checks (
     period TEXT NOT NULL, sha256 TEXT NOT NULL, ok INTEGER NOT NULL, district_code TEXT,
     problems TEXT NOT NULL, PRIMARY KEY (period, sha256));
+CREATE INDEX IF NOT EXISTS checks_by_district ON checks (period, district_code);
 -- A district's link (/d/<token>): only the token's SHA-256 is kept. Renewing raises the generation,
 -- which ends every session opened with an earlier token; revoking ends them all.
 CREATE TABLE IF NOT EXISTS links (
@@ -96,6 +97,9 @@ class Workspace:
         self._lock = threading.Lock()
         with self._db() as db:
             db.executescript(SCHEMA)
+            # Added later: whether intake could read the file (its feedback then carries a marked copy).
+            if "readable" not in {r[1] for r in db.execute("PRAGMA table_info(checks)")}:
+                db.execute("ALTER TABLE checks ADD COLUMN readable INTEGER NOT NULL DEFAULT 1")
 
     # --- keys -------------------------------------------------------------------------------
     def secret_key(self) -> bytes:
@@ -188,7 +192,7 @@ class Workspace:
         return self.root / "files" / sha256[:2] / sha256
 
     def upload_feedback(self, period: Period, sha256: str) -> Path:
-        """The feedback workbook made from one upload at once (only when it had problems)."""
+        """Where the feedback workbook of one upload is kept once made (on its first download)."""
         return self.month_dir(period) / "feedback" / f"{sha256}.xlsx"
 
     # --- uploads ----------------------------------------------------------------------------
@@ -256,20 +260,32 @@ class Workspace:
 
     def save_check(self, period: Period, sha256: str, check) -> None:
         with self._db() as db:
-            db.execute("INSERT OR REPLACE INTO checks VALUES (?, ?, ?, ?, ?)",
+            db.execute("INSERT OR REPLACE INTO checks (period, sha256, ok, district_code, problems, readable)"
+                       " VALUES (?, ?, ?, ?, ?, ?)",
                        (period.key, sha256, int(check.ok), check.district_code,
-                        json.dumps([p.to_dict() for p in check.problems], ensure_ascii=False)))
+                        json.dumps([p.to_dict() for p in check.problems], ensure_ascii=False), int(check.readable)))
 
-    def checks(self, period: Period) -> dict[str, dict]:
+    def checks(self, period: Period, district_code: str | None = None) -> dict[str, dict]:
+        """Each upload's own check; of one district's uploads only when given (a district's page
+        must not parse the whole province's checks at every view)."""
+        only, params = ("AND district_code = ?", (period.key, district_code)) if district_code else ("", (period.key,))
         with self._db() as db:
-            rows = db.execute("SELECT sha256, ok, district_code, problems FROM checks WHERE period = ?",
-                              (period.key,)).fetchall()
-        return {r[0]: {"ok": bool(r[1]), "district_code": r[2], "problems": json.loads(r[3])} for r in rows}
+            rows = db.execute(f"SELECT sha256, ok, district_code, problems, readable FROM checks WHERE period = ? {only}",
+                              params).fetchall()
+        return {r[0]: {"ok": bool(r[1]), "district_code": r[2], "problems": json.loads(r[3]), "readable": bool(r[4])}
+                for r in rows}
 
-    def uploads(self, period: Period) -> list[Upload]:
+    def uploads(self, period: Period, district_code: str | None = None) -> list[Upload]:
+        """The month's uploads in the order they were taken in; of one district (by its own
+        check) when given."""
+        if district_code is None:
+            query, params = "SELECT * FROM uploads WHERE period = ? ORDER BY uploaded_at, rowid", (period.key,)
+        else:
+            query = ("SELECT u.* FROM uploads u JOIN checks c ON c.period = u.period AND c.sha256 = u.sha256"
+                     " WHERE u.period = ? AND c.district_code = ? ORDER BY u.uploaded_at, u.rowid")
+            params = (period.key, district_code)
         with self._db() as db:
-            rows = db.execute("SELECT * FROM uploads WHERE period = ? ORDER BY uploaded_at, rowid",
-                              (period.key,)).fetchall()
+            rows = db.execute(query, params).fetchall()
         return [_upload(r) for r in rows]
 
     def upload(self, period: Period, sha256: str) -> Upload | None:
