@@ -43,7 +43,7 @@ class Checked:
 
 
 # What a setup gives every file of a month (each district's villages, the officers by name), made
-# once per setup and district: (the setup itself, kept so that its id is not reused) -> values.
+# once per setup: id -> (the setup itself, kept so that its id is not reused, and the values).
 _PER_SETUP: dict[int, tuple[Setup, dict]] = {}
 
 
@@ -63,30 +63,54 @@ def row_context(setup: Setup, district_code: str, period: Period) -> RowContext:
 
 
 def _row_context(setup: Setup, district_code: str, period: Period) -> RowContext:
-    v = setup.villages
-    mine = v[v["district_code"] == district_code]
+    every, kkkj, without = _once(setup, ("villages",), lambda: _villages_by_district(setup)).get(
+        district_code, (frozenset(), frozenset(), frozenset()))
     start, end = setup.fiscal_bounds
     return RowContext(
-        district_code=district_code,
-        district_villages=frozenset(mine["village_code"]),
-        kkkj_villages=frozenset(mine.loc[mine["is_kkkj"], "village_code"]),
-        villages_without_group=frozenset(mine.loc[mine["is_kkkj"] & ~mine["had_group"], "village_code"]),
+        district_code=district_code, district_villages=every, kkkj_villages=kkkj, villages_without_group=without,
         fiscal_start=pd.Timestamp(start), fiscal_end=pd.Timestamp(end), period_end=pd.Timestamp(period.last_day),
         phases=tuple((pd.Timestamp(p.starts_on), pd.Timestamp(p.ends_on)) for p in setup.phases),
     )
 
 
+def _villages_by_district(setup: Setup) -> dict[str, tuple[frozenset, frozenset, frozenset]]:
+    """Each district's villages, its กข.คจ. villages, and those of them that had no group: one
+    pass over the setup's villages for every district (a month has one file a district)."""
+    found: dict[str, tuple[set, set, set]] = {}
+    v = setup.villages
+    for code, village, kkkj, had in zip(v["district_code"], v["village_code"], v["is_kkkj"], v["had_group"]):
+        every, of_kkkj, without = found.setdefault(code, (set(), set(), set()))
+        every.add(village)
+        if kkkj:
+            of_kkkj.add(village)
+            if not had:
+                without.add(village)
+    return {code: (frozenset(a), frozenset(b), frozenset(c)) for code, (a, b, c) in found.items()}
+
+
 def match_officers(groups: pd.DataFrame, setup: Setup, district_code: str) -> pd.Series:
     """The officer id for each row, from the name (as the dropdown gives it) or the id typed."""
-    by_key = _once(setup, ("officers", district_code), lambda: _officer_keys(
-        setup.officers[setup.officers["district_code"] == district_code], "officer_id"))
-    return _officer_lookup(groups, by_key)
+    by_district = _once(setup, ("officers by district",), lambda: _officer_keys_by_district(setup.officers))
+    return _officer_lookup(groups, by_district.get(district_code, {}))
 
 
 def officer_districts(groups: pd.DataFrame, setup: Setup) -> pd.Series:
     """The district an officer typed on a row belongs to, over the whole province's officers."""
     return _officer_lookup(groups, _once(setup, ("officer districts",), lambda: _officer_keys(setup.officers,
                                                                                             "district_code")))
+
+
+def _officer_keys_by_district(officers: pd.DataFrame) -> dict[str, dict]:
+    """Each district's officers by name and by id -> their id (one pass for every district)."""
+    rows: dict[str, list] = {}
+    for name, officer_id, code in zip(officers["officer_name"], officers["officer_id"], officers["district_code"]):
+        rows.setdefault(code, []).append((name, officer_id))
+    out = {}
+    for code, pairs in rows.items():
+        by_key = {name_key(n): i for n, i in pairs}
+        by_key.update({name_key(i): i for _, i in pairs})
+        out[code] = by_key
+    return out
 
 
 def _officer_keys(officers: pd.DataFrame, wanted: str) -> dict:
