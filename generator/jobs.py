@@ -211,14 +211,15 @@ def month_preview(setup: Setup, period: Period, inbox: Path, store_path: Path, m
 
 
 def make_report(setup: Setup, period: Period, inbox: Path, out_dir: Path, store_path: Path, made_on: date,
-                lang: str = "th", progress=None, now: datetime | None = None):
+                lang: str = "th", progress=None, now: datetime | None = None, memo: dict | None = None):
     """The month's run, as `savings-report run` makes it: outputs and the store. Each district's
-    one-page report follows with `district_reports`, once the month's report is there to read."""
+    one-page report follows with `district_reports`, once the month's report is there to read.
+    memo: as `month_preview`'s (files already read and checked are not read again)."""
     from generator.pipeline import run_month
 
     with HistoryStore.open(store_path, setup.province_code) as store:
         return run_month(setup, period, inbox, out_dir, made_on, lang, store=store, now=now or datetime.now(),
-                         progress=progress)
+                         progress=progress, memo=memo)
 
 
 def district_reports(summary, codes: list[str], out_dir: Path, lang: str, written) -> None:

@@ -308,6 +308,25 @@ def test_the_month_report_is_ready_before_the_district_pages_which_follow_and_a_
     assert client.get(f"{MONTH}/out/district:3601").data[:5] == b"%PDF-"
 
 
+def test_the_report_after_the_preview_reads_no_file_again(client, app, filled, monkeypatch):
+    """The page's run shares the previews' memo: what the month's preview read and checked is not
+    read again when the report is made (only what came since)."""
+    from generator import pipeline
+
+    upload(client, [("3601.xlsx", filled("3601").read_bytes()), ("3602.xlsx", filled("3602").read_bytes())])
+    page(client)  # the preview of both files
+    reads = []
+    real = pipeline.read_submission
+    monkeypatch.setattr(pipeline, "read_submission", lambda path, *a, **k: reads.append(path.name) or real(path, *a, **k))
+    client.post(f"{MONTH}/run", data={"csrf": token(client, MONTH)})
+    assert app.extensions["savings"]["runner"].wait(300).state == "done"
+    assert reads == []
+    upload(client, [("3603.xlsx", filled("3603").read_bytes())])
+    client.post(f"{MONTH}/run", data={"csrf": token(client, MONTH)})
+    assert app.extensions["savings"]["runner"].wait(300).state == "done"
+    assert reads == ["3603.xlsx"]
+
+
 def test_two_clicks_do_not_start_two_runs_and_a_failed_run_says_why(app, monkeypatch):
     from generator import jobs
     from generator.store.history import StoreError

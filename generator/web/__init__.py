@@ -69,7 +69,8 @@ def create_app(workspace: Path, require_login: bool = False, limits: UploadLimit
 
     app.jinja_env.filters.update(environment().filters)
     app.jinja_env.autoescape = True  # also for the report's macros and any template name
-    app.extensions["savings"] = {"ws": ws, "runner": Runner(ws), "previews": Previews(ws),
+    previews = Previews(ws)
+    app.extensions["savings"] = {"ws": ws, "runner": Runner(ws, memo=previews.memo), "previews": previews,
                                  "limiter": security.LoginLimiter(),
                                  "link_limiter": security.LoginLimiter(), "fresh_links": {}}
     _logging(ws)

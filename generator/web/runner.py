@@ -42,8 +42,10 @@ class RunState:
 
 
 class Runner:
-    def __init__(self, workspace, clock=datetime.now):
-        self.ws, self.clock = workspace, clock
+    def __init__(self, workspace, clock=datetime.now, memo: dict | None = None):
+        """memo: the previews' (`Previews.memo`): a run after the month was previewed reads and
+        checks only the files the preview has not seen."""
+        self.ws, self.clock, self.memo = workspace, clock, memo
         self._lock = threading.Lock()
         self._state = RunState()
         self._thread: threading.Thread | None = None
@@ -83,7 +85,8 @@ class Runner:
 
         try:
             result = make_report(setup, period, self.ws.inbox(period), self.ws.output, self.ws.store_path(setup),
-                                 made_on=date.today(), lang=lang, progress=self._progress, now=self.clock())
+                                 made_on=date.today(), lang=lang, progress=self._progress, now=self.clock(),
+                                 memo=self.memo)
             with self._lock:
                 self.ws.save_outputs(period, _manifest(result, self.ws.output))
                 self._state = replace(self._state, state=DONE, writing=False, finished_at=self.clock(),
@@ -157,7 +160,7 @@ class Previews:
         self._guard = threading.Lock()
         # Each file read and checked once: a preview after one more upload reads only that file
         # (pipeline.check_files, keyed by content, name, month, setup, limits and last month).
-        self._memo: dict = {}
+        self.memo: dict = {}
 
     def _key(self, setup, period: Period) -> tuple:
         uploads = tuple((u.sha256, u.leaf, u.received_at) for u in self.ws.uploads(period))
@@ -171,7 +174,7 @@ class Previews:
         started = time.monotonic()
         try:
             result = month_preview(setup, period, self.ws.inbox(period), self.ws.store_path(setup), made_on=date.today(),
-                                   memo=self._memo)
+                                   memo=self.memo)
             with self._guard:
                 ended = time.monotonic()
                 self._rest_until[period.key] = ended + (ended - started)
