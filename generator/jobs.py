@@ -65,6 +65,14 @@ def check_file(path: Path, setup: Setup | None = None, limits: Limits = DEFAULT_
     return FileCheck(Path(path), list(problems), sub.district_code, sub.period, sub.table is not None)
 
 
+def check_upload(path: Path, setup: Setup, limits: Limits, period: Period, store_path: Path | None = None) -> FileCheck:
+    """`check_file` for a file just uploaded to the web page: in the check worker when the server
+    started one (`outputs.parallel.check_worker`), so uploads are checked on a core of their own."""
+    from generator.outputs.parallel import in_check_worker
+
+    return in_check_worker(check_file, Path(path), setup, limits, period, store_path)
+
+
 def file_feedback(check: FileCheck, setup: Setup, period: Period, name: str, out: Path) -> Path | None:
     """The feedback workbook of one checked file, as a run writes it for a district's current file
     (its own copy with the problem cells marked, and the list), or None when it needs none (no
@@ -203,13 +211,33 @@ def month_preview(setup: Setup, period: Period, inbox: Path, store_path: Path, m
 
 
 def make_report(setup: Setup, period: Period, inbox: Path, out_dir: Path, store_path: Path, made_on: date,
-                lang: str = "th", progress=None, now: datetime | None = None):
-    """The month's run, as `savings-report run --per-district` makes it: outputs and the store."""
+                lang: str = "th", progress=None, now: datetime | None = None, memo: dict | None = None):
+    """The month's run, as `savings-report run` makes it: outputs and the store. Each district's
+    one-page report follows with `district_reports`, once the month's report is there to read.
+    memo: as `month_preview`'s (files already read and checked are not read again)."""
     from generator.pipeline import run_month
 
     with HistoryStore.open(store_path, setup.province_code) as store:
         return run_month(setup, period, inbox, out_dir, made_on, lang, store=store, now=now or datetime.now(),
-                         progress=progress, district_reports=tuple(setup.district_codes))
+                         progress=progress, memo=memo)
+
+
+def district_reports(summary, codes: list[str], out_dir: Path, lang: str, written) -> None:
+    """Each district's one-page report of a run (`run --per-district` makes the same pages), laid out
+    one at a time in the PDF worker when there is one and written whole into `out_dir/districts`;
+    `written(code, path)` is told of each as it is there, and stops the rest by answering False (a
+    newer run has begun)."""
+    from generator.outputs.parallel import active_pdf_worker, render_district_file
+    from generator.outputs.render_pdf import district_report_name
+
+    folder = Path(out_dir) / "districts"
+    folder.mkdir(parents=True, exist_ok=True)
+    for code in codes:
+        path = folder / district_report_name(code, summary.period)
+        worker = active_pdf_worker()
+        path = worker.district_pdf(summary, code, path, lang) if worker else render_district_file(summary, code, path, lang)
+        if written(code, path) is False:
+            return
 
 
 # --- the command line's jobs ---------------------------------------------------------------------

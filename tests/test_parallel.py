@@ -65,3 +65,27 @@ def test_the_worker_also_works_where_processes_are_spawned_not_forked(filled, se
         there = worker.submit_pdf(result.summary, tmp_path / "there.pdf", [excel], "th").result(timeout=120)
     here = parallel.render_pdf_file(result.summary, tmp_path / "here.pdf", [excel], "th")
     assert there.read_bytes() == here.read_bytes()
+
+
+def _pid_and(fn, *args):
+    return os.getpid(), fn(*args)
+
+
+def test_uploads_are_checked_in_the_check_worker_alike_and_a_dead_worker_loses_no_answer(filled, setup, period):
+    """The web page's uploads are checked in a second process; the answer is the one checked here,
+    and when that process dies the check is made here instead."""
+    from generator.jobs import check_file, check_upload
+    from generator.intake.limits import DEFAULT_LIMITS
+
+    path = filled("3602", {(0, "members"): -1})
+    here = check_file(path, setup, DEFAULT_LIMITS, period)
+    assert not here.ok
+    with parallel.check_worker() as pool:
+        pid, there = parallel.in_check_worker(_pid_and, check_file, path, setup, DEFAULT_LIMITS, period)
+        assert pid != os.getpid()
+        assert there == here and check_upload(path, setup, DEFAULT_LIMITS, period) == here
+        with pytest.raises(Exception):
+            pool.submit(_exit_now).result()
+        assert check_upload(path, setup, DEFAULT_LIMITS, period) == here  # worked out here
+    pid, alone = parallel.in_check_worker(_pid_and, check_file, path, setup, DEFAULT_LIMITS, period)
+    assert pid == os.getpid() and alone == here

@@ -222,3 +222,27 @@ def test_opens_in_libreoffice(summary, tmp_path):
     pdf = tmp_path / "summary.pdf"
     assert pdf.is_file(), done.stdout + done.stderr
     assert len(PdfReader(pdf).pages) >= len(SHEETS)
+
+
+def test_every_body_cell_has_its_columns_style_not_only_the_first_row(summary, workbook):
+    """Styles are copied from the first cell of each column (xlsx.SameStyle): every row must still
+    carry the body font and its column's number format, and a date shows in the Buddhist era even
+    in a column whose first row held none."""
+    from generator.outputs.xlsx import BE_DATE
+
+    for ws in workbook.worksheets:
+        # Tables only, where a column holds one kind (the summary sheet formats each row itself).
+        if ws.sheet_state == "hidden" or ws.max_row < 3 or not ws.tables or "summary" in ws.tables:
+            continue
+        header = [c.value for c in ws[1]]
+        for col in range(1, len(header) + 1):
+            formats = {ws.cell(row=r, column=col).number_format for r in range(2, ws.max_row)
+                       if ws.cell(row=r, column=col).value is not None and not ws.cell(row=r, column=col).is_date}
+            assert len(formats) <= 1, (ws.title, header[col - 1], formats)
+            for r in range(2, ws.max_row):
+                cell = ws.cell(row=r, column=col)
+                if cell.value is None:
+                    continue
+                assert cell.font.name == "TH Sarabun New" and cell.font.sz == 14, (ws.title, cell.coordinate)
+                if cell.is_date:
+                    assert cell.number_format == BE_DATE, (ws.title, cell.coordinate, cell.number_format)

@@ -209,6 +209,25 @@ def test_the_months_workbooks_download_each_or_as_one_zip(client, setup):
     assert client.get("/m/2570-08").status_code == 404  # not a month of the setup's year
 
 
+def test_a_page_that_loads_itself_again_keeps_its_message_until_it_settles(tmp_path, setup_path, filled):
+    """The month's page reloads itself while new files are worked in; the "files taken in" message
+    is shown on each of those loads, not only on the first (gone after two seconds), and once the
+    page has settled it is shown one last time and then no more."""
+    import time
+
+    app = make_app(tmp_path / "ws", setup_path, preview_wait=False)
+    client = app.test_client()
+    page(client)  # the month's first preview
+    taken = "รับไฟล์ 1 ไฟล์: ผ่านการตรวจ 1"
+    html = upload(client, [("3601.xlsx", filled("3601").read_bytes())]).get_data(as_text=True)
+    assert taken in html
+    while 'http-equiv="refresh"' in html:
+        html = page(client, f"{MONTH}?u=1")
+        assert taken in html  # still there on every automatic load
+        time.sleep(0.2)
+    assert taken not in page(client)  # read once the page settled, then gone
+
+
 # --- the report ------------------------------------------------------------------------------
 
 def test_the_report_is_made_in_the_background_then_downloads(client, app, filled, tmp_path):
@@ -235,6 +254,77 @@ def test_the_report_is_made_in_the_background_then_downloads(client, app, filled
     district = page(client, f"{MONTH}/d/3601")
     assert "รายงานหนึ่งหน้าของอำเภอ" in district
     assert client.get(f"{MONTH}/out/district:3601").data[:5] == b"%PDF-"
+
+
+def test_the_month_report_is_ready_before_the_district_pages_which_follow_and_a_newer_run_stops_them(
+        client, app, filled, monkeypatch):
+    """The click's wait ends with the month's PDF, Excel, feedback and record; each district's
+    one-page report is laid out afterwards and its link appears as it is written; a run started
+    meanwhile stops the older run's pages, so the month lists only the newest run's."""
+    import time
+
+    from generator.core.periods import Period
+    from generator.outputs import parallel
+
+    ws, runner = app.extensions["savings"]["ws"], app.extensions["savings"]["runner"]
+    gate, calls = threading.Event(), []
+    real = parallel.render_district_file
+
+    def gated(summary, code, path, lang):
+        gate.wait(60)
+        calls.append((threading.get_ident(), code))
+        return real(summary, code, path, lang)
+
+    monkeypatch.setattr(parallel, "render_district_file", gated)
+    upload(client, [("3601.xlsx", filled("3601").read_bytes())])
+    assert runner.start(Period(2023, 8), "th")
+    older = runner._thread.ident
+    for _ in range(600):
+        if runner.state.state != "running":
+            break
+        time.sleep(0.1)
+    assert runner.state.state == "done"
+    outs = ws.outputs(Period(2023, 8))
+    assert {"pdf", "excel", "json"} <= set(outs) and not [k for k in outs if k.startswith("district:")]
+    status = client.get(f"{MONTH}/run.json").get_json()
+    codes = ws.setup().district_codes
+    assert status["watch"] == "pages" and f"เสร็จแล้ว 0 จาก {len(codes)} อำเภอ" in status["text"]
+    assert 'data-running="pages"' in page(client)
+    assert client.get(f"{MONTH}/out/pdf").data[:5] == b"%PDF-"  # downloadable while the pages follow
+
+    assert runner.start(Period(2023, 8), "th")  # a newer run, while the first one's pages wait
+    for _ in range(600):
+        if runner.state.state != "running":
+            break
+        time.sleep(0.1)
+    gate.set()
+    runner.wait(300)
+    time.sleep(0.5)  # the older run's thread ends at its first page
+    assert len([c for t, c in calls if t == older]) == 1  # stopped after the page it was laying out
+    assert sorted(c for t, c in calls if t != older) == sorted(codes)
+    outs = ws.outputs(Period(2023, 8))
+    assert sorted(k.split(":")[1] for k in outs if k.startswith("district:")) == sorted(codes)
+    assert client.get(f"{MONTH}/run.json").get_json()["watch"] == ""
+    assert client.get(f"{MONTH}/out/district:3601").data[:5] == b"%PDF-"
+
+
+def test_the_report_after_the_preview_reads_no_file_again(client, app, filled, monkeypatch):
+    """The page's run shares the previews' memo: what the month's preview read and checked is not
+    read again when the report is made (only what came since)."""
+    from generator import pipeline
+
+    upload(client, [("3601.xlsx", filled("3601").read_bytes()), ("3602.xlsx", filled("3602").read_bytes())])
+    page(client)  # the preview of both files
+    reads = []
+    real = pipeline.read_submission
+    monkeypatch.setattr(pipeline, "read_submission", lambda path, *a, **k: reads.append(path.name) or real(path, *a, **k))
+    client.post(f"{MONTH}/run", data={"csrf": token(client, MONTH)})
+    assert app.extensions["savings"]["runner"].wait(300).state == "done"
+    assert reads == []
+    upload(client, [("3603.xlsx", filled("3603").read_bytes())])
+    client.post(f"{MONTH}/run", data={"csrf": token(client, MONTH)})
+    assert app.extensions["savings"]["runner"].wait(300).state == "done"
+    assert reads == ["3603.xlsx"]
 
 
 def test_two_clicks_do_not_start_two_runs_and_a_failed_run_says_why(app, monkeypatch):

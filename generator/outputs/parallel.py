@@ -86,6 +86,12 @@ def render_pdf_file(summary, path: Path, attachments, lang: str) -> Path:
     return write_pdf(summary, path, attachments=attachments, lang=lang)
 
 
+def render_district_file(summary, code: str, path: Path, lang: str) -> Path:
+    from generator.outputs.render_pdf import write_district_pdf
+
+    return write_district_pdf(summary, code, path, lang)
+
+
 class WhenWritten:
     """Attachments that another process is still writing: waits, after the layout, until every file
     is in place. The tool's files appear whole (written beside, then renamed), so existing means
@@ -119,6 +125,13 @@ class PdfWorker:
         """attachments: paths, or a `WhenWritten` for files this process is about to write."""
         return self._pool.submit(render_pdf_file, summary, path, attachments, lang)
 
+    def district_pdf(self, summary, code: str, path: Path, lang: str) -> Path:
+        """One district's page laid out in the worker (here, if the worker died)."""
+        try:
+            return self._pool.submit(render_district_file, summary, code, path, lang).result()
+        except BrokenProcessPool:
+            return render_district_file(summary, code, path, lang)
+
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
@@ -139,6 +152,49 @@ def pdf_worker(enabled: bool = True):
 
 def active_pdf_worker() -> PdfWorker | None:
     return _active[-1] if _active else None
+
+
+_checkers: list[ProcessPoolExecutor] = []
+
+
+def _warm_checks() -> int:
+    """What reading and checking a returned file needs, imported once in the worker."""
+    from generator.checks import validation  # noqa: F401
+    from generator.intake import submission  # noqa: F401
+
+    return os.getpid()
+
+
+@contextlib.contextmanager
+def check_worker(enabled: bool = True):
+    """While this block runs, `in_check_worker` checks files in a second warm process. The web page
+    starts one: at a deadline hour each upload's check (reading and validating, about 0.1 s of
+    CPU) then runs on the other core, and the page's own process keeps its interpreter lock for
+    the pages and the month's preview. Started before any thread of ours, as the PDF worker is."""
+    pool = None
+    if enabled and (os.cpu_count() or 1) > 1:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=process_context(), initializer=die_with_parent,
+                                   initargs=(os.getpid(),))
+        pool.submit(_warm_checks).result()  # forked now, not at the first upload
+        _checkers.append(pool)
+    try:
+        yield pool
+    finally:
+        if pool:
+            _checkers.remove(pool)
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def in_check_worker(fn, *args, **kwargs):
+    """fn(*args, **kwargs) in the check worker when one is active, else here. A worker that died
+    (killed, out of memory) costs that one answer's speed, never the answer: it is worked out here."""
+    pool = _checkers[-1] if _checkers else None
+    if pool is not None:
+        try:
+            return pool.submit(fn, *args, **kwargs).result()
+        except BrokenProcessPool:
+            pass
+    return fn(*args, **kwargs)
 
 
 def pdf_result(future: Future, summary, path: Path, attachments: list[Path], lang: str) -> Path:

@@ -28,7 +28,8 @@ from generator.core.periods import Period
 from generator.figures.standing import reporting_grid
 from generator.figures.summary import DistrictFigures, MonthSummary
 from generator.core.statuses import LATE, MISSING, ON_TIME, REJECTED, TIMELINESS
-from generator.outputs.xlsx import (BOX, FONT, NUMBER_FORMATS, add_table, header_row, print_a4_landscape, put, save_atomic, wrapped_height)
+from generator.outputs.xlsx import (BOX, FONT, NUMBER_FORMATS, SameStyle, style_cell, add_table, header_row, print_a4_landscape, put,
+                                    save_atomic, wrapped_height)
 from generator.core.values import as_cell_value
 
 INT, MONEY, DATE, CODE = (NUMBER_FORMATS[k] for k in ("int", "money", "date", "code"))
@@ -79,12 +80,13 @@ def _write(ws, name: str, cols: Sequence[Col], rows: Sequence[Sequence], total: 
     """Header, rows and an Excel Table; a bold total row right below; returns the table's last row."""
     header_row(ws, 1, [c.header for c in cols])
     ws.row_dimensions[1].height = 42
+    styles = SameStyle()
+    wrap = Alignment(wrap_text=True, vertical="top")
     for i, row in enumerate(rows, start=2):
         for j, (col, value) in enumerate(zip(cols, row), start=1):
-            cell = put(ws, i, j, as_cell_value(value), col.number_format)
-            cell.font = BODY_FONT
-            if col.wrap:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell = put(ws, i, j, as_cell_value(value))
+            styles.apply(cell, (j, cell.is_date), lambda c, col=col: style_cell(c, BODY_FONT, col.number_format,
+                                                             alignment=wrap if col.wrap else None))
     add_table(ws, name, 1, len(cols), len(rows))
     last = 1 + max(len(rows), 1)
     if total is not None:

@@ -69,7 +69,8 @@ def create_app(workspace: Path, require_login: bool = False, limits: UploadLimit
 
     app.jinja_env.filters.update(environment().filters)
     app.jinja_env.autoescape = True  # also for the report's macros and any template name
-    app.extensions["savings"] = {"ws": ws, "runner": Runner(ws), "previews": Previews(ws),
+    previews = Previews(ws)
+    app.extensions["savings"] = {"ws": ws, "runner": Runner(ws, memo=previews.memo), "previews": previews,
                                  "limiter": security.LoginLimiter(),
                                  "link_limiter": security.LoginLimiter(), "fresh_links": {}}
     _logging(ws)
@@ -82,6 +83,7 @@ def create_app(workspace: Path, require_login: bool = False, limits: UploadLimit
         return security.guard(guard_district)
 
     app.after_request(security.headers)
+    app.after_request(_keep_flashes)
 
     @app.context_processor
     def _helpers():
@@ -116,9 +118,20 @@ def _logging(ws: Workspace) -> None:
 
 def _refresh_url() -> str:
     """The page again, as a new load: the address alternates, because going to the very address the
-    page has (with its #fragment) would only scroll, not reload."""
+    page has (with its #fragment) would only scroll, not reload. A page that loads itself again
+    keeps its messages ("4 files taken in…") for the next load, so none is gone before it is read."""
+    g.keep_flashes = True
     flip = "1" if request.args.get("u") != "1" else "2"
     return f"{request.path}?u={flip}"
+
+
+def _keep_flashes(response):
+    if g.get("keep_flashes"):
+        from flask import flash, get_flashed_messages
+
+        for category, message in get_flashed_messages(with_categories=True):
+            flash(message, category)
+    return response
 
 
 def when(value, lang: str = "th") -> str:

@@ -216,7 +216,7 @@ def _take_in(f, setup, period) -> None:
     from dataclasses import replace
 
     from generator.intake.limits import DEFAULT_LIMITS
-    from generator.jobs import check_file
+    from generator.jobs import check_upload
     from generator.web.receiving import spool
 
     ws, code = extension("ws"), g.district
@@ -231,7 +231,7 @@ def _take_in(f, setup, period) -> None:
             return
         named = folder / safe_leaf(f.filename)
         tmp.rename(named)
-        checked = check_file(named, setup, DEFAULT_LIMITS, period, ws.store_path(setup))
+        checked = check_upload(named, setup, DEFAULT_LIMITS, period, ws.store_path(setup))
         if checked.district_code is not None and checked.district_code != code:
             flash(_w("other_district", name=named.name, found=setup.district_name(checked.district_code),
                      expected=setup.district_name(code)))

@@ -83,7 +83,7 @@ def _unbundle(path: Path, name: str, folder: Path, limit: int, max_files: int, n
 
 @bp.post("/m/<month>/upload")
 def upload(month: str):
-    from generator.jobs import check_file
+    from generator.jobs import check_upload
     from generator.intake.limits import DEFAULT_LIMITS
 
     setup, period = _month(month)
@@ -118,7 +118,7 @@ def upload(month: str):
             if not new:
                 same += 1
                 continue
-            checked = check_file(ws.inbox(period) / up.leaf, setup, DEFAULT_LIMITS, period)
+            checked = check_upload(ws.inbox(period) / up.leaf, setup, DEFAULT_LIMITS, period)
             ok, bad = ok + checked.ok, bad + (not checked.ok)
             lines.append(texts.text("cli." + ("valid_ok" if checked.ok else "valid_bad"), g.lang, name=up.leaf))
             LOG.info("upload %s %s for %s from %s: %s", up.sha256[:12], up.leaf, period.be_key, request.remote_addr,

@@ -246,7 +246,7 @@ def month(month: str):
                            files=_files_view(setup, period, result), run=runner, run_text=_run_text(runner),
                            outputs=_output_links(period), limits=limits,
                            has_feedback=any(k.startswith("feedback:") for k in extension("ws").outputs(period)),
-                           by_status=_by_status(result.summary), running=runner.state == RUNNING, fresh=fresh,
+                           by_status=_by_status(result.summary), running=_run_watch(runner), fresh=fresh,
                            arrivals=arrivals_stamp(period))
 
 
@@ -289,7 +289,12 @@ def _run_text(state) -> str | None:
         step = _w("run_writing") if state.writing else _w("run_reading", done=state.done, total=state.total)
         return _w("run_running", month=label, step=step)
     if state.state == DONE:
-        return _w("run_done", month=label, when=state.finished_at.strftime("%H:%M:%S"))
+        done = _w("run_done", month=label, when=state.finished_at.strftime("%H:%M:%S"))
+        if state.pages_why:
+            return f"{done} {_w('run_pages_failed', why=state.pages_why)}"
+        if state.pages_pending:
+            return f"{done} {_w('run_pages', done=state.pages_done, total=state.pages_total)}"
+        return done
     if state.state == FAILED:
         return _w("run_failed", why=state.why)
     return None
@@ -314,7 +319,14 @@ def _output_links(period) -> list[tuple[str, str, str]]:
 def run_status(month: str):
     _month(month)
     state = extension("runner").state
-    return jsonify({"state": state.state, "text": _run_text(state), "done": state.done, "total": state.total})
+    return jsonify({"state": state.state, "text": _run_text(state), "done": state.done, "total": state.total,
+                    "watch": _run_watch(state)})
+
+
+def _run_watch(state) -> str:
+    """What an open month page waits on (web.js loads the page again when it changes): the run,
+    then the district pages that follow it."""
+    return "running" if state.state == RUNNING else "pages" if state.pages_pending else ""
 
 
 @bp.post("/m/<month>/run")

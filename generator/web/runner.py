@@ -31,14 +31,25 @@ class RunState:
     writing: bool = False
     finished_at: datetime | None = None
     why: str | None = None  # the failure, in the words of the CLI's catalogue
+    # Each district's one-page report, laid out after the month's report is done (and downloadable).
+    pages_done: int = 0
+    pages_total: int = 0
+    pages_why: str | None = None  # why the district pages stopped, when they did
+
+    @property
+    def pages_pending(self) -> bool:
+        return self.state == DONE and self.pages_why is None and self.pages_done < self.pages_total
 
 
 class Runner:
-    def __init__(self, workspace, clock=datetime.now):
-        self.ws, self.clock = workspace, clock
+    def __init__(self, workspace, clock=datetime.now, memo: dict | None = None):
+        """memo: the previews' (`Previews.memo`): a run after the month was previewed reads and
+        checks only the files the preview has not seen."""
+        self.ws, self.clock, self.memo = workspace, clock, memo
         self._lock = threading.Lock()
         self._state = RunState()
         self._thread: threading.Thread | None = None
+        self._runs = 0  # started so far: a run's district pages stop once a newer run has begun
 
     @property
     def state(self) -> RunState:
@@ -52,7 +63,8 @@ class Runner:
                 return False
             total = sum(1 for p in self.ws.inbox(period).iterdir() if p.is_file())
             self._state = RunState(RUNNING, period, 0, total)
-            self._thread = threading.Thread(target=self._run, args=(setup, period, lang), daemon=True,
+            self._runs += 1
+            self._thread = threading.Thread(target=self._run, args=(setup, period, lang, self._runs), daemon=True,
                                             name=f"report-{period.be_key}")
             self._thread.start()
         return True
@@ -68,22 +80,53 @@ class Runner:
         done = s.done + 1
         self._state = replace(s, done=done, writing=done >= s.total)
 
-    def _run(self, setup, period: Period, lang: str) -> None:
+    def _run(self, setup, period: Period, lang: str, run_no: int) -> None:
         from generator.jobs import make_report
 
         try:
             result = make_report(setup, period, self.ws.inbox(period), self.ws.output, self.ws.store_path(setup),
-                                 made_on=date.today(), lang=lang, progress=self._progress, now=self.clock())
-            self.ws.save_outputs(period, _manifest(result, self.ws.output))
-            self._state = replace(self._state, state=DONE, writing=False, finished_at=self.clock())
+                                 made_on=date.today(), lang=lang, progress=self._progress, now=self.clock(),
+                                 memo=self.memo)
+            with self._lock:
+                self.ws.save_outputs(period, _manifest(result, self.ws.output))
+                self._state = replace(self._state, state=DONE, writing=False, finished_at=self.clock(),
+                                      pages_total=len(setup.district_codes))
             LOG.info("report made for %s: %d files", period.be_key, len(result.checked))
         except StoreError as exc:
-            self._fail(texts.text("cli." + exc.key, lang, **exc.params))
+            return self._fail(texts.text("cli." + exc.key, lang, **exc.params))
         except OSError as exc:
-            self._fail(texts.text("cli.os_error", lang, detail=f"{exc.strerror or exc}"))
+            return self._fail(texts.text("cli.os_error", lang, detail=f"{exc.strerror or exc}"))
         except Exception as exc:  # the page must say something, never hang on "running"
             LOG.exception("report for %s failed", period.be_key)
-            self._fail(texts.text("cli.unexpected", lang, detail=type(exc).__name__))
+            return self._fail(texts.text("cli.unexpected", lang, detail=type(exc).__name__))
+        self._district_pages(result.summary, setup.district_codes, period, lang, run_no)
+
+    def _district_pages(self, summary, codes: list[str], period: Period, lang: str, run_no: int) -> None:
+        """The month's report is there to read; each district's page follows, and its link appears
+        as it is written. A page that cannot be made leaves the month's report as it is."""
+        from generator.jobs import district_reports
+
+        def written(code: str, path) -> bool:
+            with self._lock:
+                if self._runs != run_no:
+                    return False  # a newer run's outputs are the month's now
+                rel = str(path.resolve().relative_to(self.ws.output.resolve()))
+                self.ws.add_outputs(period, {f"district:{code}": rel})
+                self._state = replace(self._state, pages_done=self._state.pages_done + 1)
+            return True
+
+        try:
+            district_reports(summary, codes, self.ws.output, lang, written)
+        except OSError as exc:
+            self._pages_failed(run_no, texts.text("cli.os_error", lang, detail=f"{exc.strerror or exc}"))
+        except Exception as exc:
+            LOG.exception("the district pages of %s failed", period.be_key)
+            self._pages_failed(run_no, texts.text("cli.unexpected", lang, detail=type(exc).__name__))
+
+    def _pages_failed(self, run_no: int, why: str) -> None:
+        with self._lock:
+            if self._runs == run_no:
+                self._state = replace(self._state, pages_why=why)
 
     def _fail(self, why: str) -> None:
         self._state = replace(self._state, state=FAILED, writing=False, finished_at=self.clock(), why=why)
@@ -117,7 +160,7 @@ class Previews:
         self._guard = threading.Lock()
         # Each file read and checked once: a preview after one more upload reads only that file
         # (pipeline.check_files, keyed by content, name, month, setup, limits and last month).
-        self._memo: dict = {}
+        self.memo: dict = {}
 
     def _key(self, setup, period: Period) -> tuple:
         uploads = tuple((u.sha256, u.leaf, u.received_at) for u in self.ws.uploads(period))
@@ -131,7 +174,7 @@ class Previews:
         started = time.monotonic()
         try:
             result = month_preview(setup, period, self.ws.inbox(period), self.ws.store_path(setup), made_on=date.today(),
-                                   memo=self._memo)
+                                   memo=self.memo)
             with self._guard:
                 ended = time.monotonic()
                 self._rest_until[period.key] = ended + (ended - started)

@@ -52,7 +52,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8080, demo: bool = Fa
     the page is reached from elsewhere even when bound to 127.0.0.1, so the password is required."""
     import waitress
 
-    from generator.outputs.parallel import pdf_worker, warm_renderer
+    from generator.outputs.parallel import check_worker, pdf_worker, warm_renderer
     from generator.web import UploadLimits, create_app
     from generator.web.security import is_loopback
 
@@ -67,8 +67,8 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8080, demo: bool = Fa
     app = create_app(ws.root, require_login=require_login, limits=limits, proxies=proxies)
     # The worker forks before waitress starts its threads; this process warms too, for the
     # district pages it lays out itself while the worker does the province's report.
-    with pdf_worker():
-        _warm_preview(app, ws)  # a thread: only once the worker has forked
+    with pdf_worker(), check_worker():
+        _warm_preview(app, ws)  # a thread: only once the workers have forked
         warm_renderer()
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         say(word("serve_open", lang, url=f"http://{shown}:{port}/", workspace=ws.root))

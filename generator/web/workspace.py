@@ -374,6 +374,13 @@ class Workspace:
         self.month_dir(period).mkdir(parents=True, exist_ok=True)
         _write_atomic(self.month_dir(period) / "outputs.json", json.dumps(outputs, ensure_ascii=False).encode())
 
+    def add_outputs(self, period: Period, outputs: dict[str, str]) -> None:
+        """More files of the last good run (a district's page laid out after the month's report)."""
+        path = self.month_dir(period) / "outputs.json"
+        with self._lock:
+            known = json.loads(path.read_text("utf-8")) if path.is_file() else {}
+            self.save_outputs(period, {**known, **outputs})
+
     def outputs(self, period: Period) -> dict[str, Path]:
         """What the last good run of the month wrote: key -> file (only files under output/ that exist)."""
         path = self.month_dir(period) / "outputs.json"

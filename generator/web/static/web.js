@@ -46,12 +46,15 @@
   }
   var line = document.querySelector("[data-run-status][data-running]");
   if (line) {
+    // "running" (the month's report), then "pages" (each district's page, after the report is there):
+    // the page loads itself again when that changes, so new downloads show as soon as they exist.
+    var waiting = line.getAttribute("data-running");
     var poll = function () {
       fetch(line.getAttribute("data-run-status"), { credentials: "same-origin" })
         .then(function (r) { return r.json(); })
         .then(function (s) {
           if (s.text) { line.textContent = s.text; }
-          if (s.state === "running") { setTimeout(poll, 700); } else { window.location.reload(); }
+          if (s.watch === waiting) { setTimeout(poll, 700); } else { window.location.reload(); }
         })
         .catch(function () { setTimeout(poll, 2000); });
     };
