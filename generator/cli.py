@@ -107,10 +107,11 @@ def _period(text: str) -> Period:
         raise _fail("bad_period", value=text) from None
 
 
-def _setup(path: Path) -> Setup:
+def _setup(path: Path, load=None) -> Setup:
+    """The setup (``load``: another job reading it, such as `jobs.province_identity`)."""
     try:
         with _job():
-            return jobs.load_province(path)
+            return (load or jobs.load_province)(path)
     except SetupInvalid as exc:
         _print_problems(exc.problems)
         raise _fail("setup_invalid", path=path) from None
@@ -320,46 +321,46 @@ def history(setup: Annotated[Path, typer.Option("--setup", help="ไฟล์ข
             files: Annotated[bool, typer.Option("--files", help="แสดงทุกไฟล์ที่ได้รับ")] = False,
             as_json: Annotated[bool, typer.Option("--json", help="พิมพ์ผลเป็น JSON")] = False) -> None:
     """ประวัติการส่งรายงานรายอำเภอรายเดือน / What each district sent and what was accepted, by month."""
-    s = _setup(setup)
+    s = _setup(setup, jobs.province_identity)  # its province and districts: no pandas on this path
     with _job():
         received, grid, moves = jobs.store_history(s, setup, store)
     if as_json:
         # allow_nan=False: a missing value is null, never the bare NaN that is not JSON.
-        sys.stdout.write(json.dumps({"reports": grid.to_dict("records"), "files": received.to_dict("records"),
-                                     "village_moves": moves.astype(object).where(moves.notna(), None).to_dict("records")},
+        sys.stdout.write(json.dumps({"reports": grid, "files": received, "village_moves": moves},
                                     ensure_ascii=False, indent=1, allow_nan=False) + "\n")
         return
     lang = _state["lang"]
     words = texts.section("timeliness", lang)
     colours = {ON_TIME: "green", LATE: "yellow", REJECTED: "red", MISSING: "dim"}
-    for year, rows in grid.groupby("fiscal_year_be", sort=True):  # one table per fiscal year
-        months = sorted(set(rows["month"]))
+    for year in sorted({r["fiscal_year_be"] for r in grid}):  # one table per fiscal year
+        rows = [r for r in grid if r["fiscal_year_be"] == year]
+        months = sorted({r["month"] for r in rows})
         stdout.print(_t('history_year', year=year), style="bold")
         table = Table(title=_t("history_title", province=s.province_name))
         table.add_column(_t("col_district"))
         for m in months:
             table.add_column(Period.parse(m).label(lang), justify="center")
         for code in s.district_codes:
-            cells = {r.month: r.status for r in rows[rows["district_code"] == code].itertuples()}
+            cells = {r["month"]: r["status"] for r in rows if r["district_code"] == code}
             table.add_row(s.district_name(code), *(
                 Text(words[cells[m]], style=colours[cells[m]]) if m in cells else "-" for m in months))
         stdout.print(table)
-    if len(moves):
+    if moves:
         moved = Table(title=_t("history_moves"))
         for col in ("col_year", "col_old_village", "col_new_village", "col_groups", "col_reason"):
             moved.add_column(_t(col))
-        for m in moves.itertuples():
-            moved.add_row(str(m.fiscal_year_be), m.old_village_code, m.new_village_code, m.groups or "-",
-                          m.reason if isinstance(m.reason, str) else "-")
+        for m in moves:
+            moved.add_row(str(m["fiscal_year_be"]), m["old_village_code"], m["new_village_code"], m["groups"] or "-",
+                          m["reason"] if isinstance(m["reason"], str) else "-")
         stdout.print(moved)
     if files:
         listing = Table(title=_t("history_files"))
         for col in ("col_month", "col_file", "col_district", "col_received", "col_status"):
             listing.add_column(_t(col))
-        for f in received.itertuples():
-            listing.add_row(Period.parse(f.period).label(lang), f.file_name,
-                            s.district_name(f.district_code) if f.district_code else "-",
-                            f.received_at.replace("T", " "), texts.text("report_short." + f.status, lang))
+        for f in received:
+            listing.add_row(Period.parse(f["period"]).label(lang), f["file_name"],
+                            s.district_name(f["district_code"]) if f["district_code"] else "-",
+                            f["received_at"].replace("T", " "), texts.text("report_short." + f["status"], lang))
         stdout.print(listing)
 
 

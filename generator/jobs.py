@@ -395,14 +395,25 @@ def national_report(paths: list[Path], period: Period, out_dir: Path, made_on: d
     return result, describe(result, lang)
 
 
+def province_identity(path: Path):
+    """The province and its districts alone (`savings-report history`): read without pandas when
+    they are plainly readable, else the full setup, whose `SetupInvalid` says what is wrong."""
+    from generator.intake.setup_identity import load_identity
+
+    if not Path(path).is_file():
+        raise JobFailed("no_file", path=path)
+    return load_identity(Path(path))
+
+
 def store_history(setup: Setup, setup_path: Path, given_store: Path | None = None):
     """What the store holds (`savings-report history`): every file received, each district's
-    report of each month, by fiscal year, and the villages re-coded (with the groups moved)."""
+    report of each month, by fiscal year, and the villages re-coded (with the groups moved); rows
+    of plain values, read with sqlite3 alone (`setup` may be `province_identity`'s)."""
     path = store_path(setup, setup_path, given_store)
     if not path.is_file():
         raise JobFailed("no_store", path=path)
     with open_store(path, setup) as store:
-        return store.files(), store.reporting_by_year(), store.village_moves()
+        return store.file_rows(), store.reporting_rows(), store.village_move_rows()
 
 
 def demo_month(out_dir: Path):

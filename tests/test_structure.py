@@ -83,6 +83,25 @@ def test_the_month_jobs_import_no_weasyprint():
     assert done.stdout.strip() == "[]", done.stdout
 
 
+def test_history_reads_the_store_without_pandas(setup_path, tmp_path):
+    """Issue 17: `savings-report history` answers in well under a second: it reads the setup's
+    province and districts and the store with sqlite3, and imports no pandas, openpyxl or WeasyPrint."""
+    from generator.store.history import HistoryStore
+
+    store = tmp_path / "history_36.sqlite"
+    with HistoryStore.open(store, "36") as opened:
+        opened.connection.execute("INSERT INTO months VALUES ('2023-08', 2566)")
+        opened.connection.execute("INSERT INTO reports VALUES ('2023-08', '3601', 'late', NULL, NULL)")
+    code = ("import sys\nfrom generator.cli import main\n"
+            f"sys.argv = ['savings-report', 'history', '--setup', {str(setup_path)!r}, '--store', {str(store)!r}]\n"
+            "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+            "print('IMPORTED', sorted(m for m in ('pandas', 'numpy', 'openpyxl', 'weasyprint') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PACKAGE.parent)
+    assert done.returncode == 0, done.stderr
+    assert "เมืองชัยภูมิ" in done.stdout  # the districts' names, from the setup
+    assert done.stdout.strip().endswith("IMPORTED []"), done.stdout[-300:]
+
+
 # The pipeline's stages in the order data flows; a stage imports only the stages before it.
 STAGES = ("core", "intake", "checks", "store", "figures", "outputs", "samples")
 

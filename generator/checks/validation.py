@@ -19,9 +19,8 @@ from generator.intake.submission import Submission
 from generator.intake.parsing import ROW, parse_table
 from generator.core.periods import Period, thai_date
 from generator.core.problems import NEEDS_CONFIRMATION, Problem, errors
-from generator.core.rules import (HISTORY_RULES, OUTLIER_MIN_GROUPS, OUTLIER_OWN_Z, OUTLIER_SWAP_Z, OUTLIER_Z,
-                             LOANS_TO_SAVINGS_FACTOR, ROW_RULES,
-                             Rule, RowContext, rule)
+from generator.core.rules import (FOUNDED_AS_TIME, HISTORY_RULES, LOANS_TO_SAVINGS_FACTOR, OUTLIER_MIN_GROUPS,
+                                  OUTLIER_OWN_Z, OUTLIER_SWAP_Z, OUTLIER_Z, ROW_RULES, Rule, RowContext, rule)
 from generator.core.schema import CONFIRM_KEY, GROUPS
 from generator.core.model import Setup
 from generator.core.values import name_key
@@ -29,7 +28,7 @@ from generator.core.values import name_key
 # Columns that the history rules compare with last month's accepted figures.
 HISTORY_COLUMNS = ("members", "savings_baht")
 PREVIOUS_PREFIX = "prev_"
-_HELPER_COLUMNS = ("officer_district", "officer_district_name", "officer_district_name_en")
+_HELPER_COLUMNS = ("officer_district", "officer_district_name", "officer_district_name_en", FOUNDED_AS_TIME)
 
 
 @dataclass
@@ -43,33 +42,84 @@ class Checked:
         return self.submission.table is not None and not errors(self.problems)
 
 
+# What a setup gives every file of a month (each district's villages, the officers by name), made
+# once per setup: id -> (the setup itself, kept so that its id is not reused, and the values).
+_PER_SETUP: dict[int, tuple[Setup, dict]] = {}
+
+
+def _once(setup: Setup, key: tuple, make):
+    held = _PER_SETUP.get(id(setup))
+    if held is None or held[0] is not setup:
+        if len(_PER_SETUP) >= 8:
+            _PER_SETUP.clear()
+        held = _PER_SETUP[id(setup)] = (setup, {})
+    if key not in held[1]:
+        held[1][key] = make()
+    return held[1][key]
+
+
 def row_context(setup: Setup, district_code: str, period: Period) -> RowContext:
-    v = setup.villages
-    mine = v[v["district_code"] == district_code]
+    return _once(setup, ("context", district_code, period), lambda: _row_context(setup, district_code, period))
+
+
+def _row_context(setup: Setup, district_code: str, period: Period) -> RowContext:
+    every, kkkj, without = _once(setup, ("villages",), lambda: _villages_by_district(setup)).get(
+        district_code, (frozenset(), frozenset(), frozenset()))
     start, end = setup.fiscal_bounds
     return RowContext(
-        district_code=district_code,
-        district_villages=frozenset(mine["village_code"]),
-        kkkj_villages=frozenset(mine.loc[mine["is_kkkj"], "village_code"]),
-        villages_without_group=frozenset(mine.loc[mine["is_kkkj"] & ~mine["had_group"], "village_code"]),
+        district_code=district_code, district_villages=every, kkkj_villages=kkkj, villages_without_group=without,
         fiscal_start=pd.Timestamp(start), fiscal_end=pd.Timestamp(end), period_end=pd.Timestamp(period.last_day),
         phases=tuple((pd.Timestamp(p.starts_on), pd.Timestamp(p.ends_on)) for p in setup.phases),
     )
 
 
+def _villages_by_district(setup: Setup) -> dict[str, tuple[frozenset, frozenset, frozenset]]:
+    """Each district's villages, its กข.คจ. villages, and those of them that had no group: one
+    pass over the setup's villages for every district (a month has one file a district)."""
+    found: dict[str, tuple[set, set, set]] = {}
+    v = setup.villages
+    for code, village, kkkj, had in zip(v["district_code"], v["village_code"], v["is_kkkj"], v["had_group"]):
+        every, of_kkkj, without = found.setdefault(code, (set(), set(), set()))
+        every.add(village)
+        if kkkj:
+            of_kkkj.add(village)
+            if not had:
+                without.add(village)
+    return {code: (frozenset(a), frozenset(b), frozenset(c)) for code, (a, b, c) in found.items()}
+
+
 def match_officers(groups: pd.DataFrame, setup: Setup, district_code: str) -> pd.Series:
     """The officer id for each row, from the name (as the dropdown gives it) or the id typed."""
-    return _officer_lookup(groups, setup.officers[setup.officers["district_code"] == district_code], "officer_id")
+    by_district = _once(setup, ("officers by district",), lambda: _officer_keys_by_district(setup.officers))
+    return _officer_lookup(groups, by_district.get(district_code, {}))
 
 
 def officer_districts(groups: pd.DataFrame, setup: Setup) -> pd.Series:
     """The district an officer typed on a row belongs to, over the whole province's officers."""
-    return _officer_lookup(groups, setup.officers, "district_code")
+    return _officer_lookup(groups, _once(setup, ("officer districts",), lambda: _officer_keys(setup.officers,
+                                                                                            "district_code")))
 
 
-def _officer_lookup(groups: pd.DataFrame, officers: pd.DataFrame, wanted: str) -> pd.Series:
+def _officer_keys_by_district(officers: pd.DataFrame) -> dict[str, dict]:
+    """Each district's officers by name and by id -> their id (one pass for every district)."""
+    rows: dict[str, list] = {}
+    for name, officer_id, code in zip(officers["officer_name"], officers["officer_id"], officers["district_code"]):
+        rows.setdefault(code, []).append((name, officer_id))
+    out = {}
+    for code, pairs in rows.items():
+        by_key = {name_key(n): i for n, i in pairs}
+        by_key.update({name_key(i): i for _, i in pairs})
+        out[code] = by_key
+    return out
+
+
+def _officer_keys(officers: pd.DataFrame, wanted: str) -> dict:
     by_key = {name_key(n): w for n, w in zip(officers["officer_name"], officers[wanted])}
     by_key.update({name_key(i): w for i, w in zip(officers["officer_id"], officers[wanted])})
+    return by_key
+
+
+def _officer_lookup(groups: pd.DataFrame, by_key: dict) -> pd.Series:
     return groups["officer"].map(lambda o: by_key.get(name_key(o)) if isinstance(o, str) else None)
 
 
@@ -89,6 +139,7 @@ def validate_submission(sub: Submission, setup: Setup, period: Period,
     groups["officer_district_name"] = groups["officer_district"].map(names)
     groups["officer_district_name_en"] = groups["officer_district"].map(
         lambda c: f"district {c}" if isinstance(c, str) else None)
+    groups[FOUNDED_AS_TIME] = pd.to_datetime(groups["founded_on"])
     ctx = row_context(setup, sub.district_code, period)
     if previous is None:
         problems += check_rows(groups, ctx, sub, setup)
@@ -144,13 +195,15 @@ def check_rows(groups: pd.DataFrame, ctx: RowContext, sub: Submission, setup: Se
     context = _message_params(setup)
     confirm_column = CONFIRM_KEY in sub.table.columns
     usable_rows: dict[tuple[str, ...], pd.DataFrame] = {}
+    filled: dict[str, np.ndarray] = {}
     for r in rules:
         if r.inputs not in usable_rows:
-            usable_rows[r.inputs] = groups[_filled(groups, r.inputs)] if r.inputs else groups
+            usable_rows[r.inputs] = groups[_filled(groups, r.inputs, filled)] if r.inputs else groups
         usable = usable_rows[r.inputs]
         if usable.empty:
             continue
-        hit = r.check(usable, ctx).fillna(False).astype(bool)
+        hit = r.check(usable, ctx)
+        hit = hit.to_numpy() if hit.dtype == bool else hit.fillna(False).astype(bool).to_numpy()
         if not hit.any():
             continue
         for record in usable[hit].to_dict("records"):
@@ -169,12 +222,17 @@ def check_rows(groups: pd.DataFrame, ctx: RowContext, sub: Submission, setup: Se
     return sorted(out, key=lambda p: (_row_of(p.cell), p.cell or ""))
 
 
-def _filled(groups: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
+def _filled(groups: pd.DataFrame, columns: tuple[str, ...], known: dict | None = None) -> np.ndarray:
     """Rows where every one of the columns holds a value: what dropna(subset=...) keeps, as one
-    mask over numpy arrays (pandas' dropna costs milliseconds a call, and it was called per rule)."""
+    mask over numpy arrays (pandas' dropna costs milliseconds a call, and it was called per rule);
+    ``known``: each column's mask already made for this frame."""
+    if known is None or not known:  # every column's at once: one operation, not one a column
+        filled = groups.notna().to_numpy()
+        known = {} if known is None else known
+        known.update({c: filled[:, j] for j, c in enumerate(groups.columns)})
     mask = np.ones(len(groups), dtype=bool)
     for c in columns:
-        mask &= groups[c].notna().to_numpy()
+        mask &= known[c]
     return mask
 
 

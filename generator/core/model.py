@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date
 
-import pandas as pd
-
+from generator.core.lazy import LazyModule
 from generator.core.periods import Period, fiscal_year_bounds
 from generator.core.problems import Problem
+
+pd = LazyModule("pandas", globals(), "pd")  # imported at first use (see generator.core.lazy)
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from string import Formatter
 
-import pandas as pd
-
+from generator.core.lazy import LazyModule
 from generator.core.problems import CONFIRMED, ERROR, NEEDS_CONFIRMATION, NOTE, WARNING, Problem
 from generator.core.values import name_key
+
+pd = LazyModule("pandas", globals(), "pd")  # imported at first use (see generator.core.lazy)
 
 # Amount lent above this multiple of the accumulated savings is unusual: a group lends its
 # members' savings plus what it has earned on them, so lending twice its savings means outside
@@ -117,8 +118,17 @@ class RowContext:
     phases: tuple[tuple[pd.Timestamp, pd.Timestamp], ...] = ()  # first and last day of each phase
 
 
+FOUNDED_AS_TIME = "_founded_time"  # founded_on as datetimes, made once per file by the validation
+
+
+def _founded(g: pd.DataFrame) -> pd.Series:
+    """The founding dates as datetimes: the column the validation made once for the whole file
+    when there is one (six rules compare them), else converted here."""
+    return g[FOUNDED_AS_TIME] if FOUNDED_AS_TIME in g.columns else pd.to_datetime(g["founded_on"])
+
+
 def _founded_this_year(g: pd.DataFrame, ctx: RowContext) -> pd.Series:
-    founded = pd.to_datetime(g["founded_on"])
+    founded = _founded(g)
     return (founded >= ctx.fiscal_start) & (founded <= ctx.fiscal_end)
 
 
@@ -126,7 +136,7 @@ def _claimed_new_outside_every_phase(g: pd.DataFrame, ctx: RowContext) -> pd.Ser
     """A group in a กข.คจ. village that had none, founded this fiscal year but in no phase."""
     if not ctx.phases:
         return pd.Series(False, index=g.index)
-    founded = pd.to_datetime(g["founded_on"])
+    founded = _founded(g)
     inside = pd.Series(False, index=g.index)
     for first, last in ctx.phases:
         inside |= (founded >= first) & (founded <= last)
@@ -156,7 +166,7 @@ def _second_new_group_in_village(g: pd.DataFrame, ctx: RowContext) -> pd.Series:
 def _village_without_group_but_old_date(g: pd.DataFrame, ctx: RowContext) -> pd.Series:
     # A dissolved group founded earlier is no contradiction: it is why the village starts the
     # year without one, and its row is carried into the new year's templates (issue 18).
-    founded = pd.to_datetime(g["founded_on"])
+    founded = _founded(g)
     return g["village_code"].isin(ctx.villages_without_group) & (founded < ctx.fiscal_start) & _live(g)
 
 
@@ -323,14 +333,14 @@ CATALOGUE: tuple[Rule, ...] = (
       "Founding date {founded_on} is after the month reported.",
       "โปรดตรวจสอบวันที่จัดตั้ง (ปี พ.ศ. หรือ ค.ศ.)", "Check the founding date (BE or CE year).",
       column="founded_on", inputs=("founded_on",),
-      check=lambda g, ctx: pd.to_datetime(g["founded_on"]) > ctx.period_end),
+      check=lambda g, ctx: _founded(g) > ctx.period_end),
     R("G_FOUNDED_BEFORE_1974", ERROR, "row",
       "วันที่จัดตั้ง {founded_on} อยู่ก่อนปี พ.ศ. 2517 ซึ่งเป็นปีที่เริ่มส่งเสริมกลุ่มออมทรัพย์เพื่อการผลิต",
       "Founding date {founded_on} is before 1974, when savings groups for production began to be promoted.",
       "โปรดตรวจสอบปีที่จัดตั้ง: พิมพ์ปี พ.ศ. เต็ม 4 หลัก เช่น 15/3/2566",
       "Check the year: type the full four-digit BE year, e.g. 15/3/2566.",
       column="founded_on", inputs=("founded_on",),
-      check=lambda g, ctx: pd.to_datetime(g["founded_on"]) < pd.Timestamp(FIRST_FOUNDING_YEAR, 1, 1)),
+      check=lambda g, ctx: _founded(g) < pd.Timestamp(FIRST_FOUNDING_YEAR, 1, 1)),
     R("G_FOUNDED_OUTSIDE_YEAR", ERROR, "row",
       "วันที่จัดตั้ง {founded_on} อยู่นอกปีงบประมาณ แต่หมู่บ้านนี้ยังไม่มีกลุ่มเมื่อต้นปี",
       "Founding date {founded_on} is outside the fiscal year, but this village had no group when the year began.",

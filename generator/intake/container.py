@@ -14,13 +14,13 @@ from array import array
 from pathlib import Path
 from xml.parsers import expat
 
-from openpyxl.utils import column_index_from_string
-
 from generator.intake.formats import FormatRefused, check_other_format
 from generator.core.problems import Problem
 from generator.core.rules import rule
 from generator.core.values import OddCell
-from generator.intake import formulas
+from generator.intake import formulas, plain_sheet
+from generator.intake.formulas import column_index
+from generator.intake.plain_sheet import odd_cell as _odd
 
 from generator.intake.limits import (DEFAULT_LIMITS, EXCEL_MAX_COLS, EXCEL_MAX_ROWS, MIB, FileRejected, Limits, _damaged,
                                      _reject)
@@ -48,8 +48,14 @@ def inspect_container(data: bytes, limits: Limits = DEFAULT_LIMITS,
                       name: str = "?") -> tuple[list[Problem], dict[str, dict[tuple[int, int], OddCell]]]:
     """check_container's checks on a file's bytes; also the cells the reader would show as empty
     although they are not, by sheet name and (row, column)."""
+    zf = None
+    if data.startswith(b"PK"):  # opened once, for the format's check and the archive's
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(data))
+        except Exception as exc:  # as check_other_format says of a zip it cannot open
+            raise _reject("F_CORRUPT", name, detail=type(exc).__name__) from None
     try:  # .ods and .xls, measured in generator.intake.formats
-        other = check_other_format(data, limits, name)
+        other = check_other_format(data, limits, name, zf)
     except FormatRefused as exc:
         raise FileRejected(exc.problem) from None
     if other is not None:
@@ -62,7 +68,7 @@ def inspect_container(data: bytes, limits: Limits = DEFAULT_LIMITS,
     if not data.startswith(b"PK"):
         raise _reject("F_NOT_XLSX", name)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with zf:
             return _check_archive(zf, name, limits)
     except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, RuntimeError,
             LookupError) as exc:
@@ -110,9 +116,11 @@ def _check_archive(zf: zipfile.ZipFile, name: str, limits: Limits) -> tuple[list
     for info in infos:
         if info in shared:
             continue
-        if _stream_checks(zf, info, name):
+        kept: list[bytes] | None = [] if info.file_size <= plain_sheet.PLAIN_MAX_BYTES else None
+        if _stream_checks(zf, info, name, kept):
             odd[info.filename] = {}
-            cells += _measure_sheet(zf, info, name, limits, cells, budget, odd[info.filename])
+            cells += _measure_sheet(zf, info, name, limits, cells, budget, odd[info.filename],
+                                    b"".join(kept) if kept is not None else None)
         if info.filename.lower().endswith(".rels"):
             external |= _has_external_relation(zf, info, name)
     warnings = []
@@ -171,9 +179,10 @@ def _declared_encoding(head: bytes) -> str | None:
     return None if encoding.lower() == "utf-8" else encoding.strip()
 
 
-def _stream_checks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bool:
+def _stream_checks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, kept: list | None = None) -> bool:
     """Stream one entry: refuse a DTD, or XML that is not UTF-8 (by its declaration, whatever
-    encoding it names, or by its bytes); return whether it holds cells."""
+    encoding it names, or by its bytes); return whether it holds cells. ``kept``: a list the
+    entry's bytes are put into as they pass, for a part small enough to measure whole."""
     holds_cells = False
     tail = b""
     first = True
@@ -186,18 +195,26 @@ def _stream_checks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> boo
                 if declared is not None:
                     raise _encoding_refused(name, info.filename, declared)
                 if chunk.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"<":  # XML, not a picture
-                    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+                    if len(chunk) < MIB:  # the whole part (read() stops short only at its end)
+                        try:
+                            chunk.decode("utf-8")
+                        except UnicodeDecodeError:
+                            raise _encoding_refused(name, info.filename, "?") from None
+                    else:
+                        decoder = codecs.getincrementaldecoder("utf-8")("strict")
             if decoder is not None:
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
                     raise _encoding_refused(name, info.filename, "?") from None
             data = tail + chunk
-            if _DTD.search(data):
+            if b"<!" in data and _DTD.search(data):
                 raise _damaged(name, f"{info.filename}: มี DTD ซึ่ง Excel ไม่เคยเขียน",
                                f"{info.filename}: contains a DTD (document type declaration), which Excel never writes")
             holds_cells = holds_cells or b"sheetData" in data
             tail = data[-16:]
+            if kept is not None:
+                kept.append(chunk)
     if decoder is not None:
         try:
             decoder.decode(b"", final=True)
@@ -302,21 +319,35 @@ MAX_ODD_CELLS = 1_000  # per workbook: enough to name them all in any real file
 
 
 def _measure_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Limits, cells_before: int,
-                   budget: TextBudget | None = None, odd: dict | None = None) -> int:
+                   budget: TextBudget | None = None, odd: dict | None = None, data: bytes | None = None) -> int:
     """The grid a sheet's cells span, as the reader will allocate it (rows × columns from A1),
     refused as soon as it passes a limit, and the text its cells hold, into the budget. A cell
     without a reference follows the previous one, and a row without one follows the previous
-    row, as in the reader."""
+    row, as in the reader. ``data``: the part's bytes, when small enough to try the plain
+    sheet's fast path (`plain_sheet`), which gives the same answer or none."""
+    entry = info.filename
+    budget = budget or TextBudget(limits, name)
+    odd = {} if odd is None else odd  # (row, column), 1-based -> OddCell
+    if data is not None:
+        plain = plain_sheet.measure(data, limits, cells_before, budget, odd, MAX_ODD_CELLS)
+        if plain is not None:
+            grid, chars = plain
+            budget.add(chars, entry)
+            return grid
+    return _measure_sheet_exactly(zf, info, name, limits, cells_before, budget, odd)
+
+
+def _measure_sheet_exactly(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Limits,
+                           cells_before: int, budget: TextBudget, odd: dict) -> int:
+    """The measurement, one expat callback per element: any XML, refused as soon as a limit passes."""
     row = col = max_row = max_col = 0
     entry = info.filename
     columns: dict[str, int] = {}  # column letters seen -> index (a sheet has few distinct ones)
-    budget = budget or TextBudget(limits, name)
     cell_type = "n"
     capture = 0  # 1: the digits of a shared-string index; 2: text counted as it comes; 3: a value kept
     digits: list[str] = []
     formula = False
     here = [0, 0]  # the current cell's row and column, 1-based
-    odd = {} if odd is None else odd  # (row, column), 1-based -> OddCell
     sums = formulas.RowSums(odd, MAX_ODD_CELLS)  # each row's simple formulas against their saved values
 
     def start(tag, attrs):
@@ -400,25 +431,10 @@ def _measure_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits
     return max_row * max_col
 
 
-def _odd(cell_type: str, formula: bool, value: str) -> OddCell | None:
-    if cell_type == "e":
-        return OddCell("error", value[:12] or "#?")
-    if formula and not value and cell_type in ("n", "e", "str", "b"):
-        return OddCell("formula")
-    if cell_type == "n" and value:
-        try:
-            number = float(value)
-        except ValueError:
-            return OddCell("not_number", value[:12])
-        if number != number or number in (float("inf"), float("-inf")):
-            return OddCell("not_number", value[:12])
-    return None
-
-
 def _column(letters: str, ref: str, name: str, entry: str) -> int:
     if not letters or not letters.isascii():
         raise _damaged(name, f"{entry}: อ้างอิงเซลล์ '{ref[:20]}' ไม่ถูกต้อง", f"{entry}: cell reference '{ref[:20]}' is not valid")
-    return column_index_from_string(letters.upper()) if len(letters) <= 3 else EXCEL_MAX_COLS + 1
+    return column_index(letters) if len(letters) <= 3 else EXCEL_MAX_COLS + 1
 
 
 def _row_number(text: str, name: str, entry: str) -> int:

@@ -57,7 +57,7 @@ class FormatRefused(Exception):
         self.problem = problem
 
 
-def check_other_format(data: bytes, limits, name: str) -> list[Problem] | None:
+def check_other_format(data: bytes, limits, name: str, opened: zipfile.ZipFile | None = None) -> list[Problem] | None:
     """For a file that is not .xlsx: the warnings of an .ods or .xls that may be read (after
     measuring it), or None when the bytes are neither. Raises FormatRefused otherwise."""
     try:
@@ -65,12 +65,12 @@ def check_other_format(data: bytes, limits, name: str) -> list[Problem] | None:
         if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
             found = _check_xls(data, limits)
         elif data.startswith(b"PK"):
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                names = {i.filename.lower() for i in zf.infolist()}
-                if "xl/workbook.bin" in names:
-                    raise _Refused("F_SAVE_AS_XLSX", format="Excel Binary (.xlsb)")
-                if "content.xml" in names and "xl/workbook.xml" not in names:
-                    found = _check_ods(zf, limits)
+            zf = opened or zipfile.ZipFile(io.BytesIO(data))  # ``opened``: the same bytes, already open
+            names = {i.filename.lower() for i in zf.infolist()}
+            if "xl/workbook.bin" in names:
+                raise _Refused("F_SAVE_AS_XLSX", format="Excel Binary (.xlsb)")
+            if "content.xml" in names and "xl/workbook.xml" not in names:
+                found = _check_ods(zf, limits)
         return None if found is None else [rule(r).problem(file=name) for r in found]
     except _Refused as exc:
         raise FormatRefused(rule(exc.rule_id).problem(file=name, **exc.params)) from None

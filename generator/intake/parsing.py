@@ -7,9 +7,8 @@ cannot be read is left empty and reported as an error, as is an empty required v
 
 from __future__ import annotations
 
-import pandas as pd
-
 from generator.core import texts
+from generator.core.lazy import LazyModule
 from generator.core.problems import Problem
 from generator.intake.safe import FoundTable
 from generator.core.rules import VALUE_ERROR_RULES, rule
@@ -17,10 +16,22 @@ from generator.core.schema import CONFIRM_KEY, STATUS_LABELS_TH, STATUS_WORDS, T
 from generator.core.values import READERS, THAI_DIGITS, OddCell, is_blank, read_choice
 
 ROW = "_row"  # the Excel row number a record came from
+pd = LazyModule("pandas", globals(), "pd")  # imported at first use (see generator.core.lazy)
 
 
 def parse_table(found: FoundTable, table: Table, file: str,
                 district_code: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    records, columns, problems = parse_records(found, table, file, district_code)
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for key in table.keys:
+        if key not in frame.columns:
+            frame[key] = None
+    return frame, problems
+
+
+def parse_records(found: FoundTable, table: Table, file: str,
+                  district_code: str | None = None) -> tuple[list[dict], list[str], list[Problem]]:
+    """parse_table's records (each a dict of the columns present, and ROW), without a frame."""
     problems: list[Problem] = []
     records = []
     present = [c for c in table.columns if c.key in found.columns]
@@ -36,33 +47,41 @@ def parse_table(found: FoundTable, table: Table, file: str,
                 reading = read_choice(value, STATUS_WORDS, STATUS_LABELS_TH)
             else:
                 reading = READERS[col.kind](value)
-            where = dict(file=file, sheet=found.sheet, cell=found.cell(col.key, offset),
-                         district_code=district_code, column=col.header_th, column_en=col.header_en)
+            where = _Where(file, found, col, offset, district_code)
             if isinstance(value, OddCell) and value.kind == "stale" and col.kind != "lookup":
                 # Read as the formula gives it (what Excel shows once it recalculates), said at the cell.
                 problems.append(rule("VALUE_FORMULA_STALE").problem(
-                    value=value.text, formula=value.formula, worked=_number(value.worked), **where))
+                    value=value.text, formula=value.formula, worked=_number(value.worked), **where.params()))
             if reading.error:
                 problems.append(rule(VALUE_ERROR_RULES[reading.error]).problem(
-                    value=_cell_text_for_message(value), choices=", ".join(STATUS_LABELS_TH.values()), **where))
+                    value=_cell_text_for_message(value), choices=", ".join(STATUS_LABELS_TH.values()),
+                    **where.params()))
                 record[col.key] = None
                 continue
             if reading.value is None and col.required:
-                problems.append(rule("VALUE_REQUIRED").problem(**where))
+                problems.append(rule("VALUE_REQUIRED").problem(**where.params()))
             elif reading.interpreted and col.kind != "lookup":
                 how_th, how_en = reading.interpreted
                 advice = interpreted_advice(col.kind, value, col.key == "village_code")
                 problems.append(rule("VALUE_INTERPRETED").problem(
                     value=_cell_text_for_message(value), how=how_th, how_en=how_en, advice=texts.text(advice, "th"),
-                    advice_en=texts.text(advice, "en"), **where))
+                    advice_en=texts.text(advice, "en"), **where.params()))
             record[col.key] = reading.value
         records.append(record)
-    columns = [ROW] + [c.key for c in present]
-    frame = pd.DataFrame.from_records(records, columns=columns)
-    for key in table.keys:
-        if key not in frame.columns:
-            frame[key] = None
-    return frame, problems
+    return records, [ROW] + [c.key for c in present], problems
+
+
+class _Where:
+    """A cell's place as its problems quote it, made only for a cell that has one (most have none)."""
+
+    __slots__ = ("file", "found", "col", "offset", "district_code")
+
+    def __init__(self, file, found, col, offset, district_code):
+        self.file, self.found, self.col, self.offset, self.district_code = file, found, col, offset, district_code
+
+    def params(self) -> dict:
+        return dict(file=self.file, sheet=self.found.sheet, cell=self.found.cell(self.col.key, self.offset),
+                    district_code=self.district_code, column=self.col.header_th, column_en=self.col.header_en)
 
 
 def interpreted_advice(kind: str, raw, has_list: bool = False) -> str:

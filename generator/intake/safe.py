@@ -24,7 +24,6 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from generator.core.problems import Problem
@@ -32,6 +31,7 @@ from generator.core.schema import META_SHEET, Table, meta_column_key
 from generator.core.values import OddCell, clean_text, is_blank
 
 from generator.intake.container import inspect_container
+from generator.intake.formulas import column_letters as get_column_letter
 from generator.intake.limits import DEFAULT_LIMITS, EXCEL_MAX_CELL_CHARS, Limits, _reject
 from generator.intake.snapshot import read_limited
 
@@ -162,7 +162,36 @@ class FoundTable:
 
 
 def _norm(text: object) -> str:
+    if text is None or text == "":  # most cells of a header search: nothing to normalise
+        return ""
     return "" if is_blank(text) else " ".join(clean_text(str(text)).split()).lower()
+
+
+# Where each layout's header row was last found: (table, its header texts, sheet) -> row index. A
+# district's workbook of one template version has it in the same place, so the next file of that
+# layout only confirms it (`_confirmed`) instead of normalising every cell of its first rows.
+_HEADER_AT: dict[tuple, int] = {}
+_HEADER_AT_SIZE = 64
+
+
+def _matches(row: list, headers: dict[str, str], also: dict[str, set[str]]) -> dict[str, int]:
+    """The table's columns whose header one row holds: key -> 0-based column (the first cell of each)."""
+    found: dict[str, int] = {}
+    for j, text in enumerate(row):
+        t = _norm(text)
+        for key, h in headers.items():
+            if key not in found and (t == h or t in also[key]):
+                found[key] = j
+    return found
+
+
+def _confirmed(rows: list[list], r: int, headers: dict, also: dict, every: int) -> dict[str, int] | None:
+    """Row r's columns when the whole scan would choose it: it holds every column, and no row
+    above it does (the scan keeps the first row of the most columns; none can have more)."""
+    if r >= len(rows) or any(len(_matches(rows[j], headers, also)) == every for j in range(r)):
+        return None
+    found = _matches(rows[r], headers, also)
+    return found if len(found) == every else None
 
 
 def find_table(wb: CalamineWorkbook, table: Table, meta: dict[str, str] | None, name: str,
@@ -174,23 +203,28 @@ def find_table(wb: CalamineWorkbook, table: Table, meta: dict[str, str] | None, 
     preferred = meta.get(f"sheet:{table.key}") or table.sheet_th
     sheets = [s for s in wb.sheet_names if s != META_SHEET]
     order = [s for s in sheets if s == preferred] + [s for s in sheets if s != preferred]
+    layout = (table.key, tuple(headers.items()))
     best = None
     for sheet in order:
         rows = sheet_rows(wb, sheet, name, limits)
-        for r, row in enumerate(rows[:header_search_rows]):
-            found = {}
-            for j, text in enumerate(row):
-                t = _norm(text)
-                for key, h in headers.items():
-                    if key not in found and (t == h or t in also[key]):
-                        found[key] = j
-            if len(found) >= max(2, len(table.columns) // 2) and (best is None or len(found) > len(best[2])):
-                best = (sheet, r, found, rows)
+        hint = _HEADER_AT.get((layout, sheet))
+        found = _confirmed(rows, hint, headers, also, len(table.columns)) if hint is not None and \
+            hint < header_search_rows else None
+        if found is not None and (best is None or len(found) > len(best[2])):
+            best = (sheet, hint, found, rows)
+        else:
+            for r, row in enumerate(rows[:header_search_rows]):
+                found = _matches(row, headers, also)
+                if len(found) >= max(2, len(table.columns) // 2) and (best is None or len(found) > len(best[2])):
+                    best = (sheet, r, found, rows)
         if best and best[0] == sheet:
             break
     if best is None:
         return None
     sheet, r, found, rows = best
+    if len(_HEADER_AT) >= _HEADER_AT_SIZE:
+        _HEADER_AT.clear()
+    _HEADER_AT[(layout, sheet)] = r
     _check_text_lengths(rows[r + 1:], sheet, name, first_row=r + 2)
     missing = [k for k in table.keys if k not in found]
     return FoundTable(sheet, r + 1, found, missing, rows[r + 1:])

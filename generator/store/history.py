@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-import pandas as pd
-
+from generator.core.lazy import LazyModule
 from generator.core.periods import Period, fiscal_year_bounds
 from generator.core.statuses import LATE, ON_TIME
+
+pd = LazyModule("pandas", globals(), "pd")  # imported at first use (see generator.core.lazy)
 
 # Each entry takes the store from version i to i + 1. Never edit one that has shipped: add another.
 MIGRATIONS: tuple[str, ...] = (
@@ -80,6 +81,11 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+
+_REPORTING_BY_YEAR = """SELECT m.fiscal_year_be, r.district_code, r.period AS month, r.status FROM reports r
+                        JOIN months m ON m.period = r.period ORDER BY r.period, r.district_code"""
+_FILES = "SELECT * FROM files {where} ORDER BY period, district_code, received_at, file_name"
+_VILLAGE_MOVES = "SELECT * FROM village_moves ORDER BY fiscal_year_be, old_village_code"
 
 # A report row records the month's timeliness; an accepted report is on time or late.
 ACCEPTED_REPORTS = (ON_TIME, LATE)
@@ -272,11 +278,8 @@ class HistoryStore:
         """Every village move recorded, with the codes of the groups the store knew under the old
         code (the groups moved): fiscal_year_be, old and new village code, new district, reason, the
         first month run with it, groups."""
-        moves = pd.read_sql_query("SELECT * FROM village_moves ORDER BY fiscal_year_be, old_village_code",
-                                  self.connection)
-        moves["groups"] = [", ".join(r[0] for r in self.connection.execute(
-            "SELECT group_code FROM group_codes WHERE village_code = ? ORDER BY group_code", (old,)))
-            for old in moves["old_village_code"]]
+        moves = pd.read_sql_query(_VILLAGE_MOVES, self.connection)
+        moves["groups"] = [self._moved_groups(old) for old in moves["old_village_code"]]
         return moves
 
     def reporting(self, months: list[Period]) -> pd.DataFrame:
@@ -291,9 +294,7 @@ class HistoryStore:
 
     def reporting_by_year(self) -> pd.DataFrame:
         """Every grid row the store holds, across fiscal years: fiscal_year_be, district_code, month, status."""
-        return pd.read_sql_query(
-            """SELECT m.fiscal_year_be, r.district_code, r.period AS month, r.status FROM reports r
-               JOIN months m ON m.period = r.period ORDER BY r.period, r.district_code""", self.connection)
+        return pd.read_sql_query(_REPORTING_BY_YEAR, self.connection)
 
     def files(self, period: Period | None = None, district_code: str | None = None) -> pd.DataFrame:
         """Every file recorded (of one month, of one district, when given); a value the store holds
@@ -302,9 +303,30 @@ class HistoryStore:
         terms = [(t, v) for t, v in (("period = ?", period and period.key), ("district_code = ?", district_code)) if v]
         where = ("WHERE " + " AND ".join(t for t, _ in terms)) if terms else ""
         params = tuple(v for _, v in terms)
-        frame = pd.read_sql_query(f"SELECT * FROM files {where} ORDER BY period, district_code, received_at, file_name",
-                                  self.connection, params=params)
+        frame = pd.read_sql_query(_FILES.format(where=where), self.connection, params=params)
         return frame.astype(object).where(frame.notna(), None)
+
+    # The same as rows of plain values (sqlite3 alone, no pandas): what `history` shows.
+    def reporting_rows(self) -> list[dict]:
+        return self._rows(_REPORTING_BY_YEAR)
+
+    def file_rows(self) -> list[dict]:
+        return self._rows(_FILES.format(where=""))
+
+    def village_move_rows(self) -> list[dict]:
+        moves = self._rows(_VILLAGE_MOVES)
+        for move in moves:
+            move["groups"] = self._moved_groups(move["old_village_code"])
+        return moves
+
+    def _rows(self, query: str, params: tuple = ()) -> list[dict]:
+        cursor = self.connection.execute(query, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor]
+
+    def _moved_groups(self, old_village_code: str) -> str:
+        return ", ".join(r[0] for r in self.connection.execute(
+            "SELECT group_code FROM group_codes WHERE village_code = ? ORDER BY group_code", (old_village_code,)))
 
     def dump(self) -> dict[str, list[tuple]]:
         """Every row of every table, in a stable order: what a re-run must leave unchanged."""
