@@ -168,7 +168,7 @@ class Previews:
         self.memo: dict = {}
 
     def _key(self, setup, period: Period) -> tuple:
-        uploads = tuple((u.sha256, u.leaf, u.received_at) for u in self.ws.uploads(period))
+        uploads = self.ws.uploads_stamp(period)
         store = self.ws.store_path(setup)
         stat = store.stat() if store.is_file() else None
         return (id(setup), uploads, stat and (stat.st_mtime_ns, stat.st_size), date.today())
