@@ -226,7 +226,9 @@ def main() -> None:
     seed_demo(ws)
     returns = sorted((ws.output / "inbox").glob("2566-08_*.xlsx"))
     server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--workspace", str(ws.root),
-                               "--port", str(args.port)], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+                               "--port", str(args.port)], cwd=ROOT,
+                              # to a file: a pipe nobody reads fills after ~800 log lines and stops the server
+                              stderr=open(work / "serve.log", "w"), stdout=subprocess.DEVNULL)
     try:
         client = Client(args.port)
         for _ in range(200):
