@@ -260,9 +260,9 @@ def main() -> None:
         # right after one more upload (nothing laid out ahead).
         runs, pages, cold = [], [], []
         for n in range(6):
-            if n < 3:
+            if n < 3:  # the office reads the month's page for a while (the table, page 1's figures)
                 client.request("GET", MONTH)
-                time.sleep(7.0)
+                time.sleep(15.0)
             else:
                 data = variant(returns[n].read_bytes(), 20_000 + n)
                 assert client.upload([(returns[n].name, data)], token) == 302

@@ -150,7 +150,7 @@ class Previews:
     with their own check (`jobs.check_file`, recorded at upload), and says the table is being brought
     up to date. Only the very first view of a month waits."""
 
-    SETTLE_SECONDS = 5.0  # no new file for this long after a preview: the month has settled
+    SETTLE_SECONDS = 3.0  # no new file for this long after a preview: the month has settled
 
     def __init__(self, workspace, on_settled=None):
         """on_settled(summary, lang): called with a preview of the month once nothing has come in for
