@@ -226,7 +226,9 @@ def main() -> None:
     seed_demo(ws)
     returns = sorted((ws.output / "inbox").glob("2566-08_*.xlsx"))
     server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--workspace", str(ws.root),
-                               "--port", str(args.port)], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+                               "--port", str(args.port)], cwd=ROOT,
+                              # to a file: a pipe nobody reads fills after ~800 log lines and stops the server
+                              stderr=open(work / "serve.log", "w"), stdout=subprocess.DEVNULL)
     try:
         client = Client(args.port)
         for _ in range(200):
@@ -253,9 +255,17 @@ def main() -> None:
         print(f"upload to shown, {len(shown)} districts: p50 {statistics.median(shown):.2f} s, "
               f"p95 {shown[int(0.95 * (len(shown) - 1))]:.2f} s, max {shown[-1]:.2f} s")
 
-        # 2. The month's report, from the click to done.
-        runs, pages = [], []
-        for _ in range(3):
+        # 2. The month's report, from the click to done: three times as the office does it (the month
+        # page read for a while first, so the page has laid the report out ahead), then three times
+        # right after one more upload (nothing laid out ahead).
+        runs, pages, cold = [], [], []
+        for n in range(6):
+            if n < 3:  # the office reads the month's page for a while (the table, page 1's figures)
+                client.request("GET", MONTH)
+                time.sleep(15.0)
+            else:
+                data = variant(returns[n].read_bytes(), 20_000 + n)
+                assert client.upload([(returns[n].name, data)], token) == 302
             t = time.perf_counter()
             status, _ = client.request("POST", MONTH + "/run", f"csrf={token}".encode(),
                                        {"Content-Type": "application/x-www-form-urlencoded"})
@@ -265,14 +275,15 @@ def main() -> None:
                 if b'"running"' not in body:
                     break
                 time.sleep(0.05)
-            runs.append(time.perf_counter() - t)
+            (runs if n < 3 else cold).append(time.perf_counter() - t)
             assert b'"done"' in body, body
             while b'"watch":"pages"' in body.replace(b" ", b""):  # each district's page follows
                 time.sleep(0.1)
                 _, body = client.request("GET", MONTH + "/run.json")
             pages.append(time.perf_counter() - t)
-        print(f"report ready after the click: best {min(runs):.2f} s, median {statistics.median(runs):.2f} s; "
-              f"every district's one-page report after it: best {min(pages):.2f} s")
+        print(f"report ready after the click, the month settled: best {min(runs):.2f} s, median "
+              f"{statistics.median(runs):.2f} s; right after an upload: best {min(cold):.2f} s, median "
+              f"{statistics.median(cold):.2f} s; every district's one-page report after the click: best {min(pages):.2f} s")
 
         # 3. 50 files from 10 concurrent clients (5 each, one request per file), each a distinct content.
         base = returns[0].read_bytes()

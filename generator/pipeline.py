@@ -66,17 +66,16 @@ def check_files(paths: list[Path] | list[tuple[Path, str]], setup: Setup, period
     Identical files are one submission (read once, listed once, with the names of its copies)."""
     checked, last_tokens = [], {}
     setup_key = setup_token(setup) if memo is not None else None
-    if memo is not None and len(memo) > MEMO_MAX:
-        memo.clear()
     for path, name, sha, copies in distinct_named([p if isinstance(p, tuple) else (p, p.name) for p in paths]):
         if progress:
             progress(path)
         key = _memo_key(path, name, sha, period, limits, setup_key)
-        read = memo.get(key) if key else None
+        read = _recall(memo, key)
+        lean = read is not None
         if read is None:
             read = read_submission(path, setup, period, limits, sha256=sha, name=name)
             if key:
-                memo[key] = _copy(read)
+                memo[key] = _lean(read)
         sub = _copy(read)
         sub.copies = copies
         last = None if previous is None else previous.get(sub.district_code)
@@ -84,16 +83,53 @@ def check_files(paths: list[Path] | list[tuple[Path, str]], setup: Setup, period
             last_tokens[sub.district_code] = frame_token(last)
         token = last_tokens[sub.district_code] if key else ""  # "": last month cannot be told apart, so no memo
         done_key = (key, token) if token else None
-        done = memo.get(done_key) if done_key else None
+        done = _recall(memo, done_key)
         if done is None:
+            if lean:  # kept without its rows: read again, to be checked against another last month
+                sub = _copy(read_submission(path, setup, period, limits, sha256=sha, name=name))
+                sub.copies = copies
             done = validate_submission(sub, setup, period, last)
             if done_key:
-                memo[done_key] = Checked(_copy(done.submission), done.groups.copy(), list(done.problems))
+                memo[done_key] = Checked(_lean(done.submission), done.groups.copy(), list(done.problems))
         checked.append(Checked(sub, done.groups.copy(), list(done.problems)))
+    if memo is not None:
+        _forget_oldest(memo)
     return checked
 
 
-MEMO_MAX = 20_000  # entries; a month of the whole department is about 2,000
+# Entries (two a file, about 50 KiB a file): room for a month of 1,200 files, a province's deadline
+# of several uploads a district many times over, in about 60 MiB at most however long the server runs.
+MEMO_MAX = 2_400
+
+
+def _recall(memo: dict | None, key):
+    """The memo's entry, moved to the back of the line (a dict keeps the order entries came in).
+    The web page's previews and its run share one memo from two threads: each step here is one
+    dict operation, and an entry another thread took meanwhile is only worked out again."""
+    if memo is None or key is None:
+        return None
+    value = memo.pop(key, None)
+    if value is not None:
+        memo[key] = value
+    return value
+
+
+def _forget_oldest(memo: dict) -> None:
+    """The least recently used entries, until the memo holds MEMO_MAX."""
+    while len(memo) > MEMO_MAX:
+        try:
+            memo.pop(next(iter(memo)), None)
+        except (RuntimeError, StopIteration):  # another thread changed it meanwhile: next time
+            return
+
+
+def _lean(sub):
+    """A submission as the memo keeps it: without the sheet's raw rows, which only validation reads
+    (after it, the table's sheet, header and columns still name each problem's cell). A month of
+    a thousand uploads would otherwise hold every file's cells for as long as the server runs."""
+    if sub.table is None:
+        return _copy(sub)
+    return replace(sub, table=replace(sub.table, rows=[]), problems=list(sub.problems))
 
 
 def _copy(sub):

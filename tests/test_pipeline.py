@@ -211,3 +211,29 @@ def test_a_memo_kept_between_runs_reads_only_new_files_and_changes_nothing(fille
     read.clear()
     changed = month(memo)
     assert read == ["3603.xlsx"] and result_json(changed) == result_json(month())
+
+
+def test_the_memo_is_bounded_keeps_the_files_used_last_and_rereads_a_file_for_another_last_month(
+        filled, setup, period, tmp_path, monkeypatch):
+    """The memo holds at most MEMO_MAX entries (the least recently used go first), keeps each file
+    without its sheet's rows, and a file checked again against another last month is read again
+    in full: the results are always those of a run without a memo."""
+    import generator.pipeline as pipeline
+    from generator.pipeline import check_files
+    from generator.samples.demo import groups_as_of
+
+    paths = [filled(code) for code in ("3601", "3602", "3603")]
+    monkeypatch.setattr(pipeline, "MEMO_MAX", 4)  # two files
+    memo = {}
+
+    def same(a, b):
+        return [(c.submission.name, c.problems, c.groups.to_dict("records")) for c in a] == \
+            [(c.submission.name, c.problems, c.groups.to_dict("records")) for c in b]
+
+    assert same(check_files(paths, setup, period, memo=memo), check_files(paths, setup, period))
+    subs = [getattr(e, "submission", e) for e in memo.values()]
+    assert len(memo) == 4 and all(s.table is None or s.table.rows == [] for s in subs)
+    assert {s.name for s in subs} == {paths[1].name, paths[2].name}  # the one used longest ago went first
+    july = {"3602": groups_as_of(setup, "3602", period.previous())}  # another last month for 3602
+    assert same(check_files(paths[1:2], setup, period, previous=july, memo=memo),
+                check_files(paths[1:2], setup, period, previous=july))

@@ -185,3 +185,12 @@ def test_a_workspace_from_before_the_readable_column_opens_and_keeps_its_checks(
     checks = Workspace(root).checks(Period(2023, 8), "3601")
     assert checks == {"ab": {"ok": False, "district_code": "3601", "problems": [], "readable": True}}
     assert Workspace(root).checks(Period(2023, 8), "3602") == {}
+
+
+def test_the_history_grid_follows_the_store_after_a_run_though_pages_keep_it_between_views(app, setup, tmp_path):
+    client, _ = district(app, "3601")
+    before = client.get(f"/district/m/{MONTH}").get_data(as_text=True)
+    assert "3601_july.xlsx" not in before.split('id="history"')[1]
+    _record_july(app, setup, tmp_path)  # a run commits to the store
+    after = client.get(f"/district/m/{MONTH}").get_data(as_text=True)
+    assert "3601_july.xlsx" in _text(after.split('id="history"')[1].split("</section>")[0])

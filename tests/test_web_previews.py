@@ -48,3 +48,55 @@ def test_a_stream_of_uploads_starts_one_preview_at_a_time(tmp_path, setup_path, 
     assert 2 <= len(made) <= 4  # the first, then one at a time: not one per upload
     # A page that must wait (tests, the very first view) still gets one of the files as they are.
     assert previews.get(setup, DEMO_PERIOD, wait=True)[1] is True
+
+
+def test_the_report_is_laid_out_ahead_once_the_month_has_settled(tmp_path, setup_path, filled, monkeypatch):
+    """After a preview, once no file has come in for a while, the page hands the preview's summary
+    to be laid out ahead of the click; a preview overtaken by a new file is never handed on."""
+    ws = Workspace(tmp_path / "ws")
+    ws.add_setup(Path(setup_path).read_bytes(), datetime(2023, 8, 1, 9, 0))
+    settled = []
+    previews = Previews(ws, on_settled=lambda summary, lang: settled.append((summary, lang)))
+    monkeypatch.setattr(Previews, "SETTLE_SECONDS", 0.5)
+    previews.report_lang = "en"
+    setup = ws.setup()
+
+    def take_in(code):
+        path = filled(code)
+        ws.add_file(DEMO_PERIOD, path.name, path, datetime.now())
+
+    take_in("3601")
+    result, _ = previews.get(setup, DEMO_PERIOD, wait=True)
+    take_in("3602")  # before the month settles: that preview is not the month's any more
+    time.sleep(1.0)
+    assert settled == []
+    newer, _ = previews.get(setup, DEMO_PERIOD, wait=True)
+    time.sleep(1.0)
+    assert settled == [(newer.summary, "en")]
+
+
+def test_a_report_laid_out_ahead_is_written_alike_and_only_laid_out_once(setup, period, filled, tmp_path, monkeypatch):
+    """A kept layout is the same document: the PDF written from it is the very same bytes, and the
+    HTML is not laid out a second time. Without kept layouts (the CLI, the national run) nothing is kept."""
+    import weasyprint
+
+    from generator.outputs import pdf_engine
+    from generator.outputs.render_pdf import render_html
+    from generator.pipeline import run_month
+
+    filled("3601")
+    result = run_month(setup, period, tmp_path / "inbox", tmp_path / "out", datetime(2023, 8, 25).date(), render=False)
+    html = render_html(result.summary, "th")
+    plain = pdf_engine.html_to_pdf(html)
+    layouts = []
+    real = weasyprint.HTML.render
+    monkeypatch.setattr(weasyprint.HTML, "render", lambda self, **k: layouts.append(1) or real(self, **k))
+    try:
+        pdf_engine.keep_layouts(2)
+        pdf_engine.lay_out(html)
+        assert layouts == [1]
+        assert pdf_engine.html_to_pdf(html) == plain and layouts == [1]  # written from the kept layout
+        pdf_engine.keep_layouts(0)
+        assert pdf_engine.html_to_pdf(html) == plain and layouts == [1, 1]
+    finally:
+        pdf_engine.keep_layouts(0)

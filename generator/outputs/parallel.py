@@ -69,12 +69,13 @@ def _warm_orphan_proof(parent: int) -> int:
     return warm_renderer()
 
 
-def warm_renderer() -> int:
+def warm_renderer(keep_layouts: int = 0) -> int:
     """Load what every PDF needs once per process: WeasyPrint, fonts, stylesheet, template, text-layer fix."""
     from generator.outputs import pdf_engine, pdf_text, render_pdf
     from generator.outputs.formatting import environment
 
     pdf_engine.warm()
+    pdf_engine.keep_layouts(keep_layouts)
     environment().get_template(render_pdf.TEMPLATE)
     pdf_text.install()
     return os.getpid()
@@ -84,6 +85,13 @@ def render_pdf_file(summary, path: Path, attachments, lang: str) -> Path:
     from generator.outputs.render_pdf import write_pdf
 
     return write_pdf(summary, path, attachments=attachments, lang=lang)
+
+
+def lay_out_report(summary, lang: str) -> None:
+    from generator.outputs.pdf_engine import lay_out
+    from generator.outputs.render_pdf import render_html
+
+    lay_out(render_html(summary, lang), lang)
 
 
 def render_district_file(summary, code: str, path: Path, lang: str) -> Path:
@@ -114,16 +122,21 @@ class WhenWritten:
 class PdfWorker:
     """One warm process that renders PDFs. Submit jobs; `close()` waits for it to end."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_layouts: int = 0) -> None:
         # Started before any thread of ours exists (the console spinner comes later), so a forked
         # child never inherits a lock held by another thread.
         self._pool = ProcessPoolExecutor(max_workers=1, mp_context=process_context(), initializer=die_with_parent,
                                          initargs=(os.getpid(),))
-        self._pool.submit(warm_renderer)
+        self._pool.submit(warm_renderer, keep_layouts)
 
     def submit_pdf(self, summary, path: Path, attachments, lang: str) -> Future:
         """attachments: paths, or a `WhenWritten` for files this process is about to write."""
         return self._pool.submit(render_pdf_file, summary, path, attachments, lang)
+
+    def lay_out(self, summary, lang: str) -> Future:
+        """Lay the month's report out ahead of its run and keep it there (`pdf_engine.keep_layouts`):
+        the run of the very same report then only writes it. Without kept layouts, this is wasted."""
+        return self._pool.submit(lay_out_report, summary, lang)
 
     def district_pdf(self, summary, code: str, path: Path, lang: str) -> Path:
         """One district's page laid out in the worker (here, if the worker died)."""
@@ -137,9 +150,10 @@ class PdfWorker:
 
 
 @contextlib.contextmanager
-def pdf_worker(enabled: bool = True):
-    """While this block runs, province runs in this process render their PDF in a warm second process."""
-    worker = PdfWorker() if enabled and (os.cpu_count() or 1) > 1 else None
+def pdf_worker(enabled: bool = True, keep_layouts: int = 0):
+    """While this block runs, province runs in this process render their PDF in a warm second process.
+    keep_layouts: how many laid-out reports the worker keeps (`PdfWorker.lay_out`; the web page's)."""
+    worker = PdfWorker(keep_layouts) if enabled and (os.cpu_count() or 1) > 1 else None
     if worker:
         _active.append(worker)
     try:

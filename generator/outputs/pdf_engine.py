@@ -8,7 +8,9 @@ national one (`render_national`) only assemble their pages and call `html_to_pdf
 
 from __future__ import annotations
 
+import collections
 import functools
+import hashlib
 import io
 import threading
 from datetime import datetime
@@ -108,6 +110,47 @@ def _style():
     return font_config, css
 
 
+# Layouts kept by their HTML, in a process that asked for it (`keep_layouts`): the web page's PDF
+# worker lays the month's report out once the month has settled, so the run after the click only
+# writes it. Off elsewhere: a national run lays out each province once and would only hold memory.
+_layouts: "collections.OrderedDict[str, object]" = collections.OrderedDict()
+_keep = 0
+
+
+def keep_layouts(n: int) -> None:
+    global _keep
+    _keep = n
+    while len(_layouts) > n:
+        _layouts.popitem(last=False)
+
+
+def _laid_out(html: str, base_url: str, fetcher, reuse: bool = True):
+    """WeasyPrint's laid-out document for this HTML: kept from an earlier layout of the very same
+    HTML when layouts are kept (the same pages; the attachments are added when it is written).
+    reuse=False for a caller with its own fetcher, who must see what that fetcher refuses."""
+    from weasyprint import HTML
+
+    key = hashlib.sha256(f"{base_url}\0{html}".encode("utf-8")).hexdigest()
+    if reuse and key in _layouts:
+        _layouts.move_to_end(key)
+        return _layouts[key]
+    font_config, css = _style()
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    laid_out = document.render(font_config=font_config, stylesheets=[css], uncompressed_pdf=False)
+    if _keep and reuse:
+        _layouts[key] = laid_out
+        while len(_layouts) > _keep:
+            _layouts.popitem(last=False)
+    return laid_out
+
+
+def lay_out(html: str, lang: str = "th") -> None:
+    """Lay a report out now and keep it (when layouts are kept), to be written later."""
+    pdf_text.install()
+    with _lock:
+        _laid_out(html, (TEMPLATES / "report.html").as_uri(), AssetFetcher())
+
+
 def warm() -> None:
     """Load WeasyPrint, the fonts and the stylesheet now, so the first report does not wait for them."""
     _style()
@@ -119,14 +162,13 @@ def html_to_pdf(html: str, attachments=(), url_fetcher: AssetFetcher | None = No
 
     `attachments` may also be a function returning them: it is called once the pages are laid out,
     so the files can still be being written meanwhile (the pipeline's PDF worker, generator.outputs.parallel)."""
-    from weasyprint import HTML, Attachment
+    from weasyprint import Attachment
 
     pdf_text.install()  # WeasyPrint's Thai text layer, corrected (see generator.outputs.pdf_text)
     fetcher = url_fetcher or AssetFetcher()
     with _lock:  # FontConfiguration is shared; keep one layout at a time per process
         font_config, css = _style()
-        document = HTML(string=html, base_url=base_url or (TEMPLATES / "report.html").as_uri(), url_fetcher=fetcher)
-        laid_out = document.render(font_config=font_config, stylesheets=[css], uncompressed_pdf=False)
+        laid_out = _laid_out(html, base_url or (TEMPLATES / "report.html").as_uri(), fetcher, reuse=url_fetcher is None)
         files = []
         for path in (attachments() if callable(attachments) else attachments):
             path = Path(path)

@@ -69,8 +69,9 @@ def create_app(workspace: Path, require_login: bool = False, limits: UploadLimit
 
     app.jinja_env.filters.update(environment().filters)
     app.jinja_env.autoescape = True  # also for the report's macros and any template name
-    previews = Previews(ws)
-    app.extensions["savings"] = {"ws": ws, "runner": Runner(ws, memo=previews.memo), "previews": previews,
+    previews = Previews(ws, on_settled=_lay_out_ahead)
+    runner = Runner(ws, memo=previews.memo)
+    app.extensions["savings"] = {"ws": ws, "runner": runner, "previews": previews,
                                  "limiter": security.LoginLimiter(),
                                  "link_limiter": security.LoginLimiter(), "fresh_links": {}}
     _logging(ws)
@@ -123,6 +124,16 @@ def _refresh_url() -> str:
     g.keep_flashes = True
     flip = "1" if request.args.get("u") != "1" else "2"
     return f"{request.path}?u={flip}"
+
+
+def _lay_out_ahead(summary, lang: str) -> None:
+    """The month has settled: the PDF worker (when `serve` started one) lays its report out now, so
+    the click's run only has to write it. A run's own PDF waits at most for this one layout."""
+    from generator.outputs.parallel import active_pdf_worker
+
+    worker = active_pdf_worker()
+    if worker is not None:
+        worker.lay_out(summary, lang)
 
 
 def _keep_flashes(response):

@@ -104,7 +104,6 @@ def home():
 @bp.get("/district/m/<month>")
 def month(month: str):
     from generator.core.statuses import TIMELINESS
-    from generator.jobs import district_history
     from generator.web.routes import _output_links, _preview
 
     code = g.district
@@ -113,9 +112,35 @@ def month(month: str):
     ctx = _district_page(result.summary, code, g.lang)
     own = _own_files(setup, period, code)
     outputs = [link for link in _output_links(period) if link[2] == code]
-    history = district_history(setup, extension("ws").store_path(setup), code)
+    history = _district_history(setup, extension("ws").store_path(setup), code)
     return render_template("district_own.html", setup=setup, period=period, code=code, own=own, outputs=outputs,
                            timeliness_all=TIMELINESS, history=history, fresh=fresh, **ctx)
+
+
+_HISTORIES: dict[tuple, tuple] = {}
+
+
+def _district_history(setup, store_path: Path, code: str) -> list:
+    """`jobs.district_history`, again only when the store has changed (a run commits to it): a
+    district's browser shows it at every view, and a deadline hour has thousands of views."""
+    from generator.jobs import district_history
+
+    try:
+        st = store_path.stat()
+        stamp = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = None
+    key = (str(store_path), stamp, code, id(setup))
+    with _PAGES_LOCK:
+        hit = _HISTORIES.get(key)
+    if hit is not None and hit[0] is setup:
+        return hit[1]
+    history = district_history(setup, store_path, code)
+    with _PAGES_LOCK:
+        _HISTORIES[key] = (setup, history)
+        while len(_HISTORIES) > 2048:
+            _HISTORIES.pop(next(iter(_HISTORIES)))
+    return history
 
 
 _PAGES: dict[tuple, tuple] = {}

@@ -238,6 +238,7 @@ def _files_view(setup, period, result):
 @bp.get("/m/<month>")
 def month(month: str):
     setup, period = _month(month)
+    extension("previews").report_lang = g.lang  # a report laid out ahead is in the page's language
     result, fresh = _preview(setup, period)
     ctx = _month_context(result.summary, g.lang)
     runner = extension("runner").state

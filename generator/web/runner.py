@@ -150,8 +150,13 @@ class Previews:
     with their own check (`jobs.check_file`, recorded at upload), and says the table is being brought
     up to date. Only the very first view of a month waits."""
 
-    def __init__(self, workspace):
-        self.ws = workspace
+    SETTLE_SECONDS = 3.0  # no new file for this long after a preview: the month has settled
+
+    def __init__(self, workspace, on_settled=None):
+        """on_settled(summary, lang): called with a preview of the month once nothing has come in for
+        SETTLE_SECONDS after it (the page has its PDF worker lay the report out ahead of the click)."""
+        self.ws, self.on_settled = workspace, on_settled
+        self.report_lang = "th"  # the language the province's page was last seen in
         self._cache: dict[str, tuple[tuple, object]] = {}
         self._busy: dict[str, tuple] = {}
         # After a preview that took t seconds, the next one waits t seconds: under a stream of
@@ -163,7 +168,7 @@ class Previews:
         self.memo: dict = {}
 
     def _key(self, setup, period: Period) -> tuple:
-        uploads = tuple((u.sha256, u.leaf, u.received_at) for u in self.ws.uploads(period))
+        uploads = self.ws.uploads_stamp(period)
         store = self.ws.store_path(setup)
         stat = store.stat() if store.is_file() else None
         return (id(setup), uploads, stat and (stat.st_mtime_ns, stat.st_size), date.today())
@@ -181,6 +186,8 @@ class Previews:
                 self._cache[period.key] = (key, result)
                 if len(self._cache) > 6:  # a few months at most: memory stays flat
                     self._cache.pop(next(iter(self._cache)))
+            if self.on_settled is not None:
+                self._when_settled(setup, period, key, result)
             return result
         except Exception:
             LOG.exception("the preview of %s failed", period.be_key)
@@ -189,6 +196,21 @@ class Previews:
             with self._guard:
                 if self._busy.get(period.key) == key:
                     del self._busy[period.key]
+
+    def _when_settled(self, setup, period: Period, key: tuple, result) -> None:
+        def settled():
+            with self._guard:
+                cached = self._cache.get(period.key)
+                newest = cached is not None and cached[0] == key and period.key not in self._busy
+            try:
+                if newest and self._key(setup, period) == key:  # nothing came in since
+                    self.on_settled(result.summary, self.report_lang)
+            except Exception:  # only ever ahead of time: the run lays the report out itself
+                LOG.exception("laying out %s ahead of its run failed", period.be_key)
+
+        timer = threading.Timer(self.SETTLE_SECONDS, settled)
+        timer.daemon = True
+        timer.start()
 
     def get(self, setup, period: Period, wait: bool = False):
         """(result, fresh): the newest preview, and whether it is of the month's files as they are now.

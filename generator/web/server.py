@@ -67,7 +67,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8080, demo: bool = Fa
     app = create_app(ws.root, require_login=require_login, limits=limits, proxies=proxies)
     # The worker forks before waitress starts its threads; this process warms too, for the
     # district pages it lays out itself while the worker does the province's report.
-    with pdf_worker(), check_worker():
+    with pdf_worker(keep_layouts=2), check_worker():
         _warm_preview(app, ws)  # a thread: only once the workers have forked
         warm_renderer()
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host

@@ -288,6 +288,15 @@ class Workspace:
             rows = db.execute(query, params).fetchall()
         return [_upload(r) for r in rows]
 
+    def uploads_stamp(self, period: Period) -> str:
+        """A digest of the month's uploads as they are (content, name, received time): changes with
+        every file taken in and every received date set, costs one query."""
+        with self._db() as db:
+            row = db.execute("SELECT count(*), group_concat(sha256 || '/' || leaf || '/' || received_at, '|') FROM"
+                             " (SELECT * FROM uploads WHERE period = ? ORDER BY uploaded_at, rowid)",
+                             (period.key,)).fetchone()
+        return f"{row[0]}:{hashlib.sha256((row[1] or '').encode('utf-8')).hexdigest()}"
+
     def upload(self, period: Period, sha256: str) -> Upload | None:
         with self._db() as db:
             row = db.execute("SELECT * FROM uploads WHERE period = ? AND sha256 = ?", (period.key, sha256)).fetchone()
