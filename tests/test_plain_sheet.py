@@ -151,3 +151,13 @@ def test_the_reading_is_unchanged_for_a_lookup_column_read_as_a_formula(filled, 
     assert sub.readable and sub.table.rows
     col = sub.table.columns["village_name"]
     assert any(getattr(row[col], "kind", None) == "formula" for row in sub.table.rows if len(row) > col)
+
+
+def test_a_cell_given_twice_is_left_to_the_exact_path():
+    """Found by the generated-sheet test in CI: two cells with one reference, one text and one a
+    formula. Which one counts depends on their order, so the fast path does not answer."""
+    xml = (SHEET_NS + b'<sheetData><row r="1"><c r="AA1"><v>abc</v></c>'
+           b'<c r="AA1" t="str"><f>Sheet2!A1</f><v>1</v></c></row></sheetData></worksheet>')
+    assert _agree(xml) is False
+    fast, exact = _both(xml, DEFAULT_LIMITS)
+    assert exact[2][(1, 27)].kind == "formula"  # the exact path keeps the last, as a dict does

@@ -101,6 +101,8 @@ def measure(data: bytes, limits, cells_before: int, budget, odd: dict, max_odd: 
     if not _well_formed(data):
         return None
     refs = _REFS.findall(data)
+    if len(set(refs)) != len(refs):
+        return None  # a cell given twice: which one counts depends on order, the exact path's way
     max_row = max(map(int, set(map(itemgetter(1), refs))), default=0)  # a row's number once
     max_col = max(map(_column, set(map(itemgetter(0), refs))), default=0)
     grid = max_row * max_col
