@@ -35,6 +35,7 @@ from generator.core.rules import rule
 from generator.core.model import Setup
 from generator.figures.summary import FileOutcome, MonthSummary, fiscal_months, summarise
 from generator.core.statuses import ACCEPTED, EXIT_OK, EXIT_REJECTED, MISSING, REJECTED, SUPERSEDED
+from generator.checks.memo import copy_submission, forget_oldest, frame_token, lean, memo_key, recall, setup_token
 from generator.checks.validation import Checked, check_province, validate_submission
 from generator.outputs.atomic import write_bytes_atomic
 from generator.figures.years import YearComparison, check_period_in_year, compare_with_last_year, same_month_last_year
@@ -69,105 +70,32 @@ def check_files(paths: list[Path] | list[tuple[Path, str]], setup: Setup, period
     for path, name, sha, copies in distinct_named([p if isinstance(p, tuple) else (p, p.name) for p in paths]):
         if progress:
             progress(path)
-        key = _memo_key(path, name, sha, period, limits, setup_key)
-        read = _recall(memo, key)
-        lean = read is not None
+        key = memo_key(path, name, sha, period, limits, setup_key)
+        read = recall(memo, key)
+        rows_dropped = read is not None  # the memo keeps a file without its sheet's rows
         if read is None:
             read = read_submission(path, setup, period, limits, sha256=sha, name=name)
             if key:
-                memo[key] = _lean(read)
-        sub = _copy(read)
+                memo[key] = lean(read)
+        sub = copy_submission(read)
         sub.copies = copies
         last = None if previous is None else previous.get(sub.district_code)
         if key and sub.district_code not in last_tokens:  # once a district: a month holds many of its files
             last_tokens[sub.district_code] = frame_token(last)
         token = last_tokens[sub.district_code] if key else ""  # "": last month cannot be told apart, so no memo
         done_key = (key, token) if token else None
-        done = _recall(memo, done_key)
+        done = recall(memo, done_key)
         if done is None:
-            if lean:  # kept without its rows: read again, to be checked against another last month
-                sub = _copy(read_submission(path, setup, period, limits, sha256=sha, name=name))
+            if rows_dropped:  # kept without its rows: read again, to be checked against another last month
+                sub = copy_submission(read_submission(path, setup, period, limits, sha256=sha, name=name))
                 sub.copies = copies
             done = validate_submission(sub, setup, period, last)
             if done_key:
-                memo[done_key] = Checked(_lean(done.submission), done.groups.copy(), list(done.problems))
+                memo[done_key] = Checked(lean(done.submission), done.groups.copy(), list(done.problems))
         checked.append(Checked(sub, done.groups.copy(), list(done.problems)))
     if memo is not None:
-        _forget_oldest(memo)
+        forget_oldest(memo)
     return checked
-
-
-# Entries (two a file, about 50 KiB a file): room for a month of 1,200 files, a province's deadline
-# of several uploads a district many times over, in about 60 MiB at most however long the server runs.
-MEMO_MAX = 2_400
-
-
-def _recall(memo: dict | None, key):
-    """The memo's entry, moved to the back of the line (a dict keeps the order entries came in).
-    The web page's previews and its run share one memo from two threads: each step here is one
-    dict operation, and an entry another thread took meanwhile is only worked out again."""
-    if memo is None or key is None:
-        return None
-    value = memo.pop(key, None)
-    if value is not None:
-        memo[key] = value
-    return value
-
-
-def _forget_oldest(memo: dict) -> None:
-    """The least recently used entries, until the memo holds MEMO_MAX."""
-    while len(memo) > MEMO_MAX:
-        try:
-            memo.pop(next(iter(memo)), None)
-        except (RuntimeError, StopIteration):  # another thread changed it meanwhile: next time
-            return
-
-
-def _lean(sub):
-    """A submission as the memo keeps it: without the sheet's raw rows, which only validation reads
-    (after it, the table's sheet, header and columns still name each problem's cell). A month of
-    a thousand uploads would otherwise hold every file's cells for as long as the server runs."""
-    if sub.table is None:
-        return _copy(sub)
-    return replace(sub, table=replace(sub.table, rows=[]), problems=list(sub.problems))
-
-
-def _copy(sub):
-    """A submission as the pipeline may change it (its copies, when it was received, its problems)."""
-    return replace(sub, problems=list(sub.problems))
-
-
-def _memo_key(path: Path, name: str, sha: str | None, period: Period, limits: Limits, setup_key: str | None):
-    if setup_key is None or not sha:
-        return None
-    try:
-        modified = Path(path).stat().st_mtime_ns  # the file's time is when it was received
-    except OSError:
-        return None
-    return (sha, name, period.key, limits, setup_key, modified)
-
-
-def setup_token(setup: Setup) -> str:
-    """A digest of everything a setup holds: two setups with the same token check a file alike."""
-    from dataclasses import fields
-
-    digest = hashlib.sha256()
-    for f in fields(setup):
-        value = getattr(setup, f.name)
-        digest.update(f.name.encode())
-        digest.update(frame_token(value).encode() if isinstance(value, pd.DataFrame) else repr(value).encode())
-    return digest.hexdigest()
-
-
-def frame_token(frame: pd.DataFrame | None) -> str:
-    """A digest of a table's columns and values ("none" for no table; "" when it cannot be made)."""
-    if frame is None:
-        return "none"
-    try:
-        values = pd.util.hash_pandas_object(frame, index=False).values.tobytes()
-    except TypeError:
-        return ""
-    return hashlib.sha256(repr(list(frame.columns)).encode() + values).hexdigest()
 
 
 def _arrival(c: Checked) -> tuple:

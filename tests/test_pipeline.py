@@ -218,12 +218,12 @@ def test_the_memo_is_bounded_keeps_the_files_used_last_and_rereads_a_file_for_an
     """The memo holds at most MEMO_MAX entries (the least recently used go first), keeps each file
     without its sheet's rows, and a file checked again against another last month is read again
     in full: the results are always those of a run without a memo."""
-    import generator.pipeline as pipeline
+    import generator.checks.memo as memo_module
     from generator.pipeline import check_files
     from generator.samples.demo import groups_as_of
 
     paths = [filled(code) for code in ("3601", "3602", "3603")]
-    monkeypatch.setattr(pipeline, "MEMO_MAX", 4)  # two files
+    monkeypatch.setattr(memo_module, "MEMO_MAX", 4)  # two files
     memo = {}
 
     def same(a, b):
