@@ -197,29 +197,58 @@ class ReadOnlyStore:
 def month_preview(setup: Setup, period: Period, inbox: Path, store_path: Path, made_on: date,
                   now: datetime | None = None, lang: str = "th", memo: dict | None = None):
     """The month as a run would make it now (every file checked, statuses, figures), without
-    writing the store or any output. Returns the pipeline's `RunResult`. ``memo``: kept between
-    previews, so that each reads and checks only the files that are new since the last one."""
+    writing the store or any output. Returns the pipeline's `RunResult`, its files as a page keeps
+    them: each file's name, time and problems without its sheet's rows or its groups (the figures
+    hold the groups that count; a month of a thousand uploads would otherwise hold every file's
+    cells while the page shows it). ``memo``: kept between previews, so that each reads and checks
+    only the files that are new since the last one."""
+    from dataclasses import replace
+
+    from generator.checks.memo import lean
+    from generator.checks.validation import Checked
     from generator.pipeline import run_month
 
     store = HistoryStore.open(store_path, setup.province_code) if Path(store_path).is_file() else None
     try:
-        return run_month(setup, period, inbox, Path(inbox), made_on, lang, render=False,
-                         store=ReadOnlyStore(store) if store else None, now=now or datetime.now(), memo=memo)
+        result = run_month(setup, period, inbox, Path(inbox), made_on, lang, render=False,
+                           store=ReadOnlyStore(store) if store else None, now=now or datetime.now(), memo=memo)
     finally:
         if store:
             store.close()
+    return replace(result, checked=[Checked(lean(c.submission), None, c.problems) for c in result.checked])
 
 
 def make_report(setup: Setup, period: Period, inbox: Path, out_dir: Path, store_path: Path, made_on: date,
-                lang: str = "th", progress=None, now: datetime | None = None, memo: dict | None = None):
+                lang: str = "th", progress=None, now: datetime | None = None, memo: dict | None = None,
+                ahead: Path | None = None):
     """The month's run, as `savings-report run` makes it: outputs and the store. Each district's
     one-page report follows with `district_reports`, once the month's report is there to read.
-    memo: as `month_preview`'s (files already read and checked are not read again)."""
+    memo: as `month_preview`'s (files already read and checked are not read again). ahead: the
+    folder of `make_ahead`, whose workbooks the run takes when they are the very ones it would make."""
+    from generator.outputs.ahead import MadeAhead
     from generator.pipeline import run_month
 
     with HistoryStore.open(store_path, setup.province_code) as store:
         return run_month(setup, period, inbox, out_dir, made_on, lang, store=store, now=now or datetime.now(),
-                         progress=progress, memo=memo)
+                         progress=progress, memo=memo, ahead=MadeAhead(ahead) if ahead is not None else None)
+
+
+def make_ahead(result, setup: Setup, period: Period, lang: str, folder: Path, still=lambda: True) -> int:
+    """The workbooks the month's run would write (its Excel summary, each feedback workbook), made
+    from the month's preview (`month_preview`'s result) before the click and kept in folder under
+    the digest of what each is made from (`generator.outputs.ahead`); the run takes them
+    (`make_report(ahead=folder)`). One at a time in the check worker when there is one, and none
+    once still() says the month has changed. Returns how many were made."""
+    from generator.outputs.ahead import MadeAhead
+    from generator.outputs.parallel import in_check_worker
+    from generator.pipeline import workbooks_ahead
+
+    kept, made = MadeAhead(folder), 0
+    for book in workbooks_ahead(result, setup, period, lang):
+        if not still():
+            break
+        made += bool(in_check_worker(kept.make, book.digest(), ".xlsx", book.write))
+    return made
 
 
 def district_reports(summary, codes: list[str], out_dir: Path, lang: str, written) -> None:

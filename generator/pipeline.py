@@ -23,7 +23,9 @@ from generator.figures.audit import check_report
 from generator.figures.carry import with_carried
 from generator.core import texts
 from generator.store.commit import OutputCommit, output_lock, recover, step
-from generator.outputs.feedback import feedback_file_name, write_feedback
+from generator.outputs.ahead import MadeAhead
+from generator.outputs.feedback import FeedbackWorkbook, feedback_file_name
+from generator.outputs.render_excel import SummaryWorkbook
 from generator.intake.submission import InboxListing, distinct_named, list_inbox, read_submission
 from generator.store.history import HistoryStore
 from generator.figures.merge import assign_group_codes, merge_groups
@@ -35,7 +37,8 @@ from generator.core.rules import rule
 from generator.core.model import Setup
 from generator.figures.summary import FileOutcome, MonthSummary, fiscal_months, summarise
 from generator.core.statuses import ACCEPTED, EXIT_OK, EXIT_REJECTED, MISSING, REJECTED, SUPERSEDED
-from generator.checks.memo import copy_submission, forget_oldest, frame_token, lean, memo_key, recall, setup_token
+from generator.checks.memo import (copy_submission, forget_oldest, frame_token, keep_groups_of_counting, lean, memo_key,
+                                   recall, setup_token)
 from generator.checks.validation import Checked, check_province, validate_submission
 from generator.outputs.atomic import write_bytes_atomic
 from generator.figures.years import YearComparison, check_period_in_year, compare_with_last_year, same_month_last_year
@@ -92,10 +95,26 @@ def check_files(paths: list[Path] | list[tuple[Path, str]], setup: Setup, period
             done = validate_submission(sub, setup, period, last)
             if done_key:
                 memo[done_key] = Checked(lean(done.submission), done.groups.copy(), list(done.problems))
-        checked.append(Checked(sub, done.groups.copy(), list(done.problems)))
+        groups = None if done.groups is None else done.groups.copy()
+        checked.append(Checked(sub, groups, list(done.problems), memo_key=done_key))
     if memo is not None:
         forget_oldest(memo)
     return checked
+
+
+def with_groups(counting: list[Checked], setup: Setup, period: Period, limits: Limits,
+                previous: dict[str, pd.DataFrame] | None, memo: dict | None) -> None:
+    """The files that count, each with its groups: a file the memo kept without them (it did not
+    count when last checked) is read and checked again, and the memo keeps its groups from now on."""
+    for c in counting:
+        if c.groups is not None:
+            continue
+        sub = c.submission
+        again = read_submission(sub.path, setup, period, limits, sha256=sub.sha256, name=sub.name)
+        done = validate_submission(again, setup, period, None if previous is None else previous.get(sub.district_code))
+        c.groups = done.groups
+        if memo is not None and c.memo_key is not None:
+            memo[c.memo_key] = Checked(lean(done.submission), done.groups.copy(), list(done.problems))
 
 
 def _arrival(c: Checked) -> tuple:
@@ -200,11 +219,13 @@ def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on:
               limits: Limits = DEFAULT_LIMITS, progress: Callable[[Path], None] | None = None,
               render: bool = True, store: HistoryStore | None = None, received_on: date | None = None,
               now: datetime | None = None, archive: bool = False,
-              district_reports: tuple[str, ...] = (), memo: dict | None = None) -> RunResult:
+              district_reports: tuple[str, ...] = (), memo: dict | None = None,
+              ahead: MadeAhead | None = None) -> RunResult:
     """One month, from the inbox to the outputs. With a store, everything the run learns is
     recorded in one transaction, committed only once the outputs are in place.
 
-    district_reports: codes of the districts that also get a one-page report of their own."""
+    district_reports: codes of the districts that also get a one-page report of their own.
+    ahead: workbooks made before the run (the web page's), taken when they are the run's own."""
     check_period_in_year(setup, period)
     out_dir = Path(out_dir)
     with output_lock(out_dir) if render else nullcontext():
@@ -215,7 +236,7 @@ def run_month(setup: Setup, period: Period, inbox: Path, out_dir: Path, made_on:
         try:
             listing = list_inbox(inbox, own=own_outputs(setup, period, out_dir))
             result = _month(setup, period, listing, made_on, lang, limits, progress, store, received_on, now,
-                            district_reports, commit, memo)
+                            district_reports, commit, memo, ahead)
         except BaseException:
             if commit is not None:
                 commit.undo()
@@ -237,13 +258,15 @@ def own_outputs(setup: Setup, period: Period, out_dir: Path) -> list[Path]:
 def _month(setup: Setup, period: Period, listing: InboxListing, made_on: date, lang: str, limits: Limits,
            progress: Callable[[Path], None] | None, store: HistoryStore | None, received_on: date | None,
            now: datetime | None, district_reports: tuple[str, ...], commit: OutputCommit | None,
-           memo: dict | None = None) -> RunResult:
+           memo: dict | None = None, ahead: MadeAhead | None = None) -> RunResult:
     with store.transaction() if store else nullcontext():
         # Villages re-coded (the setup's village_moves): what the store holds under an old code is read under the new.
         previous = setup.moved_by_district(store.previous_groups(period)) if store else None
         checked = check_files(list(listing.files), setup, period, limits, progress, previous=previous, memo=memo)
         stamp_received(checked, store, received_on, now)
         chosen, _ = choose_per_district(checked, setup)  # its notes go into each file's problems
+        with_groups(list(chosen.values()), setup, period, limits, previous, memo)
+        keep_groups_of_counting(memo, checked, list(chosen.values()))
         for problem in check_province(list(chosen.values()), setup):  # outliers among the files that count
             chosen[problem.district_code].problems.append(problem)
         files = outcomes(checked, chosen, setup)
@@ -276,7 +299,8 @@ def _month(setup: Setup, period: Period, listing: InboxListing, made_on: date, l
             store.record_month(period, **month_record(result, chosen, merged, new_codes),
                                fiscal_year_be=setup.fiscal_year_be, village_moves=village_moves(setup))
         if commit is not None:
-            result.outputs = write_outputs(result, setup, period, commit, lang, district_reports=district_reports)
+            result.outputs = write_outputs(result, setup, period, commit, lang, district_reports=district_reports,
+                                           ahead=ahead)
             if store:
                 store.mark_commit(commit.id)  # commits with the record: the month changes here
     return result
@@ -376,13 +400,13 @@ def month_output_names(setup: Setup, period: Period) -> dict[str, str]:
 
 
 def write_outputs(result: RunResult, setup: Setup, period: Period, commit: OutputCommit, lang: str,
-                  district_reports: tuple[str, ...] = ()) -> dict[str, Path]:
+                  district_reports: tuple[str, ...] = (), ahead: MadeAhead | None = None) -> dict[str, Path]:
     """Everything is written into the commit's staging folder first and switched into place only
     when all of it was made (generator.store.commit), so a run that fails or is killed part-way leaves
     the previous month's outputs as they were, together with the store."""
     # The run's id is its record's hash: the same inbox gives the same store, id included.
     commit.id = hashlib.sha256(result_json(result).encode("utf-8")).hexdigest()[:32]
-    staged = _render_all(result, setup, period, commit.new, lang, district_reports=district_reports)
+    staged = _render_all(result, setup, period, commit.new, lang, district_reports=district_reports, ahead=ahead)
     targets = {commit.out_dir / p.relative_to(commit.new) for p in staged.values()}
     # A district that has since sent a clean file must not find last run's feedback here.
     stale = [old for old in (commit.out_dir / "feedback").glob(f"feedback_*_{period.be_key}*.xlsx")
@@ -391,22 +415,24 @@ def write_outputs(result: RunResult, setup: Setup, period: Period, commit: Outpu
 
 
 def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, lang: str,
-                district_reports: tuple[str, ...] = ()) -> dict[str, Path]:
+                district_reports: tuple[str, ...] = (), ahead: MadeAhead | None = None) -> dict[str, Path]:
     """Excel summary, PDF (with the summary attached), feedback workbooks and the JSON record.
 
     With a warm PDF worker active (`generator.outputs.parallel.pdf_worker`, the CLI starts one), the PDF's
     pages are laid out in that process while this one writes the Excel summary (attached to the PDF
-    once it is written), the feedback workbooks, the district pages and the record."""
+    once it is written), the feedback workbooks, the district pages and the record. ahead: the
+    workbooks the web page made before the click (`generator.outputs.ahead`), taken when they are
+    the very ones this run would make."""
     from generator.outputs.parallel import WhenWritten, active_pdf_worker, pdf_result, render_pdf_file
-    from generator.outputs.render_excel import write_summary_workbook
 
     names = month_output_names(setup, period)
     excel_path, pdf_path = folder / names["excel"], folder / names["pdf"]
     worker = active_pdf_worker()
     pending = worker.submit_pdf(result.summary, pdf_path, WhenWritten([excel_path]), lang) if worker else None
-    outputs = {"excel": write_summary_workbook(result.summary, excel_path, lang)}
+    outputs = {"excel": _made(SummaryWorkbook(result.summary, lang), excel_path, ahead)}
     outputs["pdf"] = None if pending else render_pdf_file(result.summary, pdf_path, [excel_path], lang)
-    outputs.update(_write_feedback_files(result, setup, period, folder, lang))
+    for key, book in feedback_workbooks(result, setup, period).items():
+        outputs[key] = _made(book, folder / "feedback" / book.file_name, ahead)
     outputs.update(_write_district_pages(result, period, folder, lang, district_reports))
     outputs["json"] = write_bytes_atomic(folder / names["json"], result_json(result).encode("utf-8"))
     if pending:
@@ -414,12 +440,22 @@ def _render_all(result: RunResult, setup: Setup, period: Period, folder: Path, l
     return outputs
 
 
-def _write_feedback_files(result: RunResult, setup: Setup, period: Period, folder: Path,
-                          lang: str) -> dict[str, Path]:
+def _made(book, path: Path, ahead: MadeAhead | None) -> Path:
+    taken = ahead.take(book.digest(), path) if ahead is not None else None
+    return taken or book.write(path)
+
+
+def workbooks_ahead(result: RunResult, setup: Setup, period: Period, lang: str) -> list:
+    """The workbooks a run of this month would write (`SummaryWorkbook`, `FeedbackWorkbook`), to be
+    made before the click from the month's preview (`jobs.make_ahead`)."""
+    return [SummaryWorkbook(result.summary, lang), *feedback_workbooks(result, setup, period).values()]
+
+
+def feedback_workbooks(result: RunResult, setup: Setup, period: Period) -> dict[str, FeedbackWorkbook]:
     """One workbook per district: about its current (latest) file, with a line for each of its
     other files saying what became of them. A district whose files need nothing gets none; one
     whose earlier file had problems is told that the later file replaced it."""
-    outputs = {}
+    books = {}
     for code, c in sorted(current_files(result.checked).items()):
         others = [x for x in result.checked if x.submission.district_code == code and x is not c]
         if not (errors(c.problems) or warnings(c.problems)
@@ -430,11 +466,10 @@ def _write_feedback_files(result: RunResult, setup: Setup, period: Period, folde
         title = texts.text("feedback.title", "th", district=setup.district_name(code), period=period.thai(),
                            file=c.submission.name)
         # The copy is made from the bytes that were checked, never from a file changed since.
-        source = bytes_as_read(c.submission.path, c.submission.sha256) if c.submission.table is not None else None
-        name = feedback_file_name(code, period, setup.district_name(code))
-        outputs[f"feedback:{c.submission.name}"] = write_feedback(
-            source, c.problems + replaced, folder / "feedback" / name, title, "th")
-    return outputs
+        books[f"feedback:{c.submission.name}"] = FeedbackWorkbook(
+            c.submission.path if c.submission.table is not None else None, c.submission.sha256,
+            tuple(c.problems + replaced), title, feedback_file_name(code, period, setup.district_name(code)))
+    return books
 
 
 REPLACED_RULES = frozenset({"F_DUPLICATE_DISTRICT", "F_REPLACED_BY_NEWER"})

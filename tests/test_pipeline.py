@@ -213,6 +213,42 @@ def test_a_memo_kept_between_runs_reads_only_new_files_and_changes_nothing(fille
     assert read == ["3603.xlsx"] and result_json(changed) == result_json(month())
 
 
+def test_the_memo_keeps_groups_only_of_the_files_that_count_and_reads_a_file_again_when_it_counts_again(
+        filled, setup, period, tmp_path, monkeypatch):
+    """A month of many uploads must not hold every file's groups: a file replaced by a later one, or
+    rejected, keeps only its problems in the memo. When it counts again (the later file taken out
+    of the inbox) it is read again, and the month is exactly what a run without a memo makes."""
+    import generator.pipeline as pipeline
+    from generator.pipeline import result_json
+
+    filled("3601", {(0, "members"): 411}, name="old.xlsx")
+    filled("3601", name="new.xlsx")
+    filled("3602", {(1, "members"): -5})  # rejected: its groups never count
+    os.utime(tmp_path / "inbox" / "old.xlsx", (1_690_000_000, 1_690_000_000))
+    read = []
+    original = pipeline.read_submission
+    monkeypatch.setattr(pipeline, "read_submission", lambda path, *a, **k: read.append(path.name) or original(path, *a, **k))
+
+    def month(memo=None):
+        return run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25), render=False,
+                         memo=memo)
+
+    memo = {}
+    assert result_json(month(memo)) == result_json(month())
+    kept = {e.submission.name for e in memo.values() if getattr(e, "groups", None) is not None}
+    assert kept == {"new.xlsx"}
+    assert {e.submission.name for e in memo.values() if hasattr(e, "groups")} == {"old.xlsx", "new.xlsx", "3602.xlsx"}
+    (tmp_path / "inbox" / "new.xlsx").unlink()
+    read.clear()
+    again = month(memo)
+    assert read == ["old.xlsx"]  # it counts now: read again for its groups, and only it
+    assert result_json(again) == result_json(month())
+    assert 411 in set(again.summary.groups["members"])  # its own figures, not the later file's
+    read.clear()
+    month(memo)
+    assert read == []  # and kept with its groups from then on
+
+
 def test_the_memo_is_bounded_keeps_the_files_used_last_and_rereads_a_file_for_another_last_month(
         filled, setup, period, tmp_path, monkeypatch):
     """The memo holds at most MEMO_MAX entries (the least recently used go first), keeps each file

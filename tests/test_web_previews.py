@@ -56,7 +56,7 @@ def test_the_report_is_laid_out_ahead_once_the_month_has_settled(tmp_path, setup
     ws = Workspace(tmp_path / "ws")
     ws.add_setup(Path(setup_path).read_bytes(), datetime(2023, 8, 1, 9, 0))
     settled = []
-    previews = Previews(ws, on_settled=lambda summary, lang: settled.append((summary, lang)))
+    previews = Previews(ws, on_settled=lambda setup, period, result, lang, still: settled.append((result.summary, lang)))
     monkeypatch.setattr(Previews, "SETTLE_SECONDS", 0.5)
     previews.report_lang = "en"
     setup = ws.setup()
@@ -100,3 +100,59 @@ def test_a_report_laid_out_ahead_is_written_alike_and_only_laid_out_once(setup, 
         assert pdf_engine.html_to_pdf(html) == plain and layouts == [1, 1]
     finally:
         pdf_engine.keep_layouts(0)
+
+
+def test_a_preview_keeps_each_files_problems_without_its_rows_or_groups(tmp_path, setup_path, filled):
+    """The page holds the month's last preview as long as it shows the month: each file's name, time
+    and problems, never its sheet's cells; the month's figures keep the groups that count."""
+    ws = Workspace(tmp_path / "ws")
+    ws.add_setup(Path(setup_path).read_bytes(), datetime(2023, 8, 1, 9, 0))
+    for code, changes in (("3601", None), ("3602", {(1, "members"): -5})):
+        path = filled(code, changes)
+        ws.add_file(DEMO_PERIOD, path.name, path, datetime.now())
+    result, _ = Previews(ws).get(ws.setup(), DEMO_PERIOD, wait=True)
+    assert sorted(c.submission.name for c in result.checked) == ["3601.xlsx", "3602.xlsx"]
+    assert all(c.groups is None and (c.submission.table is None or c.submission.table.rows == [])
+               for c in result.checked)
+    rejected = next(c for c in result.checked if c.submission.name == "3602.xlsx")
+    assert any(p.is_error and p.cell for p in rejected.problems)  # its problems, each at its cell
+    assert set(result.summary.groups["district_code"]) == {"3601"}
+
+
+def test_once_the_month_has_settled_serve_makes_its_workbooks_ahead_and_the_run_takes_them(
+        tmp_path, setup_path, filled, monkeypatch):
+    """With serve's check worker, a settled month's Excel summary and feedback workbooks are made in
+    that worker before the click, and the click's run takes them instead of making them."""
+    from generator.jobs import make_report
+    from generator.outputs.feedback import FeedbackWorkbook
+    from generator.outputs.parallel import check_worker
+    from generator.outputs.render_excel import SummaryWorkbook
+    from generator.web import _ahead_of_the_click
+
+    ws = Workspace(tmp_path / "ws")
+    ws.add_setup(Path(setup_path).read_bytes(), datetime(2023, 8, 1, 9, 0))
+    for code, changes in (("3601", None), ("3602", {(1, "members"): -5})):
+        path = filled(code, changes)
+        ws.add_file(DEMO_PERIOD, path.name, path, datetime.now())
+    setup = ws.setup()
+
+    def run(**kwargs):
+        return make_report(setup, DEMO_PERIOD, ws.inbox(DEMO_PERIOD), ws.output, ws.store_path(setup),
+                           datetime.now().date(), **kwargs)
+
+    run()  # the month's first run: the store holds it
+    monkeypatch.setattr(Previews, "SETTLE_SECONDS", 0.3)
+    with check_worker() as worker:
+        assert worker is not None
+        Previews(ws, on_settled=_ahead_of_the_click(ws)).get(setup, DEMO_PERIOD, wait=True)
+        deadline = time.monotonic() + 120
+        while len(list(ws.ahead.glob("*.xlsx"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert len(list(ws.ahead.glob("*.xlsx"))) == 2
+    made = []
+    for cls in (SummaryWorkbook, FeedbackWorkbook):
+        original = cls.write
+        monkeypatch.setattr(cls, "write", lambda self, path, _o=original: made.append(type(self).__name__) or _o(self, path))
+    result = run(ahead=ws.ahead)
+    assert made == []
+    assert result.outputs["excel"].read_bytes() in {p.read_bytes() for p in ws.ahead.glob("*.xlsx")}

@@ -18,8 +18,9 @@ from generator.core.periods import Period
 from generator.intake.limits import Limits
 
 
-# Entries (two a file, about 50 KiB a file): room for a month of 1,200 files, a province's deadline
-# of several uploads a district many times over, in about 60 MiB at most however long the server runs.
+# Entries (two a file): room for a month of 1,200 files, a province's deadline of several uploads a
+# district many times over. An entry is a few KiB; a file that counts also keeps its groups (about
+# 50 KiB), and only one file a district counts, so the memo stays small however long the server runs.
 MEMO_MAX = 2_400
 
 
@@ -89,3 +90,19 @@ def frame_token(frame: pd.DataFrame | None) -> str:
     except TypeError:
         return ""
     return hashlib.sha256(repr(list(frame.columns)).encode() + values).hexdigest()
+
+
+def keep_groups_of_counting(memo: dict | None, checked: list, counting: list) -> None:
+    """The groups of only the files that count (one a district): a file replaced by a later one, or
+    rejected, keeps its problems in the memo and not its rows. Should it count again (its newer
+    file taken out, or a later month read against it), `pipeline.check_files` reads it again."""
+    if memo is None:
+        return
+    counts = {id(c) for c in counting}
+    for c in checked:
+        key = c.memo_key
+        if key is None or id(c) in counts:
+            continue
+        entry = memo.get(key)
+        if entry is not None and entry.groups is not None:
+            memo[key] = replace(entry, groups=None)

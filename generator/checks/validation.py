@@ -34,8 +34,10 @@ _HELPER_COLUMNS = ("officer_district", "officer_district_name", "officer_distric
 @dataclass
 class Checked:
     submission: Submission
-    groups: pd.DataFrame = field(repr=False)
+    # None only from a memo (`generator.checks.memo`), for a file that did not count when last checked.
+    groups: pd.DataFrame | None = field(repr=False)
     problems: list[Problem]
+    memo_key: tuple | None = field(default=None, repr=False, compare=False)  # its checks' entry in the memo
 
     @property
     def accepted(self) -> bool:

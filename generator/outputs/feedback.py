@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -61,6 +62,30 @@ NO_COPY = {
     "en": "The district's file holds parts too large to copy safely with its cells marked (such as huge merged or "
           "linked ranges), so only the list of problems is here: correct the district's own file at the cells named.",
 }
+
+
+@dataclass(frozen=True)
+class FeedbackWorkbook:
+    """One district's feedback workbook as a job: its file's bytes as they were checked (none when
+    intake could not read it), its problems and title; its digest, and its making
+    (`generator.outputs.ahead` keeps one made before the click under that digest)."""
+
+    source: Path | None  # the district's file, copied only when its bytes are still those checked
+    sha256: str
+    problems: tuple[Problem, ...]
+    title: str
+    file_name: str
+
+    def digest(self) -> str | None:
+        from generator.outputs.ahead import content_token
+
+        return content_token("feedback", self.sha256, self.source is not None, self.problems, self.title)
+
+    def write(self, path: Path) -> Path:
+        from generator.intake.snapshot import bytes_as_read
+
+        source = bytes_as_read(self.source, self.sha256) if self.source is not None else None
+        return write_feedback(source, list(self.problems), path, self.title, "th")
 
 
 def write_feedback(source: Path | bytes | None, problems: list[Problem], path: Path, title: str,

@@ -91,7 +91,7 @@ def lay_out_report(summary, lang: str) -> None:
     from generator.outputs.pdf_engine import lay_out
     from generator.outputs.render_pdf import render_html
 
-    lay_out(render_html(summary, lang), lang)
+    lay_out(render_html(summary, lang))
 
 
 def render_district_file(summary, code: str, path: Path, lang: str) -> Path:
@@ -140,10 +140,8 @@ class PdfWorker:
 
     def district_pdf(self, summary, code: str, path: Path, lang: str) -> Path:
         """One district's page laid out in the worker (here, if the worker died)."""
-        try:
-            return self._pool.submit(render_district_file, summary, code, path, lang).result()
-        except BrokenProcessPool:
-            return render_district_file(summary, code, path, lang)
+        return _answer(self._pool.submit(render_district_file, summary, code, path, lang),
+                       render_district_file, summary, code, path, lang)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -199,24 +197,34 @@ def check_worker(enabled: bool = True):
             pool.shutdown(wait=True, cancel_futures=True)
 
 
+def active_check_worker() -> ProcessPoolExecutor | None:
+    return _checkers[-1] if _checkers else None
+
+
 def in_check_worker(fn, *args, **kwargs):
     """fn(*args, **kwargs) in the check worker when one is active, else here. A worker that died
     (killed, out of memory) costs that one answer's speed, never the answer: it is worked out here."""
-    pool = _checkers[-1] if _checkers else None
-    if pool is not None:
-        try:
-            return pool.submit(fn, *args, **kwargs).result()
-        except BrokenProcessPool:
-            pass
-    return fn(*args, **kwargs)
+    pool = active_check_worker()
+    if pool is None:
+        return fn(*args, **kwargs)
+    try:
+        future = pool.submit(fn, *args, **kwargs)
+    except BrokenProcessPool:
+        return fn(*args, **kwargs)
+    return _answer(future, fn, *args, **kwargs)
 
 
 def pdf_result(future: Future, summary, path: Path, attachments: list[Path], lang: str) -> Path:
     """The worker's PDF; if the worker process died (killed, out of memory), render it here instead."""
+    return _answer(future, render_pdf_file, summary, path, attachments, lang)
+
+
+def _answer(future: Future, fn, *args, **kwargs):
+    """A worker's answer; when the worker process died (killed, out of memory), fn's answer here."""
     try:
         return future.result()
     except BrokenProcessPool:
-        return render_pdf_file(summary, path, attachments, lang)
+        return fn(*args, **kwargs)
 
 
 def province_pool(workers: int | None = None) -> ProcessPoolExecutor:

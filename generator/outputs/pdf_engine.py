@@ -120,7 +120,11 @@ _keep = 0
 def keep_layouts(n: int) -> None:
     global _keep
     _keep = n
-    while len(_layouts) > n:
+    _trim_layouts()
+
+
+def _trim_layouts() -> None:
+    while len(_layouts) > _keep:
         _layouts.popitem(last=False)
 
 
@@ -139,12 +143,11 @@ def _laid_out(html: str, base_url: str, fetcher, reuse: bool = True):
     laid_out = document.render(font_config=font_config, stylesheets=[css], uncompressed_pdf=False)
     if _keep and reuse:
         _layouts[key] = laid_out
-        while len(_layouts) > _keep:
-            _layouts.popitem(last=False)
+        _trim_layouts()
     return laid_out
 
 
-def lay_out(html: str, lang: str = "th") -> None:
+def lay_out(html: str) -> None:
     """Lay a report out now and keep it (when layouts are kept), to be written later."""
     pdf_text.install()
     with _lock:

@@ -507,6 +507,23 @@ def _reporting_sheet(wb: Workbook, s: MonthSummary, lang: str) -> None:
                 c.alignment = Alignment(horizontal="center")
 
 
+@dataclass(frozen=True)
+class SummaryWorkbook:
+    """The month's summary workbook as a job: what it is made from, its digest, and its making
+    (`generator.outputs.ahead` keeps one made before the click under that digest)."""
+
+    summary: MonthSummary
+    lang: str
+
+    def digest(self) -> str | None:
+        from generator.outputs.ahead import content_token
+
+        return content_token("summary", self.summary, self.lang)
+
+    def write(self, path: Path) -> Path:
+        return write_summary_workbook(self.summary, path, self.lang)
+
+
 def write_summary_workbook(summary: MonthSummary, path: Path, lang: str = "th") -> Path:
     """The month's summary workbook in `lang` (sheet names, headers, notes), written atomically."""
     wb = Workbook()

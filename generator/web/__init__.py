@@ -69,7 +69,7 @@ def create_app(workspace: Path, require_login: bool = False, limits: UploadLimit
 
     app.jinja_env.filters.update(environment().filters)
     app.jinja_env.autoescape = True  # also for the report's macros and any template name
-    previews = Previews(ws, on_settled=_lay_out_ahead)
+    previews = Previews(ws, on_settled=_ahead_of_the_click(ws))
     runner = Runner(ws, memo=previews.memo)
     app.extensions["savings"] = {"ws": ws, "runner": runner, "previews": previews,
                                  "limiter": security.LoginLimiter(),
@@ -126,14 +126,22 @@ def _refresh_url() -> str:
     return f"{request.path}?u={flip}"
 
 
-def _lay_out_ahead(summary, lang: str) -> None:
-    """The month has settled: the PDF worker (when `serve` started one) lays its report out now, so
-    the click's run only has to write it. A run's own PDF waits at most for this one layout."""
-    from generator.outputs.parallel import active_pdf_worker
+def _ahead_of_the_click(ws: Workspace):
+    def settled(setup, period, result, lang: str, still) -> None:
+        """The month has settled. With `serve`'s workers, the PDF worker lays the report out now and
+        the check worker makes the month's workbooks (`jobs.make_ahead`), so the click's run only
+        writes the laid-out PDF and takes the workbooks. A run's own PDF waits at most for this
+        one layout; an upload's check, for one workbook."""
+        from generator.jobs import make_ahead
+        from generator.outputs.parallel import active_check_worker, active_pdf_worker
 
-    worker = active_pdf_worker()
-    if worker is not None:
-        worker.lay_out(summary, lang)
+        worker = active_pdf_worker()
+        if worker is not None:
+            worker.lay_out(result.summary, lang)
+        if active_check_worker() is not None:
+            make_ahead(result, setup, period, lang, ws.ahead, still)
+
+    return settled
 
 
 def _keep_flashes(response):

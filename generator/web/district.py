@@ -130,21 +130,27 @@ def _district_history(setup, store_path: Path, code: str) -> list:
         stamp = (st.st_mtime_ns, st.st_size)
     except OSError:
         stamp = None
-    key = (str(store_path), stamp, code, id(setup))
-    with _PAGES_LOCK:
-        hit = _HISTORIES.get(key)
-    if hit is not None and hit[0] is setup:
-        return hit[1]
-    history = district_history(setup, store_path, code)
-    with _PAGES_LOCK:
-        _HISTORIES[key] = (setup, history)
-        while len(_HISTORIES) > 2048:
-            _HISTORIES.pop(next(iter(_HISTORIES)))
-    return history
+    return _remember(_HISTORIES, (str(store_path), stamp, code, id(setup)), setup,
+                     lambda: district_history(setup, store_path, code), bound=2048)
 
 
 _PAGES: dict[tuple, tuple] = {}
 _PAGES_LOCK = threading.Lock()
+
+
+def _remember(cache: dict, key: tuple, owner, make, bound: int):
+    """make()'s answer, kept under key at most `bound` entries. key holds id(owner), and owner is
+    kept with the answer, so that an id reused by a newer object never finds an older answer."""
+    with _PAGES_LOCK:
+        hit = cache.get(key)
+    if hit is not None and hit[0] is owner:
+        return hit[1]
+    value = make()
+    with _PAGES_LOCK:
+        cache[key] = (owner, value)
+        while len(cache) > bound:
+            cache.pop(next(iter(cache)))
+    return value
 
 
 def _district_page(summary, code: str, lang: str) -> dict:
@@ -153,17 +159,8 @@ def _district_page(summary, code: str, lang: str) -> dict:
     from generator.outputs.render_pdf import district_context
     from generator.web.routes import _report_context
 
-    key = (id(summary), code, lang)
-    with _PAGES_LOCK:
-        hit = _PAGES.get(key)
-    if hit is not None and hit[0] is summary:  # the summary is kept with it, so its id is not reused
-        return hit[1]
-    ctx = _report_context(district_context(summary, code, lang))
-    with _PAGES_LOCK:
-        _PAGES[key] = (summary, ctx)
-        while len(_PAGES) > 64:
-            _PAGES.pop(next(iter(_PAGES)))
-    return ctx
+    return _remember(_PAGES, (id(summary), code, lang), summary,
+                     lambda: _report_context(district_context(summary, code, lang)), bound=64)
 
 
 def _own_files(setup, period, code: str) -> dict:

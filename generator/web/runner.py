@@ -86,7 +86,7 @@ class Runner:
         try:
             result = make_report(setup, period, self.ws.inbox(period), self.ws.output, self.ws.store_path(setup),
                                  made_on=date.today(), lang=lang, progress=self._progress, now=self.clock(),
-                                 memo=self.memo)
+                                 memo=self.memo, ahead=self.ws.ahead)
             with self._lock:
                 self.ws.save_outputs(period, _manifest(result, self.ws.output))
                 self._state = replace(self._state, state=DONE, writing=False, finished_at=self.clock(),
@@ -153,8 +153,9 @@ class Previews:
     SETTLE_SECONDS = 3.0  # no new file for this long after a preview: the month has settled
 
     def __init__(self, workspace, on_settled=None):
-        """on_settled(summary, lang): called with a preview of the month once nothing has come in for
-        SETTLE_SECONDS after it (the page has its PDF worker lay the report out ahead of the click)."""
+        """on_settled(setup, period, result, lang, still): called with a preview of the month once
+        nothing has come in for SETTLE_SECONDS after it (the page has the report laid out and its
+        workbooks made ahead of the click); still() says whether the month is still as previewed."""
         self.ws, self.on_settled = workspace, on_settled
         self.report_lang = "th"  # the language the province's page was last seen in
         self._cache: dict[str, tuple[tuple, object]] = {}
@@ -198,13 +199,16 @@ class Previews:
                     del self._busy[period.key]
 
     def _when_settled(self, setup, period: Period, key: tuple, result) -> None:
+        def still() -> bool:
+            return self._key(setup, period) == key
+
         def settled():
             with self._guard:
                 cached = self._cache.get(period.key)
                 newest = cached is not None and cached[0] == key and period.key not in self._busy
             try:
-                if newest and self._key(setup, period) == key:  # nothing came in since
-                    self.on_settled(result.summary, self.report_lang)
+                if newest and still():  # nothing came in since
+                    self.on_settled(setup, period, result, self.report_lang, still)
             except Exception:  # only ever ahead of time: the run lays the report out itself
                 LOG.exception("laying out %s ahead of its run failed", period.be_key)
 

@@ -12,6 +12,8 @@
       months/<yyyy-mm BE>/outputs.json   what the last good run of the month wrote (under output/)
       output/                        the run's outputs, as `savings-report run --out` writes them, and
                                      the history store where the pipeline keeps it
+      ahead/<sha256>.xlsx            the month's workbooks made before the click, by the digest of what
+                                     each is made from (generator.outputs.ahead): the run takes them
       uploads.sqlite                 per month and content: the name it came with, when first uploaded
       web.log                        logins, uploads, runs
 
@@ -175,6 +177,10 @@ class Workspace:
     @property
     def output(self) -> Path:
         return self.root / "output"
+
+    @property
+    def ahead(self) -> Path:
+        return self.root / "ahead"
 
     def store_path(self, setup: Setup) -> Path:
         """Where the pipeline keeps the province's history store for this output folder."""
