@@ -233,22 +233,32 @@ def make_report(setup: Setup, period: Period, inbox: Path, out_dir: Path, store_
                          progress=progress, memo=memo, ahead=MadeAhead(ahead) if ahead is not None else None)
 
 
-def make_ahead(result, setup: Setup, period: Period, lang: str, folder: Path, still=lambda: True) -> int:
-    """The workbooks the month's run would write (its Excel summary, each feedback workbook), made
-    from the month's preview (`month_preview`'s result) before the click and kept in folder under
-    the digest of what each is made from (`generator.outputs.ahead`); the run takes them
-    (`make_report(ahead=folder)`). One at a time in the check worker when there is one, and none
-    once still() says the month has changed. Returns how many were made."""
+def make_ahead(result, setup: Setup, period: Period, lang: str, folder: Path, still=lambda: True) -> list[Path]:
+    """The month's report made from its preview (`month_preview`'s result) before the click, so
+    that the click's run only has to take it: with a PDF worker, the report is laid out there
+    first (`PdfWorker.lay_out`); its Excel summary and feedback workbooks are made one at a time
+    in the check worker when there is one, each kept in folder under the digest of what it is made
+    from (`generator.outputs.ahead`), taken by `make_report(ahead=folder)`; last, the PDF worker
+    writes the report with that summary attached and keeps it (`PdfWorker.write_ahead`). Nothing
+    more once still() says the month has changed. Returns where each workbook is kept."""
     from generator.outputs.ahead import MadeAhead
-    from generator.outputs.parallel import in_check_worker
+    from generator.outputs.parallel import active_pdf_worker, in_check_worker
     from generator.pipeline import workbooks_ahead
 
-    kept, made = MadeAhead(folder), 0
-    for book in workbooks_ahead(result, setup, period, lang):
+    worker = active_pdf_worker()
+    if worker is not None:
+        worker.lay_out(result.summary, lang)
+    kept, paths, summary_at = MadeAhead(folder), [], None
+    for n, (name, book) in enumerate(workbooks_ahead(result, setup, period, lang)):
         if not still():
-            break
-        made += bool(in_check_worker(kept.make, book.digest(), ".xlsx", book.write))
-    return made
+            return paths
+        path = in_check_worker(kept.make, book.digest(), name, book.write)
+        if path is not None:
+            paths.append(path)
+            summary_at = path if n == 0 else summary_at
+    if worker is not None and summary_at is not None and still():
+        worker.write_ahead(result.summary, [summary_at], lang)
+    return paths
 
 
 def district_reports(summary, codes: list[str], out_dir: Path, lang: str, written) -> None:

@@ -445,10 +445,12 @@ def _made(book, path: Path, ahead: MadeAhead | None) -> Path:
     return taken or book.write(path)
 
 
-def workbooks_ahead(result: RunResult, setup: Setup, period: Period, lang: str) -> list:
-    """The workbooks a run of this month would write (`SummaryWorkbook`, `FeedbackWorkbook`), to be
-    made before the click from the month's preview (`jobs.make_ahead`)."""
-    return [SummaryWorkbook(result.summary, lang), *feedback_workbooks(result, setup, period).values()]
+def workbooks_ahead(result: RunResult, setup: Setup, period: Period, lang: str) -> list[tuple[str, object]]:
+    """(name, workbook): the workbooks a run of this month would write, the Excel summary first
+    (`SummaryWorkbook`, `FeedbackWorkbook`), to be made before the click from the month's preview
+    (`jobs.make_ahead`)."""
+    feedback = [(book.file_name, book) for book in feedback_workbooks(result, setup, period).values()]
+    return [(month_output_names(setup, period)["excel"], SummaryWorkbook(result.summary, lang)), *feedback]
 
 
 def feedback_workbooks(result: RunResult, setup: Setup, period: Period) -> dict[str, FeedbackWorkbook]:

@@ -3,6 +3,7 @@ them only when they are the very ones it would make, and makes its own once the 
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 from openpyxl import load_workbook
@@ -29,9 +30,12 @@ def test_workbooks_made_ahead_are_taken_by_the_run_only_while_they_are_its_own(s
     plain = make_report(setup, period, inbox, tmp_path / "plain", store, MADE_ON)
 
     preview = month_preview(setup, period, inbox, store, MADE_ON)
-    assert make_ahead(preview, setup, period, "th", ahead) == 2  # the summary, and 3602's feedback
-    assert make_ahead(preview, setup, period, "th", ahead) == 0  # made already
-    assert make_ahead(preview, setup, period, "th", ahead, still=lambda: False) == 0
+    paths = make_ahead(preview, setup, period, "th", ahead)
+    assert [p.name for p in paths] == [plain.outputs["excel"].name, "feedback_3602_2566-08_บ้านเขว้า.xlsx"]
+    times = [p.stat().st_mtime_ns for p in paths]
+    assert make_ahead(preview, setup, period, "th", ahead) == paths  # made already: kept as they were
+    assert [p.stat().st_mtime_ns for p in paths] == times
+    assert make_ahead(preview, setup, period, "th", ahead, still=lambda: False) == []
 
     made = []
     for cls in (SummaryWorkbook, FeedbackWorkbook):
@@ -39,10 +43,11 @@ def test_workbooks_made_ahead_are_taken_by_the_run_only_while_they_are_its_own(s
         monkeypatch.setattr(cls, "write", lambda self, path, _o=original: made.append(type(self).__name__) or _o(self, path))
     taken = make_report(setup, period, inbox, tmp_path / "out", store, MADE_ON, ahead=ahead)
     assert made == []
-    kept = {p.read_bytes() for p in ahead.iterdir()}
+    kept = {p.read_bytes() for p in ahead.rglob("*.xlsx")}
     feedback = [k for k in taken.outputs if k.startswith("feedback:")]
     assert len(feedback) == 1 and taken.outputs[feedback[0]].read_bytes() in kept
     assert taken.outputs["excel"].read_bytes() in kept
+    assert taken.outputs["excel"].stat().st_mtime_ns == times[0]  # its time too: the PDF attaches it with it
     # the very workbooks the run makes itself
     assert cells(taken.outputs["excel"]) == cells(plain.outputs["excel"])
     assert cells(taken.outputs[feedback[0]]) == cells(plain.outputs[feedback[0]])
@@ -70,7 +75,46 @@ def test_a_digest_is_of_the_values_and_none_when_one_cannot_be_told(tmp_path):
     assert content_token(object()) is None
     kept = MadeAhead(tmp_path / "k", keep=2)
     for n in range(4):
-        assert kept.make(f"k{n}", ".xlsx", lambda p, n=n: p.write_bytes(b"%d" % n) and p)
-    assert sorted(p.name for p in (tmp_path / "k").iterdir()) == ["k2.xlsx", "k3.xlsx"]
-    assert kept.take("k0", tmp_path / "t.xlsx") is None and kept.take(None, tmp_path / "t.xlsx") is None
-    assert kept.take("k3", tmp_path / "t.xlsx").read_bytes() == b"3"
+        path = kept.make(f"k{n}", "s.xlsx", lambda p, n=n: p.write_bytes(b"%d" % n))
+        assert path == tmp_path / "k" / f"k{n}" / "s.xlsx"
+        os.utime(path.parent, ns=(n * 10**9, n * 10**9))
+    assert sorted(p.name for p in (tmp_path / "k").iterdir()) == ["k2", "k3"]
+    assert kept.make(None, "s.xlsx", lambda p: 1 / 0) is None
+    assert kept.take("k0", tmp_path / "s.xlsx") is None and kept.take(None, tmp_path / "s.xlsx") is None
+    assert kept.take("k3", tmp_path / "other.xlsx") is None  # kept under its own name only
+    assert kept.take("k3", tmp_path / "s.xlsx").read_bytes() == b"3"
+
+
+def test_a_report_written_ahead_is_taken_only_with_the_very_same_attachments(setup, period, filled, tmp_path,
+                                                                            monkeypatch):
+    """The PDF worker writes the settled month's report with the summary made ahead attached, and
+    keeps it: the run's PDF with that very summary (name, bytes, time) is those bytes, not written
+    again; any other attachment, or another time, is written anew. Nothing is kept by default."""
+    import weasyprint
+
+    from generator.outputs import pdf_engine
+    from generator.outputs.render_pdf import render_html
+    from generator.pipeline import run_month
+
+    filled("3601")
+    html = render_html(run_month(setup, period, tmp_path / "inbox", tmp_path / "out", MADE_ON, render=False).summary, "th")
+    attached = tmp_path / "summary.xlsx"
+    attached.write_bytes(b"made ahead")
+    writes = []
+    real = weasyprint.document.Document.write_pdf
+    monkeypatch.setattr(weasyprint.document.Document, "write_pdf", lambda self, *a, **k: writes.append(1) or real(self, *a, **k))
+    try:
+        pdf_engine.keep_layouts(2)
+        ahead = pdf_engine.html_to_pdf(html, [attached])
+        assert pdf_engine.html_to_pdf(html, [attached]) == ahead and len(writes) == 1
+        os.utime(attached, (1_690_000_000, 1_690_000_000))
+        assert pdf_engine.html_to_pdf(html, [attached]) != ahead and len(writes) == 2
+        attached.write_bytes(b"made since")
+        pdf_engine.html_to_pdf(html, [attached])
+        assert len(writes) == 3
+        pdf_engine.keep_layouts(0)
+        pdf_engine.html_to_pdf(html, [attached])
+        pdf_engine.html_to_pdf(html, [attached])
+        assert len(writes) == 5
+    finally:
+        pdf_engine.keep_layouts(0)

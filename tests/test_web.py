@@ -240,7 +240,7 @@ def test_the_report_is_made_in_the_background_then_downloads(client, app, filled
     state = app.extensions["savings"]["runner"].wait(300)
     assert state.state == "done", state
     html = page(client)
-    assert "ทำรายงานประจำเดือนสิงหาคม 2566เสร็จแล้ว" in html
+    assert "ทำรายงานประจำเดือนสิงหาคม 2566 เสร็จแล้ว" in html
     pdf = client.get(f"{MONTH}/out/pdf")
     assert pdf.data[:5] == b"%PDF-" and "inline" in pdf.headers.get("Content-Disposition", "inline")
     (tmp_path / "r.pdf").write_bytes(pdf.data)

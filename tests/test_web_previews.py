@@ -119,14 +119,17 @@ def test_a_preview_keeps_each_files_problems_without_its_rows_or_groups(tmp_path
     assert set(result.summary.groups["district_code"]) == {"3601"}
 
 
-def test_once_the_month_has_settled_serve_makes_its_workbooks_ahead_and_the_run_takes_them(
+def test_once_the_month_has_settled_serve_makes_its_report_ahead_and_the_run_takes_it(
         tmp_path, setup_path, filled, monkeypatch):
-    """With serve's check worker, a settled month's Excel summary and feedback workbooks are made in
-    that worker before the click, and the click's run takes them instead of making them."""
+    """With serve's workers, a settled month's Excel summary and feedback workbooks are made in the
+    check worker before the click, and its PDF laid out and written in the PDF worker; the click's
+    run takes the workbooks instead of making them, and its PDF is the one it would write itself."""
     from generator.jobs import make_report
     from generator.outputs.feedback import FeedbackWorkbook
-    from generator.outputs.parallel import check_worker
+    from generator.outputs.parallel import check_worker, pdf_worker
+    from generator.outputs.pdf_engine import html_to_pdf
     from generator.outputs.render_excel import SummaryWorkbook
+    from generator.outputs.render_pdf import render_html
     from generator.web import _ahead_of_the_click
 
     ws = Workspace(tmp_path / "ws")
@@ -142,17 +145,37 @@ def test_once_the_month_has_settled_serve_makes_its_workbooks_ahead_and_the_run_
 
     run()  # the month's first run: the store holds it
     monkeypatch.setattr(Previews, "SETTLE_SECONDS", 0.3)
-    with check_worker() as worker:
-        assert worker is not None
+    made = []
+    with pdf_worker(keep_layouts=2) as laying_out, check_worker() as checking:
+        assert laying_out is not None and checking is not None
         Previews(ws, on_settled=_ahead_of_the_click(ws)).get(setup, DEMO_PERIOD, wait=True)
         deadline = time.monotonic() + 120
-        while len(list(ws.ahead.glob("*.xlsx"))) < 2 and time.monotonic() < deadline:
+        while len(list(ws.ahead.rglob("*.xlsx"))) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
-    assert len(list(ws.ahead.glob("*.xlsx"))) == 2
-    made = []
-    for cls in (SummaryWorkbook, FeedbackWorkbook):
-        original = cls.write
-        monkeypatch.setattr(cls, "write", lambda self, path, _o=original: made.append(type(self).__name__) or _o(self, path))
-    result = run(ahead=ws.ahead)
+        assert len(list(ws.ahead.rglob("*.xlsx"))) == 2
+        for cls in (SummaryWorkbook, FeedbackWorkbook):
+            original = cls.write
+            monkeypatch.setattr(cls, "write", lambda self, path, _o=original: made.append(type(self).__name__) or _o(self, path))
+        result = run(ahead=ws.ahead)
     assert made == []
-    assert result.outputs["excel"].read_bytes() in {p.read_bytes() for p in ws.ahead.glob("*.xlsx")}
+    assert result.outputs["excel"].read_bytes() in {p.read_bytes() for p in ws.ahead.rglob("*.xlsx")}
+    assert result.outputs["pdf"].read_bytes() == html_to_pdf(render_html(result.summary, "th"), [result.outputs["excel"]])
+
+
+def test_nothing_is_made_ahead_while_a_run_is_under_way(tmp_path, monkeypatch):
+    """A run makes the month's report itself: making it ahead meanwhile would only take its CPU."""
+    import generator.jobs as jobs
+    import generator.outputs.parallel as parallel
+    from generator.web import _ahead_of_the_click
+
+    calls = []
+    monkeypatch.setattr(jobs, "make_ahead", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(parallel, "active_check_worker", lambda: object())
+    ws = Workspace(tmp_path / "ws")
+    running = [True]
+    settled = _ahead_of_the_click(ws, running=lambda: running[0])
+    settled(None, DEMO_PERIOD, None, "th", lambda: True)
+    assert calls == []
+    running[0] = False
+    settled(None, DEMO_PERIOD, None, "th", lambda: True)
+    assert len(calls) == 1

@@ -1378,7 +1378,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     'web.run_running': ("กำลังทำรายงานประจำเดือน{month}: {step}", "Making the report for {month}: {step}"),
     'web.run_reading': ("อ่านไฟล์ {done} จาก {total}", "reading file {done} of {total}"),
     'web.run_writing': ("เขียนรายงาน PDF และ Excel", "writing the PDF and Excel files"),
-    'web.run_done': ("ทำรายงานประจำเดือน{month}เสร็จแล้ว เมื่อเวลา {when} น.", "The report for {month} was made at {when}."),
+    'web.run_done': ("ทำรายงานประจำเดือน{month} เสร็จแล้ว เมื่อเวลา {when} น.", "The report for {month} was made at {when}."),
     'web.run_pages': ("กำลังทำรายงานหนึ่งหน้าของแต่ละอำเภอ เสร็จแล้ว {done} จาก {total} อำเภอ",
                   "Making each district's one-page report: {done} of {total} done."),
     'web.run_pages_failed': ("ทำรายงานหนึ่งหน้าของอำเภอได้ไม่ครบ: {why} รายงานประจำเดือนข้างต้นใช้ได้ตามปกติ",

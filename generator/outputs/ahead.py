@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
+import shutil
 from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
@@ -21,55 +23,56 @@ import numpy as np
 import pandas as pd
 
 from generator.checks.memo import frame_token
-from generator.outputs.atomic import write_bytes_atomic
+from generator.outputs.atomic import atomic_path
 
 # Part of every digest: a build that makes an output differently must not take an older build's file.
 MAKING_VERSION = "1"
-KEEP = 64  # files kept at most (a month's summary and its feedback, for a few months or languages)
+KEEP = 64  # workbooks kept at most (a month's summary and its feedback, for a few months or languages)
 
 
 class MadeAhead:
-    """A folder of outputs, each named by the digest of what it was made from."""
+    """A folder of outputs, each as <digest of what it was made from>/<its name in the outputs>."""
 
     def __init__(self, folder: Path, keep: int = KEEP):
         self.folder, self.keep = Path(folder), keep
 
-    def _path(self, key: str, suffix: str) -> Path:
-        return self.folder / f"{key}{suffix}"
+    def path(self, key: str, name: str) -> Path:
+        return self.folder / key / name
 
     def take(self, key: str | None, target: Path) -> Path | None:
-        """The kept file for this digest, copied whole to target; None when there is none."""
+        """The kept file for this digest, copied whole to target with its time (the PDF attaches the
+        summary with it); None when there is none."""
         if key is None:
             return None
+        kept = self.path(key, target.name)
         try:
-            data = self._path(key, target.suffix).read_bytes()
+            data, st = kept.read_bytes(), kept.stat()
         except OSError:
             return None
-        return write_bytes_atomic(target, data)
+        with atomic_path(target) as tmp:  # its time set before it appears: the PDF worker waits for it
+            tmp.write_bytes(data)
+            os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
+        return target
 
-    def make(self, key: str | None, suffix: str, write: Callable[[Path], Path]) -> bool:
+    def make(self, key: str | None, name: str, write: Callable[[Path], Path]) -> Path | None:
         """write(path) makes the file (whole or not at all, as every writer of the tool does); it is
-        kept under key. False when there was nothing to make (no digest, or made already)."""
+        kept under key. Returns where it is kept (made now or before); None without a digest."""
         if key is None:
-            return False
-        path = self._path(key, suffix)
-        if path.exists():
-            return False
-        self.folder.mkdir(parents=True, exist_ok=True)
-        write(path)
-        self._trim()
-        return True
+            return None
+        path = self.path(key, name)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write(path)
+            self._trim()
+        return path
 
     def _trim(self) -> None:
         try:
-            files = sorted(self.folder.iterdir(), key=lambda p: p.stat().st_mtime_ns)
+            kept = sorted(self.folder.iterdir(), key=lambda p: p.stat().st_mtime_ns)
         except OSError:
             return
-        for old in files[:-self.keep] if len(files) > self.keep else ():
-            try:
-                old.unlink()
-            except OSError:  # another run took it away meanwhile
-                pass
+        for old in kept[:-self.keep] if len(kept) > self.keep else ():
+            shutil.rmtree(old, ignore_errors=True)  # another run may have taken it away meanwhile
 
 
 class _Unlike(Exception):

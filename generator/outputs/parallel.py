@@ -94,6 +94,13 @@ def lay_out_report(summary, lang: str) -> None:
     lay_out(render_html(summary, lang))
 
 
+def write_report_ahead(summary, attachments: list[Path], lang: str) -> None:
+    from generator.outputs.pdf_engine import html_to_pdf
+    from generator.outputs.render_pdf import render_html
+
+    html_to_pdf(render_html(summary, lang), attachments, lang=lang)
+
+
 def render_district_file(summary, code: str, path: Path, lang: str) -> Path:
     from generator.outputs.render_pdf import write_district_pdf
 
@@ -137,6 +144,12 @@ class PdfWorker:
         """Lay the month's report out ahead of its run and keep it there (`pdf_engine.keep_layouts`):
         the run of the very same report then only writes it. Without kept layouts, this is wasted."""
         return self._pool.submit(lay_out_report, summary, lang)
+
+    def write_ahead(self, summary, attachments: list[Path], lang: str) -> Future:
+        """Write the month's report ahead of its run, with these attachments, and keep its bytes
+        (`pdf_engine.keep_layouts`): the run of the very same report with the very same
+        attachments (name, bytes and time) then takes them. Without kept layouts, this is wasted."""
+        return self._pool.submit(write_report_ahead, summary, attachments, lang)
 
     def district_pdf(self, summary, code: str, path: Path, lang: str) -> Path:
         """One district's page laid out in the worker (here, if the worker died)."""

@@ -114,6 +114,9 @@ def _style():
 # worker lays the month's report out once the month has settled, so the run after the click only
 # writes it. Off elsewhere: a national run lays out each province once and would only hold memory.
 _layouts: "collections.OrderedDict[str, object]" = collections.OrderedDict()
+# And the documents written from them, by layout and attachments (name, bytes, time): the report
+# written ahead with the summary made ahead is the run's own when the run attaches that summary.
+_written: "collections.OrderedDict[str, bytes]" = collections.OrderedDict()
 _keep = 0
 
 
@@ -124,8 +127,13 @@ def keep_layouts(n: int) -> None:
 
 
 def _trim_layouts() -> None:
-    while len(_layouts) > _keep:
-        _layouts.popitem(last=False)
+    for kept in (_layouts, _written):
+        while len(kept) > _keep:
+            kept.popitem(last=False)
+
+
+def _layout_key(html: str, base_url: str) -> str:
+    return hashlib.sha256(f"{base_url}\0{html}".encode("utf-8")).hexdigest()
 
 
 def _laid_out(html: str, base_url: str, fetcher, reuse: bool = True):
@@ -134,7 +142,7 @@ def _laid_out(html: str, base_url: str, fetcher, reuse: bool = True):
     reuse=False for a caller with its own fetcher, who must see what that fetcher refuses."""
     from weasyprint import HTML
 
-    key = hashlib.sha256(f"{base_url}\0{html}".encode("utf-8")).hexdigest()
+    key = _layout_key(html, base_url)
     if reuse and key in _layouts:
         _layouts.move_to_end(key)
         return _layouts[key]
@@ -171,13 +179,23 @@ def html_to_pdf(html: str, attachments=(), url_fetcher: AssetFetcher | None = No
     fetcher = url_fetcher or AssetFetcher()
     with _lock:  # FontConfiguration is shared; keep one layout at a time per process
         font_config, css = _style()
-        laid_out = _laid_out(html, base_url or (TEMPLATES / "report.html").as_uri(), fetcher, reuse=url_fetcher is None)
-        files = []
+        base_url = base_url or (TEMPLATES / "report.html").as_uri()
+        reuse = url_fetcher is None
+        laid_out = _laid_out(html, base_url, fetcher, reuse=reuse)
+        files, identity = [], hashlib.sha256(_layout_key(html, base_url).encode())
         for path in (attachments() if callable(attachments) else attachments):
             path = Path(path)
-            files.append(Attachment(
-                file_obj=io.BytesIO(path.read_bytes()), name=path.name, url_fetcher=fetcher,
-                description=texts.text("pdf.attachment", lang) if path.suffix == ".xlsx" else path.name,
-                created=datetime.fromtimestamp(path.stat().st_mtime), modified=datetime.fromtimestamp(path.stat().st_mtime),
-                relationship="Data"))
-        return laid_out.write_pdf(stylesheets=[css], attachments=files, uncompressed_pdf=False)
+            data, when = path.read_bytes(), datetime.fromtimestamp(path.stat().st_mtime)
+            description = texts.text("pdf.attachment", lang) if path.suffix == ".xlsx" else path.name
+            files.append(Attachment(file_obj=io.BytesIO(data), name=path.name, url_fetcher=fetcher,
+                                    description=description, created=when, modified=when, relationship="Data"))
+            identity.update(repr((path.name, hashlib.sha256(data).hexdigest(), when, description)).encode())
+        key = identity.hexdigest()
+        if reuse and key in _written:
+            _written.move_to_end(key)
+            return _written[key]
+        pdf = laid_out.write_pdf(stylesheets=[css], attachments=files, uncompressed_pdf=False)
+        if _keep and reuse:
+            _written[key] = pdf
+            _trim_layouts()
+        return pdf

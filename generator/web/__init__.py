@@ -69,7 +69,7 @@ def create_app(workspace: Path, require_login: bool = False, limits: UploadLimit
 
     app.jinja_env.filters.update(environment().filters)
     app.jinja_env.autoescape = True  # also for the report's macros and any template name
-    previews = Previews(ws, on_settled=_ahead_of_the_click(ws))
+    previews = Previews(ws, on_settled=_ahead_of_the_click(ws, running=lambda: runner.running))
     runner = Runner(ws, memo=previews.memo)
     app.extensions["savings"] = {"ws": ws, "runner": runner, "previews": previews,
                                  "limiter": security.LoginLimiter(),
@@ -126,20 +126,17 @@ def _refresh_url() -> str:
     return f"{request.path}?u={flip}"
 
 
-def _ahead_of_the_click(ws: Workspace):
+def _ahead_of_the_click(ws: Workspace, running=lambda: False):
     def settled(setup, period, result, lang: str, still) -> None:
-        """The month has settled. With `serve`'s workers, the PDF worker lays the report out now and
-        the check worker makes the month's workbooks (`jobs.make_ahead`), so the click's run only
-        writes the laid-out PDF and takes the workbooks. A run's own PDF waits at most for this
-        one layout; an upload's check, for one workbook."""
+        """The month has settled: with `serve`'s workers, its report is made now (`jobs.make_ahead`:
+        laid out and written in the PDF worker, its workbooks made in the check worker), so the
+        click's run takes it. A run's own PDF waits at most for this one report; an upload's
+        check, for one workbook. Not while a run is under way: it is making them itself."""
         from generator.jobs import make_ahead
-        from generator.outputs.parallel import active_check_worker, active_pdf_worker
+        from generator.outputs.parallel import active_check_worker
 
-        worker = active_pdf_worker()
-        if worker is not None:
-            worker.lay_out(result.summary, lang)
-        if active_check_worker() is not None:
-            make_ahead(result, setup, period, lang, ws.ahead, still)
+        if active_check_worker() is not None and not running():
+            make_ahead(result, setup, period, lang, ws.ahead, lambda: still() and not running())
 
     return settled
 

@@ -55,6 +55,10 @@ class Runner:
     def state(self) -> RunState:
         return self._state
 
+    @property
+    def running(self) -> bool:
+        return self._state.state == RUNNING
+
     def start(self, period: Period, lang: str) -> bool:
         """Start the month's run; False when one is already under way."""
         setup = self.ws.setup()
