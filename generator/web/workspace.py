@@ -12,7 +12,7 @@
       months/<yyyy-mm BE>/outputs.json   what the last good run of the month wrote (under output/)
       output/                        the run's outputs, as `savings-report run --out` writes them, and
                                      the history store where the pipeline keeps it
-      ahead/<sha256>.xlsx            the month's workbooks made before the click, by the digest of what
+      ahead/<digest>/<name>.xlsx     the month's workbooks made before the click, by the digest of what
                                      each is made from (generator.outputs.ahead): the run takes them
       uploads.sqlite                 per month and content: the name it came with, when first uploaded
       web.log                        logins, uploads, runs
