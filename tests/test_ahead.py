@@ -71,6 +71,7 @@ def test_a_digest_is_of_the_values_and_none_when_one_cannot_be_told(tmp_path):
     frame = pd.DataFrame({"a": [1, 2], "b": ["x", "ย"]})
     assert content_token(frame, [1, "a"]) == content_token(frame.copy(), [1, "a"])
     assert content_token(frame, [1, "a"]) != content_token(frame.assign(a=[1, 3]), [1, "a"])
+    assert content_token(frame, [1, "a"]) != content_token(frame.astype({"a": float}), [1, "a"])
     assert content_token(1) != content_token("1") != content_token(1.0)
     assert content_token(object()) is None
     kept = MadeAhead(tmp_path / "k", keep=2)

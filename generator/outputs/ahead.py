@@ -98,7 +98,8 @@ def _feed(digest, value) -> None:
         token = frame_token(value)
         if not token:
             raise _Unlike
-        digest.update(b"F" + token.encode() + repr(value.index.tolist()).encode())
+        # its cells, and also its index and each column's type: 1 and 1.0 are written alike by neither
+        digest.update(b"F" + token.encode() + repr((value.index.tolist(), value.dtypes.tolist())).encode())
     elif isinstance(value, pd.Series):
         _feed(digest, value.to_frame())
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
