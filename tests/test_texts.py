@@ -58,6 +58,20 @@ def test_every_text_has_both_languages_with_the_same_fields():
         assert _fields(th) == _fields(en), key
 
 
+# Placeholders whose value ends in digits (a month with its year, a date, a time, a count): Thai
+# writes a space after a number before the next word ("สิงหาคม 2566 เสร็จแล้ว", never "2566เสร็จแล้ว").
+ENDS_IN_DIGITS = ("month", "period", "now", "then", "when", "due", "year", "date", "done", "total", "count",
+                  "before", "then_year")
+
+
+def test_thai_writes_a_space_after_a_number_before_the_next_word():
+    thai_texts = [(key, th) for key, (th, _) in texts.TEXTS.items()]
+    thai_texts += [(r.id, words) for r in CATALOGUE for words in (r.message_th, r.fix_th)]
+    glued = {key: th for key, th in thai_texts
+             if re.search(r"\{(?:%s)(?::[^}]*)?\}[\u0e01-\u0e5b]" % "|".join(ENDS_IN_DIGITS), th)}
+    assert glued == {}
+
+
 def test_every_status_constant_has_its_words():
     for section, constants in (("target", (REACHED, ON_TRACK, BEHIND, NOT_STARTED)),
                                ("report", (ACCEPTED, REJECTED, MISSING, SUPERSEDED)),

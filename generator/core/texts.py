@@ -483,7 +483,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "All {total} districts' reports were accepted in both months."),
     'year_compare.none_then': ('ฐานข้อมูลประวัติไม่มีรายงานที่ผ่านการตรวจสอบของ{then} จึงยังเทียบไม่ได้',
         'The history store holds no accepted report for {then}, so no comparison can be made.'),
-    'year_compare.none_common': ('ไม่มีอำเภอที่รายงานผ่านการตรวจสอบทั้ง{now}และ{then} จึงยังเทียบไม่ได้',
+    'year_compare.none_common': ('ไม่มีอำเภอที่รายงานผ่านการตรวจสอบทั้ง{now} และ{then} จึงยังเทียบไม่ได้',
         "No district's report was accepted in both {now} and {then}, so no comparison can be made."),
 
     # --- the national PDF (national.html)
