@@ -150,3 +150,35 @@ def test_the_month_in_a_browser(server, browser, tmp_path, lang, width):
     shot("district")
     assert not errors, errors
     context.close()
+
+
+def test_an_upload_under_way_is_never_cancelled_by_the_page_loading_itself_again(server, browser, tmp_path,
+                                                                                setup_path, filled):
+    """The month page loads itself again when a district's file comes in. While the office's own
+    upload is on its way it must not: the reload would cancel the upload (or lose its answer). A
+    district's file arrives here while the office's upload is held for 6 s on its way."""
+    import time
+    from datetime import datetime
+
+    from generator.samples.demo import DEMO_PERIOD
+
+    base, app = server
+    ws = app.extensions["savings"]["ws"]
+    ws.add_setup(Path(setup_path).read_bytes(), datetime(2023, 8, 1, 9, 0))
+    first, other, mine = filled("3601"), filled("3602"), filled("3605")
+    ws.add_file(DEMO_PERIOD, first.name, first, datetime.now())
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"{base}/m/{DEMO_PERIOD.be_key}")
+    expect(page.locator("details[data-file='3601.xlsx']")).to_have_count(1)
+    expect(page.locator(".updating")).to_have_count(0, timeout=60_000)
+
+    def held(route, request):
+        ws.add_file(DEMO_PERIOD, other.name, other, datetime.now())  # a district's file, meanwhile
+        time.sleep(6)  # the page looks for new arrivals every 3 s
+        route.continue_()
+
+    page.route("**/upload", held)
+    page.set_input_files("#files", [str(mine)])
+    page.click("form[action$='/upload'] button[type=submit]")
+    expect(page.locator(".flash")).to_contain_text("รับไฟล์ 1 ไฟล์", timeout=30_000)
+    assert ws.upload(DEMO_PERIOD, __import__("hashlib").sha256(mine.read_bytes()).hexdigest()) is not None

@@ -2,6 +2,21 @@
 // Every page works without it (plain forms; the page refreshes itself while a report is made).
 (function () {
   "use strict";
+  // A form on its way (an upload, a report started): nothing may load the page again meanwhile, as
+  // that would cancel the request and lose its answer, or the upload itself.
+  var leaving = false;
+  document.addEventListener("submit", function () { leaving = true; }, true);
+  window.addEventListener("pageshow", function () { leaving = false; });
+  var busy = function () {
+    var chosen = Array.prototype.some.call(document.querySelectorAll("input[type=file]"),
+      function (input) { return input.files && input.files.length > 0; });
+    // Typing: a field one writes in has the focus (a file input or a button focused by the page's
+    // #files address is not typing; its chosen files are counted above).
+    var el = document.activeElement;
+    var typing = el && (/^(TEXTAREA|SELECT)$/.test(el.tagName) ||
+      (el.tagName === "INPUT" && !/^(file|submit|button|reset|checkbox|radio|hidden|image)$/.test(el.type)));
+    return leaving || chosen || typing;
+  };
   document.querySelectorAll("[data-dropzone]").forEach(function (zone) {
     var input = zone.querySelector("input[type=file]");
     ["dragenter", "dragover"].forEach(function (type) {
@@ -13,6 +28,7 @@
     zone.addEventListener("drop", function (e) {
       if (!e.dataTransfer || !e.dataTransfer.files.length) { return; }
       input.files = e.dataTransfer.files;
+      leaving = true;  // form.submit() sends no submit event
       zone.submit();
     });
   });
@@ -24,25 +40,23 @@
       fetch(watch.getAttribute("data-arrivals"), { credentials: "same-origin" })
         .then(function (r) { return r.json(); })
         .then(function (a) {
-          var typing = document.activeElement && /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
-          if (a.stamp !== watch.getAttribute("data-stamp") && !typing) { window.location.reload(); }
-          else { setTimeout(look, 3000); }
+          if (a.stamp !== watch.getAttribute("data-stamp") && !busy()) { window.location.reload(); }
+          else if (!leaving) { setTimeout(look, 3000); }
         })
         .catch(function () { setTimeout(look, 10000); });
     };
     setTimeout(look, 3000);
   }
-  // A district's page whose figures are being brought up to date loads itself again, but never
-  // while a file is chosen or something is being typed (a clerk on a phone would lose it).
+  // A page whose figures are being brought up to date (or whose report is being made) loads itself
+  // again, but never while a file is chosen, something is being typed (a clerk on a phone would
+  // lose it) or a form is on its way.
   var stale = document.querySelector("[data-reload]");
   if (stale) {
     var again = function () {
-      var chosen = Array.prototype.some.call(document.querySelectorAll("input[type=file]"),
-        function (input) { return input.files && input.files.length > 0; });
-      var typing = document.activeElement && /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
-      if (chosen || typing) { setTimeout(again, 2000); } else { window.location.replace(stale.getAttribute("data-reload")); }
+      if (leaving) { return; }
+      if (busy()) { setTimeout(again, 2000); } else { window.location.replace(stale.getAttribute("data-reload")); }
     };
-    setTimeout(again, 2000);
+    setTimeout(again, 1000 * (Number(stale.getAttribute("data-reload-after")) || 2));
   }
   var line = document.querySelector("[data-run-status][data-running]");
   if (line) {
@@ -54,7 +68,8 @@
         .then(function (r) { return r.json(); })
         .then(function (s) {
           if (s.text) { line.textContent = s.text; }
-          if (s.watch === waiting) { setTimeout(poll, 700); } else { window.location.reload(); }
+          if (s.watch === waiting) { setTimeout(poll, 700); } else if (!busy()) { window.location.reload(); }
+          else if (!leaving) { setTimeout(poll, 700); }
         })
         .catch(function () { setTimeout(poll, 2000); });
     };
