@@ -37,8 +37,8 @@ from generator.core.rules import rule
 from generator.core.model import Setup
 from generator.figures.summary import FileOutcome, MonthSummary, fiscal_months, summarise
 from generator.core.statuses import ACCEPTED, EXIT_OK, EXIT_REJECTED, MISSING, REJECTED, SUPERSEDED
-from generator.checks.memo import (copy_submission, forget_oldest, frame_token, keep_groups_of_counting, lean, memo_key,
-                                   recall, setup_token)
+from generator.checks.memo import (checks_entry, copy_submission, forget_oldest, frame_token, keep_groups_of_counting,
+                                   lean, memo_key, recall, setup_token)
 from generator.checks.validation import Checked, check_province, validate_submission
 from generator.outputs.atomic import write_bytes_atomic
 from generator.figures.years import YearComparison, check_period_in_year, compare_with_last_year, same_month_last_year
@@ -94,7 +94,7 @@ def check_files(paths: list[Path] | list[tuple[Path, str]], setup: Setup, period
                 sub.copies = copies
             done = validate_submission(sub, setup, period, last)
             if done_key:
-                memo[done_key] = Checked(lean(done.submission), done.groups.copy(), list(done.problems))
+                memo[done_key] = checks_entry(done)
         groups = None if done.groups is None else done.groups.copy()
         checked.append(Checked(sub, groups, list(done.problems), memo_key=done_key))
     if memo is not None:
@@ -114,7 +114,7 @@ def with_groups(counting: list[Checked], setup: Setup, period: Period, limits: L
         done = validate_submission(again, setup, period, None if previous is None else previous.get(sub.district_code))
         c.groups = done.groups
         if memo is not None and c.memo_key is not None:
-            memo[c.memo_key] = Checked(lean(done.submission), done.groups.copy(), list(done.problems))
+            memo[c.memo_key] = checks_entry(done)
 
 
 def _arrival(c: Checked) -> tuple:

@@ -173,17 +173,11 @@ def test_feedback_of_a_district_that_has_since_sent_a_clean_file_is_removed(fill
     assert list((tmp_path / "out" / "feedback").iterdir()) == []
 
 
-def test_a_memo_kept_between_runs_reads_only_new_files_and_changes_nothing(filled, setup, period, tmp_path,
-                                                                           monkeypatch):
-    """The web page's previews keep a memo: after one more upload a preview reads only that file,
-    and what it finds is exactly what a run without the memo finds (notes not doubled)."""
+@pytest.fixture
+def reads_and_month(setup, period, tmp_path, monkeypatch):
+    """(names of the files read so far, month(memo=None): the month's run without outputs)."""
     import generator.pipeline as pipeline
-    from generator.pipeline import result_json
 
-    filled("3601", {(0, "members"): 5000}, name="old.xlsx")  # replaced by new.xlsx: a note each run
-    filled("3601", name="new.xlsx")
-    filled("3602", {(1, "members"): -5})
-    os.utime(tmp_path / "inbox" / "old.xlsx", (1_690_000_000, 1_690_000_000))
     read = []
     original = pipeline.read_submission
     monkeypatch.setattr(pipeline, "read_submission", lambda path, *a, **k: read.append(path.name) or original(path, *a, **k))
@@ -191,6 +185,20 @@ def test_a_memo_kept_between_runs_reads_only_new_files_and_changes_nothing(fille
     def month(memo=None):
         return run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25), render=False,
                          memo=memo)
+
+    return read, month
+
+
+def test_a_memo_kept_between_runs_reads_only_new_files_and_changes_nothing(filled, tmp_path, reads_and_month):
+    """The web page's previews keep a memo: after one more upload a preview reads only that file,
+    and what it finds is exactly what a run without the memo finds (notes not doubled)."""
+    from generator.pipeline import result_json
+
+    filled("3601", {(0, "members"): 5000}, name="old.xlsx")  # replaced by new.xlsx: a note each run
+    filled("3601", name="new.xlsx")
+    filled("3602", {(1, "members"): -5})
+    os.utime(tmp_path / "inbox" / "old.xlsx", (1_690_000_000, 1_690_000_000))
+    read, month = reads_and_month
 
     memo = {}
     first, plain = month(memo), month()
@@ -214,24 +222,17 @@ def test_a_memo_kept_between_runs_reads_only_new_files_and_changes_nothing(fille
 
 
 def test_the_memo_keeps_groups_only_of_the_files_that_count_and_reads_a_file_again_when_it_counts_again(
-        filled, setup, period, tmp_path, monkeypatch):
+        filled, tmp_path, reads_and_month):
     """A month of many uploads must not hold every file's groups: a file replaced by a later one, or
     rejected, keeps only its problems in the memo. When it counts again (the later file taken out
     of the inbox) it is read again, and the month is exactly what a run without a memo makes."""
-    import generator.pipeline as pipeline
     from generator.pipeline import result_json
 
     filled("3601", {(0, "members"): 411}, name="old.xlsx")
     filled("3601", name="new.xlsx")
     filled("3602", {(1, "members"): -5})  # rejected: its groups never count
     os.utime(tmp_path / "inbox" / "old.xlsx", (1_690_000_000, 1_690_000_000))
-    read = []
-    original = pipeline.read_submission
-    monkeypatch.setattr(pipeline, "read_submission", lambda path, *a, **k: read.append(path.name) or original(path, *a, **k))
-
-    def month(memo=None):
-        return run_month(setup, period, tmp_path / "inbox", tmp_path / "out", date(2023, 8, 25), render=False,
-                         memo=memo)
+    read, month = reads_and_month
 
     memo = {}
     assert result_json(month(memo)) == result_json(month())

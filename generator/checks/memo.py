@@ -92,6 +92,13 @@ def frame_token(frame: pd.DataFrame | None) -> str:
     return hashlib.sha256(repr(list(frame.columns)).encode() + values).hexdigest()
 
 
+def checks_entry(done):
+    """A file's checks as the memo keeps them: its submission lean, its groups and its own problems."""
+    from generator.checks.validation import Checked
+
+    return Checked(lean(done.submission), done.groups.copy(), list(done.problems))
+
+
 def keep_groups_of_counting(memo: dict | None, checked: list, counting: list) -> None:
     """The groups of only the files that count (one a district): a file replaced by a later one, or
     rejected, keeps its problems in the memo and not its rows. Should it count again (its newer
